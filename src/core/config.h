@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "job.h"
+
+/*
+ * The configuration model: /etc/sluice/sluiced.conf, then
+ * /etc/sluice/sluiced.conf.d/ (*.conf, in lexical order, later wins), parsed
+ * with GKeyFile.  When the main file does not exist the embedded default
+ * (data/sluiced.conf, compiled in) takes its place; drop-ins still apply.
+ *
+ * A SluiceConfig is immutable once built and reference counted: the
+ * scheduler holds one; Reload()/UpdateConfig() build a new one and swap it
+ * in only when it validated whole.
+ *
+ * Every error is SLUICE_ERROR_INVALID_CONFIG with a message naming the file
+ * (when there is one), the section, the key and the bad value, e.g.
+ *   /etc/sluice/sluiced.conf: [Class gc] MaxRunning: "two" is not a number
+ */
+
+typedef enum {
+        DISCIPLINE_FIFO,
+        DISCIPLINE_PRIORITY,
+        DISCIPLINE_FAIR,
+        _DISCIPLINE_MAX,
+} Discipline;
+
+const char *discipline_to_string(Discipline d);
+int discipline_from_string(const char *s);      /* -1 if unknown */
+
+#define SLUICE_PRIORITY_MIN (-1000)
+#define SLUICE_PRIORITY_MAX 1000
+
+typedef struct ParameterDecl {
+        char *name;
+        char *pattern;          /* as written; matched against the whole value */
+        GRegex *regex;          /* compiled, anchored */
+} ParameterDecl;
+
+typedef struct ClassConfig {
+        char *name;
+        char *description;      /* may be NULL */
+        JobKind kind;           /* Kind=lease|command (default lease) */
+        int32_t priority;       /* Priority= default for jobs (0) */
+        uint32_t max_running;   /* MaxRunning= (0 = unlimited) */
+        char **resources;       /* Resources= templates, may contain %{param} */
+        GPtrArray *parameters;  /* of ParameterDecl*: Parameter.NAME=REGEX */
+        usec_t max_wait_usec;   /* MaxWaitSec= (0 = none) */
+        usec_t runtime_max_usec;/* RuntimeMaxSec= (0 = none; command only) */
+        char **exec_start;      /* ExecStart= template argv, command only; NULL for leases */
+} ClassConfig;
+
+typedef struct ResourceConfig {
+        char *key;              /* "datastore:a", or "datastore:*" for every value of datastore */
+        uint32_t max_running;   /* MaxRunning= (0 = unlimited) */
+} ResourceConfig;
+
+typedef enum {
+        FAIR_BY_OWNER,          /* FairKey=owner */
+        FAIR_BY_RESOURCE,       /* FairKey=resource:KEY */
+} FairBy;
+
+typedef struct SluiceConfig {
+        gint ref;
+
+        /* [Scheduler] */
+        Discipline discipline;          /* Discipline= fifo|priority|fair (fifo) */
+        uint32_t max_running;           /* MaxRunning= (4; 0 = unlimited) */
+        uint32_t max_queued_per_user;   /* MaxQueuedPerUser= (1000; 0 = unlimited) */
+        bool strict_order;              /* StrictOrder= (no) */
+        usec_t aging_usec;              /* AgingSec= (600; 0 = no aging): +1 priority per AgingSec waited */
+        FairBy fair_by;                 /* FairKey= owner | resource:KEY (owner) */
+        char *fair_resource_key;        /* KEY for FAIR_BY_RESOURCE, else NULL */
+        usec_t keep_finished_usec;      /* KeepFinishedSec= (300) */
+
+        GHashTable *classes;            /* name -> ClassConfig* (owned) */
+        GHashTable *resources;          /* key -> ResourceConfig* (owned) */
+
+        GKeyFile *merged;               /* the merged key file this was built from */
+} SluiceConfig;
+
+/* Load path (NULL: the compiled-in default path) and its ".d" drop-ins. */
+SluiceConfig *sluice_config_load(const char *path, GError **error);
+
+/* Parse one key file's text; origin names it in errors (may be NULL). */
+SluiceConfig *sluice_config_new_from_data(const char *data, const char *origin, GError **error);
+
+/* The embedded default configuration (always valid). */
+SluiceConfig *sluice_config_new_default(void);
+const char *sluice_config_default_data(void);
+
+/*
+ * A copy of cfg with the given keys of one section set (values in key-file
+ * syntax, as strings), validated whole.  Section names as in the file:
+ * "Scheduler", "Class gc", "Resource datastore:a".  A section that does not
+ * exist yet is created (a new class or resource).  NULL + error on any
+ * problem; cfg is never modified.
+ */
+SluiceConfig *sluice_config_update(const SluiceConfig *cfg, const char *section,
+                                   const char *const *keys, const char *const *values,
+                                   GError **error);
+
+SluiceConfig *sluice_config_ref(SluiceConfig *cfg);
+void sluice_config_unref(SluiceConfig *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SluiceConfig, sluice_config_unref)
+
+const ClassConfig *sluice_config_get_class(const SluiceConfig *cfg, const char *name);
+
+/* The limit for one expanded resource ("datastore:a"): an exact [Resource]
+ * section wins over a "KEY:*" one; 0 = unlimited. */
+uint32_t sluice_config_resource_limit(const SluiceConfig *cfg, const char *resource);
+
+/* Sorted class names, NULL-terminated; free with g_strfreev(). */
+char **sluice_config_class_names(const SluiceConfig *cfg);
+
+/* Key file text of the whole effective config (for dumps and persistence). */
+char *sluice_config_to_data(const SluiceConfig *cfg);

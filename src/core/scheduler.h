@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "job.h"
+
+/*
+ * The scheduler core: a deterministic state machine.  No sockets, no sd-bus,
+ * no clock reads; every entry point takes `now` (CLOCK_REALTIME, usec).
+ *
+ * It owns all jobs.  It tells the outside world what happened through one
+ * listener (events, in order) and asks the outside world to start or stop
+ * work through one executor.  Both are called synchronously from inside the
+ * entry points; they must not re-enter the scheduler except through the
+ * functions documented as safe for that (none are, today: queue follow-up
+ * work instead, e.g. with an sd-event defer source).
+ *
+ * Dispatch: scheduler_dispatch() starts, in discipline order, every queued
+ * job whose limits (global MaxRunning, class MaxRunning, each resource's
+ * limit, pauses) all have room.  A blocked job does not block unrelated jobs
+ * behind it unless StrictOrder=yes.  Jobs are kept in groups that share the
+ * same limits (class + resources), each group ordered by the discipline, so a
+ * dispatch looks at group heads only: cheap with thousands of blocked jobs.
+ *
+ * Entry points that change state do NOT dispatch by themselves; the caller
+ * calls scheduler_dispatch() once after handling an event (the daemon does it
+ * from a defer source, once per loop iteration).
+ */
+
+typedef struct Scheduler Scheduler;
+
+typedef enum {
+        SCHED_EVENT_JOB_NEW,            /* job queued (or already running: re-attach) */
+        SCHED_EVENT_JOB_CHANGED,        /* see the JobChangedMask */
+        SCHED_EVENT_JOB_REMOVED,        /* the job is about to be freed (KeepFinished elapsed or forgotten) */
+} SchedEventType;
+
+typedef struct SchedulerListener {
+        void (*event)(void *userdata, SchedEventType type, Job *job, JobChangedMask changed);
+} SchedulerListener;
+
+/*
+ * The executor starts and stops work.  For lease jobs "start" is the grant
+ * (the bus layer replies to Acquire); for command jobs it starts a unit.
+ * start() returning < 0 ends the job failed (result_detail from strerror).
+ * stop() asks running work to stop; the result comes back later through
+ * scheduler_job_finished() (command jobs) — for leases the bus layer calls
+ * scheduler_job_finished() itself.
+ */
+typedef struct SchedulerExecutor {
+        int (*start)(void *userdata, Job *job);
+        int (*stop)(void *userdata, Job *job);
+} SchedulerExecutor;
+
+/* What a client asks for: Submit()/Acquire() options after parsing. */
+typedef struct JobSpec {
+        const char *class_name;
+        bool acquire;                   /* Acquire(): must be a lease class */
+        bool has_priority;
+        int32_t priority;
+        const char *const *resources;   /* extra resources, NULL-terminated or NULL */
+        GHashTable *parameters;         /* char* -> char*, borrowed, may be NULL */
+        const char *description;
+        usec_t not_before;
+        usec_t max_wait_usec;           /* overrides the class's MaxWaitSec when != 0 */
+        usec_t ttl_usec;                /* detached lease */
+        const char *const *argv;        /* raw command, NULL-terminated or NULL */
+        const char *const *environment; /* "KEY=VALUE", NULL-terminated or NULL */
+        uint32_t owner;
+        const char *submitter;
+} JobSpec;
+
+Scheduler *scheduler_new(SluiceConfig *cfg,
+                         const SchedulerListener *listener, void *listener_data,
+                         const SchedulerExecutor *executor, void *executor_data);
+void scheduler_free(Scheduler *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Scheduler, scheduler_free)
+
+/* The config in force (borrowed). */
+SluiceConfig *scheduler_get_config(Scheduler *s);
+
+/*
+ * Swap in a new config (already validated).  Keeps every job and the
+ * submission order; a discipline switch re-orders the queue by the new
+ * discipline.  Jobs of classes that vanished keep running/queued with the
+ * limits they had no longer applied (their class no longer limits them).
+ */
+void scheduler_set_config(Scheduler *s, SluiceConfig *cfg);
+
+/*
+ * Validate spec against the config and queue a new job (state QUEUED, emits
+ * JOB_NEW).  Errors (nothing changed): NO_SUCH_CLASS, INVALID_ARGUMENT (bad
+ * priority, undeclared parameter, pattern mismatch, Acquire of a command
+ * class, argv on a lease class, ...), QUOTA_EXCEEDED (MaxQueuedPerUser).
+ * Messages name the field.
+ */
+Job *scheduler_submit(Scheduler *s, const JobSpec *spec, usec_t now, GError **error);
+
+/* Start every job that may run now, in discipline order. Returns the number started. */
+unsigned scheduler_dispatch(Scheduler *s, usec_t now);
+
+/*
+ * Handle time: ends queued jobs whose max wait elapsed (Result=timeout),
+ * detached leases whose TTL ran out (Result=abandoned), releases not-before
+ * jobs into the queue, removes finished jobs after KeepFinishedSec.
+ */
+void scheduler_run_timers(Scheduler *s, usec_t now);
+
+/* The next time scheduler_run_timers() has work, USEC_INFINITY if none.
+ * Aging never needs a timer (see priority discipline notes in scheduler.c). */
+usec_t scheduler_next_timer(Scheduler *s);
+
+Job *scheduler_get_job(Scheduler *s, uint64_t id);
+
+/* All jobs (queued, running, done and still kept), by id; borrowed pointers. */
+GPtrArray *scheduler_list_jobs(Scheduler *s);
+
+/*
+ * Cancel: a queued job ends cancelled at once; a running command job is
+ * asked to stop through the executor (its result arrives later, and is
+ * reported as cancelled whatever the unit says); a running lease ends
+ * cancelled at once.  INVALID_STATE if already done.
+ */
+bool scheduler_cancel(Scheduler *s, Job *job, usec_t now, GError **error);
+
+/* A running job ended (lease released / holder vanished / unit finished). */
+void scheduler_job_finished(Scheduler *s, Job *job, JobResult result,
+                            int32_t exit_status, const char *detail, usec_t now);
+
+/* Detached lease keep-alive: INVALID_STATE unless a running detached lease. */
+bool scheduler_renew(Scheduler *s, Job *job, usec_t now, GError **error);
+
+/* INVALID_ARGUMENT when out of range; queued jobs move in the queue. */
+bool scheduler_set_priority(Scheduler *s, Job *job, int32_t priority, GError **error);
+
+/* Executor bookkeeping (emits JOB_CHANGED with JOB_CHANGED_UNIT). */
+void scheduler_job_set_unit(Scheduler *s, Job *job, const char *unit, const char *invocation_id);
+
+/*
+ * Pause/resume a scope: "" (everything), "class:NAME", "resource:KEY".
+ * Paused scopes stop dispatch of matching queued jobs; running jobs go on.
+ * INVALID_ARGUMENT for a malformed scope or an unknown class.
+ */
+bool scheduler_pause(Scheduler *s, const char *scope, GError **error);
+bool scheduler_resume(Scheduler *s, const char *scope, GError **error);
+/* Paused scopes, sorted, NULL-terminated; free with g_strfreev(). */
+char **scheduler_paused_scopes(Scheduler *s);
+
+/* Counts. */
+unsigned scheduler_n_queued(Scheduler *s);
+unsigned scheduler_n_running(Scheduler *s);
+
+/* 1-based position of a queued job in dispatch order (0 if not queued), and the queue length. */
+unsigned scheduler_job_position(Scheduler *s, Job *job, unsigned *ret_total);
+
+/*
+ * Why a queued job is not running yet, in words a person understands
+ * (translated): "resource datastore:a is full (2 of 2 running)",
+ * "class gc is paused", "not before 02:30", "position 4 of 9".
+ * "" for jobs that are not queued.  Caller frees.
+ */
+char *scheduler_job_wait_reason(Scheduler *s, Job *job, usec_t now);
+
+/* Statistics for the Statistics property: submitted, started, finished per result. */
+typedef struct SchedulerStats {
+        uint64_t submitted;
+        uint64_t started;
+        uint64_t finished[_JOB_RESULT_MAX];
+} SchedulerStats;
+const SchedulerStats *scheduler_get_stats(Scheduler *s);
+
+/* Id the next job gets (for persistence later). */
+uint64_t scheduler_next_id(Scheduler *s);
