@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Install every Debian package sluice needs to build, test and run its demo.
+# Idempotent; as root (or through sudo).
+set -euo pipefail
+
+packages=(
+        meson ninja-build gcc pkg-config python3
+        libsystemd-dev libglib2.0-dev libglib2.0-dev-bin libglib-testing-0-dev libsqlite3-dev
+        gettext dbus dbus-daemon dbus-bin
+        systemd systemd-container polkitd
+        valgrind
+)
+
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+        exit 0
+fi
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo ">>> installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
