@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Internals of the scheduler core, shared by scheduler*.c only.
+ *
+ *   scheduler.c          lifecycle, dispatch, job state transitions, pauses
+ *   scheduler-submit.c   JobSpec validation and job construction
+ *   scheduler-queue.c    queue groups, discipline order, dispatch order
+ *   scheduler-limits.c   "may this job start now?" (pauses and limits)
+ *   scheduler-timers.c   the one time-ordered set of deadlines
+ *   scheduler-wait.c     Position and WaitReason
+ */
+
+#include "scheduler.h"
+
+typedef enum {
+        TIMER_NOT_BEFORE,       /* deferred job joins the queue */
+        TIMER_MAX_WAIT,         /* queued too long -> timeout */
+        TIMER_LEASE,            /* detached lease not renewed -> abandoned */
+        TIMER_REMOVE,           /* finished job kept long enough -> removed */
+        _TIMER_MAX,
+} TimerKind;
+
+typedef struct TimerEntry {
+        usec_t when;
+        TimerKind kind;
+        Job *job;
+        GSequenceIter *iter;    /* in Scheduler.timers, NULL when not armed */
+} TimerEntry;
+
+/* Queued jobs that share every limit (and fair bucket) live in one group. */
+typedef struct QueueGroup {
+        char *signature;        /* key in Scheduler.groups */
+        char *bucket;           /* fair bucket, NULL unless discipline=fair */
+        GSequence *jobs;        /* Job*, in discipline order; never empty */
+        unsigned dispatch_pass; /* last dispatch pass that found it blocked */
+} QueueGroup;
+
+typedef struct JobPriv {
+        QueueGroup *group;      /* NULL unless in the dispatch queue */
+        GSequenceIter *queue_iter;
+        bool deferred;          /* queued, waiting for not_before */
+        bool cancel_requested;  /* sluice asked the executor to stop it */
+        bool counted;           /* holds running slots (class, resources, global) */
+        unsigned position;      /* valid when Scheduler.order_valid */
+        TimerEntry timers[_TIMER_MAX];
+} JobPriv;
+
+static inline JobPriv *job_priv(Job *j) {
+        return j->sched_priv;
+}
+
+typedef enum {
+        BLOCK_NONE,
+        BLOCK_PAUSED_ALL,
+        BLOCK_PAUSED_CLASS,
+        BLOCK_PAUSED_RESOURCE,
+        BLOCK_CLASS_FULL,
+        BLOCK_RESOURCE_FULL,
+        BLOCK_GLOBAL_FULL,
+} BlockReason;
+
+typedef struct BlockInfo {
+        BlockReason reason;
+        const char *what;       /* class name, resource or pause scope text */
+        uint32_t running;
+        uint32_t limit;
+} BlockInfo;
+
+struct Scheduler {
+        SluiceConfig *config;
+
+        const SchedulerListener *listener;
+        void *listener_data;
+        const SchedulerExecutor *executor;
+        void *executor_data;
+
+        GHashTable *jobs;               /* id -> Job* (owned) */
+        uint64_t next_id;
+        uint64_t next_seq;
+
+        GHashTable *groups;             /* signature -> QueueGroup* (owned) */
+        unsigned dispatch_pass;
+
+        /* fair: bucket -> last-served tick (0 = never); ticks count up */
+        GHashTable *fair_served;
+        uint64_t fair_tick;
+
+        GSequence *timers;              /* TimerEntry* (borrowed from JobPriv) by (when, kind, id) */
+
+        GHashTable *paused;             /* scope -> scope (set) */
+        GHashTable *regex_cache;        /* parameter pattern -> GRegex* matching the whole value */
+
+        GHashTable *running_per_class;    /* name -> count */
+        GHashTable *running_per_resource; /* resource -> count */
+        GHashTable *queued_per_owner;     /* uid -> count */
+        unsigned n_running;
+        unsigned n_queued;
+        unsigned n_in_queue;            /* queued and not deferred */
+
+        /* Dispatch order cache for Position/WaitReason; dropped on any queue change. */
+        GPtrArray *order;               /* Job*, NULL when invalid */
+
+        SchedulerStats stats;
+};
+
+/* scheduler.c */
+void scheduler_emit(Scheduler *s, SchedEventType type, Job *job, JobChangedMask changed);
+void scheduler_invalidate_order(Scheduler *s);
+
+/* scheduler-submit.c */
+Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, GError **error);
+
+/* scheduler-queue.c */
+void queue_add(Scheduler *s, Job *j);
+void queue_remove(Scheduler *s, Job *j);
+void queue_regroup(Scheduler *s);
+void queue_group_free(QueueGroup *g);
+int queue_compare_heads(Scheduler *s, Job *a, Job *b);
+const char *queue_fair_bucket(Scheduler *s, Job *j, char buf[static 16]);
+void queue_mark_served(Scheduler *s, QueueGroup *g);
+GPtrArray *queue_dispatch_order(Scheduler *s);
+
+/* scheduler-limits.c */
+bool scheduler_job_blocked(Scheduler *s, Job *j, BlockInfo *ret);
+bool scheduler_scope_paused_for(Scheduler *s, Job *j, const char **ret_scope, BlockReason *ret_reason);
+void scheduler_count_running(Scheduler *s, Job *j, int delta);
+
+/* scheduler-timers.c */
+void timer_arm(Scheduler *s, Job *j, TimerKind kind, usec_t when);
+void timer_disarm(Scheduler *s, Job *j, TimerKind kind);
+void timer_disarm_all(Scheduler *s, Job *j);
+TimerEntry *timer_first(Scheduler *s);

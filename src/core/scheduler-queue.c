@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The dispatch queue.
+ *
+ * Queued jobs that share the same limit signature (class + sorted resources,
+ * plus the fair bucket when Discipline=fair) live in one QueueGroup, ordered
+ * by the discipline.  Every job of a group is blocked exactly when its head
+ * is, so dispatch only ever looks at group heads: thousands of jobs waiting
+ * for one full resource cost one comparison per dispatch.
+ *
+ * Orders:
+ *
+ *  fifo      by seq (submission order).
+ *
+ *  priority  highest effective priority first, FIFO within a level.  Aging:
+ *            effective = priority + (now - submitted_at) / AgingSec.  Every
+ *            queued job ages at the same rate, so comparing two jobs at any
+ *            `now` gives the same answer as comparing the time-invariant key
+ *                priority * AgingSec - submitted_at      (higher first)
+ *            (multiply the effective priority by AgingSec and drop the
+ *            common `now`).  The queue therefore never needs re-sorting and
+ *            aging needs no timer; a job that waited AgingSec longer than
+ *            another beats it by one priority level.  Ties by seq.
+ *            AgingSec=0: plain priority, ties by seq.
+ *
+ *  fair      round-robin between fair buckets (the owner, or the value of
+ *            the job's FairKey resource; jobs without it share the bucket
+ *            ""): among the unblocked heads, the one whose bucket was served
+ *            least recently wins, ties by seq.  Within a group: by seq.
+ */
+#include <string.h>
+
+#include "scheduler-private.h"
+
+static gint64 i128_sign(__int128 v) {
+        return v < 0 ? -1 : (v > 0 ? 1 : 0);
+}
+
+/* The discipline's order between two jobs, ignoring fair buckets. */
+static int job_compare(Scheduler *s, Job *a, Job *b) {
+        if (s->config->discipline == DISCIPLINE_PRIORITY) {
+                usec_t aging = s->config->aging_usec;
+
+                if (aging > 0) {
+                        __int128 ka = (__int128) a->priority * aging - (__int128) a->submitted_at;
+                        __int128 kb = (__int128) b->priority * aging - (__int128) b->submitted_at;
+                        int c = (int) i128_sign(kb - ka);
+                        if (c != 0)
+                                return c;
+                } else if (a->priority != b->priority)
+                        return a->priority > b->priority ? -1 : 1;
+        }
+
+        if (a->seq != b->seq)
+                return a->seq < b->seq ? -1 : 1;
+        return 0;
+}
+
+static int group_compare(gconstpointer a, gconstpointer b, gpointer userdata) {
+        return job_compare(userdata, (Job *) a, (Job *) b);
+}
+
+/**
+ * queue_fair_bucket() - the fair bucket of a job under the current config
+ * @s: the scheduler
+ * @j: the job
+ * @buf: scratch space for the owner's uid
+ *
+ * Return: the bucket name (borrowed from @j or @buf); "" for jobs without
+ * the FairKey resource.
+ */
+const char *queue_fair_bucket(Scheduler *s, Job *j, char buf[static 16]) {
+        const SluiceConfig *c = s->config;
+
+        if (c->fair_by == FAIR_BY_OWNER) {
+                g_snprintf(buf, 16, "%" G_GUINT32_FORMAT, j->owner);
+                return buf;
+        }
+
+        size_t n = c->fair_resource_key ? strlen(c->fair_resource_key) : 0;
+        for (char **r = j->resources; r && *r; r++)
+                if (n > 0 && strncmp(*r, c->fair_resource_key, n) == 0 && (*r)[n] == ':')
+                        return *r + n + 1;
+        return "";
+}
+
+static uint64_t bucket_served(Scheduler *s, const char *bucket) {
+        return GPOINTER_TO_SIZE(g_hash_table_lookup(s->fair_served, bucket));
+}
+
+/**
+ * queue_compare_heads() - the order dispatch uses between two group heads
+ * @s: the scheduler
+ * @a: head of one group
+ * @b: head of another group
+ *
+ * Return: < 0 if @a goes first, > 0 if @b does.
+ */
+int queue_compare_heads(Scheduler *s, Job *a, Job *b) {
+        if (s->config->discipline == DISCIPLINE_FAIR) {
+                uint64_t sa = bucket_served(s, job_priv(a)->group->bucket);
+                uint64_t sb = bucket_served(s, job_priv(b)->group->bucket);
+                if (sa != sb)
+                        return sa < sb ? -1 : 1;
+        }
+        return job_compare(s, a, b);
+}
+
+/**
+ * queue_mark_served() - record that a group's bucket just got a slot (fair)
+ * @s: the scheduler
+ * @g: the group whose head was started
+ */
+void queue_mark_served(Scheduler *s, QueueGroup *g) {
+        if (!g->bucket)
+                return;
+        uint64_t tick = ++s->fair_tick;
+        g_hash_table_insert(s->fair_served, g_strdup(g->bucket), GSIZE_TO_POINTER(tick));
+}
+
+/**
+ * queue_group_free() - free an (empty or discarded) group
+ * @g: the group; its jobs are not freed
+ */
+void queue_group_free(QueueGroup *g) {
+        if (!g)
+                return;
+        g_sequence_free(g->jobs);
+        g_free(g->signature);
+        g_free(g->bucket);
+        g_free(g);
+}
+
+static char *job_signature(Scheduler *s, Job *j, const char **ret_bucket, char buf[static 16]) {
+        GString *sig = g_string_new(j->class_name);
+
+        for (char **r = j->resources; r && *r; r++) {
+                g_string_append_c(sig, '\x1e');
+                g_string_append(sig, *r);
+        }
+        *ret_bucket = NULL;
+        if (s->config->discipline == DISCIPLINE_FAIR) {
+                *ret_bucket = queue_fair_bucket(s, j, buf);
+                g_string_append_c(sig, '\x1f');
+                g_string_append(sig, *ret_bucket);
+        }
+        return g_string_free(sig, false);
+}
+
+/**
+ * queue_add() - put a queued job into its group
+ * @s: the scheduler
+ * @j: a queued job not yet in the dispatch queue
+ */
+void queue_add(Scheduler *s, Job *j) {
+        JobPriv *p = job_priv(j);
+        char buf[16];
+        const char *bucket;
+        g_autofree char *sig = job_signature(s, j, &bucket, buf);
+
+        g_assert(!p->group);
+
+        QueueGroup *g = g_hash_table_lookup(s->groups, sig);
+        if (!g) {
+                g = g_new0(QueueGroup, 1);
+                g->signature = g_steal_pointer(&sig);
+                g->bucket = g_strdup(bucket);
+                g->jobs = g_sequence_new(NULL);
+                g_hash_table_insert(s->groups, g->signature, g);
+        }
+        p->group = g;
+        p->queue_iter = g_sequence_insert_sorted(g->jobs, j, group_compare, s);
+        s->n_in_queue++;
+        scheduler_invalidate_order(s);
+}
+
+/**
+ * queue_remove() - take a job out of the dispatch queue
+ * @s: the scheduler
+ * @j: a job in the dispatch queue (no-op otherwise)
+ */
+void queue_remove(Scheduler *s, Job *j) {
+        JobPriv *p = job_priv(j);
+        QueueGroup *g = p->group;
+
+        if (!g)
+                return;
+        g_sequence_remove(p->queue_iter);
+        p->queue_iter = NULL;
+        p->group = NULL;
+        if (g_sequence_is_empty(g->jobs))
+                g_hash_table_remove(s->groups, g->signature);
+        s->n_in_queue--;
+        scheduler_invalidate_order(s);
+}
+
+static gint job_seq_compare(gconstpointer a, gconstpointer b) {
+        const Job *x = *(Job *const *) a, *y = *(Job *const *) b;
+        return x->seq < y->seq ? -1 : (x->seq > y->seq ? 1 : 0);
+}
+
+static GPtrArray *queue_collect(Scheduler *s) {
+        GPtrArray *all = g_ptr_array_sized_new(s->n_in_queue);
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, s->groups);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                QueueGroup *g = v;
+                for (GSequenceIter *i = g_sequence_get_begin_iter(g->jobs);
+                     !g_sequence_iter_is_end(i); i = g_sequence_iter_next(i))
+                        g_ptr_array_add(all, g_sequence_get(i));
+        }
+        return all;
+}
+
+/**
+ * queue_regroup() - rebuild every group under the current config
+ * @s: the scheduler
+ *
+ * Used after a config change: the discipline, AgingSec or FairKey may have
+ * changed the grouping and the order.  Jobs are re-inserted in submission
+ * order, so nothing is lost and seq keeps deciding ties.
+ */
+void queue_regroup(Scheduler *s) {
+        g_autoptr(GPtrArray) all = queue_collect(s);
+
+        g_ptr_array_sort(all, job_seq_compare);
+        for (unsigned i = 0; i < all->len; i++) {
+                JobPriv *p = job_priv(all->pdata[i]);
+                p->group = NULL;
+                p->queue_iter = NULL;
+        }
+        g_hash_table_remove_all(s->groups);
+        s->n_in_queue = 0;
+        for (unsigned i = 0; i < all->len; i++)
+                queue_add(s, all->pdata[i]);
+        scheduler_invalidate_order(s);
+}
+
+typedef struct BucketCursor {
+        uint64_t served;
+        GPtrArray *jobs;        /* by seq */
+        unsigned next;
+} BucketCursor;
+
+static void bucket_cursor_free(gpointer p) {
+        BucketCursor *c = p;
+        g_ptr_array_unref(c->jobs);
+        g_free(c);
+}
+
+static int cursor_compare(gconstpointer a, gconstpointer b, gpointer userdata) {
+        const BucketCursor *x = a, *y = b;
+        const Job *hx = x->jobs->pdata[x->next], *hy = y->jobs->pdata[y->next];
+
+        if (x->served != y->served)
+                return x->served < y->served ? -1 : 1;
+        return hx->seq < hy->seq ? -1 : (hx->seq > hy->seq ? 1 : 0);
+}
+
+/* fair: replay the round-robin dispatch would do if no limit blocked anything */
+static GPtrArray *fair_order(Scheduler *s, GPtrArray *all) {
+        g_autoptr(GHashTable) buckets = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bucket_cursor_free);
+        g_autoptr(GSequence) rr = g_sequence_new(NULL);
+        GPtrArray *order = g_ptr_array_sized_new(all->len);
+        uint64_t tick = s->fair_tick;
+
+        for (unsigned i = 0; i < all->len; i++) {
+                Job *j = all->pdata[i];
+                const char *b = job_priv(j)->group->bucket;
+                BucketCursor *c = g_hash_table_lookup(buckets, b);
+                if (!c) {
+                        c = g_new0(BucketCursor, 1);
+                        c->served = bucket_served(s, b);
+                        c->jobs = g_ptr_array_new();
+                        g_hash_table_insert(buckets, (gpointer) b, c);
+                }
+                g_ptr_array_add(c->jobs, j);
+        }
+
+        GHashTableIter it;
+        gpointer v;
+        g_hash_table_iter_init(&it, buckets);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                BucketCursor *c = v;
+                g_ptr_array_sort(c->jobs, job_seq_compare);
+                g_sequence_insert_sorted(rr, c, cursor_compare, NULL);
+        }
+
+        while (!g_sequence_is_empty(rr)) {
+                GSequenceIter *first = g_sequence_get_begin_iter(rr);
+                BucketCursor *c = g_sequence_get(first);
+
+                g_sequence_remove(first);
+                g_ptr_array_add(order, c->jobs->pdata[c->next++]);
+                c->served = ++tick;
+                if (c->next < c->jobs->len)
+                        g_sequence_insert_sorted(rr, c, cursor_compare, NULL);
+        }
+        return order;
+}
+
+static gint order_compare(gconstpointer a, gconstpointer b, gpointer userdata) {
+        return job_compare(userdata, *(Job *const *) a, *(Job *const *) b);
+}
+
+/**
+ * queue_dispatch_order() - every job of the dispatch queue, in the order
+ * dispatch would consider them if no limit blocked anything
+ * @s: the scheduler
+ *
+ * Computed on demand (O(n log n)) and cached until the queue changes; sets
+ * each job's JobPriv.position (1-based).
+ *
+ * Return: the order (borrowed, owned by @s).
+ */
+GPtrArray *queue_dispatch_order(Scheduler *s) {
+        if (s->order)
+                return s->order;
+
+        g_autoptr(GPtrArray) all = queue_collect(s);
+        GPtrArray *order;
+
+        if (s->config->discipline == DISCIPLINE_FAIR)
+                order = fair_order(s, all);
+        else {
+                g_ptr_array_sort_with_data(all, order_compare, s);
+                order = g_ptr_array_ref(all);
+        }
+
+        for (unsigned i = 0; i < order->len; i++)
+                job_priv(order->pdata[i])->position = i + 1;
+        s->order = order;
+        return order;
+}

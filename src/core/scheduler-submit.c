@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Submit validation: turn a JobSpec into a Job, or refuse with a
+ * SLUICE_ERROR naming the offending field.  Nothing here changes the
+ * scheduler; scheduler_submit() registers the job afterwards.
+ */
+#include <string.h>
+
+#include "errors.h"
+#include "i18n.h"
+#include "scheduler-private.h"
+
+#define MAX_RESOURCE_LEN 255
+#define MAX_TEXT_LEN 4096
+
+static bool printable_token(const char *s) {
+        for (const char *p = s; *p; p = g_utf8_next_char(p))
+                if (!g_unichar_isgraph(g_utf8_get_char(p)))
+                        return false;
+        return true;
+}
+
+static bool check_resource(const char *r, GError **error) {
+        g_autofree char *esc = g_strescape(r, NULL);
+
+        if (!g_utf8_validate(r, -1, NULL)) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("resources: \"%s\" is not valid UTF-8"), esc);
+                return false;
+        }
+        if (strlen(r) > MAX_RESOURCE_LEN) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("resources: \"%.32s...\" is longer than %d bytes"), esc, MAX_RESOURCE_LEN);
+                return false;
+        }
+        if (!printable_token(r)) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("resources: \"%s\" contains a space or control character"), esc);
+                return false;
+        }
+        const char *colon = strchr(r, ':');
+        if (!colon || colon == r || colon[1] == '\0') {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("resources: \"%s\" is not of the form KEY:VALUE"), esc);
+                return false;
+        }
+        return true;
+}
+
+/* Expand %{name} placeholders of a class's Resources= template. */
+static char *expand_template(const ClassConfig *cc, const char *tmpl, GHashTable *params, GError **error) {
+        g_autoptr(GString) out = g_string_new(NULL);
+        const char *p = tmpl;
+
+        for (;;) {
+                const char *start = strstr(p, "%{");
+                if (!start) {
+                        g_string_append(out, p);
+                        break;
+                }
+                const char *end = strchr(start + 2, '}');
+                if (!end) {
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("resources: template \"%s\" of class %s has an unterminated %%{"),
+                                    tmpl, cc->name);
+                        return NULL;
+                }
+                g_autofree char *name = g_strndup(start + 2, end - start - 2);
+                const char *value = g_hash_table_lookup(params, name);
+                if (!value) {
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("resources: template \"%s\" of class %s uses undeclared parameter %s"),
+                                    tmpl, cc->name, name);
+                        return NULL;
+                }
+                g_string_append_len(out, p, start - p);
+                g_string_append(out, value);
+                p = end + 1;
+        }
+        return g_string_free(g_steal_pointer(&out), false);
+}
+
+static const ParameterDecl *find_decl(const ClassConfig *cc, const char *name) {
+        for (unsigned i = 0; cc->parameters && i < cc->parameters->len; i++) {
+                const ParameterDecl *d = cc->parameters->pdata[i];
+                if (strcmp(d->name, name) == 0)
+                        return d;
+        }
+        return NULL;
+}
+
+static bool whole_match(Scheduler *s, const ParameterDecl *d, const char *value) {
+        /* Wrap the pattern so it must match all of the value, whatever
+         * anchoring the config compiled it with ("a|ab" must accept "ab").
+         * Compiled once per pattern; a failing wrap (cannot happen for a
+         * pattern that compiled) rejects. */
+        GRegex *re = g_hash_table_lookup(s->regex_cache, d->pattern);
+
+        if (!re) {
+                g_autofree char *wrapped = g_strdup_printf("\\A(?:%s)\\z", d->pattern);
+                re = g_regex_new(wrapped, G_REGEX_OPTIMIZE, 0, NULL);
+                if (!re)
+                        return false;
+                g_hash_table_insert(s->regex_cache, g_strdup(d->pattern), re);
+        }
+        return g_regex_match(re, value, 0, NULL);
+}
+
+static gint str_compare(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static GHashTable *check_parameters(Scheduler *s, const ClassConfig *cc, GHashTable *given, GError **error) {
+        g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+
+        if (given) {
+                g_autofree gpointer *keys = g_hash_table_get_keys_as_array(given, NULL);
+                guint n = g_hash_table_size(given);
+
+                qsort(keys, n, sizeof(gpointer), str_compare);
+                for (guint i = 0; i < n; i++) {
+                        const char *name = keys[i], *value = g_hash_table_lookup(given, name);
+                        g_autofree char *ename = g_strescape(name, NULL);
+                        const ParameterDecl *d = find_decl(cc, name);
+
+                        if (!d) {
+                                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                            _("parameters: \"%s\" is not declared by class %s"), ename, cc->name);
+                                return NULL;
+                        }
+                        if (!value || !g_utf8_validate(value, -1, NULL) || strlen(value) > MAX_TEXT_LEN) {
+                                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                            _("parameters.%s: not valid UTF-8 or longer than %d bytes"),
+                                            name, MAX_TEXT_LEN);
+                                return NULL;
+                        }
+                        if (!whole_match(s, d, value)) {
+                                g_autofree char *evalue = g_strescape(value, NULL);
+                                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                            _("parameters.%s: \"%s\" does not match %s"), name, evalue, d->pattern);
+                                return NULL;
+                        }
+                        g_hash_table_insert(params, g_strdup(name), g_strdup(value));
+                }
+        }
+
+        for (unsigned i = 0; cc->parameters && i < cc->parameters->len; i++) {
+                const ParameterDecl *d = cc->parameters->pdata[i];
+                if (!g_hash_table_contains(params, d->name)) {
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("parameters.%s: missing (required by class %s)"), d->name, cc->name);
+                        return NULL;
+                }
+        }
+        return g_steal_pointer(&params);
+}
+
+static char **build_resources(const ClassConfig *cc, const JobSpec *spec, GHashTable *params, GError **error) {
+        g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+
+        for (char **t = cc->resources; t && *t; t++) {
+                char *r = expand_template(cc, *t, params, error);
+                if (!r)
+                        return NULL;
+                g_ptr_array_add(all, r);
+                if (!check_resource(r, error))
+                        return NULL;
+        }
+        for (const char *const *r = spec->resources; r && *r; r++) {
+                if (!check_resource(*r, error))
+                        return NULL;
+                g_ptr_array_add(all, g_strdup(*r));
+        }
+
+        g_ptr_array_sort(all, str_compare);
+        GPtrArray *out = g_ptr_array_new();
+        for (unsigned i = 0; i < all->len; i++) {
+                if (i > 0 && strcmp(all->pdata[i], all->pdata[i - 1]) == 0)
+                        continue;
+                g_ptr_array_add(out, g_strdup(all->pdata[i]));
+        }
+        g_ptr_array_add(out, NULL);
+        return (char **) g_ptr_array_free(out, false);
+}
+
+static bool check_command(const ClassConfig *cc, const JobSpec *spec, GError **error) {
+        if (spec->acquire && cc->kind == JOB_KIND_COMMAND) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("class: %s is a command class; Acquire needs a lease class"), cc->name);
+                return false;
+        }
+        if (spec->argv) {
+                if (cc->kind != JOB_KIND_COMMAND) {
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("argv: class %s is a lease class; only command classes run a command"),
+                                    cc->name);
+                        return false;
+                }
+                if (!spec->argv[0] || !spec->argv[0][0]) {
+                        g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                            _("argv: must name a command"));
+                        return false;
+                }
+                for (const char *const *a = spec->argv; *a; a++)
+                        if (!g_utf8_validate(*a, -1, NULL) || strlen(*a) > MAX_TEXT_LEN) {
+                                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                            _("argv: an argument is not valid UTF-8 or longer than %d bytes"),
+                                            MAX_TEXT_LEN);
+                                return false;
+                        }
+        }
+        for (const char *const *e = spec->environment; e && *e; e++) {
+                const char *eq = strchr(*e, '=');
+                if (!eq || eq == *e || !g_utf8_validate(*e, -1, NULL) || strlen(*e) > MAX_TEXT_LEN) {
+                        g_autofree char *esc = g_strndup(*e, 64);
+                        g_autofree char *esc2 = g_strescape(esc, NULL);
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("environment: \"%s\" is not of the form KEY=VALUE"), esc2);
+                        return false;
+                }
+        }
+        if (spec->ttl_usec > 0 && cc->kind != JOB_KIND_LEASE) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("ttl-sec: class %s is a command class; only leases can be detached"), cc->name);
+                return false;
+        }
+        return true;
+}
+
+static bool check_quota(Scheduler *s, uint32_t owner, GError **error) {
+        uint32_t max = s->config->max_queued_per_user;
+        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(s->queued_per_owner, GUINT_TO_POINTER(owner)));
+
+        if (max > 0 && n >= max) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_QUOTA_EXCEEDED,
+                            ngettext("owner: uid %u already has %u queued job (MaxQueuedPerUser=%u)",
+                                     "owner: uid %u already has %u queued jobs (MaxQueuedPerUser=%u)", n),
+                            owner, n, max);
+                return false;
+        }
+        return true;
+}
+
+static char **strv_dup(const char *const *v) {
+        return v ? g_strdupv((char **) v) : NULL;
+}
+
+/**
+ * scheduler_build_job() - validate a JobSpec and build the job it asks for
+ * @s: the scheduler (config, quota counts; only its regex cache changes)
+ * @spec: what the client asked for
+ * @now: the submission time
+ * @error: SLUICE_ERROR_NO_SUCH_CLASS, _INVALID_ARGUMENT or _QUOTA_EXCEEDED
+ *
+ * Return: a new queued job without id, seq or private state; NULL on error.
+ */
+Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, GError **error) {
+        const ClassConfig *cc = spec->class_name ? sluice_config_get_class(s->config, spec->class_name) : NULL;
+
+        if (!cc) {
+                g_autofree char *esc = g_strescape(spec->class_name ? spec->class_name : "", NULL);
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_NO_SUCH_CLASS,
+                            _("class: no class named \"%s\""), esc);
+                return NULL;
+        }
+        if (!check_command(cc, spec, error))
+                return NULL;
+
+        if (spec->has_priority &&
+            (spec->priority < SLUICE_PRIORITY_MIN || spec->priority > SLUICE_PRIORITY_MAX)) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("priority: %" G_GINT32_FORMAT " is out of range (%d..%d)"),
+                            spec->priority, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
+                return NULL;
+        }
+
+        g_autoptr(GHashTable) params = check_parameters(s, cc, spec->parameters, error);
+        if (!params)
+                return NULL;
+
+        g_auto(GStrv) resources = build_resources(cc, spec, params, error);
+        if (!resources)
+                return NULL;
+
+        if (spec->description &&
+            (!g_utf8_validate(spec->description, -1, NULL) || strlen(spec->description) > MAX_TEXT_LEN)) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("description: not valid UTF-8 or longer than %d bytes"), MAX_TEXT_LEN);
+                return NULL;
+        }
+
+        if (!check_quota(s, spec->owner, error))
+                return NULL;
+
+        Job *j = g_new0(Job, 1);
+        j->class_name = g_strdup(cc->name);
+        j->kind = cc->kind;
+        j->state = JOB_STATE_QUEUED;
+        j->result = JOB_RESULT_NONE;
+        j->priority = spec->has_priority ? spec->priority : cc->priority;
+        j->resources = g_steal_pointer(&resources);
+        j->parameters = g_steal_pointer(&params);
+        j->owner = spec->owner;
+        j->submitter = g_strdup(spec->submitter);
+        j->description = g_strdup(spec->description);
+        j->argv = strv_dup(spec->argv);
+        j->environment = strv_dup(spec->environment);
+        j->submitted_at = now;
+        j->not_before = spec->not_before;
+        j->max_wait_usec = spec->max_wait_usec ? spec->max_wait_usec : cc->max_wait_usec;
+        j->ttl_usec = spec->ttl_usec;
+        j->exit_status = -1;
+        return j;
+}

@@ -1,0 +1,679 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The scheduler core: job lifecycle, dispatch and pauses.  See scheduler.h
+ * for the contract and scheduler-private.h for how the pieces split up.
+ *
+ * Aging needs no timer: under Discipline=priority the queue is ordered by
+ * the time-invariant key  priority * AgingSec - submitted_at  which sorts
+ * exactly like the effective priority  priority + (now - submitted_at) /
+ * AgingSec  at every `now`, because all queued jobs age at the same rate
+ * (details in scheduler-queue.c).
+ */
+#include <string.h>
+
+#include "errors.h"
+#include "i18n.h"
+#include "scheduler-private.h"
+
+static usec_t usec_add(usec_t a, usec_t b) {
+        return a > USEC_INFINITY - b ? USEC_INFINITY : a + b;
+}
+
+/* g_hash_table_get_values_as_ptr_array() needs GLib 2.76 */
+static GPtrArray *hash_values(GHashTable *h) {
+        GPtrArray *a = g_ptr_array_sized_new(g_hash_table_size(h));
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, h);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                g_ptr_array_add(a, v);
+        return a;
+}
+
+static void job_destroy(gpointer p) {
+        Job *j = p;
+
+        g_free(j->sched_priv);
+        j->sched_priv = NULL;
+        job_free(j);
+}
+
+static gboolean u64_equal(gconstpointer a, gconstpointer b) {
+        return *(const uint64_t *) a == *(const uint64_t *) b;
+}
+
+static guint u64_hash(gconstpointer a) {
+        uint64_t v = *(const uint64_t *) a;
+        return (guint) (v ^ (v >> 32));
+}
+
+/**
+ * scheduler_new() - create a scheduler
+ * @cfg: the config in force (a reference is taken)
+ * @listener: receives every event, in order (may be NULL)
+ * @listener_data: passed to @listener
+ * @executor: starts and stops work (may be NULL: every start succeeds)
+ * @executor_data: passed to @executor
+ *
+ * Return: the new scheduler; free with scheduler_free().
+ */
+Scheduler *scheduler_new(SluiceConfig *cfg,
+                         const SchedulerListener *listener, void *listener_data,
+                         const SchedulerExecutor *executor, void *executor_data) {
+        Scheduler *s = g_new0(Scheduler, 1);
+
+        s->config = sluice_config_ref(cfg);
+        s->listener = listener;
+        s->listener_data = listener_data;
+        s->executor = executor;
+        s->executor_data = executor_data;
+        s->jobs = g_hash_table_new_full(u64_hash, u64_equal, NULL, job_destroy);
+        s->next_id = 1;
+        s->next_seq = 1;
+        s->groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) queue_group_free);
+        s->fair_served = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        s->timers = g_sequence_new(NULL);
+        s->paused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        s->regex_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_regex_unref);
+        s->running_per_class = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        s->running_per_resource = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        s->queued_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
+        return s;
+}
+
+/**
+ * scheduler_free() - free a scheduler and every job it owns
+ * @s: the scheduler, may be NULL
+ *
+ * No events are emitted and the executor is not called.
+ */
+void scheduler_free(Scheduler *s) {
+        if (!s)
+                return;
+        g_clear_pointer(&s->order, g_ptr_array_unref);
+        g_hash_table_destroy(s->groups);
+        g_sequence_free(s->timers);
+        g_hash_table_destroy(s->jobs);
+        g_hash_table_destroy(s->fair_served);
+        g_hash_table_destroy(s->paused);
+        g_hash_table_destroy(s->regex_cache);
+        g_hash_table_destroy(s->running_per_class);
+        g_hash_table_destroy(s->running_per_resource);
+        g_hash_table_destroy(s->queued_per_owner);
+        sluice_config_unref(s->config);
+        g_free(s);
+}
+
+void scheduler_emit(Scheduler *s, SchedEventType type, Job *job, JobChangedMask changed) {
+        if (s->listener && s->listener->event)
+                s->listener->event(s->listener_data, type, job, changed);
+}
+
+void scheduler_invalidate_order(Scheduler *s) {
+        g_clear_pointer(&s->order, g_ptr_array_unref);
+}
+
+/**
+ * scheduler_get_config() - the config in force
+ * @s: the scheduler
+ *
+ * Return: the config (borrowed).
+ */
+SluiceConfig *scheduler_get_config(Scheduler *s) {
+        return s->config;
+}
+
+static bool fair_keying_equal(const SluiceConfig *a, const SluiceConfig *b) {
+        return (a->discipline == DISCIPLINE_FAIR) == (b->discipline == DISCIPLINE_FAIR) &&
+               a->fair_by == b->fair_by &&
+               g_strcmp0(a->fair_resource_key, b->fair_resource_key) == 0;
+}
+
+/**
+ * scheduler_set_config() - swap in a new, validated config
+ * @s: the scheduler
+ * @cfg: the new config (a reference is taken)
+ *
+ * Every job stays; the queue is regrouped and re-sorted under the new
+ * discipline, with submission order deciding ties as before.  Fair-share
+ * history is forgotten when the fair buckets mean something else now.
+ */
+void scheduler_set_config(Scheduler *s, SluiceConfig *cfg) {
+        g_autoptr(SluiceConfig) old = s->config;
+
+        s->config = sluice_config_ref(cfg);
+        if (!fair_keying_equal(old, cfg)) {
+                g_hash_table_remove_all(s->fair_served);
+                s->fair_tick = 0;
+        }
+        g_hash_table_remove_all(s->regex_cache);
+        queue_regroup(s);
+}
+
+/**
+ * scheduler_submit() - validate a spec and queue a new job
+ * @s: the scheduler
+ * @spec: what the client asked for
+ * @now: the current time
+ * @error: see scheduler.h; nothing changes on error
+ *
+ * Return: the queued job (borrowed), NULL on error.
+ */
+Job *scheduler_submit(Scheduler *s, const JobSpec *spec, usec_t now, GError **error) {
+        Job *j = scheduler_build_job(s, spec, now, error);
+        if (!j)
+                return NULL;
+
+        j->id = s->next_id++;
+        j->seq = s->next_seq++;
+        j->sched_priv = g_new0(JobPriv, 1);
+        g_hash_table_insert(s->jobs, &j->id, j);
+
+        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(s->queued_per_owner, GUINT_TO_POINTER(j->owner)));
+        g_hash_table_insert(s->queued_per_owner, GUINT_TO_POINTER(j->owner), GUINT_TO_POINTER(n + 1));
+        s->n_queued++;
+        s->stats.submitted++;
+
+        if (j->not_before > now) {
+                job_priv(j)->deferred = true;
+                timer_arm(s, j, TIMER_NOT_BEFORE, j->not_before);
+        } else
+                queue_add(s, j);
+
+        /* The wait is counted from when the job may run at all. */
+        if (j->max_wait_usec > 0)
+                timer_arm(s, j, TIMER_MAX_WAIT, usec_add(MAX(now, j->not_before), j->max_wait_usec));
+
+        scheduler_emit(s, SCHED_EVENT_JOB_NEW, j, 0);
+        return j;
+}
+
+/* A queued job leaves the queued state (started or ended). */
+static void leave_queued(Scheduler *s, Job *j) {
+        JobPriv *p = job_priv(j);
+
+        queue_remove(s, j);
+        p->deferred = false;
+        timer_disarm(s, j, TIMER_NOT_BEFORE);
+        timer_disarm(s, j, TIMER_MAX_WAIT);
+
+        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(s->queued_per_owner, GUINT_TO_POINTER(j->owner)));
+        g_assert(n > 0);
+        if (n == 1)
+                g_hash_table_remove(s->queued_per_owner, GUINT_TO_POINTER(j->owner));
+        else
+                g_hash_table_insert(s->queued_per_owner, GUINT_TO_POINTER(j->owner), GUINT_TO_POINTER(n - 1));
+        s->n_queued--;
+}
+
+/* Any state -> done: free its slots, arm its removal, tell the listener. */
+static void job_end(Scheduler *s, Job *j, JobResult result, int32_t exit_status, const char *detail,
+                    usec_t now, JobChangedMask extra) {
+        g_assert(j->state != JOB_STATE_DONE);
+        g_assert(result != JOB_RESULT_NONE && result < _JOB_RESULT_MAX);
+
+        if (j->state == JOB_STATE_QUEUED)
+                leave_queued(s, j);
+        if (job_priv(j)->counted)
+                scheduler_count_running(s, j, -1);
+        timer_disarm(s, j, TIMER_LEASE);
+
+        j->state = JOB_STATE_DONE;
+        j->result = result;
+        j->finished_at = now;
+        j->exit_status = exit_status;
+        if (detail) {
+                g_free(j->result_detail);
+                j->result_detail = g_strdup(detail);
+        }
+        s->stats.finished[result]++;
+        timer_arm(s, j, TIMER_REMOVE, usec_add(now, s->config->keep_finished_usec));
+        scheduler_emit(s, SCHED_EVENT_JOB_CHANGED, j, JOB_CHANGED_STATE | JOB_CHANGED_RESULT | extra);
+}
+
+static bool is_detached_lease(Job *j) {
+        return j->kind == JOB_KIND_LEASE && j->ttl_usec > 0;
+}
+
+/* Queued -> running through the executor; false if start() refused. */
+static bool job_start(Scheduler *s, Job *j, usec_t now) {
+        JobChangedMask mask = JOB_CHANGED_STATE | JOB_CHANGED_ATTEMPT;
+
+        queue_mark_served(s, job_priv(j)->group);
+        leave_queued(s, j);
+        j->state = JOB_STATE_RUNNING;
+        j->started_at = now;
+        j->attempt++;
+        scheduler_count_running(s, j, +1);
+        if (is_detached_lease(j)) {
+                j->lease_expires_at = usec_add(now, j->ttl_usec);
+                timer_arm(s, j, TIMER_LEASE, j->lease_expires_at);
+                mask |= JOB_CHANGED_LEASE;
+        }
+
+        int r = s->executor && s->executor->start ? s->executor->start(s->executor_data, j) : 0;
+        if (r < 0) {
+                job_end(s, j, JOB_RESULT_FAILED, -1, g_strerror(-r), now, mask);
+                return false;
+        }
+        s->stats.started++;
+        scheduler_emit(s, SCHED_EVENT_JOB_CHANGED, j, mask);
+        return true;
+}
+
+static Job *group_head(QueueGroup *g) {
+        return g_sequence_get(g_sequence_get_begin_iter(g->jobs));
+}
+
+/**
+ * scheduler_dispatch() - start every job that may run now
+ * @s: the scheduler
+ * @now: the current time
+ *
+ * Repeatedly picks the best group head (discipline order) whose pauses and
+ * limits all have room, until none is left.  Within one pass limits only
+ * fill up (a refused start gives its slots straight back), so a group found
+ * blocked is not looked at again.  StrictOrder=yes: stop as soon as the
+ * overall best head is blocked.
+ *
+ * Return: the number of jobs started.
+ */
+unsigned scheduler_dispatch(Scheduler *s, usec_t now) {
+        g_autoptr(GPtrArray) candidates = hash_values(s->groups);
+        bool strict = s->config->strict_order;
+        unsigned started = 0;
+
+        for (;;) {
+                Job *best = NULL;
+                unsigned best_idx = 0;
+
+                for (unsigned i = 0; i < candidates->len;) {
+                        Job *head = group_head(candidates->pdata[i]);
+
+                        if (!strict && scheduler_job_blocked(s, head, NULL)) {
+                                g_ptr_array_remove_index_fast(candidates, i);
+                                continue;
+                        }
+                        if (!best || queue_compare_heads(s, head, best) < 0) {
+                                best = head;
+                                best_idx = i;
+                        }
+                        i++;
+                }
+                if (!best || (strict && scheduler_job_blocked(s, best, NULL)))
+                        break;
+
+                /* The group goes away with its last job. */
+                if (g_sequence_get_length(job_priv(best)->group->jobs) == 1)
+                        g_ptr_array_remove_index_fast(candidates, best_idx);
+
+                if (job_start(s, best, now))
+                        started++;
+        }
+        return started;
+}
+
+static void job_remove(Scheduler *s, Job *j) {
+        scheduler_emit(s, SCHED_EVENT_JOB_REMOVED, j, 0);
+        timer_disarm_all(s, j);
+        g_hash_table_remove(s->jobs, &j->id);
+}
+
+/**
+ * scheduler_run_timers() - handle every deadline that is due
+ * @s: the scheduler
+ * @now: the current time
+ *
+ * In time order: releases not-before jobs into the queue, ends jobs that
+ * waited longer than their max wait (timeout) and detached leases that were
+ * not renewed (abandoned), removes finished jobs after KeepFinishedSec.
+ */
+void scheduler_run_timers(Scheduler *s, usec_t now) {
+        TimerEntry *t;
+
+        while ((t = timer_first(s)) && t->when <= now) {
+                Job *j = t->job;
+                TimerKind kind = t->kind;
+
+                timer_disarm(s, j, kind);
+                switch (kind) {
+                case TIMER_NOT_BEFORE:
+                        if (j->state == JOB_STATE_QUEUED && job_priv(j)->deferred) {
+                                job_priv(j)->deferred = false;
+                                queue_add(s, j);
+                        }
+                        break;
+                case TIMER_MAX_WAIT:
+                        if (j->state == JOB_STATE_QUEUED) {
+                                g_autofree char *detail = g_strdup_printf(
+                                        _("waited longer than %" G_GUINT64_FORMAT " s"),
+                                        j->max_wait_usec / USEC_PER_SEC);
+                                job_end(s, j, JOB_RESULT_TIMEOUT, -1, detail, now, 0);
+                        }
+                        break;
+                case TIMER_LEASE:
+                        if (j->state == JOB_STATE_RUNNING) {
+                                g_autofree char *detail = g_strdup_printf(
+                                        _("lease not renewed within %" G_GUINT64_FORMAT " s"),
+                                        j->ttl_usec / USEC_PER_SEC);
+                                job_end(s, j, JOB_RESULT_ABANDONED, -1, detail, now, 0);
+                        }
+                        break;
+                case TIMER_REMOVE:
+                        job_remove(s, j);
+                        break;
+                default:
+                        g_assert_not_reached();
+                }
+        }
+}
+
+/**
+ * scheduler_next_timer() - when scheduler_run_timers() next has work
+ * @s: the scheduler
+ *
+ * Return: the earliest deadline, USEC_INFINITY if none.
+ */
+usec_t scheduler_next_timer(Scheduler *s) {
+        TimerEntry *t = timer_first(s);
+        return t ? t->when : USEC_INFINITY;
+}
+
+/**
+ * scheduler_get_job() - look a job up by id
+ * @s: the scheduler
+ * @id: the job id
+ *
+ * Return: the job (borrowed), NULL if unknown or removed.
+ */
+Job *scheduler_get_job(Scheduler *s, uint64_t id) {
+        return g_hash_table_lookup(s->jobs, &id);
+}
+
+static gint job_id_compare(gconstpointer a, gconstpointer b) {
+        const Job *x = *(Job *const *) a, *y = *(Job *const *) b;
+        return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+}
+
+/**
+ * scheduler_list_jobs() - every job the scheduler holds, by id
+ * @s: the scheduler
+ *
+ * Return: a new array of borrowed Job pointers; free with g_ptr_array_unref().
+ */
+GPtrArray *scheduler_list_jobs(Scheduler *s) {
+        GPtrArray *all = hash_values(s->jobs);
+        g_ptr_array_sort(all, job_id_compare);
+        return all;
+}
+
+static void set_invalid_state_done(Job *job, GError **error) {
+        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_STATE,
+                    _("state: job %" G_GUINT64_FORMAT " is already done (%s)"),
+                    job->id, job_result_to_string(job->result));
+}
+
+/**
+ * scheduler_cancel() - cancel a job
+ * @s: the scheduler
+ * @job: the job
+ * @now: the current time
+ * @error: SLUICE_ERROR_INVALID_STATE if the job is already done
+ *
+ * Queued jobs and running leases end cancelled at once.  A running command
+ * job is asked to stop through the executor (once; asking again is a
+ * no-op) and stays running until scheduler_job_finished() reports the end,
+ * which is then recorded as cancelled whatever the unit says.
+ *
+ * Return: true on success.
+ */
+bool scheduler_cancel(Scheduler *s, Job *job, usec_t now, GError **error) {
+        switch (job->state) {
+        case JOB_STATE_QUEUED:
+                job_end(s, job, JOB_RESULT_CANCELLED, -1, NULL, now, 0);
+                return true;
+        case JOB_STATE_RUNNING:
+                if (job->kind == JOB_KIND_LEASE) {
+                        job_end(s, job, JOB_RESULT_CANCELLED, -1, NULL, now, 0);
+                        return true;
+                }
+                if (!job_priv(job)->cancel_requested) {
+                        job_priv(job)->cancel_requested = true;
+                        /* A failing stop() is the executor's to report: the unit's
+                         * end still arrives through scheduler_job_finished(). */
+                        if (s->executor && s->executor->stop)
+                                (void) s->executor->stop(s->executor_data, job);
+                }
+                return true;
+        default:
+                set_invalid_state_done(job, error);
+                return false;
+        }
+}
+
+/**
+ * scheduler_job_finished() - a running job ended
+ * @s: the scheduler
+ * @job: the job; ignored unless running (a late report after a cancel or
+ *       an expiry)
+ * @result: how it ended (JOB_RESULT_NONE counts as failed)
+ * @exit_status: exit status or signal number, -1 if none
+ * @detail: free text for result_detail, may be NULL
+ * @now: the current time
+ */
+void scheduler_job_finished(Scheduler *s, Job *job, JobResult result,
+                            int32_t exit_status, const char *detail, usec_t now) {
+        if (job->state != JOB_STATE_RUNNING)
+                return;
+        if (job_priv(job)->cancel_requested)
+                result = JOB_RESULT_CANCELLED;
+        else if (result == JOB_RESULT_NONE || result >= _JOB_RESULT_MAX)
+                result = JOB_RESULT_FAILED;
+        job_end(s, job, result, exit_status, detail, now, 0);
+}
+
+/**
+ * scheduler_renew() - extend a detached lease by its TTL from now
+ * @s: the scheduler
+ * @job: the job
+ * @now: the current time
+ * @error: SLUICE_ERROR_INVALID_STATE unless @job is a running detached lease
+ *
+ * Return: true on success.
+ */
+bool scheduler_renew(Scheduler *s, Job *job, usec_t now, GError **error) {
+        if (job->state != JOB_STATE_RUNNING || !is_detached_lease(job)) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_STATE,
+                            _("state: job %" G_GUINT64_FORMAT " is not a running detached lease"), job->id);
+                return false;
+        }
+        job->lease_expires_at = usec_add(now, job->ttl_usec);
+        timer_arm(s, job, TIMER_LEASE, job->lease_expires_at);
+        scheduler_emit(s, SCHED_EVENT_JOB_CHANGED, job, JOB_CHANGED_LEASE);
+        return true;
+}
+
+/**
+ * scheduler_set_priority() - change a job's priority
+ * @s: the scheduler
+ * @job: the job
+ * @priority: SLUICE_PRIORITY_MIN..SLUICE_PRIORITY_MAX
+ * @error: SLUICE_ERROR_INVALID_ARGUMENT when out of range
+ *
+ * A queued job moves to its new place in the queue.
+ *
+ * Return: true on success.
+ */
+bool scheduler_set_priority(Scheduler *s, Job *job, int32_t priority, GError **error) {
+        if (priority < SLUICE_PRIORITY_MIN || priority > SLUICE_PRIORITY_MAX) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("priority: %" G_GINT32_FORMAT " is out of range (%d..%d)"),
+                            priority, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
+                return false;
+        }
+        if (priority == job->priority)
+                return true;
+
+        bool in_queue = job_priv(job)->group != NULL;
+        if (in_queue)
+                queue_remove(s, job);
+        job->priority = priority;
+        if (in_queue)
+                queue_add(s, job);
+        scheduler_emit(s, SCHED_EVENT_JOB_CHANGED, job, JOB_CHANGED_PRIORITY);
+        return true;
+}
+
+/**
+ * scheduler_job_set_unit() - record the executor's unit for a job
+ * @s: the scheduler
+ * @job: the job
+ * @unit: unit name, may be NULL
+ * @invocation_id: 32 hex digits, may be NULL
+ */
+void scheduler_job_set_unit(Scheduler *s, Job *job, const char *unit, const char *invocation_id) {
+        g_free(job->unit);
+        job->unit = g_strdup(unit);
+        g_free(job->invocation_id);
+        job->invocation_id = g_strdup(invocation_id);
+        scheduler_emit(s, SCHED_EVENT_JOB_CHANGED, job, JOB_CHANGED_UNIT);
+}
+
+static bool check_scope(Scheduler *s, const char *scope, bool resuming, GError **error) {
+        if (!scope) {
+                g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("scope: missing"));
+                return false;
+        }
+        if (scope[0] == '\0')
+                return true;
+        /* A class that vanished from the config can still be resumed. */
+        if (resuming && g_hash_table_contains(s->paused, scope))
+                return true;
+
+        g_autofree char *esc = g_strescape(scope, NULL);
+        if (g_str_has_prefix(scope, "class:")) {
+                const char *name = scope + strlen("class:");
+                if (!sluice_config_get_class(s->config, name)) {
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("scope: no class named \"%s\""), esc + strlen("class:"));
+                        return false;
+                }
+                return true;
+        }
+        if (g_str_has_prefix(scope, "resource:")) {
+                const char *key = scope + strlen("resource:");
+                const char *colon = strchr(key, ':');
+                bool ok = g_utf8_validate(key, -1, NULL) && strlen(key) <= 255 && colon && colon != key && colon[1];
+                for (const char *p = key; ok && *p; p = g_utf8_next_char(p))
+                        ok = g_unichar_isgraph(g_utf8_get_char(p));
+                if (!ok) {
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("scope: \"%s\" does not name a resource (resource:KEY:VALUE or resource:KEY:*)"),
+                                    esc);
+                        return false;
+                }
+                return true;
+        }
+        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                    _("scope: \"%s\" is not \"\", class:NAME or resource:KEY"), esc);
+        return false;
+}
+
+/**
+ * scheduler_pause() - stop dispatching the jobs of a scope
+ * @s: the scheduler
+ * @scope: "" (everything), "class:NAME", "resource:KEY:VALUE" or "resource:KEY:*"
+ * @error: SLUICE_ERROR_INVALID_ARGUMENT for a malformed scope or unknown class
+ *
+ * Pausing a paused scope is a no-op.  Running jobs go on.
+ *
+ * Return: true on success.
+ */
+bool scheduler_pause(Scheduler *s, const char *scope, GError **error) {
+        if (!check_scope(s, scope, false, error))
+                return false;
+        g_hash_table_add(s->paused, g_strdup(scope));
+        return true;
+}
+
+/**
+ * scheduler_resume() - dispatch the jobs of a paused scope again
+ * @s: the scheduler
+ * @scope: as for scheduler_pause()
+ * @error: SLUICE_ERROR_INVALID_ARGUMENT for a malformed scope or unknown class
+ *
+ * Resuming a scope that is not paused is a no-op.
+ *
+ * Return: true on success.
+ */
+bool scheduler_resume(Scheduler *s, const char *scope, GError **error) {
+        if (!check_scope(s, scope, true, error))
+                return false;
+        g_hash_table_remove(s->paused, scope);
+        return true;
+}
+
+static gint str_ptr_compare(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/**
+ * scheduler_paused_scopes() - the paused scopes
+ * @s: the scheduler
+ *
+ * Return: sorted, NULL-terminated; free with g_strfreev().
+ */
+char **scheduler_paused_scopes(Scheduler *s) {
+        GPtrArray *out = g_ptr_array_new();
+        GHashTableIter it;
+        gpointer k;
+
+        g_hash_table_iter_init(&it, s->paused);
+        while (g_hash_table_iter_next(&it, &k, NULL))
+                g_ptr_array_add(out, g_strdup(k));
+        g_ptr_array_sort(out, str_ptr_compare);
+        g_ptr_array_add(out, NULL);
+        return (char **) g_ptr_array_free(out, false);
+}
+
+/**
+ * scheduler_n_queued() - jobs in state queued (including not-before waits)
+ * @s: the scheduler
+ *
+ * Return: the count.
+ */
+unsigned scheduler_n_queued(Scheduler *s) {
+        return s->n_queued;
+}
+
+/**
+ * scheduler_n_running() - jobs in state running
+ * @s: the scheduler
+ *
+ * Return: the count.
+ */
+unsigned scheduler_n_running(Scheduler *s) {
+        return s->n_running;
+}
+
+/**
+ * scheduler_get_stats() - counters since the scheduler was created
+ * @s: the scheduler
+ *
+ * Return: the counters (borrowed).
+ */
+const SchedulerStats *scheduler_get_stats(Scheduler *s) {
+        return &s->stats;
+}
+
+/**
+ * scheduler_next_id() - the id the next submitted job gets
+ * @s: the scheduler
+ *
+ * Return: the id.
+ */
+uint64_t scheduler_next_id(Scheduler *s) {
+        return s->next_id;
+}
