@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+
+#include "config-default-text.h"
+#include "config-model.h"
+#include "config-paths.h"
+#include "config-value.h"
+#include "config.h"
+#include "errors.h"
+#include "i18n.h"
+
+/* How the embedded default is named in messages. */
+#define EMBEDDED_ORIGIN "<embedded default>"
+
+static const char *const discipline_names[_DISCIPLINE_MAX] = {
+        [DISCIPLINE_FIFO] = "fifo",
+        [DISCIPLINE_PRIORITY] = "priority",
+        [DISCIPLINE_FAIR] = "fair",
+};
+
+const char *discipline_to_string(Discipline d) {
+        if ((int) d < 0 || d >= _DISCIPLINE_MAX)
+                return NULL;
+        return discipline_names[d];
+}
+
+int discipline_from_string(const char *s) {
+        for (int i = 0; s && i < _DISCIPLINE_MAX; i++)
+                if (strcmp(s, discipline_names[i]) == 0)
+                        return i;
+        return -1;
+}
+
+static void origins_clear(ConfigOrigins *o) {
+        if (o->map)
+                g_hash_table_unref(o->map);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ConfigOrigins, origins_clear)
+
+static void origins_set(ConfigOrigins *o, const char *group, const char *key, const char *file) {
+        if (!o->map || !file)
+                return;
+        g_hash_table_replace(o->map, g_strconcat(group, "\n", key ? key : "", NULL), g_strdup(file));
+}
+
+/* GKeyFile cannot create an empty group directly: add and drop a key. */
+static void ensure_group(GKeyFile *kf, const char *group) {
+        if (g_key_file_has_group(kf, group))
+                return;
+        g_key_file_set_value(kf, group, "X-Sluice-Placeholder", "");
+        (void) g_key_file_remove_key(kf, group, "X-Sluice-Placeholder", NULL);
+}
+
+/* Copy every value of @src over @dst, key by key; an empty value removes the
+ * key (back to its default).  Comments are not copied. */
+static void merge_into(GKeyFile *dst, GKeyFile *src, const char *origin, ConfigOrigins *origins) {
+        g_auto(GStrv) groups = g_key_file_get_groups(src, NULL);
+
+        for (size_t i = 0; groups[i]; i++) {
+                g_auto(GStrv) keys = g_key_file_get_keys(src, groups[i], NULL, NULL);
+
+                if (!g_key_file_has_group(dst, groups[i]))
+                        origins_set(origins, groups[i], NULL, origin);
+                ensure_group(dst, groups[i]);
+
+                for (size_t j = 0; keys && keys[j]; j++) {
+                        g_autofree char *value = g_key_file_get_value(src, groups[i], keys[j], NULL);
+
+                        if (!value || value[0] == '\0') {
+                                (void) g_key_file_remove_key(dst, groups[i], keys[j], NULL);
+                                if (origins->map) {
+                                        g_autofree char *k = g_strconcat(groups[i], "\n", keys[j], NULL);
+                                        g_hash_table_remove(origins->map, k);
+                                }
+                                continue;
+                        }
+                        g_key_file_set_value(dst, groups[i], keys[j], value);
+                        origins_set(origins, groups[i], keys[j], origin);
+                }
+        }
+}
+
+/* Every value of one file on its own, so errors name the file they are in. */
+static bool check_file(GKeyFile *kf, const char *origin, GError **error) {
+        const ConfigOrigins o = { .file = origin };
+        g_autoptr(SluiceConfig) cfg = config_model_build(kf, &o, CONFIG_BUILD_VALUES_ONLY, error);
+
+        return cfg != NULL;
+}
+
+static GKeyFile *key_file_from_data(const char *data, const char *origin, GError **error) {
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_autoptr(GError) e = NULL;
+
+        if (!g_key_file_load_from_data(kf, data, (gsize) -1, G_KEY_FILE_NONE, &e)) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                            "%s%s%s", origin ? origin : "", origin ? ": " : "", e->message);
+                return NULL;
+        }
+        return g_steal_pointer(&kf);
+}
+
+/**
+ * sluice_config_new_from_data() - a configuration from one key file's text
+ * @data: the text (NUL-terminated)
+ * @origin: names the text in error messages (may be NULL)
+ * @error: SLUICE_ERROR_INVALID_CONFIG naming origin, section, key and value
+ *
+ * Return: a new configuration (one reference), or NULL.
+ */
+SluiceConfig *sluice_config_new_from_data(const char *data, const char *origin, GError **error) {
+        g_auto(ConfigOrigins) origins = { .file = origin };
+        g_autoptr(GKeyFile) kf = NULL, merged = g_key_file_new();
+
+        g_return_val_if_fail(data, NULL);
+
+        kf = key_file_from_data(data, origin, error);
+        if (!kf || !check_file(kf, origin, error))
+                return NULL;
+
+        merge_into(merged, kf, origin, &origins);
+        return config_model_build(merged, &origins, CONFIG_BUILD_FULL, error);
+}
+
+/**
+ * sluice_config_default_data() - the embedded default configuration's text
+ *
+ * Return: data/sluiced.conf as it was at build time (static).
+ */
+const char *sluice_config_default_data(void) {
+        return sluice_config_default_text;
+}
+
+/**
+ * sluice_config_new_default() - the embedded default configuration
+ *
+ * The default is checked by the unit tests; failing to parse it is a bug.
+ *
+ * Return: a new configuration (one reference).
+ */
+SluiceConfig *sluice_config_new_default(void) {
+        g_autoptr(GError) error = NULL;
+        SluiceConfig *cfg = sluice_config_new_from_data(sluice_config_default_text, EMBEDDED_ORIGIN, &error);
+
+        if (!cfg)
+                g_error("embedded default configuration is invalid: %s", error->message);
+        return cfg;
+}
+
+static gint compare_strings(gconstpointer a, gconstpointer b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The *.conf names in @dir, sorted bytewise; an absent directory gives none. */
+static bool list_drop_ins(const char *dir, GPtrArray **ret, GError **error) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GError) e = NULL;
+        g_autoptr(GDir) d = g_dir_open(dir, 0, &e);
+        const char *name;
+
+        if (!d) {
+                if (g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+                        *ret = g_steal_pointer(&names);
+                        return true;
+                }
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG, "%s: %s", dir, e->message);
+                return false;
+        }
+
+        while ((name = g_dir_read_name(d)))
+                if (g_str_has_suffix(name, ".conf") && name[0] != '.')
+                        g_ptr_array_add(names, g_build_filename(dir, name, NULL));
+        g_ptr_array_sort(names, compare_strings);
+
+        *ret = g_steal_pointer(&names);
+        return true;
+}
+
+static GKeyFile *key_file_from_file(const char *path, GError **error) {
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_autoptr(GError) e = NULL;
+
+        if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
+                if (e->domain == G_FILE_ERROR && e->code == G_FILE_ERROR_NOENT) {
+                        g_propagate_error(error, g_steal_pointer(&e));
+                        return NULL;
+                }
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG, "%s: %s", path, e->message);
+                return NULL;
+        }
+        return g_steal_pointer(&kf);
+}
+
+/**
+ * sluice_config_load() - load the main file and its drop-ins
+ * @path: the main file; NULL for the built-in path (/etc/sluice/sluiced.conf)
+ * @error: SLUICE_ERROR_INVALID_CONFIG naming the file, section, key and value
+ *
+ * When @path does not exist the embedded default takes its place.  Then every
+ * @path.d/(*.conf) is applied in bytewise order of the file names, key by key
+ * (a later file wins; an empty value resets a key to its default).  Each file
+ * is validated on its own first, so an error names the file holding the bad
+ * value; then the merged result is validated whole.
+ *
+ * Return: a new configuration (one reference), or NULL.
+ */
+SluiceConfig *sluice_config_load(const char *path, GError **error) {
+        g_auto(ConfigOrigins) origins = {
+                .map = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+        };
+        g_autoptr(GKeyFile) merged = g_key_file_new(), main_kf = NULL;
+        g_autoptr(GPtrArray) drop_ins = NULL;
+        g_autoptr(GError) e = NULL;
+        g_autofree char *dir = NULL;
+        const char *main_origin = path ? path : SLUICE_DEFAULT_CONFIG_PATH;
+
+        main_kf = key_file_from_file(main_origin, &e);
+        if (!main_kf && g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+                main_origin = EMBEDDED_ORIGIN;
+                main_kf = key_file_from_data(sluice_config_default_text, main_origin, error);
+                g_assert(main_kf);
+        } else if (!main_kf) {
+                g_propagate_error(error, g_steal_pointer(&e));
+                return NULL;
+        }
+        if (!check_file(main_kf, main_origin, error))
+                return NULL;
+        merge_into(merged, main_kf, main_origin, &origins);
+
+        dir = g_strconcat(path ? path : SLUICE_DEFAULT_CONFIG_PATH, ".d", NULL);
+        if (!list_drop_ins(dir, &drop_ins, error))
+                return NULL;
+        for (guint i = 0; i < drop_ins->len; i++) {
+                const char *file = g_ptr_array_index(drop_ins, i);
+                g_autoptr(GKeyFile) kf = NULL;
+                g_autoptr(GError) fe = NULL;
+
+                kf = key_file_from_file(file, &fe);
+                if (!kf) {
+                        if (fe->domain == G_FILE_ERROR) /* vanished meanwhile */
+                                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                            "%s: %s", file, fe->message);
+                        else
+                                g_propagate_error(error, g_steal_pointer(&fe));
+                        return NULL;
+                }
+                if (!check_file(kf, file, error))
+                        return NULL;
+                merge_into(merged, kf, file, &origins);
+        }
+
+        return config_model_build(merged, &origins, CONFIG_BUILD_FULL, error);
+}
+
+static GKeyFile *key_file_copy(GKeyFile *kf) {
+        g_autofree char *text = g_key_file_to_data(kf, NULL, NULL);
+        g_autoptr(GKeyFile) copy = g_key_file_new();
+
+        if (!g_key_file_load_from_data(copy, text, (gsize) -1, G_KEY_FILE_NONE, NULL))
+                g_assert_not_reached();         /* GKeyFile reads what it wrote */
+        return g_steal_pointer(&copy);
+}
+
+/**
+ * sluice_config_update() - a copy of @cfg with keys of one section set
+ * @cfg: the current configuration; never modified
+ * @section: "Scheduler", "Class NAME" or "Resource KEY"; created if new
+ * @keys: NULL-terminated key names
+ * @values: their values in key-file syntax, parallel to @keys; an empty
+ *          value resets the key to its default
+ * @error: SLUICE_ERROR_INVALID_CONFIG naming section, key and value
+ *
+ * The result is validated whole, exactly as a loaded file would be.
+ *
+ * Return: a new configuration (one reference), or NULL.
+ */
+SluiceConfig *sluice_config_update(const SluiceConfig *cfg, const char *section,
+                                   const char *const *keys, const char *const *values,
+                                   GError **error) {
+        const ConfigOrigins origins = { .file = NULL };
+        g_autoptr(GKeyFile) kf = NULL;
+        ConfigSectionType type;
+        const char *arg;
+
+        g_return_val_if_fail(cfg, NULL);
+        g_return_val_if_fail(section, NULL);
+
+        if (!config_section_parse(section, &type, &arg, NULL, error))
+                return NULL;
+
+        kf = key_file_copy(cfg->merged);
+        ensure_group(kf, section);
+
+        for (size_t i = 0; keys && keys[i]; i++) {
+                g_autofree char *value = NULL;
+
+                g_return_val_if_fail(values && values[i], NULL);
+
+                if (!config_key_check(type, section, keys[i], NULL, error))
+                        return NULL;
+                if (strpbrk(values[i], "\r\n")) {
+                        g_autofree char *q = config_quote(values[i]);
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                    _("[%s] %s: \"%s\" contains a line break"), section, keys[i], q);
+                        return NULL;
+                }
+
+                value = g_strstrip(g_strdup(values[i]));
+                if (value[0] == '\0')
+                        (void) g_key_file_remove_key(kf, section, keys[i], NULL);
+                else
+                        g_key_file_set_value(kf, section, keys[i], value);
+        }
+
+        return config_model_build(kf, &origins, CONFIG_BUILD_FULL, error);
+}
+
+/**
+ * sluice_config_ref() - take a reference
+ * @cfg: the configuration
+ *
+ * Return: @cfg.
+ */
+SluiceConfig *sluice_config_ref(SluiceConfig *cfg) {
+        g_return_val_if_fail(cfg, NULL);
+        g_atomic_int_inc(&cfg->ref);
+        return cfg;
+}
+
+/**
+ * sluice_config_unref() - drop a reference; the last one frees
+ * @cfg: the configuration (may be NULL)
+ */
+void sluice_config_unref(SluiceConfig *cfg) {
+        if (cfg && g_atomic_int_dec_and_test(&cfg->ref))
+                config_model_free(cfg);
+}
+
+/**
+ * sluice_config_get_class() - look a class up by name
+ * @cfg: the configuration
+ * @name: the class name
+ *
+ * Return: the class (owned by @cfg), or NULL if there is none of that name.
+ */
+const ClassConfig *sluice_config_get_class(const SluiceConfig *cfg, const char *name) {
+        g_return_val_if_fail(cfg, NULL);
+        return name ? g_hash_table_lookup(cfg->classes, name) : NULL;
+}
+
+/**
+ * sluice_config_resource_limit() - MaxRunning for one expanded resource
+ * @cfg: the configuration
+ * @resource: "TYPE:VALUE", e.g. "datastore:a"
+ *
+ * An exact [Resource TYPE:VALUE] section wins over [Resource TYPE:*].
+ *
+ * Return: the limit; 0 = unlimited (also when no section applies).
+ */
+uint32_t sluice_config_resource_limit(const SluiceConfig *cfg, const char *resource) {
+        const ResourceConfig *r;
+        const char *colon;
+
+        g_return_val_if_fail(cfg, 0);
+        if (!resource)
+                return 0;
+
+        r = g_hash_table_lookup(cfg->resources, resource);
+        if (r)
+                return r->max_running;
+
+        colon = strchr(resource, ':');
+        if (!colon)
+                return 0;
+        g_autofree char *wildcard = g_strdup_printf("%.*s:*", (int) (colon - resource), resource);
+        r = g_hash_table_lookup(cfg->resources, wildcard);
+        return r ? r->max_running : 0;
+}
+
+/**
+ * sluice_config_class_names() - every class name, sorted
+ * @cfg: the configuration
+ *
+ * Return: a NULL-terminated vector; free with g_strfreev().
+ */
+char **sluice_config_class_names(const SluiceConfig *cfg) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new();
+        GHashTableIter it;
+        gpointer key;
+
+        g_return_val_if_fail(cfg, NULL);
+
+        g_hash_table_iter_init(&it, cfg->classes);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                g_ptr_array_add(names, g_strdup(key));
+        g_ptr_array_sort(names, compare_strings);
+        g_ptr_array_add(names, NULL);
+
+        return (char **) g_ptr_array_free(g_steal_pointer(&names), FALSE);
+}
+
+/**
+ * sluice_config_to_data() - key file text of the effective configuration
+ * @cfg: the configuration
+ *
+ * Every set key of the merged files, without comments; reading the text back
+ * with sluice_config_new_from_data() gives an equal configuration.
+ *
+ * Return: a new string.
+ */
+char *sluice_config_to_data(const SluiceConfig *cfg) {
+        g_return_val_if_fail(cfg, NULL);
+        return g_key_file_to_data(cfg->merged, NULL, NULL);
+}
