@@ -51,19 +51,13 @@ static inline void closep(int *fd) {
                         func(*p);                       \
         }
 
-/* sd-bus / sd-event objects: *_unref() returns NULL, wrap to void. */
-#define DEFINE_SD_CLEANUP(type, func)                   \
-        static inline void func##p(type **p) {          \
-                if (*p)                                 \
-                        (void) func(*p);                \
-        }
-
-DEFINE_SD_CLEANUP(sd_bus, sd_bus_flush_close_unref)
-DEFINE_SD_CLEANUP(sd_bus_message, sd_bus_message_unref)
-DEFINE_SD_CLEANUP(sd_bus_slot, sd_bus_slot_unref)
-DEFINE_SD_CLEANUP(sd_bus_track, sd_bus_track_unref)
-DEFINE_SD_CLEANUP(sd_event, sd_event_unref)
-DEFINE_SD_CLEANUP(sd_event_source, sd_event_source_unref)
+/*
+ * sd-bus / sd-event objects: libsystemd's own headers already define the
+ * cleanup helpers sd_bus_flush_close_unrefp(), sd_bus_message_unrefp(),
+ * sd_bus_slot_unrefp(), sd_bus_track_unrefp(), sd_bus_creds_unrefp(),
+ * sd_event_unrefp() and sd_event_source_unrefp() (defining them again here
+ * is a redefinition error), so use those: _cleanup_(sd_bus_message_unrefp).
+ */
 
 static inline void sd_bus_error_freep(sd_bus_error *e) {
         sd_bus_error_free(e);
