@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <string.h>
+
+#include "bus-access.h"
+#include "bus-job.h"
+#include "bus-options.h"
+#include "errors.h"
+#include "i18n.h"
+#include "lease.h"
+
+#define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
+
+char *job_object_path(uint64_t id) {
+        return g_strdup_printf(SLUICE_JOB_PATH_PREFIX "/%" PRIu64, id);
+}
+
+static void waiter_free(Waiter *w) {
+        if (!w)
+                return;
+        sd_bus_message_unref(w->call);
+        g_free(w);
+}
+
+/**
+ * job_link_new() - the bus-side companion of a new job
+ * @m: the manager
+ * @job: the job (borrowed; valid until SCHED_EVENT_JOB_REMOVED)
+ *
+ * Return: the link, also stored in job->userdata.
+ */
+JobLink *job_link_new(Manager *m, Job *job) {
+        JobLink *l = g_new0(JobLink, 1);
+
+        l->manager = m;
+        l->id = job->id;
+        l->job = job;
+        l->path = job_object_path(job->id);
+        l->waiters = g_ptr_array_new_with_free_func((GDestroyNotify) waiter_free);
+        job->userdata = l;
+        return l;
+}
+
+/**
+ * job_link_free() - drop a link and every deferred reply it still holds
+ * @l: the link (may be NULL)
+ *
+ * Pending calls are dropped without an answer: this only happens when the
+ * job is gone or sluiced shuts down, and the caller then sees the
+ * disconnect.  Never touches l->job, which may be freed already.
+ */
+void job_link_free(JobLink *l) {
+        if (!l)
+                return;
+        lease_unbind(l);
+        sd_bus_message_unref(l->acquire_call);
+        g_ptr_array_unref(l->waiters);
+        g_free(l->path);
+        g_free(l);
+}
+
+/* Jobs: /org/sluice/Scheduler1/job/<id>, id in canonical decimal. */
+static int job_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                    void **found, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *p;
+        guint64 id;
+        JobLink *l;
+
+        if (!g_str_has_prefix(path, SLUICE_JOB_PATH_PREFIX "/"))
+                return 0;
+        p = path + strlen(SLUICE_JOB_PATH_PREFIX "/");
+        if (p[0] == '0' || !g_ascii_string_to_unsigned(p, 10, 1, G_MAXUINT64, &id, NULL))
+                return 0;
+        l = manager_get_link(m, id);
+        if (!l)
+                return 0;
+        *found = l;
+        return 1;
+}
+
+static int job_node_enumerator(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,
+                               sd_bus_error *error) {
+        Manager *m = userdata;
+        g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+        GHashTableIter it;
+        gpointer value;
+
+        g_hash_table_iter_init(&it, m->jobs);
+        while (g_hash_table_iter_next(&it, NULL, &value))
+                g_ptr_array_add(paths, g_strdup(((JobLink *) value)->path));
+        g_ptr_array_add(paths, NULL);
+        *nodes = (char **) g_ptr_array_free(g_steal_pointer(&paths), false);
+        return 1;
+}
+
+/* Properties */
+
+#define JOB_FROM(userdata) (((JobLink *) (userdata))->job)
+
+static int prop_id(sd_bus *bus, const char *path, const char *interface, const char *property,
+                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "t", JOB_FROM(userdata)->id);
+}
+
+static int prop_class(sd_bus *bus, const char *path, const char *interface, const char *property,
+                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", JOB_FROM(userdata)->class_name ?: "");
+}
+
+static int prop_kind(sd_bus *bus, const char *path, const char *interface, const char *property,
+                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", job_kind_to_string(JOB_FROM(userdata)->kind));
+}
+
+static int prop_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", job_state_to_string(JOB_FROM(userdata)->state));
+}
+
+static int prop_result(sd_bus *bus, const char *path, const char *interface, const char *property,
+                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", job_result_to_string(JOB_FROM(userdata)->result));
+}
+
+static int prop_result_detail(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", JOB_FROM(userdata)->result_detail ?: "");
+}
+
+static int prop_priority(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "i", JOB_FROM(userdata)->priority);
+}
+
+static int prop_resources(sd_bus *bus, const char *path, const char *interface, const char *property,
+                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append_strv(reply, JOB_FROM(userdata)->resources ?: (char *[]) { NULL });
+}
+
+static int compare_strp(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static int prop_parameters(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        GHashTable *params = JOB_FROM(userdata)->parameters;
+        g_autofree gpointer *keys = NULL;
+        guint n = 0;
+        int r;
+
+        if (params) {
+                keys = g_hash_table_get_keys_as_array(params, &n);
+                qsort(keys, n, sizeof(gpointer), compare_strp);
+        }
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "{ss}");
+        if (r < 0)
+                return r;
+        for (guint i = 0; i < n; i++) {
+                r = sd_bus_message_append(reply, "{ss}", (const char *) keys[i],
+                                          (const char *) g_hash_table_lookup(params, keys[i]));
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int prop_owner(sd_bus *bus, const char *path, const char *interface, const char *property,
+                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "u", JOB_FROM(userdata)->owner);
+}
+
+static int prop_submitter(sd_bus *bus, const char *path, const char *interface, const char *property,
+                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", JOB_FROM(userdata)->submitter ?: "");
+}
+
+static int prop_description(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", JOB_FROM(userdata)->description ?: "");
+}
+
+static int prop_submitted_at(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "t", JOB_FROM(userdata)->submitted_at);
+}
+
+static int prop_started_at(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "t", JOB_FROM(userdata)->started_at);
+}
+
+static int prop_finished_at(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "t", JOB_FROM(userdata)->finished_at);
+}
+
+static int prop_position(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        JobLink *l = userdata;
+        unsigned total = 0;
+
+        return sd_bus_message_append(reply, "u", scheduler_job_position(l->manager->scheduler, l->job, &total));
+}
+
+static int prop_wait_reason(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        JobLink *l = userdata;
+        g_autofree char *reason = scheduler_job_wait_reason(l->manager->scheduler, l->job,
+                                                            manager_now(l->manager));
+
+        return sd_bus_message_append(reply, "s", reason ?: "");
+}
+
+static int prop_unit(sd_bus *bus, const char *path, const char *interface, const char *property,
+                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", JOB_FROM(userdata)->unit ?: "");
+}
+
+static int prop_invocation_id(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", JOB_FROM(userdata)->invocation_id ?: "");
+}
+
+static int prop_exit_status(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "i", JOB_FROM(userdata)->exit_status);
+}
+
+static int prop_attempt(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "u", JOB_FROM(userdata)->attempt);
+}
+
+static int prop_lease_expires_at(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const Job *j = JOB_FROM(userdata);
+
+        return sd_bus_message_append(reply, "t", j->ttl_usec > 0 ? j->lease_expires_at : 0);
+}
+
+/* Methods */
+
+static int method_cancel(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        JobLink *l = userdata;
+        Manager *m = l->manager;
+        g_autoptr(GError) gerror = NULL;
+        int r;
+
+        r = bus_access_check(m, msg, SLUICE_ACTION_MANAGE_JOBS, l->job, l->job->class_name, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        if (!scheduler_cancel(m->scheduler, l->job, manager_now(m), &gerror))
+                return bus_error_from_gerror(error, gerror);
+        manager_schedule_post(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static bool waiter_condition_holds(const Job *j, bool until_finished) {
+        return until_finished ? j->state == JOB_STATE_DONE : j->state != JOB_STATE_QUEUED;
+}
+
+static int method_wait(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        JobLink *l = userdata;
+        const char *until;
+        bool finished;
+        Waiter *w;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &until);
+        if (r < 0)
+                return r;
+        if (strcmp(until, "finished") == 0)
+                finished = true;
+        else if (strcmp(until, "started") == 0)
+                finished = false;
+        else
+                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                         _("until: \"%s\" is neither \"started\" nor \"finished\""), until);
+
+        if (waiter_condition_holds(l->job, finished))
+                return sd_bus_reply_method_return(msg, "ss", job_state_to_string(l->job->state),
+                                                  job_result_to_string(l->job->result));
+
+        w = g_new0(Waiter, 1);
+        w->call = sd_bus_message_ref(msg);
+        w->until_finished = finished;
+        g_ptr_array_add(l->waiters, w);
+        return 1;
+}
+
+static int method_release(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        JobLink *l = userdata;
+        Manager *m = l->manager;
+        const char *result;
+        JobResult res;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &result);
+        if (r < 0)
+                return r;
+        if (result[0] == '\0' || strcmp(result, "success") == 0)
+                res = JOB_RESULT_SUCCESS;
+        else if (strcmp(result, "failed") == 0)
+                res = JOB_RESULT_FAILED;
+        else if (strcmp(result, "cancelled") == 0)
+                res = JOB_RESULT_CANCELLED;
+        else
+                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                         _("result: \"%s\" is not one of success, failed, cancelled"), result);
+
+        if (l->job->kind != JOB_KIND_LEASE)
+                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                         _("job %" PRIu64 " is not a lease: only leases are released"), l->job->id);
+        if (l->job->state != JOB_STATE_RUNNING)
+                return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_INVALID_STATE),
+                                         _("job %" PRIu64 " is %s, not running: only a granted lease is released"),
+                                         l->job->id, job_state_to_string(l->job->state));
+
+        r = bus_access_check(m, msg, SLUICE_ACTION_MANAGE_JOBS, l->job, l->job->class_name, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        scheduler_job_finished(m->scheduler, l->job, res, -1, _("released by holder"), manager_now(m));
+        manager_schedule_post(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_renew(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        JobLink *l = userdata;
+        Manager *m = l->manager;
+        g_autoptr(GError) gerror = NULL;
+        int r;
+
+        r = bus_access_check(m, msg, SLUICE_ACTION_MANAGE_JOBS, l->job, l->job->class_name, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        if (!scheduler_renew(m->scheduler, l->job, manager_now(m), &gerror))
+                return bus_error_from_gerror(error, gerror);
+        manager_schedule_post(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_set_priority(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        JobLink *l = userdata;
+        Manager *m = l->manager;
+        g_autoptr(GError) gerror = NULL;
+        int32_t prio;
+        int r;
+
+        r = sd_bus_message_read(msg, "i", &prio);
+        if (r < 0)
+                return r;
+        if (prio < SLUICE_PRIORITY_MIN || prio > SLUICE_PRIORITY_MAX)
+                return sd_bus_error_setf(error, INVALID_ARGUMENT, _("priority: %" PRIi32 " is out of range (%d..%d)"),
+                                         prio, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
+
+        r = bus_access_check(m, msg, SLUICE_ACTION_MANAGE_JOBS, l->job, l->job->class_name, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        if (!scheduler_set_priority(m->scheduler, l->job, prio, &gerror))
+                return bus_error_from_gerror(error, gerror);
+        manager_schedule_post(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+#define EMITS SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+#define CONST SD_BUS_VTABLE_PROPERTY_CONST
+
+/* Exactly dbus/org.sluice.Scheduler1.Job.xml. */
+static const sd_bus_vtable job_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD("Cancel", NULL, NULL, method_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_ARGS("s", until), SD_BUS_RESULT("s", state, "s", result),
+                                method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Release", SD_BUS_ARGS("s", result), SD_BUS_NO_RESULT,
+                                method_release, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Renew", NULL, NULL, method_renew, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetPriority", SD_BUS_ARGS("i", priority), SD_BUS_NO_RESULT,
+                                method_set_priority, SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_PROPERTY("Id", "t", prop_id, 0, CONST),
+        SD_BUS_PROPERTY("Class", "s", prop_class, 0, CONST),
+        SD_BUS_PROPERTY("Kind", "s", prop_kind, 0, CONST),
+        SD_BUS_PROPERTY("State", "s", prop_state, 0, EMITS),
+        SD_BUS_PROPERTY("Result", "s", prop_result, 0, EMITS),
+        SD_BUS_PROPERTY("ResultDetail", "s", prop_result_detail, 0, EMITS),
+        SD_BUS_PROPERTY("Priority", "i", prop_priority, 0, EMITS),
+        SD_BUS_PROPERTY("Resources", "as", prop_resources, 0, CONST),
+        SD_BUS_PROPERTY("Parameters", "a{ss}", prop_parameters, 0, CONST),
+        SD_BUS_PROPERTY("Owner", "u", prop_owner, 0, CONST),
+        SD_BUS_PROPERTY("Submitter", "s", prop_submitter, 0, CONST),
+        SD_BUS_PROPERTY("Description", "s", prop_description, 0, CONST),
+        SD_BUS_PROPERTY("SubmittedAt", "t", prop_submitted_at, 0, CONST),
+        SD_BUS_PROPERTY("StartedAt", "t", prop_started_at, 0, EMITS),
+        SD_BUS_PROPERTY("FinishedAt", "t", prop_finished_at, 0, EMITS),
+        SD_BUS_PROPERTY("Position", "u", prop_position, 0, 0),
+        SD_BUS_PROPERTY("WaitReason", "s", prop_wait_reason, 0, 0),
+        SD_BUS_PROPERTY("Unit", "s", prop_unit, 0, EMITS),
+        SD_BUS_PROPERTY("InvocationID", "s", prop_invocation_id, 0, EMITS),
+        SD_BUS_PROPERTY("ExitStatus", "i", prop_exit_status, 0, EMITS),
+        SD_BUS_PROPERTY("Attempt", "u", prop_attempt, 0, EMITS),
+        SD_BUS_PROPERTY("LeaseExpiresAt", "t", prop_lease_expires_at, 0, EMITS),
+        SD_BUS_VTABLE_END
+};
+
+/**
+ * bus_job_register() - put the job objects on the bus
+ * @m: the manager
+ *
+ * One fallback vtable with a find callback and a node enumerator covers every
+ * job; the ObjectManager itself sits at the manager path.
+ *
+ * Return: 0 or a negative errno.
+ */
+int bus_job_register(Manager *m) {
+        int r;
+
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, SLUICE_JOB_PATH_PREFIX, SLUICE_JOB_INTERFACE,
+                                       job_vtable, job_find, m);
+        if (r < 0)
+                return r;
+        return sd_bus_add_node_enumerator(m->bus, NULL, SLUICE_JOB_PATH_PREFIX, job_node_enumerator, m);
+}
+
+/**
+ * bus_job_announce() - InterfacesAdded and JobNew for a new job
+ * @l: the job
+ */
+void bus_job_announce(JobLink *l) {
+        Manager *m = l->manager;
+        int r;
+
+        if (l->announced)
+                return;
+        l->announced = true;
+        g_queue_remove(&m->announce, l);
+        log_job(&m->log, LOG_INFO, l->job, "queued (owner uid %" PRIu32 ", submitter %s)",
+                l->job->owner, l->job->submitter ?: "-");
+        r = sd_bus_emit_interfaces_added(m->bus, l->path, SLUICE_JOB_INTERFACE, NULL);
+        if (r < 0)
+                log_job(&m->log, LOG_WARNING, l->job, "could not emit InterfacesAdded: %s", g_strerror(-r));
+        r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "JobNew", "tos",
+                               l->job->id, l->path, l->job->class_name);
+        if (r < 0)
+                log_job(&m->log, LOG_WARNING, l->job, "could not emit JobNew: %s", g_strerror(-r));
+}
+
+/**
+ * bus_job_reply_waiters() - answer the Wait() calls whose condition holds
+ * @l: the job
+ */
+void bus_job_reply_waiters(JobLink *l) {
+        const Job *j = l->job;
+
+        for (guint i = l->waiters->len; i > 0; i--) {
+                Waiter *w = l->waiters->pdata[i - 1];
+
+                if (!waiter_condition_holds(j, w->until_finished))
+                        continue;
+                (void) sd_bus_reply_method_return(w->call, "ss", job_state_to_string(j->state),
+                                                  job_result_to_string(j->result));
+                g_ptr_array_remove_index(l->waiters, i - 1);
+        }
+}
+
+/**
+ * bus_job_changed() - bus emissions for a changed job
+ * @l: the job
+ * @changed: what changed: exactly these properties get PropertiesChanged
+ *
+ * Also JobChanged on state or result changes, Wait() and Acquire() replies,
+ * and the end of the holder binding when the job is done.
+ */
+void bus_job_changed(JobLink *l, JobChangedMask changed) {
+        Manager *m = l->manager;
+        const Job *j = l->job;
+        const char *names[16];
+        size_t n = 0;
+        int r;
+
+        bus_job_announce(l);
+
+        if (changed & JOB_CHANGED_STATE) {
+                names[n++] = "State";
+                names[n++] = "StartedAt";
+                names[n++] = "FinishedAt";
+        }
+        if (changed & JOB_CHANGED_RESULT) {
+                names[n++] = "Result";
+                names[n++] = "ResultDetail";
+                names[n++] = "ExitStatus";
+        }
+        if (changed & JOB_CHANGED_PRIORITY)
+                names[n++] = "Priority";
+        if (changed & JOB_CHANGED_UNIT) {
+                names[n++] = "Unit";
+                names[n++] = "InvocationID";
+        }
+        if (changed & JOB_CHANGED_ATTEMPT)
+                names[n++] = "Attempt";
+        if (changed & JOB_CHANGED_LEASE)
+                names[n++] = "LeaseExpiresAt";
+        names[n] = NULL;
+
+        if (n > 0) {
+                r = sd_bus_emit_properties_changed_strv(m->bus, l->path, SLUICE_JOB_INTERFACE, (char **) names);
+                if (r < 0)
+                        log_job(&m->log, LOG_WARNING, j, "could not emit PropertiesChanged: %s", g_strerror(-r));
+        }
+
+        if (changed & (JOB_CHANGED_STATE | JOB_CHANGED_RESULT)) {
+                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "JobChanged", "toss",
+                                       j->id, l->path, job_state_to_string(j->state), job_result_to_string(j->result));
+                if (r < 0)
+                        log_job(&m->log, LOG_WARNING, j, "could not emit JobChanged: %s", g_strerror(-r));
+        }
+
+        if (changed & JOB_CHANGED_STATE) {
+                if (j->state == JOB_STATE_RUNNING)
+                        log_job(&m->log, LOG_INFO, j, "running");
+                else if (j->state == JOB_STATE_DONE)
+                        log_job(&m->log, j->result == JOB_RESULT_SUCCESS ? LOG_INFO : LOG_NOTICE, j,
+                                "finished: %s%s%s", job_result_to_string(j->result),
+                                j->result_detail ? " — " : "", j->result_detail ?: "");
+                bus_job_reply_waiters(l);
+        }
+
+        if (j->state == JOB_STATE_DONE) {
+                lease_job_done(l);
+                lease_unbind(l);
+        }
+        manager_schedule_post(m);
+}
+
+/**
+ * bus_job_removed() - the job leaves the bus (it is freed right after)
+ * @l: the job
+ *
+ * InterfacesRemoved goes out while the job can still be found; Wait() calls
+ * still pending (there should be none: a removed job is done) fail with
+ * NoSuchJob.
+ */
+void bus_job_removed(JobLink *l) {
+        Manager *m = l->manager;
+        const Job *j = l->job;
+        int r;
+
+        if (l->announced) {
+                r = sd_bus_emit_interfaces_removed(m->bus, l->path, SLUICE_JOB_INTERFACE, NULL);
+                if (r < 0)
+                        log_job(&m->log, LOG_WARNING, j, "could not emit InterfacesRemoved: %s", g_strerror(-r));
+                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "JobRemoved", "toss",
+                                       j->id, l->path, j->class_name, job_result_to_string(j->result));
+                if (r < 0)
+                        log_job(&m->log, LOG_WARNING, j, "could not emit JobRemoved: %s", g_strerror(-r));
+        }
+
+        for (guint i = 0; i < l->waiters->len; i++) {
+                Waiter *w = l->waiters->pdata[i];
+                (void) sd_bus_reply_method_errorf(w->call, sluice_error_dbus_name(SLUICE_ERROR_NO_SUCH_JOB),
+                                                  _("job %" PRIu64 ": removed"), j->id);
+        }
+        g_ptr_array_set_size(l->waiters, 0);
+        lease_job_done(l);
+        lease_unbind(l);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "manager.h"
+
+typedef struct Waiter {
+        sd_bus_message *call;   /* Wait() in progress */
+        bool until_finished;    /* "finished" (else "started") */
+} Waiter;
+
+/*
+ * The daemon-side companion of a Job (job->userdata): its bus object path,
+ * the deferred replies waiting on it, and the holder it is bound to.  Lives
+ * from SCHED_EVENT_JOB_NEW to SCHED_EVENT_JOB_REMOVED.
+ */
+struct JobLink {
+        Manager *manager;
+        uint64_t id;            /* key in manager->jobs */
+        Job *job;               /* borrowed from the scheduler */
+        char *path;
+        bool announced;         /* InterfacesAdded sent */
+        sd_bus_message *acquire_call;   /* Acquire() waiting for the grant */
+        GPtrArray *waiters;     /* of Waiter* */
+        Holder *holder;         /* bound lease holder, NULL if none */
+};
+
+JobLink *job_link_new(Manager *m, Job *job);
+void job_link_free(JobLink *l);
+
+char *job_object_path(uint64_t id);
+
+int bus_job_register(Manager *m);
+
+/* Scheduler events for the job, as bus emissions and deferred replies. */
+void bus_job_announce(JobLink *l);
+void bus_job_changed(JobLink *l, JobChangedMask changed);
+void bus_job_removed(JobLink *l);
+
+/* Replies to the pending Wait() calls whose condition holds now. */
+void bus_job_reply_waiters(JobLink *l);

@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <string.h>
+
+#include "bus-access.h"
+#include "bus-job.h"
+#include "bus-manager.h"
+#include "bus-options.h"
+#include "errors.h"
+#include "i18n.h"
+#include "lease.h"
+
+#define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
+
+static int no_such_job(sd_bus_error *error, uint64_t id) {
+        return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_NO_SUCH_JOB),
+                                 _("job %" PRIu64 ": no such job"), id);
+}
+
+/* Identity comes from the bus only: the sender's effective uid, from the bus daemon. */
+static int sender_uid(sd_bus_message *msg, uint32_t *ret) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t uid;
+        int r;
+
+        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds);
+        if (r < 0)
+                return r;
+        r = sd_bus_creds_get_euid(creds, &uid);
+        if (r < 0)
+                return r;
+        *ret = (uint32_t) uid;
+        return 0;
+}
+
+static int check_name_arg(const char *field, const char *value, sd_bus_error *error) {
+        if (value[0] == '\0')
+                return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: must not be empty"), field);
+        if (strlen(value) > SLUICE_MAX_STRING_BYTES)
+                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                         _("%s: %zu bytes is longer than the limit of %u bytes"),
+                                         field, strlen(value), SLUICE_MAX_STRING_BYTES);
+        return 0;
+}
+
+/* Submit() and Acquire(): queue a job; Acquire answers when the lease is granted. */
+static int submit_or_acquire(sd_bus_message *msg, Manager *m, bool acquire, sd_bus_error *error) {
+        g_auto(SubmitOptions) opts = {};
+        g_autoptr(GError) gerror = NULL;
+        const ClassConfig *cls;
+        const char *class_name, *sender;
+        JobSpec spec;
+        JobLink *l;
+        Job *job;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &class_name);
+        if (r < 0)
+                return r;
+        r = check_name_arg("class", class_name, error);
+        if (r < 0)
+                return r;
+        r = bus_parse_submit_options(msg, acquire, &opts, error);
+        if (r < 0)
+                return r;
+
+        cls = sluice_config_get_class(scheduler_get_config(m->scheduler), class_name);
+        if (cls && cls->kind == JOB_KIND_COMMAND)
+                return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_NOT_SUPPORTED),
+                                         _("class %s runs commands; this sluiced has no command executor yet"),
+                                         class_name);
+
+        r = bus_access_check(m, msg, acquire ? SLUICE_ACTION_ACQUIRE : SLUICE_ACTION_SUBMIT, NULL, class_name, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        if (opts.argv) {
+                r = bus_access_check(m, msg, SLUICE_ACTION_RUN_COMMAND, NULL, class_name, error);
+                if (r <= 0)
+                        return r < 0 ? r : 1;
+        }
+
+        submit_options_to_spec(&opts, class_name, &spec);
+        r = sender_uid(msg, &spec.owner);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, _("cannot determine the caller's uid: %s"), g_strerror(-r));
+        sender = sd_bus_message_get_sender(msg);
+        spec.submitter = sender;
+
+        job = scheduler_submit(m->scheduler, &spec, manager_now(m), &gerror);
+        if (!job)
+                return bus_error_from_gerror(error, gerror);
+        manager_flush_announce(m);
+        manager_schedule_post(m);
+        l = job->userdata;
+        g_assert(l);
+
+        /* A lease without ttl-sec lives as long as its holder's connection. */
+        if (job->kind == JOB_KIND_LEASE && job->ttl_usec == 0 && sender && job->state != JOB_STATE_DONE) {
+                r = lease_bind(m, l, sender);
+                if (r < 0) {
+                        log_job(&m->log, LOG_INFO, job, "holder %s is gone already (%s), abandoning",
+                                sender, g_strerror(-r));
+                        lease_abandon(m, job, manager_now(m));
+                        return 1;       /* nobody to answer */
+                }
+        }
+
+        if (!acquire)
+                return sd_bus_reply_method_return(msg, "o", l->path);
+
+        l->acquire_call = sd_bus_message_ref(msg);
+        if (job->state == JOB_STATE_DONE)
+                lease_job_done(l);
+        return 1;
+}
+
+static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return submit_or_acquire(msg, userdata, false, error);
+}
+
+static int method_acquire(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return submit_or_acquire(msg, userdata, true, error);
+}
+
+static int method_get_job(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uint64_t id;
+        JobLink *l;
+        int r;
+
+        r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        l = manager_get_link(m, id);
+        if (!l)
+                return no_such_job(error, id);
+        return sd_bus_reply_method_return(msg, "o", l->path);
+}
+
+static int compare_job_id(gconstpointer a, gconstpointer b) {
+        const Job *x = *(Job *const *) a, *y = *(Job *const *) b;
+
+        return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        g_auto(ListFilter) filter = {};
+        g_autoptr(GPtrArray) jobs = NULL;
+        uint32_t n = 0;
+        int r;
+
+        r = bus_parse_list_filter(msg, &filter, error);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(tsssiuto)");
+        if (r < 0)
+                return r;
+
+        jobs = scheduler_list_jobs(m->scheduler);
+        g_ptr_array_sort(jobs, compare_job_id);
+        for (guint i = 0; i < jobs->len; i++) {
+                const Job *j = jobs->pdata[i];
+                JobLink *l = j->userdata;
+
+                if (!l || !list_filter_match(&filter, j))
+                        continue;
+                if (filter.limit > 0 && n >= filter.limit)
+                        break;
+                r = sd_bus_message_append(reply, "(tsssiuto)", j->id, j->class_name,
+                                          job_state_to_string(j->state), job_result_to_string(j->result),
+                                          j->priority, j->owner, j->submitted_at, l->path);
+                if (r < 0)
+                        return r;
+                n++;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_cancel_job(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        g_autoptr(GError) gerror = NULL;
+        uint64_t id;
+        JobLink *l;
+        int r;
+
+        r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        l = manager_get_link(m, id);
+        if (!l)
+                return no_such_job(error, id);
+
+        r = bus_access_check(m, msg, SLUICE_ACTION_MANAGE_JOBS, l->job, l->job->class_name, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        if (!scheduler_cancel(m->scheduler, l->job, manager_now(m), &gerror))
+                return bus_error_from_gerror(error, gerror);
+        manager_schedule_post(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int pause_or_resume(sd_bus_message *msg, Manager *m, bool pause, sd_bus_error *error) {
+        g_autoptr(GError) gerror = NULL;
+        g_autofree char *class_name = NULL;
+        const char *scope;
+        bool ok;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &scope);
+        if (r < 0)
+                return r;
+        if (strlen(scope) > SLUICE_MAX_STRING_BYTES)
+                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                         _("scope: %zu bytes is longer than the limit of %u bytes"),
+                                         strlen(scope), SLUICE_MAX_STRING_BYTES);
+        if (g_str_has_prefix(scope, "class:"))
+                class_name = g_strdup(scope + strlen("class:"));
+
+        r = bus_access_check(m, msg, SLUICE_ACTION_MANAGE_JOBS, NULL, class_name, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        ok = pause ? scheduler_pause(m->scheduler, scope, &gerror) : scheduler_resume(m->scheduler, scope, &gerror);
+        if (!ok)
+                return bus_error_from_gerror(error, gerror);
+        log_full(&m->log, LOG_INFO, "%s %s", pause ? "paused" : "resumed", scope[0] ? scope : "everything");
+        manager_mark_dirty(m, MANAGER_PROP_PAUSED);
+        manager_schedule_post(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_pause(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return pause_or_resume(msg, userdata, true, error);
+}
+
+static int method_resume(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return pause_or_resume(msg, userdata, false, error);
+}
+
+static int method_update_config(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        g_autoptr(GError) gerror = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+        g_auto(GStrv) keys = NULL, values = NULL;
+        const char *section;
+        int persist, r;
+
+        r = sd_bus_message_read(msg, "s", &section);
+        if (r < 0)
+                return r;
+        r = check_name_arg("section", section, error);
+        if (r < 0)
+                return r;
+        r = bus_parse_config_settings(msg, &keys, &values, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "b", &persist);
+        if (r < 0)
+                return r;
+        if (persist)
+                return sd_bus_error_set(error, sluice_error_dbus_name(SLUICE_ERROR_NOT_SUPPORTED),
+                                        _("persist: run-time config persistence arrives with the state store"));
+
+        r = bus_access_check(m, msg, SLUICE_ACTION_CONFIGURE, NULL, NULL, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        cfg = sluice_config_update(scheduler_get_config(m->scheduler), section,
+                                   (const char *const *) keys, (const char *const *) values, &gerror);
+        if (!cfg) {
+                log_full(&m->log, LOG_NOTICE, "refused UpdateConfig(%s): %s", section, gerror->message);
+                if (gerror->domain == SLUICE_ERROR && gerror->code == SLUICE_ERROR_INVALID_CONFIG)
+                        return bus_error_from_gerror(error, gerror);
+                return sd_bus_error_set(error, sluice_error_dbus_name(SLUICE_ERROR_INVALID_CONFIG), gerror->message);
+        }
+        log_full(&m->log, LOG_INFO, "configuration section [%s] updated at run time", section);
+        manager_apply_config(m, cfg);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        g_autoptr(GError) gerror = NULL;
+        int r;
+
+        r = bus_access_check(m, msg, SLUICE_ACTION_CONFIGURE, NULL, NULL, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        if (manager_reload(m, &gerror) < 0)
+                return bus_error_from_gerror(error, gerror);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_trigger_schedule(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        /* Schedules arrive with their own issue: until then no name exists. */
+        return sd_bus_error_setf(error, INVALID_ARGUMENT, _("name: no schedule named %s"), name);
+}
+
+/* Properties */
+
+static int prop_version(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", SLUICE_VERSION);
+}
+
+static int prop_discipline(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "s", discipline_to_string(scheduler_get_config(m->scheduler)->discipline));
+}
+
+static int prop_max_running(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "u", scheduler_get_config(m->scheduler)->max_running);
+}
+
+static int prop_paused(sd_bus *bus, const char *path, const char *interface, const char *property,
+                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        g_auto(GStrv) scopes = scheduler_paused_scopes(m->scheduler);
+
+        return sd_bus_message_append_strv(reply, scopes ?: (char *[]) { NULL });
+}
+
+static int prop_queued_jobs(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "u", scheduler_n_queued(m->scheduler));
+}
+
+static int prop_running_jobs(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "u", scheduler_n_running(m->scheduler));
+}
+
+static int prop_classes(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const SluiceConfig *cfg = scheduler_get_config(m->scheduler);
+        g_auto(GStrv) names = sluice_config_class_names(cfg);
+        int r;
+
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(sssu)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; names && names[i]; i++) {
+                const ClassConfig *c = sluice_config_get_class(cfg, names[i]);
+
+                if (!c)
+                        continue;
+                r = sd_bus_message_append(reply, "(sssu)", c->name, job_kind_to_string(c->kind),
+                                          c->description ?: "", c->max_running);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int prop_schedules(sd_bus *bus, const char *path, const char *interface, const char *property,
+                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        int r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(sstt)");
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int prop_alerts(sd_bus *bus, const char *path, const char *interface, const char *property,
+                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        int r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(ssst)");
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int prop_statistics(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const SchedulerStats *st = scheduler_get_stats(m->scheduler);
+        uint64_t mono = 0;
+        int r;
+
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "{sv}{sv}", "submitted", "t", st->submitted, "started", "t", st->started);
+        if (r < 0)
+                return r;
+        for (int i = JOB_RESULT_NONE + 1; i < _JOB_RESULT_MAX; i++) {
+                g_autofree char *key = g_strdup_printf("finished-%s", job_result_to_string(i));
+
+                r = sd_bus_message_append(reply, "{sv}", key, "t", st->finished[i]);
+                if (r < 0)
+                        return r;
+        }
+        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &mono);
+        r = sd_bus_message_append(reply, "{sv}", "uptime-usec", "t",
+                                  mono > m->start_monotonic ? mono - m->start_monotonic : 0);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+#define EMITS SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+#define CONST SD_BUS_VTABLE_PROPERTY_CONST
+
+/* Exactly dbus/org.sluice.Scheduler1.xml. */
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("Submit", SD_BUS_ARGS("s", class, "a{sv}", options), SD_BUS_RESULT("o", job),
+                                method_submit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Acquire", SD_BUS_ARGS("s", class, "a{sv}", options), SD_BUS_RESULT("o", job),
+                                method_acquire, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetJob", SD_BUS_ARGS("t", id), SD_BUS_RESULT("o", job),
+                                method_get_job, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListJobs", SD_BUS_ARGS("a{sv}", filter), SD_BUS_RESULT("a(tsssiuto)", jobs),
+                                method_list_jobs, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CancelJob", SD_BUS_ARGS("t", id), SD_BUS_NO_RESULT,
+                                method_cancel_job, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("s", scope), SD_BUS_NO_RESULT,
+                                method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_ARGS("s", scope), SD_BUS_NO_RESULT,
+                                method_resume, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("UpdateConfig", SD_BUS_ARGS("s", section, "a{sv}", settings, "b", persist),
+                                SD_BUS_NO_RESULT, method_update_config, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("TriggerSchedule", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", job),
+                                method_trigger_schedule, SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_PROPERTY("Version", "s", prop_version, 0, CONST),
+        SD_BUS_PROPERTY("Discipline", "s", prop_discipline, 0, EMITS),
+        SD_BUS_PROPERTY("MaxRunning", "u", prop_max_running, 0, EMITS),
+        SD_BUS_PROPERTY("Paused", "as", prop_paused, 0, EMITS),
+        SD_BUS_PROPERTY("QueuedJobs", "u", prop_queued_jobs, 0, EMITS),
+        SD_BUS_PROPERTY("RunningJobs", "u", prop_running_jobs, 0, EMITS),
+        SD_BUS_PROPERTY("Classes", "a(sssu)", prop_classes, 0, EMITS),
+        SD_BUS_PROPERTY("Schedules", "a(sstt)", prop_schedules, 0, EMITS),
+        SD_BUS_PROPERTY("Alerts", "a(ssst)", prop_alerts, 0, EMITS),
+        SD_BUS_PROPERTY("Statistics", "a{sv}", prop_statistics, 0, 0),
+
+        SD_BUS_SIGNAL_WITH_ARGS("JobNew", SD_BUS_ARGS("t", id, "o", job, "s", class), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("JobChanged", SD_BUS_ARGS("t", id, "o", job, "s", state, "s", result), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("JobRemoved", SD_BUS_ARGS("t", id, "o", job, "s", class, "s", result), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("Alert", SD_BUS_ARGS("s", name, "s", severity, "s", message), 0),
+        SD_BUS_SIGNAL("ConfigChanged", NULL, 0),
+        SD_BUS_VTABLE_END
+};
+
+/**
+ * bus_manager_register() - put the manager object and the ObjectManager on the bus
+ * @m: the manager
+ *
+ * Return: 0 or a negative errno.
+ */
+int bus_manager_register(Manager *m) {
+        int r;
+
+        r = sd_bus_add_object_vtable(m->bus, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE,
+                                     manager_vtable, m);
+        if (r < 0)
+                return r;
+        return sd_bus_add_object_manager(m->bus, NULL, SLUICE_MANAGER_PATH);
+}
+
+/**
+ * bus_manager_emit_changed() - one PropertiesChanged for the manager properties in @mask
+ * @m: the manager
+ * @mask: the changed properties
+ *
+ * Return: 0 or a negative errno.
+ */
+int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
+        const char *names[8];
+        size_t n = 0;
+
+        if (mask & MANAGER_PROP_DISCIPLINE)
+                names[n++] = "Discipline";
+        if (mask & MANAGER_PROP_MAX_RUNNING)
+                names[n++] = "MaxRunning";
+        if (mask & MANAGER_PROP_PAUSED)
+                names[n++] = "Paused";
+        if (mask & MANAGER_PROP_QUEUED)
+                names[n++] = "QueuedJobs";
+        if (mask & MANAGER_PROP_RUNNING)
+                names[n++] = "RunningJobs";
+        if (mask & MANAGER_PROP_CLASSES)
+                names[n++] = "Classes";
+        names[n] = NULL;
+        if (n == 0)
+                return 0;
+        return sd_bus_emit_properties_changed_strv(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE,
+                                                   (char **) names);
+}
+
+int bus_manager_emit_config_changed(Manager *m) {
+        return sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "ConfigChanged", NULL);
+}

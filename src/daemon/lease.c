@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <string.h>
+
+#include "errors.h"
+#include "i18n.h"
+#include "lease.h"
+
+void holder_free(Holder *h) {
+        GHashTableIter it;
+        gpointer key;
+
+        if (!h)
+                return;
+        g_hash_table_iter_init(&it, h->jobs);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                ((JobLink *) key)->holder = NULL;
+        g_hash_table_unref(h->jobs);
+        if (h->track)
+                sd_bus_track_unref(h->track);
+        g_free(h->name);
+        g_free(h);
+}
+
+/**
+ * lease_abandon() - end a lease whose holder is gone
+ * @m: the manager
+ * @job: the lease, queued or running
+ * @now: the current time
+ *
+ * A running lease ends abandoned ("holder vanished").  The core ends a queued
+ * job only through scheduler_cancel() (scheduler_job_finished() ignores jobs
+ * that are not running), so a queued lease of a vanished holder ends
+ * cancelled, at once, all the same.
+ */
+void lease_abandon(Manager *m, Job *job, usec_t now) {
+        g_autoptr(GError) error = NULL;
+
+        if (job->state == JOB_STATE_RUNNING)
+                scheduler_job_finished(m->scheduler, job, JOB_RESULT_ABANDONED, -1, _("holder vanished"), now);
+        else if (job->state == JOB_STATE_QUEUED && !scheduler_cancel(m->scheduler, job, now, &error))
+                log_job(&m->log, LOG_WARNING, job, "could not end the lease: %s", error->message);
+}
+
+/* Ends every queued or running lease of a vanished holder, at once. */
+static void holder_abandon_all(Manager *m, Holder *h) {
+        g_autoptr(GPtrArray) links = g_ptr_array_new();
+        g_autofree char *name = g_strdup(h->name);  /* h goes away with its last job */
+        GHashTableIter it;
+        gpointer key;
+        usec_t now = manager_now(m);
+
+        /* Collect ids first: ending a job changes the holder's set under us. */
+        g_hash_table_iter_init(&it, h->jobs);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                g_ptr_array_add(links, GSIZE_TO_POINTER(((JobLink *) key)->job->id));
+
+        for (guint i = 0; i < links->len; i++) {
+                JobLink *l = manager_get_link(m, GPOINTER_TO_SIZE(links->pdata[i]));
+
+                if (!l || l->job->state == JOB_STATE_DONE)
+                        continue;
+                log_job(&m->log, LOG_INFO, l->job, "holder %s vanished, abandoning the lease", name);
+                lease_abandon(m, l->job, now);
+        }
+        manager_schedule_post(m);
+}
+
+static int holder_track_handler(sd_bus_track *track, void *userdata) {
+        Holder *h = userdata;
+        Manager *m = h->manager;
+        g_autofree char *name = g_strdup(h->name);
+
+        holder_abandon_all(m, h);
+        /* Every job left the holder's set, which freed it; make sure. */
+        g_hash_table_remove(m->holders, name);
+        return 0;
+}
+
+/**
+ * lease_bind() - bind a connection-bound lease to its holder
+ * @m: the manager
+ * @l: the lease job
+ * @holder_name: the unique bus name of the holder
+ *
+ * One sd_bus_track per holder, shared by all its jobs.
+ *
+ * Return: 0 bound; negative errno when the holder is gone already (or the
+ * track could not be set up): the caller ends the job abandoned.
+ */
+int lease_bind(Manager *m, JobLink *l, const char *holder_name) {
+        Holder *h = g_hash_table_lookup(m->holders, holder_name);
+        int r;
+
+        if (!h) {
+                h = g_new0(Holder, 1);
+                h->manager = m;
+                h->name = g_strdup(holder_name);
+                h->jobs = g_hash_table_new(g_direct_hash, g_direct_equal);
+                r = sd_bus_track_new(m->bus, &h->track, holder_track_handler, h);
+                if (r >= 0)
+                        r = sd_bus_track_add_name(h->track, holder_name);
+                if (r < 0) {
+                        holder_free(h);
+                        return r;
+                }
+                g_hash_table_insert(m->holders, h->name, h);
+        }
+        g_hash_table_add(h->jobs, l);
+        l->holder = h;
+        return 0;
+}
+
+/**
+ * lease_unbind() - a lease no longer needs its holder's connection
+ * @l: the job (done or going away)
+ *
+ * Drops the holder (and its bus match) when it was its last job.
+ */
+void lease_unbind(JobLink *l) {
+        Holder *h = l->holder;
+
+        if (!h)
+                return;
+        l->holder = NULL;
+        g_hash_table_remove(h->jobs, l);
+        if (g_hash_table_size(h->jobs) == 0)
+                g_hash_table_remove(h->manager->holders, h->name);
+}
+
+/**
+ * lease_job_done() - a job ended: answer the Acquire() still waiting for it
+ * @l: the job
+ *
+ * Timeout → org.sluice.Error.Timeout, cancelled → org.sluice.Error.Cancelled;
+ * abandoned needs no answer (the caller is gone); anything else fails with
+ * the job's detail.
+ */
+void lease_job_done(JobLink *l) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->acquire_call);
+        const Job *j = l->job;
+
+        if (!call)
+                return;
+
+        switch (j->result) {
+        case JOB_RESULT_TIMEOUT:
+                (void) sd_bus_reply_method_errorf(call, sluice_error_dbus_name(SLUICE_ERROR_TIMEOUT),
+                                                  _("job %" PRIu64 ": not granted within its wait limit"), j->id);
+                break;
+        case JOB_RESULT_CANCELLED:
+                (void) sd_bus_reply_method_errorf(call, sluice_error_dbus_name(SLUICE_ERROR_CANCELLED),
+                                                  _("job %" PRIu64 ": cancelled before it was granted"), j->id);
+                break;
+        case JOB_RESULT_ABANDONED:
+                break;
+        default:
+                (void) sd_bus_reply_method_errorf(call, SD_BUS_ERROR_FAILED,
+                                                  _("job %" PRIu64 ": ended %s before it was granted%s%s"),
+                                                  j->id, job_result_to_string(j->result),
+                                                  j->result_detail ? ": " : "", j->result_detail ?: "");
+                break;
+        }
+}
+
+/* Executor start(): for a lease the grant, answering the waiting Acquire(). */
+static int executor_start(void *userdata, Job *job) {
+        Manager *m = userdata;
+        JobLink *l = job->userdata;
+
+        if (job->kind != JOB_KIND_LEASE)
+                return -EOPNOTSUPP;     /* the systemd executor arrives with the next issue */
+
+        log_job(&m->log, LOG_INFO, job, "lease granted");
+        if (l && l->acquire_call) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->acquire_call);
+                int r = sd_bus_reply_method_return(call, "o", l->path);
+                if (r < 0)
+                        log_job(&m->log, LOG_DEBUG, job, "could not answer Acquire(): %s", g_strerror(-r));
+        }
+        return 0;
+}
+
+/* Executor stop(): a lease ends when its holder releases it; the scheduler ends it itself. */
+static int executor_stop(void *userdata, Job *job) {
+        return job->kind == JOB_KIND_LEASE ? 0 : -EOPNOTSUPP;
+}
+
+const SchedulerExecutor lease_executor = {
+        .start = executor_start,
+        .stop = executor_stop,
+};

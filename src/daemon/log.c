@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-journal.h>
+
+#include "log.h"
+
+/* stderr is the journal when $JOURNAL_STREAM names the device and inode of fd 2. */
+static bool stderr_is_journal(void) {
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+
+        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
+}
+
+/**
+ * logger_init() - decide where sluiced logs
+ * @l: the logger to set up
+ *
+ * Journal when stderr is the journal stream, stderr otherwise.
+ * $SLUICE_LOG_LEVEL (0..7, syslog priorities) bounds the verbosity (default 6, info).
+ */
+void logger_init(Logger *l) {
+        const char *lvl = getenv("SLUICE_LOG_LEVEL");
+
+        l->to_journal = stderr_is_journal();
+        l->max_priority = LOG_INFO;
+        if (lvl && lvl[0] >= '0' && lvl[0] <= '7' && lvl[1] == '\0')
+                l->max_priority = lvl[0] - '0';
+}
+
+static const char *priority_prefix(int priority) {
+        switch (priority) {
+        case LOG_EMERG: case LOG_ALERT: case LOG_CRIT: case LOG_ERR:
+                return "error: ";
+        case LOG_WARNING:
+                return "warning: ";
+        case LOG_DEBUG:
+                return "debug: ";
+        default:
+                return "";
+        }
+}
+
+static void log_emit(const Logger *l, int priority, const Job *job, const char *msg) {
+        if (l->to_journal) {
+                if (job) {
+                        const char *result = job->state == JOB_STATE_DONE ? job_result_to_string(job->result) : "";
+                        (void) sd_journal_send("MESSAGE=%s", msg,
+                                               "PRIORITY=%i", priority,
+                                               "SLUICE_JOB_ID=%" PRIu64, job->id,
+                                               "SLUICE_CLASS=%s", job->class_name ? job->class_name : "",
+                                               "SLUICE_RESULT=%s", result,
+                                               NULL);
+                } else
+                        (void) sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%i", priority, NULL);
+                return;
+        }
+
+        if (job)
+                fprintf(stderr, "sluiced: %sjob %" PRIu64 " (%s): %s\n",
+                        priority_prefix(priority), job->id, job->class_name ? job->class_name : "", msg);
+        else
+                fprintf(stderr, "sluiced: %s%s\n", priority_prefix(priority), msg);
+}
+
+/**
+ * log_full() - log one message
+ * @l: the logger
+ * @priority: syslog priority (LOG_ERR ... LOG_DEBUG)
+ * @fmt: printf format
+ */
+void log_full(const Logger *l, int priority, const char *fmt, ...) {
+        va_list ap;
+        g_autofree char *msg = NULL;
+
+        if (priority > l->max_priority)
+                return;
+        va_start(ap, fmt);
+        msg = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        log_emit(l, priority, NULL, msg);
+}
+
+/**
+ * log_job() - log one message about a job
+ * @l: the logger
+ * @priority: syslog priority
+ * @job: the job; its id, class and result travel as SLUICE_* journal fields
+ * @fmt: printf format
+ */
+void log_job(const Logger *l, int priority, const Job *job, const char *fmt, ...) {
+        va_list ap;
+        g_autofree char *msg = NULL;
+
+        if (priority > l->max_priority)
+                return;
+        va_start(ap, fmt);
+        msg = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        log_emit(l, priority, job, msg);
+}
+
+/**
+ * log_errno() - log a message with the text of an errno and return it
+ * @l: the logger
+ * @priority: syslog priority
+ * @error: errno value (sign ignored)
+ * @fmt: printf format; ": <strerror>" is appended
+ *
+ * Return: -abs(@error).
+ */
+int log_errno(const Logger *l, int priority, int error, const char *fmt, ...) {
+        va_list ap;
+        g_autofree char *msg = NULL;
+        g_autofree char *full = NULL;
+
+        error = abs(error);
+        if (priority <= l->max_priority) {
+                va_start(ap, fmt);
+                msg = g_strdup_vprintf(fmt, ap);
+                va_end(ap);
+                full = g_strdup_printf("%s: %s", msg, g_strerror(error));
+                log_emit(l, priority, NULL, full);
+        }
+        return -error;
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "bus-job.h"
+#include "bus-manager.h"
+#include "errors.h"
+#include "i18n.h"
+#include "lease.h"
+#include "manager.h"
+
+/**
+ * manager_new() - an empty daemon context
+ *
+ * Return: the manager; never NULL.
+ */
+Manager *manager_new(void) {
+        Manager *m = g_new0(Manager, 1);
+
+        logger_init(&m->log);
+        m->jobs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) job_link_free);
+        m->holders = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) holder_free);
+        g_queue_init(&m->announce);
+        return m;
+}
+
+/**
+ * manager_free() - tear the daemon down
+ * @m: the manager (may be NULL)
+ *
+ * Deferred calls still pending are dropped unanswered: their callers see
+ * sluiced's connection close.
+ */
+void manager_free(Manager *m) {
+        if (!m)
+                return;
+        m->shutting_down = true;
+
+        g_hash_table_remove_all(m->holders);    /* drops the bus tracks */
+        g_queue_clear(&m->announce);
+        g_clear_pointer(&m->scheduler, scheduler_free);
+        g_hash_table_destroy(m->jobs);
+        g_hash_table_destroy(m->holders);
+
+        sd_event_source_disable_unref(m->post_source);
+        sd_event_source_disable_unref(m->timer_source);
+        sd_event_source_disable_unref(m->sigterm_source);
+        sd_event_source_disable_unref(m->sigint_source);
+        sd_event_source_disable_unref(m->sighup_source);
+        sd_bus_flush_close_unref(m->bus);
+        sd_event_unref(m->event);
+        g_free(m->config_path);
+        g_free(m);
+}
+
+usec_t manager_now(Manager *m) {
+        uint64_t now = 0;
+
+        if (m->event && sd_event_now(m->event, CLOCK_REALTIME, &now) >= 0)
+                return now;
+        return (usec_t) g_get_real_time();
+}
+
+JobLink *manager_get_link(Manager *m, uint64_t id) {
+        return g_hash_table_lookup(m->jobs, &id);
+}
+
+void manager_schedule_post(Manager *m) {
+        if (!m->post_source || m->shutting_down)
+                return;
+        (void) sd_event_source_set_enabled(m->post_source, SD_EVENT_ONESHOT);
+}
+
+void manager_mark_dirty(Manager *m, ManagerPropMask mask) {
+        m->props_dirty |= mask;
+        manager_schedule_post(m);
+}
+
+void manager_flush_announce(Manager *m) {
+        JobLink *l;
+
+        while ((l = g_queue_peek_head(&m->announce)))
+                bus_job_announce(l);    /* pops it */
+}
+
+/* The scheduler's listener: its events, in order, become bus emissions. */
+static void on_scheduler_event(void *userdata, SchedEventType type, Job *job, JobChangedMask changed) {
+        Manager *m = userdata;
+        JobLink *l = job->userdata;
+
+        switch (type) {
+        case SCHED_EVENT_JOB_NEW:
+                l = job_link_new(m, job);
+                g_hash_table_insert(m->jobs, &l->id, l);
+                /* InterfacesAdded reads every property: send it once the core is out of this call. */
+                if (!m->shutting_down)
+                        g_queue_push_tail(&m->announce, l);
+                break;
+
+        case SCHED_EVENT_JOB_CHANGED:
+                if (l && !m->shutting_down)
+                        bus_job_changed(l, changed);
+                break;
+
+        case SCHED_EVENT_JOB_REMOVED:
+                if (!l)
+                        break;
+                g_queue_remove(&m->announce, l);
+                if (!m->shutting_down)
+                        bus_job_removed(l);
+                job->userdata = NULL;
+                g_hash_table_remove(m->jobs, &l->id);
+                break;
+        }
+        manager_schedule_post(m);
+}
+
+static const SchedulerListener listener = {
+        .event = on_scheduler_event,
+};
+
+static void update_timer(Manager *m) {
+        usec_t next = scheduler_next_timer(m->scheduler);
+        int r;
+
+        if (next == USEC_INFINITY) {
+                (void) sd_event_source_set_enabled(m->timer_source, SD_EVENT_OFF);
+                return;
+        }
+        r = sd_event_source_set_time(m->timer_source, next);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->timer_source, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_errno(&m->log, LOG_ERR, r, "cannot arm the scheduler timer");
+}
+
+static void update_status(Manager *m, unsigned queued, unsigned running) {
+        g_autofree char *text = g_strdup_printf(_("%u queued, %u running"), queued, running);
+
+        (void) sd_notifyf(false, "STATUS=%s", text);
+}
+
+/*
+ * Once per loop iteration, after everything else that was pending (idle
+ * priority): announce new jobs, dispatch, then emit one coalesced
+ * PropertiesChanged for the manager and re-arm the timer.
+ */
+static int on_post(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+        unsigned queued, running;
+        int r;
+
+        manager_flush_announce(m);
+        (void) scheduler_dispatch(m->scheduler, manager_now(m));
+
+        queued = scheduler_n_queued(m->scheduler);
+        running = scheduler_n_running(m->scheduler);
+        if (queued != m->last_queued)
+                m->props_dirty |= MANAGER_PROP_QUEUED;
+        if (running != m->last_running)
+                m->props_dirty |= MANAGER_PROP_RUNNING;
+        if (!m->status_sent || queued != m->last_queued || running != m->last_running) {
+                update_status(m, queued, running);
+                m->status_sent = true;
+        }
+        m->last_queued = queued;
+        m->last_running = running;
+
+        if (m->props_dirty) {
+                r = bus_manager_emit_changed(m, m->props_dirty);
+                if (r < 0)
+                        log_errno(&m->log, LOG_WARNING, r, "could not emit PropertiesChanged");
+                m->props_dirty = 0;
+        }
+        update_timer(m);
+        return 0;
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        scheduler_run_timers(m->scheduler, manager_now(m));
+        manager_schedule_post(m);
+        return 0;
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        log_full(&m->log, LOG_INFO, "received %s, exiting", strsignal((int) si->ssi_signo));
+        return sd_event_exit(m->event, 0);
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        g_autoptr(GError) error = NULL;
+
+        (void) sd_notify(false, "RELOADING=1");
+        (void) manager_reload(m, &error);       /* logs either way */
+        (void) sd_notify(false, "READY=1");
+        return 0;
+}
+
+/**
+ * manager_load_config() - read the configuration for the first time
+ * @m: the manager
+ * @config_path: the main file, NULL for the compiled-in default path
+ *
+ * Creates the scheduler with it.
+ *
+ * Return: 0, or -EINVAL after logging why the configuration is invalid.
+ */
+int manager_load_config(Manager *m, const char *config_path) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+
+        m->config_path = g_strdup(config_path);
+        cfg = sluice_config_load(m->config_path, &error);
+        if (!cfg) {
+                log_full(&m->log, LOG_ERR, "%s", error->message);
+                return -EINVAL;
+        }
+        m->scheduler = scheduler_new(cfg, &listener, m, &lease_executor, m);
+        return 0;
+}
+
+/**
+ * manager_apply_config() - put a new, validated configuration in force
+ * @m: the manager
+ * @cfg: the configuration (the scheduler takes its own reference)
+ *
+ * Emits ConfigChanged and the manager properties that follow from the config.
+ */
+void manager_apply_config(Manager *m, SluiceConfig *cfg) {
+        const SluiceConfig *old = scheduler_get_config(m->scheduler);
+        ManagerPropMask mask = MANAGER_PROP_CLASSES | MANAGER_PROP_PAUSED;
+        int r;
+
+        if (old->discipline != cfg->discipline)
+                mask |= MANAGER_PROP_DISCIPLINE;
+        if (old->max_running != cfg->max_running)
+                mask |= MANAGER_PROP_MAX_RUNNING;
+
+        scheduler_set_config(m->scheduler, cfg);
+        r = bus_manager_emit_config_changed(m);
+        if (r < 0)
+                log_errno(&m->log, LOG_WARNING, r, "could not emit ConfigChanged");
+        manager_mark_dirty(m, mask);
+}
+
+/**
+ * manager_reload() - re-read the configuration files
+ * @m: the manager
+ * @error: set (SLUICE_ERROR_INVALID_CONFIG) when the new files are invalid
+ *
+ * An invalid configuration is refused: the running one stays in force.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int manager_reload(Manager *m, GError **error) {
+        g_autoptr(GError) local = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+
+        cfg = sluice_config_load(m->config_path, &local);
+        if (!cfg) {
+                log_full(&m->log, LOG_ERR, "reload refused, keeping the running configuration: %s", local->message);
+                if (local->domain != SLUICE_ERROR) {
+                        g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG, local->message);
+                        return -EINVAL;
+                }
+                g_propagate_error(error, g_steal_pointer(&local));
+                return -EINVAL;
+        }
+        log_full(&m->log, LOG_INFO, "configuration reloaded");
+        manager_apply_config(m, cfg);
+        return 0;
+}
+
+/**
+ * manager_connect_bus() - connect to the system bus, or to @address
+ * @m: the manager
+ * @address: a D-Bus address (tests, private buses), or NULL for the system bus
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int manager_connect_bus(Manager *m, const char *address) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        if (!m->event) {
+                r = sd_event_new(&m->event);
+                if (r < 0)
+                        return log_errno(&m->log, LOG_ERR, r, "cannot create the event loop");
+        }
+
+        if (address) {
+                r = sd_bus_new(&bus);
+                if (r < 0)
+                        return log_errno(&m->log, LOG_ERR, r, "cannot allocate a bus connection");
+                r = sd_bus_set_address(bus, address);
+                if (r < 0)
+                        return log_errno(&m->log, LOG_ERR, r, "invalid bus address %s", address);
+                r = sd_bus_set_bus_client(bus, true);
+                if (r >= 0)
+                        r = sd_bus_start(bus);
+                if (r < 0)
+                        return log_errno(&m->log, LOG_ERR, r, "cannot connect to the bus at %s", address);
+        } else {
+                r = sd_bus_open_system(&bus);
+                if (r < 0)
+                        return log_errno(&m->log, LOG_ERR, r, "cannot connect to the system bus");
+        }
+
+        r = sd_bus_attach_event(bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_errno(&m->log, LOG_ERR, r, "cannot attach the bus to the event loop");
+        /* The bus going away ends the loop (exit status 1): nothing is left to serve. */
+        r = sd_bus_set_exit_on_disconnect(bus, true);
+        if (r < 0)
+                return log_errno(&m->log, LOG_ERR, r, "cannot set exit-on-disconnect");
+
+        m->bus = TAKE_PTR(bus);
+        return 0;
+}
+
+/**
+ * manager_startup() - event sources, bus objects, then the bus name
+ * @m: the manager, with config loaded and bus connected
+ *
+ * Objects are registered before the name is requested (last), so nothing
+ * can call us before we can answer; READY=1 follows.
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int manager_startup(Manager *m) {
+        int r;
+
+        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &m->start_monotonic);
+
+        r = sd_event_add_signal(m->event, &m->sigterm_source, SIGTERM, on_exit_signal, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, &m->sigint_source, SIGINT, on_exit_signal, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, &m->sighup_source, SIGHUP, on_sighup, m);
+        if (r < 0)
+                return log_errno(&m->log, LOG_ERR, r, "cannot watch signals");
+
+        r = sd_event_add_defer(m->event, &m->post_source, on_post, m);
+        if (r >= 0)
+                r = sd_event_source_set_priority(m->post_source, SD_EVENT_PRIORITY_IDLE);
+        if (r >= 0)
+                r = sd_event_source_set_description(m->post_source, "sluice-dispatch");
+        if (r < 0)
+                return log_errno(&m->log, LOG_ERR, r, "cannot create the dispatch source");
+
+        /* The core speaks CLOCK_REALTIME; an absolute realtime timer also fires
+         * right when the wall clock is set past it or after a suspend. */
+        r = sd_event_add_time(m->event, &m->timer_source, CLOCK_REALTIME, USEC_INFINITY, USEC_PER_MSEC,
+                              on_timer, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->timer_source, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_source_set_description(m->timer_source, "sluice-timer");
+        if (r < 0)
+                return log_errno(&m->log, LOG_ERR, r, "cannot create the scheduler timer");
+
+        r = bus_manager_register(m);
+        if (r < 0)
+                return log_errno(&m->log, LOG_ERR, r, "cannot register the manager object");
+        r = bus_job_register(m);
+        if (r < 0)
+                return log_errno(&m->log, LOG_ERR, r, "cannot register the job objects");
+
+        r = sd_bus_request_name(m->bus, SLUICE_BUS_NAME, 0);
+        if (r < 0)
+                return log_errno(&m->log, LOG_ERR, r, "cannot own the bus name %s", SLUICE_BUS_NAME);
+
+        manager_schedule_post(m);
+        return 0;
+}
+
+/**
+ * manager_run() - serve until SIGTERM/SIGINT or until the bus goes away
+ * @m: the manager
+ *
+ * Return: the loop's exit code (0 after a signal), or a negative errno.
+ */
+int manager_run(Manager *m) {
+        unsigned queued = scheduler_n_queued(m->scheduler), running = scheduler_n_running(m->scheduler);
+        g_autofree char *status = g_strdup_printf(_("%u queued, %u running"), queued, running);
+        int r;
+
+        (void) sd_notifyf(false, "READY=1\nSTATUS=%s", status);
+        m->status_sent = true;
+        m->last_queued = queued;
+        m->last_running = running;
+        log_full(&m->log, LOG_INFO, "sluiced %s ready on %s", SLUICE_VERSION, SLUICE_BUS_NAME);
+
+        r = sd_event_loop(m->event);
+        if (r < 0)
+                return log_errno(&m->log, LOG_ERR, r, "event loop failed");
+        (void) sd_notify(false, "STOPPING=1");
+        return r;
+}

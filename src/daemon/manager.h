@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "log.h"
+#include "scheduler.h"
+
+#define SLUICE_BUS_NAME "org.sluice.Scheduler1"
+#define SLUICE_MANAGER_PATH "/org/sluice/Scheduler1"
+#define SLUICE_MANAGER_INTERFACE "org.sluice.Scheduler1"
+#define SLUICE_JOB_PATH_PREFIX "/org/sluice/Scheduler1/job"
+#define SLUICE_JOB_INTERFACE "org.sluice.Scheduler1.Job"
+
+typedef struct Holder Holder;
+typedef struct JobLink JobLink;
+
+/* Manager properties whose changes are coalesced into one PropertiesChanged. */
+typedef enum {
+        MANAGER_PROP_DISCIPLINE  = 1u << 0,
+        MANAGER_PROP_MAX_RUNNING = 1u << 1,
+        MANAGER_PROP_PAUSED      = 1u << 2,
+        MANAGER_PROP_QUEUED      = 1u << 3,
+        MANAGER_PROP_RUNNING     = 1u << 4,
+        MANAGER_PROP_CLASSES     = 1u << 5,
+} ManagerPropMask;
+
+/*
+ * The daemon's whole state: no globals.  One sd-event loop, one bus
+ * connection, one scheduler; the bus faces (bus-manager.c, bus-job.c) and
+ * the lease bookkeeping (lease.c) hang off it.
+ */
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        Scheduler *scheduler;
+        Logger log;
+
+        char *config_path;              /* NULL: the compiled-in default path */
+        usec_t start_monotonic;
+
+        GHashTable *jobs;               /* uint64 id -> JobLink* (owned): every job the scheduler has */
+        GHashTable *holders;            /* unique bus name -> Holder* (owned) */
+        GQueue announce;                /* of JobLink*: JOB_NEW seen, InterfacesAdded not yet sent */
+
+        sd_event_source *post_source;   /* defer: dispatch + coalesced emissions, once per iteration */
+        sd_event_source *timer_source;  /* CLOCK_REALTIME: scheduler_run_timers() */
+        sd_event_source *sigterm_source, *sigint_source, *sighup_source;
+
+        bool dispatch_pending;
+        ManagerPropMask props_dirty;
+        unsigned last_queued, last_running;     /* for STATUS= and property changes */
+        bool status_sent;
+        bool shutting_down;
+} Manager;
+
+Manager *manager_new(void);
+void manager_free(Manager *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Manager, manager_free)
+
+int manager_load_config(Manager *m, const char *config_path);
+int manager_connect_bus(Manager *m, const char *address);
+int manager_startup(Manager *m);
+int manager_run(Manager *m);
+
+/* Now, as the core wants it: CLOCK_REALTIME usec of this loop iteration. */
+usec_t manager_now(Manager *m);
+
+/* Something changed: run dispatch, re-arm the timer and flush emissions at
+ * the end of this loop iteration. */
+void manager_schedule_post(Manager *m);
+void manager_mark_dirty(Manager *m, ManagerPropMask mask);
+/* Send InterfacesAdded/JobNew for the jobs queued since the last call. */
+void manager_flush_announce(Manager *m);
+
+/* Reload the config files (Reload(), SIGHUP). */
+int manager_reload(Manager *m, GError **error);
+/* Install a new validated config. */
+void manager_apply_config(Manager *m, SluiceConfig *cfg);
+
+JobLink *manager_get_link(Manager *m, uint64_t id);
