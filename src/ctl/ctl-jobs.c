@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Verbs about single jobs and the job list: list, show, cancel, wait,
+ * release, renew.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl-bus.h"
+#include "ctl-format.h"
+#include "ctl-json.h"
+#include "ctl.h"
+#include "i18n.h"
+#include "macro.h"
+
+/* ListJobs entry: id, class, state, result, priority, owner, submitted-at, path. */
+#define LIST_ENTRY_FORMAT "(t&s&s&siut&o)"
+
+static int append_list_filter(sd_bus_message *m, char **states, const char *class_name, guint32 limit) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        if (states && states[0]) {
+                r = sd_bus_message_open_container(m, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", "states");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'v', "as");
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(m, states);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (class_name) {
+                r = sd_bus_message_append(m, "{sv}", "class", "s", class_name);
+                if (r < 0)
+                        return r;
+        }
+        if (limit > 0) {
+                r = sd_bus_message_append(m, "{sv}", "limit", "u", limit);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(m);
+}
+
+/**
+ * ctl_list_jobs() - call ListJobs
+ * @ctl: the context (connected on demand)
+ * @states: NULL or the states to list
+ * @class_name: NULL or the class to list
+ * @limit: at most this many (0: all)
+ * @ret: the a(tsssiuto) array (owned)
+ *
+ * Return: 0 or an exit status after printing why.
+ */
+static int ctl_list_jobs(Ctl *ctl, char **states, const char *class_name, guint32 limit, GVariant **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        GVariant *v = NULL;
+        int r;
+
+        r = ctl_connect(ctl);
+        if (r != 0)
+                return r;
+        r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs", &m);
+        if (r != 0)
+                return r;
+        r = append_list_filter(m, states, class_name, limit);
+        if (r < 0)
+                return ctl_fail(_("could not build a method call"), NULL, r);
+        r = ctl_call_message(ctl, _("could not list jobs"), m, CTL_TIMEOUT_DEFAULT, &reply);
+        if (r != 0)
+                return r;
+        r = ctl_message_read_gvariant(reply, &v);
+        if (r == 0)
+                r = -EBADMSG;
+        if (r < 0)
+                return ctl_fail(_("could not list jobs"), NULL, r);
+        *ret = g_variant_ref_sink(v);
+        if (!g_variant_is_of_type(*ret, G_VARIANT_TYPE("a(tsssiuto)"))) {
+                g_clear_pointer(ret, g_variant_unref);
+                return ctl_fail(_("could not list jobs"), NULL, -EBADMSG);
+        }
+        return 0;
+}
+
+static void list_print_json(GVariant *jobs) {
+        g_auto(CtlJson) j = CTL_JSON_INIT;
+        GVariantIter iter;
+        const char *class_name, *state, *result, *path;
+        guint64 id, submitted;
+        gint32 priority;
+        guint32 owner;
+
+        ctl_json_begin_array(&j);
+        g_variant_iter_init(&iter, jobs);
+        while (g_variant_iter_next(&iter, LIST_ENTRY_FORMAT, &id, &class_name, &state, &result,
+                                   &priority, &owner, &submitted, &path)) {
+                g_autofree char *user = ctl_format_user(owner);
+
+                ctl_json_begin_object(&j);
+                ctl_json_key(&j, "id");
+                ctl_json_uint(&j, id);
+                ctl_json_key(&j, "class");
+                ctl_json_string(&j, class_name);
+                ctl_json_key(&j, "state");
+                ctl_json_string(&j, state);
+                ctl_json_key(&j, "result");
+                ctl_json_string(&j, result);
+                ctl_json_key(&j, "priority");
+                ctl_json_int(&j, priority);
+                ctl_json_key(&j, "owner");
+                ctl_json_uint(&j, owner);
+                ctl_json_key(&j, "owner_name");
+                ctl_json_string(&j, user);
+                ctl_json_key(&j, "submitted_at");
+                ctl_json_uint(&j, submitted);
+                ctl_json_key(&j, "path");
+                ctl_json_string(&j, path);
+                ctl_json_end_object(&j);
+        }
+        ctl_json_end_array(&j);
+        printf("%s\n", j.out->str);
+}
+
+static void list_print_table(GVariant *jobs) {
+        g_autoptr(CtlTable) t = NULL;
+        GVariantIter iter;
+        const char *class_name, *state, *result, *path;
+        guint64 id, submitted;
+        gint32 priority;
+        guint32 owner;
+
+        t = ctl_table_new(7, (const char *const[]) {
+                        _("ID"), _("CLASS"), _("STATE"), _("RESULT"), _("PRIO"), _("OWNER"),
+                        _("SUBMITTED"), NULL });
+        ctl_table_set_right_aligned(t, 0);
+        ctl_table_set_right_aligned(t, 4);
+        g_variant_iter_init(&iter, jobs);
+        while (g_variant_iter_next(&iter, LIST_ENTRY_FORMAT, &id, &class_name, &state, &result,
+                                   &priority, &owner, &submitted, &path)) {
+                g_autofree char *ids = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+                g_autofree char *prio = g_strdup_printf("%" G_GINT32_FORMAT, priority);
+                g_autofree char *user = ctl_format_user(owner);
+                g_autofree char *when = ctl_format_timestamp(submitted);
+
+                ctl_table_add_row(t, ids, class_name, state, result, prio, user, when);
+        }
+        if (ctl_table_get_n_rows(t) == 0) {
+                printf(_("No jobs.\n"));
+                return;
+        }
+        ctl_table_print(t, stdout, 0);
+}
+
+/**
+ * ctl_verb_list() - "sluicectl list [--state=S[,S…]] [--class=C] [--limit=N] [--json]"
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Return: exit status.
+ */
+int ctl_verb_list(Ctl *ctl, int argc, char **argv) {
+        enum { ARG_STATE = 0x100, ARG_CLASS, ARG_LIMIT, ARG_JSON };
+        static const struct option options[] = {
+                { "state", required_argument, NULL, ARG_STATE },
+                { "class", required_argument, NULL, ARG_CLASS },
+                { "limit", required_argument, NULL, ARG_LIMIT },
+                { "json",  no_argument,       NULL, ARG_JSON },
+                { "help",  no_argument,       NULL, 'h' },
+                {}
+        };
+        g_autoptr(GStrvBuilder) states_builder = g_strv_builder_new();
+        g_auto(GStrv) states = NULL;
+        g_autoptr(GVariant) jobs = NULL;
+        const char *class_name = NULL;
+        guint64 limit = 0;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case ARG_STATE: {
+                        g_auto(GStrv) parts = g_strsplit(optarg, ",", -1);
+                        for (char **p = parts; *p; p++) {
+                                if (!**p)
+                                        return ctl_usage_error(_("invalid --state value \"%s\""), optarg);
+                                g_strv_builder_add(states_builder, *p);
+                        }
+                        break;
+                }
+                case ARG_CLASS:
+                        class_name = optarg;
+                        break;
+                case ARG_LIMIT:
+                        if (!g_ascii_string_to_unsigned(optarg, 10, 1, G_MAXUINT32, &limit, NULL))
+                                return ctl_usage_error(_("invalid --limit value \"%s\": expected a number from 1 to %u"),
+                                                       optarg, G_MAXUINT32);
+                        break;
+                case ARG_JSON:
+                        ctl->json = true;
+                        break;
+                case 'h':
+                        ctl_print_help();
+                        return CTL_EXIT_OK;
+                default:
+                        return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
+                }
+        }
+        if (optind < argc)
+                return ctl_usage_error(_("\"list\" takes no arguments"));
+        states = g_strv_builder_end(states_builder);
+
+        r = ctl_list_jobs(ctl, states, class_name, (guint32) limit, &jobs);
+        if (r != 0)
+                return r;
+        if (ctl->json)
+                list_print_json(jobs);
+        else
+                list_print_table(jobs);
+        return CTL_EXIT_OK;
+}
+
+static bool property_is_time(const char *name, GVariant *value) {
+        return g_variant_is_of_type(value, G_VARIANT_TYPE_UINT64) && g_str_has_suffix(name, "At");
+}
+
+static void show_print_text(GVariant *props) {
+        const char *state = "";
+        GVariantIter iter;
+        const char *name;
+        GVariant *value;
+
+        g_variant_lookup(props, "State", "&s", &state);
+        g_variant_iter_init(&iter, props);
+        while (g_variant_iter_next(&iter, "{&sv}", &name, &value)) {
+                g_autoptr(GVariant) v = value;
+                g_autofree char *text = NULL;
+
+                /* Where a job is in the queue only means something while it is there. */
+                if (!g_str_equal(state, "queued") &&
+                    (g_str_equal(name, "Position") || g_str_equal(name, "WaitReason")))
+                        continue;
+
+                if (property_is_time(name, v))
+                        text = ctl_format_timestamp(g_variant_get_uint64(v));
+                else if (g_str_equal(name, "Owner") && g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32)) {
+                        g_autofree char *user = ctl_format_user(g_variant_get_uint32(v));
+                        text = g_strdup_printf("%s (%u)", user, g_variant_get_uint32(v));
+                } else if (g_str_equal(name, "ExitStatus") && g_variant_is_of_type(v, G_VARIANT_TYPE_INT32) &&
+                           g_variant_get_int32(v) < 0)
+                        text = g_strdup("-");
+                else
+                        text = ctl_format_variant(v);
+                printf("%14s: %s\n", name, text);
+        }
+}
+
+/**
+ * ctl_verb_show() - "sluicectl show JOB [--json]": every property of a job
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Return: exit status.
+ */
+int ctl_verb_show(Ctl *ctl, int argc, char **argv) {
+        g_autoptr(GVariant) props = NULL;
+        g_autofree char *path = NULL, *what = NULL;
+        int r, idx;
+
+        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        if (r != 0)
+                return r;
+        if (argc - idx != 1)
+                return ctl_usage_error(_("\"show\" needs exactly one JOB"));
+
+        r = ctl_resolve_job(ctl, argv[idx], &path);
+        if (r != 0)
+                return r;
+        what = g_strdup_printf(_("could not read job %s"), argv[idx]);
+        r = ctl_get_all_properties(ctl, what, path, SLUICE_JOB_IFACE, &props);
+        if (r != 0)
+                return r;
+
+        if (ctl->json) {
+                g_auto(CtlJson) j = CTL_JSON_INIT;
+                ctl_json_variant(&j, props);
+                printf("%s\n", j.out->str);
+        } else
+                show_print_text(props);
+        return CTL_EXIT_OK;
+}
+
+/**
+ * ctl_verb_cancel() - "sluicectl cancel JOB…"
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Tries every job even when one fails.
+ *
+ * Return: exit status (1 when any failed).
+ */
+int ctl_verb_cancel(Ctl *ctl, int argc, char **argv) {
+        int r, idx, ret = CTL_EXIT_OK;
+
+        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        if (r != 0)
+                return r;
+        if (idx >= argc)
+                return ctl_usage_error(_("\"cancel\" needs at least one JOB"));
+
+        for (int i = idx; i < argc; i++) {
+                g_autofree char *path = NULL, *what = NULL;
+
+                r = ctl_resolve_job(ctl, argv[i], &path);
+                if (r == 0) {
+                        what = g_strdup_printf(_("could not cancel job %s"), argv[i]);
+                        r = ctl_call(ctl, what, path, SLUICE_JOB_IFACE, "Cancel", NULL, NULL);
+                }
+                if (r != 0)
+                        ret = MAX(ret, r);
+        }
+        return ret;
+}
+
+/**
+ * ctl_verb_wait() - "sluicectl wait JOB [--until=started|finished]"
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Prints the result (or the state when there is no result yet).
+ *
+ * Return: 0 when the job succeeded (or, with --until=started, is running
+ * or succeeded), 1 otherwise.
+ */
+int ctl_verb_wait(Ctl *ctl, int argc, char **argv) {
+        enum { ARG_UNTIL = 0x100 };
+        static const struct option options[] = {
+                { "until", required_argument, NULL, ARG_UNTIL },
+                { "help",  no_argument,       NULL, 'h' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        g_autofree char *path = NULL, *what = NULL;
+        const char *until = "finished", *state, *result;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case ARG_UNTIL:
+                        if (!g_str_equal(optarg, "started") && !g_str_equal(optarg, "finished"))
+                                return ctl_usage_error(_("invalid --until value \"%s\": expected \"started\" or \"finished\""),
+                                                       optarg);
+                        until = optarg;
+                        break;
+                case 'h':
+                        ctl_print_help();
+                        return CTL_EXIT_OK;
+                default:
+                        return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
+                }
+        }
+        if (argc - optind != 1)
+                return ctl_usage_error(_("\"wait\" needs exactly one JOB"));
+
+        r = ctl_resolve_job(ctl, argv[optind], &path);
+        if (r != 0)
+                return r;
+        r = ctl_new_method_call(ctl, path, SLUICE_JOB_IFACE, "Wait", &m);
+        if (r != 0)
+                return r;
+        r = sd_bus_message_append(m, "s", until);
+        if (r < 0)
+                return ctl_fail(_("could not build a method call"), NULL, r);
+        what = g_strdup_printf(_("could not wait for job %s"), argv[optind]);
+        /* A deferred reply: it may take hours; sd-bus would give up after 25 s. */
+        r = ctl_call_message(ctl, what, m, CTL_TIMEOUT_INFINITE, &reply);
+        if (r != 0)
+                return r;
+        r = sd_bus_message_read(reply, "ss", &state, &result);
+        if (r < 0)
+                return ctl_fail(what, NULL, r);
+
+        printf("%s\n", *result ? result : state);
+        if (g_str_equal(result, "success"))
+                return CTL_EXIT_OK;
+        if (g_str_equal(until, "started") && g_str_equal(state, "running"))
+                return CTL_EXIT_OK;
+        return CTL_EXIT_FAILURE;
+}
+
+/**
+ * ctl_verb_release() - "sluicectl release JOB [RESULT]": end a lease
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Return: exit status.
+ */
+int ctl_verb_release(Ctl *ctl, int argc, char **argv) {
+        g_autofree char *path = NULL, *what = NULL;
+        int r, idx;
+
+        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        if (r != 0)
+                return r;
+        if (argc - idx < 1 || argc - idx > 2)
+                return ctl_usage_error(_("\"release\" needs a JOB and optionally a RESULT"));
+
+        r = ctl_resolve_job(ctl, argv[idx], &path);
+        if (r != 0)
+                return r;
+        what = g_strdup_printf(_("could not release job %s"), argv[idx]);
+        return ctl_call(ctl, what, path, SLUICE_JOB_IFACE, "Release", NULL, "s",
+                        idx + 1 < argc ? argv[idx + 1] : "");
+}
+
+/**
+ * ctl_verb_renew() - "sluicectl renew JOB": extend a detached lease
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Return: exit status.
+ */
+int ctl_verb_renew(Ctl *ctl, int argc, char **argv) {
+        g_autofree char *path = NULL, *what = NULL;
+        int r, idx;
+
+        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        if (r != 0)
+                return r;
+        if (argc - idx != 1)
+                return ctl_usage_error(_("\"renew\" needs exactly one JOB"));
+
+        r = ctl_resolve_job(ctl, argv[idx], &path);
+        if (r != 0)
+                return r;
+        what = g_strdup_printf(_("could not renew job %s"), argv[idx]);
+        return ctl_call(ctl, what, path, SLUICE_JOB_IFACE, "Renew", NULL, NULL);
+}

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Verbs about the scheduler as a whole: status, pause, resume,
+ * config set, reload.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl-bus.h"
+#include "ctl-format.h"
+#include "ctl-json.h"
+#include "ctl.h"
+#include "i18n.h"
+#include "macro.h"
+
+static void print_status(GVariant *props) {
+        g_autoptr(GVariant) paused = NULL, classes = NULL;
+        const char *version = "?", *discipline = "?";
+        guint32 max_running = 0, queued = 0, running = 0;
+
+        g_variant_lookup(props, "Version", "&s", &version);
+        g_variant_lookup(props, "Discipline", "&s", &discipline);
+        g_variant_lookup(props, "MaxRunning", "u", &max_running);
+        g_variant_lookup(props, "QueuedJobs", "u", &queued);
+        g_variant_lookup(props, "RunningJobs", "u", &running);
+        paused = g_variant_lookup_value(props, "Paused", G_VARIANT_TYPE_STRING_ARRAY);
+        classes = g_variant_lookup_value(props, "Classes", G_VARIANT_TYPE("a(sssu)"));
+
+        printf(_("     Version: %s\n"), version);
+        printf(_("  Discipline: %s\n"), discipline);
+        if (max_running > 0)
+                printf(_("  MaxRunning: %u\n"), max_running);
+        else
+                printf(_("  MaxRunning: unlimited\n"));
+        printf(_("        Jobs: %u running, %u queued\n"), running, queued);
+
+        if (paused && g_variant_n_children(paused) > 0) {
+                g_autoptr(GString) list = g_string_new(NULL);
+                GVariantIter iter;
+                const char *scope;
+
+                g_variant_iter_init(&iter, paused);
+                while (g_variant_iter_next(&iter, "&s", &scope))
+                        g_string_append_printf(list, "%s%s", list->len ? ", " : "",
+                                               *scope ? scope : _("everything"));
+                printf(_("      Paused: %s\n"), list->str);
+        } else
+                printf(_("      Paused: no\n"));
+
+        if (classes && g_variant_n_children(classes) > 0) {
+                g_autoptr(CtlTable) t = NULL;
+                GVariantIter iter;
+                const char *name, *kind, *description;
+                guint32 max;
+
+                t = ctl_table_new(4, (const char *const[]) {
+                                _("CLASS"), _("KIND"), _("MAX"), _("DESCRIPTION"), NULL });
+                ctl_table_set_right_aligned(t, 2);
+                g_variant_iter_init(&iter, classes);
+                while (g_variant_iter_next(&iter, "(&s&s&su)", &name, &kind, &description, &max)) {
+                        g_autofree char *m = max > 0 ? g_strdup_printf("%u", max) : g_strdup("∞");
+                        ctl_table_add_row(t, name, kind, m, description);
+                }
+                printf("\n");
+                ctl_table_print(t, stdout, 0);
+        }
+}
+
+/**
+ * ctl_verb_status() - "sluicectl status": the manager's properties
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Return: exit status.
+ */
+int ctl_verb_status(Ctl *ctl, int argc, char **argv) {
+        g_autoptr(GVariant) props = NULL;
+        int r, idx;
+
+        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        if (r != 0)
+                return r;
+        if (idx < argc)
+                return ctl_usage_error(_("\"status\" takes no arguments"));
+
+        r = ctl_get_all_properties(ctl, _("could not read the scheduler's status"),
+                                   SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, &props);
+        if (r != 0)
+                return r;
+
+        if (ctl->json) {
+                g_auto(CtlJson) j = CTL_JSON_INIT;
+                ctl_json_variant(&j, props);
+                printf("%s\n", j.out->str);
+        } else
+                print_status(props);
+        return CTL_EXIT_OK;
+}
+
+static int pause_resume(Ctl *ctl, int argc, char **argv, const char *method, const char *what) {
+        const char *scope = "";
+        int r, idx;
+
+        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        if (r != 0)
+                return r;
+        if (argc - idx > 1)
+                return ctl_usage_error(_("\"%s\" takes at most one SCOPE"), argv[0]);
+        if (idx < argc)
+                scope = argv[idx];
+
+        return ctl_call(ctl, what, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, method,
+                        NULL, "s", scope);
+}
+
+/**
+ * ctl_verb_pause() - "sluicectl pause [SCOPE]"
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Return: exit status.
+ */
+int ctl_verb_pause(Ctl *ctl, int argc, char **argv) {
+        return pause_resume(ctl, argc, argv, "Pause", _("could not pause"));
+}
+
+/**
+ * ctl_verb_resume() - "sluicectl resume [SCOPE]"
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Return: exit status.
+ */
+int ctl_verb_resume(Ctl *ctl, int argc, char **argv) {
+        return pause_resume(ctl, argc, argv, "Resume", _("could not resume"));
+}
+
+/**
+ * ctl_verb_reload() - "sluicectl reload": re-read the configuration files
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Return: exit status.
+ */
+int ctl_verb_reload(Ctl *ctl, int argc, char **argv) {
+        int r, idx;
+
+        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        if (r != 0)
+                return r;
+        if (idx < argc)
+                return ctl_usage_error(_("\"reload\" takes no arguments"));
+        return ctl_call(ctl, _("could not reload the configuration"), SLUICE_MANAGER_PATH,
+                        SLUICE_MANAGER_IFACE, "Reload", NULL, NULL);
+}
+
+/**
+ * ctl_verb_config() - "sluicectl config set SECTION KEY=VALUE… [--persist]"
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Values travel as strings, in key-file syntax; sluiced validates them.
+ *
+ * Return: exit status.
+ */
+int ctl_verb_config(Ctl *ctl, int argc, char **argv) {
+        enum { ARG_PERSIST = 0x100 };
+        static const struct option options[] = {
+                { "persist", no_argument, NULL, ARG_PERSIST },
+                { "help",    no_argument, NULL, 'h' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        bool persist = false;
+        const char *section;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case ARG_PERSIST:
+                        persist = true;
+                        break;
+                case 'h':
+                        ctl_print_help();
+                        return CTL_EXIT_OK;
+                default:
+                        return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
+                }
+        }
+
+        if (optind >= argc || strcmp(argv[optind], "set") != 0)
+                return ctl_usage_error(_("expected \"config set SECTION KEY=VALUE…\""));
+        if (argc - optind < 3)
+                return ctl_usage_error(_("\"config set\" needs a SECTION and at least one KEY=VALUE"));
+        section = argv[optind + 1];
+
+        r = ctl_connect(ctl);
+        if (r != 0)
+                return r;
+        r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "UpdateConfig", &m);
+        if (r != 0)
+                return r;
+
+        r = sd_bus_message_append(m, "s", section);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r < 0)
+                return ctl_fail(_("could not build a method call"), NULL, r);
+        for (int i = optind + 2; i < argc; i++) {
+                const char *eq = strchr(argv[i], '=');
+                g_autofree char *key = NULL;
+
+                if (!eq || eq == argv[i])
+                        return ctl_usage_error(_("invalid setting \"%s\": expected KEY=VALUE"), argv[i]);
+                key = g_strndup(argv[i], eq - argv[i]);
+                if (g_hash_table_contains(seen, key))
+                        return ctl_usage_error(_("setting \"%s\" given twice"), key);
+                r = sd_bus_message_append(m, "{sv}", key, "s", eq + 1);
+                if (r < 0)
+                        return ctl_fail(_("could not build a method call"), NULL, r);
+                g_hash_table_add(seen, TAKE_PTR(key));
+        }
+        r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "b", (int) persist);
+        if (r < 0)
+                return ctl_fail(_("could not build a method call"), NULL, r);
+
+        return ctl_call_message(ctl, _("could not update the configuration"), m,
+                                CTL_TIMEOUT_DEFAULT, NULL);
+}

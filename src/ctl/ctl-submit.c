@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* "sluicectl submit": queue a job and print its id. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "ctl-bus.h"
+#include "ctl-job-options.h"
+#include "ctl.h"
+#include "i18n.h"
+#include "macro.h"
+
+/**
+ * ctl_verb_submit() - "sluicectl submit CLASS [KEY=VALUE…] [job options]"
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Prints the new job's id on stdout.
+ *
+ * Return: exit status.
+ */
+int ctl_verb_submit(Ctl *ctl, int argc, char **argv) {
+        static const struct option options[] = {
+                CTL_JOB_OPTIONS,
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        g_auto(CtlJobOptions) o = {};
+        g_autofree char *what = NULL;
+        const char *path;
+        int c, r, index;
+
+        ctl_job_options_init(&o);
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, &index)) >= 0) {
+                if (c == 'h') {
+                        ctl_print_help();
+                        return CTL_EXIT_OK;
+                }
+                r = ctl_job_options_parse_option(&o, c, c >= CTL_ARG_PRIORITY ? options[index].name : "", optarg);
+                if (r < 0)
+                        return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
+                if (r != 0)
+                        return r;
+        }
+        if (optind >= argc)
+                return ctl_usage_error(_("\"submit\" needs a CLASS"));
+        o.class_name = argv[optind];
+        for (int i = optind + 1; i < argc; i++) {
+                r = ctl_job_options_add_parameter(&o, argv[i]);
+                if (r != 0)
+                        return r;
+        }
+
+        r = ctl_connect(ctl);
+        if (r != 0)
+                return r;
+        r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit", &m);
+        if (r != 0)
+                return r;
+        r = ctl_job_options_append(&o, m);
+        if (r < 0)
+                return ctl_fail(_("could not build a method call"), NULL, r);
+        what = g_strdup_printf(_("could not submit a job of class %s"), o.class_name);
+        r = ctl_call_message(ctl, what, m, CTL_TIMEOUT_DEFAULT, &reply);
+        if (r != 0)
+                return r;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return ctl_fail(what, NULL, r);
+
+        if (ctl_job_id_from_path(path) > 0)
+                printf("%" PRIu64 "\n", ctl_job_id_from_path(path));
+        else
+                printf("%s\n", path);
+        return CTL_EXIT_OK;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * sluicectl: the command-line client of sluiced.  Shared declarations of the
+ * verbs (one function per command) and the context they run in.
+ *
+ * Convention for every ctl_* helper that can fail in a way the user must
+ * hear about: it prints "sluicectl: <what failed>: <why>" to stderr itself
+ * and returns the exit status to use (CTL_EXIT_FAILURE or CTL_EXIT_USAGE);
+ * 0 means success.  Verbs return their exit status.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#define SLUICE_BUS_NAME         "org.sluice.Scheduler1"
+#define SLUICE_MANAGER_PATH     "/org/sluice/Scheduler1"
+#define SLUICE_MANAGER_IFACE    "org.sluice.Scheduler1"
+#define SLUICE_JOB_IFACE        "org.sluice.Scheduler1.Job"
+#define SLUICE_JOB_PATH_PREFIX  "/org/sluice/Scheduler1/job/"
+
+enum {
+        CTL_EXIT_OK = 0,
+        CTL_EXIT_FAILURE = 1,
+        CTL_EXIT_USAGE = 2,
+};
+
+/* Everything a verb needs; lives on main()'s stack. */
+typedef struct Ctl {
+        const char *bus_address;        /* --bus-address=, NULL: the system bus */
+        bool json;                      /* --json given before the verb */
+        sd_bus *bus;                    /* opened by ctl_connect(), owned */
+} Ctl;
+
+/* A verb gets its own argv: argv[0] is the verb's name. */
+typedef int (*CtlVerbFunc)(Ctl *ctl, int argc, char **argv);
+
+/* sluicectl.c */
+int ctl_usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void ctl_print_help(void);
+int ctl_parse_common_options(Ctl *ctl, int argc, char **argv, int *ret_optind);
+
+/* ctl-manager.c */
+int ctl_verb_status(Ctl *ctl, int argc, char **argv);
+int ctl_verb_pause(Ctl *ctl, int argc, char **argv);
+int ctl_verb_resume(Ctl *ctl, int argc, char **argv);
+int ctl_verb_config(Ctl *ctl, int argc, char **argv);
+int ctl_verb_reload(Ctl *ctl, int argc, char **argv);
+
+/* ctl-jobs.c */
+int ctl_verb_list(Ctl *ctl, int argc, char **argv);
+int ctl_verb_show(Ctl *ctl, int argc, char **argv);
+int ctl_verb_cancel(Ctl *ctl, int argc, char **argv);
+int ctl_verb_wait(Ctl *ctl, int argc, char **argv);
+int ctl_verb_release(Ctl *ctl, int argc, char **argv);
+int ctl_verb_renew(Ctl *ctl, int argc, char **argv);
+
+/* ctl-submit.c */
+int ctl_verb_submit(Ctl *ctl, int argc, char **argv);
+
+/* ctl-run.c */
+int ctl_verb_acquire(Ctl *ctl, int argc, char **argv);
+int ctl_verb_run(Ctl *ctl, int argc, char **argv);
+
+/* ctl-watch.c */
+int ctl_verb_watch(Ctl *ctl, int argc, char **argv);
