@@ -233,7 +233,7 @@ static bool check_quota(Scheduler *s, uint32_t owner, GError **error) {
 
         if (max > 0 && n >= max) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_QUOTA_EXCEEDED,
-                            ngettext("owner: uid %u already has %u queued job (MaxQueuedPerUser=%u)",
+                            dngettext(GETTEXT_PACKAGE, "owner: uid %u already has %u queued job (MaxQueuedPerUser=%u)",
                                      "owner: uid %u already has %u queued jobs (MaxQueuedPerUser=%u)", n),
                             owner, n, max);
                 return false;

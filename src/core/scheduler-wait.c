@@ -82,17 +82,17 @@ char *scheduler_job_wait_reason(Scheduler *s, Job *job, usec_t now) {
                 case BLOCK_PAUSED_RESOURCE:
                         return g_strdup_printf(_("resource %s is paused"), b.what);
                 case BLOCK_CLASS_FULL:
-                        return g_strdup_printf(ngettext("class %s is full (%u of %u running)",
+                        return g_strdup_printf(dngettext(GETTEXT_PACKAGE, "class %s is full (%u of %u running)",
                                                         "class %s is full (%u of %u running)", b.limit),
                                                b.what, b.running, b.limit);
                 case BLOCK_RESOURCE_FULL:
-                        return g_strdup_printf(ngettext("resource %s is full (%u of %u running)",
+                        return g_strdup_printf(dngettext(GETTEXT_PACKAGE, "resource %s is full (%u of %u running)",
                                                         "resource %s is full (%u of %u running)", b.limit),
                                                b.what, b.running, b.limit);
                 case BLOCK_GLOBAL_FULL:
                         if (b.limit == 1)
                                 return g_strdup(_("the only slot is in use"));
-                        return g_strdup_printf(ngettext("all %u slot is in use",
+                        return g_strdup_printf(dngettext(GETTEXT_PACKAGE, "all %u slot is in use",
                                                         "all %u slots are in use", b.limit),
                                                b.limit);
                 case BLOCK_NONE:

@@ -453,18 +453,21 @@ bool scheduler_cancel(Scheduler *s, Job *job, usec_t now, GError **error) {
 }
 
 /**
- * scheduler_job_finished() - a running job ended
+ * scheduler_job_finished() - a job ended outside the scheduler's control
  * @s: the scheduler
- * @job: the job; ignored unless running (a late report after a cancel or
- *       an expiry)
+ * @job: the job: running (lease released, holder vanished, unit finished)
+ *       or still queued (a waiting lease's holder vanished); ignored when
+ *       already done (a late report after a cancel or an expiry)
  * @result: how it ended (JOB_RESULT_NONE counts as failed)
  * @exit_status: exit status or signal number, -1 if none
  * @detail: free text for result_detail, may be NULL
  * @now: the current time
+ *
+ * A job sluice was asked to cancel ends cancelled whatever @result says.
  */
 void scheduler_job_finished(Scheduler *s, Job *job, JobResult result,
                             int32_t exit_status, const char *detail, usec_t now) {
-        if (job->state != JOB_STATE_RUNNING)
+        if (job->state == JOB_STATE_DONE)
                 return;
         if (job_priv(job)->cancel_requested)
                 result = JOB_RESULT_CANCELLED;

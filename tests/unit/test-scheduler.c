@@ -763,6 +763,25 @@ static void test_cancel(void) {
         g_assert_cmpuint(st->finished[JOB_RESULT_FAILED], ==, 1);
 }
 
+/* A waiting lease's holder vanishes: the bus layer ends the queued job. */
+static void test_finished_while_queued(void) {
+        g_autoptr(Ctx) c = ctx_new(CFG("MaxRunning=1\n", ""));
+        Job *running = SUBMIT(c);
+        Job *waiting = SUBMIT(c, .owner = 9);
+        Job *behind = SUBMIT(c);
+
+        g_assert_cmpuint(dispatch(c), ==, 1);
+        scheduler_job_finished(c->s, waiting, JOB_RESULT_ABANDONED, -1, "holder vanished", c->now);
+        g_assert_cmpint(waiting->state, ==, JOB_STATE_DONE);
+        g_assert_cmpint(waiting->result, ==, JOB_RESULT_ABANDONED);
+        g_assert_cmpstr(waiting->result_detail, ==, "holder vanished");
+        g_assert_cmpuint(waiting->started_at, ==, 0);
+        g_assert_cmpuint(scheduler_n_queued(c->s), ==, 1);
+        g_assert_cmpuint(scheduler_n_running(c->s), ==, 1);
+        g_assert_cmpuint(scheduler_job_position(c->s, behind, NULL), ==, 1);
+        g_assert_cmpuint(step(c, running), ==, behind->id);
+}
+
 static void test_set_priority(void) {
         g_autoptr(Ctx) c = ctx_new(CFG("Discipline=priority\nAgingSec=0\nMaxRunning=1\n", ""));
         g_autoptr(GError) error = NULL;
@@ -1015,6 +1034,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/scheduler/timers/not-before-max-wait", test_not_before_max_wait);
         g_test_add_func("/scheduler/timers/keep-finished", test_keep_finished);
         g_test_add_func("/scheduler/cancel", test_cancel);
+        g_test_add_func("/scheduler/finished-while-queued", test_finished_while_queued);
         g_test_add_func("/scheduler/set-priority", test_set_priority);
         g_test_add_func("/scheduler/start-failure", test_start_failure);
         g_test_add_func("/scheduler/events", test_events);
