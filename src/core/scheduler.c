@@ -138,6 +138,7 @@ static bool fair_keying_equal(const SluiceConfig *a, const SluiceConfig *b) {
  * Every job stays; the queue is regrouped and re-sorted under the new
  * discipline, with submission order deciding ties as before.  Fair-share
  * history is forgotten when the fair buckets mean something else now.
+ * Finished jobs are re-timed to the new KeepFinishedSec.
  */
 void scheduler_set_config(Scheduler *s, SluiceConfig *cfg) {
         g_autoptr(SluiceConfig) old = s->config;
@@ -149,6 +150,19 @@ void scheduler_set_config(Scheduler *s, SluiceConfig *cfg) {
         }
         g_hash_table_remove_all(s->regex_cache);
         queue_regroup(s);
+
+        /* Finished jobs stay for the KeepFinishedSec in force now. */
+        if (old->keep_finished_usec != cfg->keep_finished_usec) {
+                GHashTableIter it;
+                gpointer v;
+
+                g_hash_table_iter_init(&it, s->jobs);
+                while (g_hash_table_iter_next(&it, NULL, &v)) {
+                        Job *j = v;
+                        if (j->state == JOB_STATE_DONE)
+                                timer_arm(s, j, TIMER_REMOVE, usec_add(j->finished_at, cfg->keep_finished_usec));
+                }
+        }
 }
 
 /**

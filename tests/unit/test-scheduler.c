@@ -704,6 +704,13 @@ static void test_keep_finished(void) {
         g_assert_cmpuint(scheduler_next_timer(c->s), ==, USEC_INFINITY);
         g_autoptr(GPtrArray) all = scheduler_list_jobs(c->s);
         g_assert_cmpuint(all->len, ==, 0);
+
+        /* a new KeepFinishedSec applies to jobs that already finished */
+        Job *k = SUBMIT(c);
+        scheduler_cancel(c->s, k, c->now, NULL);
+        g_assert_cmpuint(scheduler_next_timer(c->s), ==, c->now + 10 * SEC);
+        ctx_set_config(c, "[Scheduler]\nKeepFinishedSec=100\n[Class work]\n");
+        g_assert_cmpuint(scheduler_next_timer(c->s), ==, c->now + 100 * SEC);
 }
 
 /* ---- cancel, priority, unit ---- */
