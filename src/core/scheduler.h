@@ -127,7 +127,11 @@ GPtrArray *scheduler_list_jobs(Scheduler *s);
  */
 bool scheduler_cancel(Scheduler *s, Job *job, usec_t now, GError **error);
 
-/* A running job ended (lease released / holder vanished / unit finished). */
+/*
+ * A job ended: a running one (lease released / holder vanished / unit
+ * finished), or a queued one that can no longer run (its lease holder's
+ * connection went away).  Ignored for jobs already done.
+ */
 void scheduler_job_finished(Scheduler *s, Job *job, JobResult result,
                             int32_t exit_status, const char *detail, usec_t now);
 
