@@ -93,7 +93,7 @@ static GKeyFile *key_file_from_data(const char *data, const char *origin, GError
         g_autoptr(GKeyFile) kf = g_key_file_new();
         g_autoptr(GError) e = NULL;
 
-        if (!g_key_file_load_from_data(kf, data, (gsize) -1, G_KEY_FILE_NONE, &e)) {
+        if (!g_key_file_load_from_data(kf, data, (gsize) -1, G_KEY_FILE_KEEP_TRANSLATIONS, &e)) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
                             "%s%s%s", origin ? origin : "", origin ? ": " : "", e->message);
                 return NULL;
@@ -181,7 +181,7 @@ static GKeyFile *key_file_from_file(const char *path, GError **error) {
         g_autoptr(GKeyFile) kf = g_key_file_new();
         g_autoptr(GError) e = NULL;
 
-        if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
+        if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_TRANSLATIONS, &e)) {
                 if (e->domain == G_FILE_ERROR && e->code == G_FILE_ERROR_NOENT) {
                         g_propagate_error(error, g_steal_pointer(&e));
                         return NULL;
@@ -257,7 +257,7 @@ static GKeyFile *key_file_copy(GKeyFile *kf) {
         g_autofree char *text = g_key_file_to_data(kf, NULL, NULL);
         g_autoptr(GKeyFile) copy = g_key_file_new();
 
-        if (!g_key_file_load_from_data(copy, text, (gsize) -1, G_KEY_FILE_NONE, NULL))
+        if (!g_key_file_load_from_data(copy, text, (gsize) -1, G_KEY_FILE_KEEP_TRANSLATIONS, NULL))
                 g_assert_not_reached();         /* GKeyFile reads what it wrote */
         return g_steal_pointer(&copy);
 }

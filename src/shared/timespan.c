@@ -87,7 +87,8 @@ static int lookup_unit(const char *s, size_t len, uint64_t *ret) {
  * @ret_usec: the value in microseconds
  *
  * A span is one or more components NUMBER[UNIT], separated by optional
- * blanks; their sum is the value.  A number without unit means seconds.
+ * blanks; their sum is the value.  A number without unit means seconds
+ * and must be the last component.
  * NUMBER is decimal digits with an optional fraction ("1.5h"); signs,
  * exponents and other junk are refused.  The result is rounded down to
  * whole microseconds, and fraction digits after the ninth are ignored.  Units: us/usec/µs, ms/msec,
@@ -140,8 +141,15 @@ int parse_timespan(const char *s, uint64_t *ret_usec) {
                         s++;
                 unit_len = (size_t) (s - unit_start);
 
-                if (unit_len == 0)
+                if (unit_len == 0) {
+                        /* Plain seconds only as the last component: refuses
+                         * "5 3" and "1..2". */
+                        while (is_space(*s))
+                                s++;
+                        if (*s != '\0')
+                                return -EINVAL;
                         unit = USEC_PER_SEC;
+                }
                 else if (lookup_unit(unit_start, unit_len, &unit) < 0)
                         return -EINVAL;
 

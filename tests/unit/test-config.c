@@ -1,0 +1,769 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <string.h>
+
+#include "config-model.h"
+#include "config.h"
+#include "errors.h"
+
+#define SEC ((usec_t) 1000000)
+
+static SluiceConfig *parse_ok(const char *text) {
+        g_autoptr(GError) error = NULL;
+        SluiceConfig *cfg = sluice_config_new_from_data(text, "t.conf", &error);
+
+        g_assert_no_error(error);
+        g_assert_nonnull(cfg);
+        return cfg;
+}
+
+/* A message ending in "*" must only match that far (the rest is GLib's
+ * own wording, e.g. of a GRegex compile error). */
+static void assert_message(const char *actual, const char *expected) {
+        size_t n = strlen(expected);
+
+        if (n > 0 && expected[n - 1] == '*') {
+                g_autofree char *head = g_strndup(actual, n - 1), *want = g_strndup(expected, n - 1);
+                g_assert_cmpstr(head, ==, want);
+                g_assert_cmpuint(strlen(actual), >, n - 1);
+        } else
+                g_assert_cmpstr(actual, ==, expected);
+}
+
+static void assert_parse_error(const char *text, const char *message) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = sluice_config_new_from_data(text, "t.conf", &error);
+
+        g_autofree char *shown = g_strescape(text, NULL);
+
+        g_test_message("text: %s", shown);
+        g_assert_null(cfg);
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
+        assert_message(error->message, message);
+}
+
+/* ---- the embedded default ---- */
+
+static void test_default(void) {
+        g_autoptr(SluiceConfig) cfg = sluice_config_new_default();
+        g_auto(GStrv) names = sluice_config_class_names(cfg);
+        const char *const expected[] = { "backup", "backup-store", "gc", "prune", "sync", "verify", NULL };
+        const ClassConfig *c;
+        const ParameterDecl *p;
+
+        g_assert_cmpint(cfg->ref, ==, 1);
+        g_assert_cmpint(cfg->discipline, ==, DISCIPLINE_FAIR);
+        g_assert_cmpuint(cfg->max_running, ==, 4);
+        g_assert_cmpuint(cfg->max_queued_per_user, ==, 1000);
+        g_assert_false(cfg->strict_order);
+        g_assert_cmpuint(cfg->aging_usec, ==, 600 * SEC);
+        g_assert_cmpint(cfg->fair_by, ==, FAIR_BY_OWNER);
+        g_assert_null(cfg->fair_resource_key);
+        g_assert_cmpuint(cfg->keep_finished_usec, ==, 300 * SEC);
+        g_assert_true(g_strv_equal((const char *const *) names, expected));
+
+        c = sluice_config_get_class(cfg, "backup");
+        g_assert_nonnull(c);
+        g_assert_cmpint(c->kind, ==, JOB_KIND_LEASE);
+        g_assert_cmpuint(c->max_running, ==, 2);
+        g_assert_cmpuint(c->parameters->len, ==, 0);
+        g_assert_cmpuint(g_strv_length(c->resources), ==, 0);
+        g_assert_null(c->exec_start);
+
+        c = sluice_config_get_class(cfg, "backup-store");
+        g_assert_cmpint(c->kind, ==, JOB_KIND_LEASE);
+        g_assert_cmpuint(c->parameters->len, ==, 1);
+        p = g_ptr_array_index(c->parameters, 0);
+        g_assert_cmpstr(p->name, ==, "store");
+        g_assert_true(g_regex_match(p->regex, "store-1", 0, NULL));
+        g_assert_false(g_regex_match(p->regex, "Store", 0, NULL));
+        g_assert_false(g_regex_match(p->regex, "../etc", 0, NULL));
+        g_assert_cmpstr(c->resources[0], ==, "datastore:%{store}");
+        g_assert_null(c->resources[1]);
+
+        c = sluice_config_get_class(cfg, "gc");
+        g_assert_cmpint(c->kind, ==, JOB_KIND_COMMAND);
+        g_assert_cmpuint(c->max_running, ==, 1);
+        g_assert_cmpstr(c->resources[0], ==, "datastore:%{store}");
+        g_assert_nonnull(c->exec_start);
+        g_assert_true(g_path_is_absolute(c->exec_start[0]));
+        g_assert_cmpuint(c->runtime_max_usec, ==, 6 * 3600 * SEC);
+
+        for (const char *const *n = expected + 2; *n; n++) {
+                c = sluice_config_get_class(cfg, *n);
+                g_assert_cmpint(c->kind, ==, JOB_KIND_COMMAND);
+                g_assert_cmpuint(c->max_running, ==, 1);
+                g_assert_true(g_file_test(c->exec_start[0], G_FILE_TEST_IS_EXECUTABLE));
+        }
+
+        g_assert_cmpuint(sluice_config_resource_limit(cfg, "datastore:a"), ==, 2);
+        g_assert_cmpuint(sluice_config_resource_limit(cfg, "tape:1"), ==, 0);
+        g_assert_null(sluice_config_get_class(cfg, "nope"));
+        g_assert_null(sluice_config_get_class(cfg, NULL));
+}
+
+/* data/sluiced.conf must document every key the parser knows, with its
+ * default, as "#Key=default" under the section (or its "#[Class NAME]"
+ * template) it belongs to. */
+static void test_default_documents_every_key(void) {
+        g_auto(GStrv) lines = g_strsplit(sluice_config_default_data(), "\n", -1);
+        g_autoptr(GHashTable) documented = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        int section = -1;
+
+        for (size_t i = 0; lines[i]; i++) {
+                const char *l = lines[i], *eq;
+
+                if (l[0] == '#')
+                        l++;
+                if (l[0] == '[') {
+                        if (g_str_has_prefix(l, "[Scheduler]"))
+                                section = CONFIG_SECTION_SCHEDULER;
+                        else if (g_str_has_prefix(l, "[Class "))
+                                section = CONFIG_SECTION_CLASS;
+                        else if (g_str_has_prefix(l, "[Resource "))
+                                section = CONFIG_SECTION_RESOURCE;
+                        else
+                                g_assert_not_reached();
+                        continue;
+                }
+                /* Only "#Key=value" lines document; "# prose" does not. */
+                if (lines[i][0] != '#' || !g_ascii_isupper(l[0]) || !(eq = strchr(l, '=')))
+                        continue;
+                g_hash_table_add(documented, g_strdup_printf("%d %s", section, l));
+        }
+
+        for (size_t i = 0; config_known_key(i); i++) {
+                const ConfigKeyInfo *k = config_known_key(i);
+                g_autofree char *line = g_strdup_printf("%d %s=%s", k->section, k->name, k->default_value);
+
+                g_test_message("looking for %s", line);
+                g_assert_true(g_hash_table_contains(documented, line));
+        }
+}
+
+/* ---- every key: good values ---- */
+
+static void test_scheduler_keys_good(void) {
+        g_autoptr(SluiceConfig) cfg = parse_ok(
+                "[Scheduler]\n"
+                "Discipline=priority\n"
+                "MaxRunning=0\n"
+                "MaxQueuedPerUser=4294967295\n"
+                "StrictOrder=yes\n"
+                "AgingSec=1h 30min\n"
+                "FairKey=resource:datastore\n"
+                "KeepFinishedSec=500ms\n");
+
+        g_assert_cmpint(cfg->discipline, ==, DISCIPLINE_PRIORITY);
+        g_assert_cmpuint(cfg->max_running, ==, 0);
+        g_assert_cmpuint(cfg->max_queued_per_user, ==, 4294967295u);
+        g_assert_true(cfg->strict_order);
+        g_assert_cmpuint(cfg->aging_usec, ==, 5400 * SEC);
+        g_assert_cmpint(cfg->fair_by, ==, FAIR_BY_RESOURCE);
+        g_assert_cmpstr(cfg->fair_resource_key, ==, "datastore");
+        g_assert_cmpuint(cfg->keep_finished_usec, ==, SEC / 2);
+        g_assert_cmpuint(g_hash_table_size(cfg->classes), ==, 0);
+
+        static const struct {
+                const char *text;
+                bool value;
+        } bools[] = {
+                { "yes", true }, { "no", false }, { "true", true }, { "false", false },
+                { "1", true }, { "0", false }, { "on", true }, { "off", false }, { "YES", true },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(bools); i++) {
+                g_autofree char *text = g_strdup_printf("[Scheduler]\nStrictOrder=%s\n", bools[i].text);
+                g_autoptr(SluiceConfig) b = parse_ok(text);
+                g_assert_cmpint(b->strict_order, ==, bools[i].value);
+        }
+
+        const char *const disciplines[] = { "fifo", "priority", "fair" };
+        for (size_t i = 0; i < G_N_ELEMENTS(disciplines); i++) {
+                g_autofree char *text = g_strdup_printf("[Scheduler]\nDiscipline=%s\n", disciplines[i]);
+                g_autoptr(SluiceConfig) d = parse_ok(text);
+                g_assert_cmpint(d->discipline, ==, (int) i);
+                g_assert_cmpstr(discipline_to_string(d->discipline), ==, disciplines[i]);
+        }
+        g_assert_cmpint(discipline_from_string("lifo"), ==, -1);
+        g_assert_cmpint(discipline_from_string(NULL), ==, -1);
+}
+
+static void test_scheduler_defaults_without_file_values(void) {
+        g_autoptr(SluiceConfig) cfg = parse_ok("");
+        g_autoptr(SluiceConfig) empty_values = parse_ok("[Scheduler]\nMaxRunning=\nDiscipline=\n");
+
+        g_assert_cmpint(cfg->discipline, ==, DISCIPLINE_FIFO);
+        g_assert_cmpuint(cfg->max_running, ==, 4);
+        g_assert_cmpuint(cfg->max_queued_per_user, ==, 1000);
+        g_assert_false(cfg->strict_order);
+        g_assert_cmpuint(cfg->aging_usec, ==, 600 * SEC);
+        g_assert_cmpint(cfg->fair_by, ==, FAIR_BY_OWNER);
+        g_assert_cmpuint(cfg->keep_finished_usec, ==, 300 * SEC);
+        g_assert_cmpuint(empty_values->max_running, ==, 4);
+        g_assert_cmpint(empty_values->discipline, ==, DISCIPLINE_FIFO);
+}
+
+static void test_class_keys_good(void) {
+        g_autoptr(SluiceConfig) cfg = parse_ok(
+                "[Class gc.daily-1]\n"
+                "Kind=command\n"
+                "Description=Garbage collection — daily\n"
+                "Priority=-1000\n"
+                "MaxRunning=3\n"
+                "Resources=datastore:%{store} disk:sda io:%{store}-%{tier}\n"
+                "Parameter.store=[a-z]+\n"
+                "Parameter.tier=fast|slow\n"
+                "MaxWaitSec=2d\n"
+                "RuntimeMaxSec=90\n"
+                "ExecStart=/usr/bin/find  /srv/%{store}/%{tier}  -name *.tmp -mmin +100%\n"
+                "[Class plain]\n");
+        const ClassConfig *c = sluice_config_get_class(cfg, "gc.daily-1");
+        const ParameterDecl *store, *tier;
+        const char *const resources[] = { "datastore:%{store}", "disk:sda", "io:%{store}-%{tier}", NULL };
+        const char *const argv[] = { "/usr/bin/find", "/srv/%{store}/%{tier}", "-name", "*.tmp", "-mmin", "+100%", NULL };
+
+        g_assert_nonnull(c);
+        g_assert_cmpstr(c->name, ==, "gc.daily-1");
+        g_assert_cmpint(c->kind, ==, JOB_KIND_COMMAND);
+        g_assert_cmpstr(c->description, ==, "Garbage collection — daily");
+        g_assert_cmpint(c->priority, ==, -1000);
+        g_assert_cmpuint(c->max_running, ==, 3);
+        g_assert_true(g_strv_equal((const char *const *) c->resources, resources));
+        g_assert_cmpuint(c->parameters->len, ==, 2);
+        store = g_ptr_array_index(c->parameters, 0);
+        tier = g_ptr_array_index(c->parameters, 1);
+        if (strcmp(store->name, "store") != 0) {
+                const ParameterDecl *t = store;
+                store = tier;
+                tier = t;
+        }
+        g_assert_cmpstr(store->name, ==, "store");
+        g_assert_cmpstr(store->pattern, ==, "[a-z]+");
+        /* Anchored: the whole value must match, alternatives included. */
+        g_assert_true(g_regex_match(store->regex, "abc", 0, NULL));
+        g_assert_false(g_regex_match(store->regex, "abc1", 0, NULL));
+        g_assert_false(g_regex_match(store->regex, "abc\n", 0, NULL));
+        g_assert_true(g_regex_match(tier->regex, "slow", 0, NULL));
+        g_assert_false(g_regex_match(tier->regex, "fastslow", 0, NULL));
+        g_assert_false(g_regex_match(tier->regex, "xslow", 0, NULL));
+        g_assert_cmpuint(c->max_wait_usec, ==, 2 * 86400 * SEC);
+        g_assert_cmpuint(c->runtime_max_usec, ==, 90 * SEC);
+        g_assert_true(g_strv_equal((const char *const *) c->exec_start, argv));
+
+        c = sluice_config_get_class(cfg, "plain");
+        g_assert_nonnull(c);
+        g_assert_cmpint(c->kind, ==, JOB_KIND_LEASE);
+        g_assert_null(c->description);
+        g_assert_cmpint(c->priority, ==, 0);
+        g_assert_cmpuint(c->max_running, ==, 0);
+        g_assert_cmpuint(c->max_wait_usec, ==, 0);
+        g_assert_cmpuint(c->runtime_max_usec, ==, 0);
+        g_assert_null(c->exec_start);
+
+        g_autoptr(SluiceConfig) p = parse_ok("[Class p]\nPriority=+1000\n");
+        g_assert_cmpint(sluice_config_get_class(p, "p")->priority, ==, 1000);
+}
+
+static void test_resource_keys_good(void) {
+        g_autoptr(SluiceConfig) cfg = parse_ok(
+                "[Resource datastore:*]\nMaxRunning=2\n"
+                "[Resource datastore:big]\nMaxRunning=5\n"
+                "[Resource datastore:free]\nMaxRunning=0\n"
+                "[Resource host:user@a.b+c_-1]\nMaxRunning=1\n");
+
+        g_assert_cmpuint(sluice_config_resource_limit(cfg, "datastore:a"), ==, 2);
+        g_assert_cmpuint(sluice_config_resource_limit(cfg, "datastore:big"), ==, 5);
+        g_assert_cmpuint(sluice_config_resource_limit(cfg, "datastore:free"), ==, 0);
+        g_assert_cmpuint(sluice_config_resource_limit(cfg, "host:user@a.b+c_-1"), ==, 1);
+        g_assert_cmpuint(sluice_config_resource_limit(cfg, "other:a"), ==, 0);
+        g_assert_cmpuint(sluice_config_resource_limit(cfg, "datastore"), ==, 0);
+        g_assert_cmpuint(sluice_config_resource_limit(cfg, NULL), ==, 0);
+}
+
+/* ---- every key: bad values, with the exact message ---- */
+
+static const struct {
+        const char *text;
+        const char *message;
+} bad_cases[] = {
+        /* [Scheduler] */
+        { "[Scheduler]\nDiscipline=lifo\n",
+          "t.conf: [Scheduler] Discipline: \"lifo\" is not a valid discipline (fifo, priority or fair)" },
+        { "[Scheduler]\nDiscipline=FIFO\n",
+          "t.conf: [Scheduler] Discipline: \"FIFO\" is not a valid discipline (fifo, priority or fair)" },
+        { "[Scheduler]\nMaxRunning=two\n",
+          "t.conf: [Scheduler] MaxRunning: \"two\" is not a valid number" },
+        { "[Scheduler]\nMaxRunning=-1\n",
+          "t.conf: [Scheduler] MaxRunning: \"-1\" is not a valid number" },
+        { "[Scheduler]\nMaxRunning=4x\n",
+          "t.conf: [Scheduler] MaxRunning: \"4x\" is not a valid number" },
+        { "[Scheduler]\nMaxRunning=0x10\n",
+          "t.conf: [Scheduler] MaxRunning: \"0x10\" is not a valid number" },
+        { "[Scheduler]\nMaxRunning=4294967296\n",
+          "t.conf: [Scheduler] MaxRunning: \"4294967296\" is out of range (0..4294967295)" },
+        { "[Scheduler]\nMaxRunning=99999999999999999999999\n",
+          "t.conf: [Scheduler] MaxRunning: \"99999999999999999999999\" is out of range (0..4294967295)" },
+        { "[Scheduler]\nMaxQueuedPerUser=many\n",
+          "t.conf: [Scheduler] MaxQueuedPerUser: \"many\" is not a valid number" },
+        { "[Scheduler]\nStrictOrder=maybe\n",
+          "t.conf: [Scheduler] StrictOrder: \"maybe\" is not a valid boolean (yes or no)" },
+        { "[Scheduler]\nAgingSec=soon\n",
+          "t.conf: [Scheduler] AgingSec: \"soon\" is not a valid time span" },
+        { "[Scheduler]\nAgingSec=-5\n",
+          "t.conf: [Scheduler] AgingSec: \"-5\" is not a valid time span" },
+        { "[Scheduler]\nAgingSec=99999999999999999999\n",
+          "t.conf: [Scheduler] AgingSec: \"99999999999999999999\" is too large" },
+        { "[Scheduler]\nFairKey=group\n",
+          "t.conf: [Scheduler] FairKey: \"group\" is not a valid fair key (owner or resource:TYPE)" },
+        { "[Scheduler]\nFairKey=resource:\n",
+          "t.conf: [Scheduler] FairKey: \"resource:\" is not a valid fair key (owner or resource:TYPE)" },
+        { "[Scheduler]\nFairKey=resource:a b\n",
+          "t.conf: [Scheduler] FairKey: \"resource:a b\" is not a valid fair key (owner or resource:TYPE)" },
+        { "[Scheduler]\nKeepFinishedSec=5 parsecs\n",
+          "t.conf: [Scheduler] KeepFinishedSec: \"5 parsecs\" is not a valid time span" },
+
+        /* [Class NAME] */
+        { "[Class gc]\nMaxRunning=two\n",
+          "t.conf: [Class gc] MaxRunning: \"two\" is not a valid number" },
+        { "[Class gc]\nKind=daemon\n",
+          "t.conf: [Class gc] Kind: \"daemon\" is not a valid kind (lease or command)" },
+        { "[Class gc]\nDescription=\xff\xfe\n",
+          "t.conf: [Class gc] Description: \"\xef\xbf\xbd\xef\xbf\xbd\" is not valid UTF-8 text of at most 1024 characters" },
+        { "[Class gc]\nPriority=high\n",
+          "t.conf: [Class gc] Priority: \"high\" is not a valid number" },
+        { "[Class gc]\nPriority=1001\n",
+          "t.conf: [Class gc] Priority: \"1001\" is out of range (-1000..1000)" },
+        { "[Class gc]\nPriority=-1001\n",
+          "t.conf: [Class gc] Priority: \"-1001\" is out of range (-1000..1000)" },
+        { "[Class gc]\nPriority=--1\n",
+          "t.conf: [Class gc] Priority: \"--1\" is not a valid number" },
+        { "[Class gc]\nPriority=-\n",
+          "t.conf: [Class gc] Priority: \"-\" is not a valid number" },
+        { "[Class gc]\nResources=datastore\n",
+          "t.conf: [Class gc] Resources: \"datastore\" is not a valid resource (TYPE:VALUE)" },
+        { "[Class gc]\nResources=a:b datastore:\n",
+          "t.conf: [Class gc] Resources: \"datastore:\" is not a valid resource (TYPE:VALUE)" },
+        { "[Class gc]\nResources=datastore:*\n",
+          "t.conf: [Class gc] Resources: \"datastore:*\" is not a valid resource (TYPE:VALUE)" },
+        { "[Class gc]\nResources=data/store:a\n",
+          "t.conf: [Class gc] Resources: \"data/store:a\" is not a valid resource (TYPE:VALUE)" },
+        { "[Class gc]\nResources=a:b a:b\n",
+          "t.conf: [Class gc] Resources: \"a:b\" is listed twice" },
+        { "[Class gc]\nResources=datastore:%{store\n",
+          "t.conf: [Class gc] Resources: \"datastore:%{store\" has an unterminated %{ placeholder" },
+        { "[Class gc]\nResources=datastore:%{}\n",
+          "t.conf: [Class gc] Resources: \"datastore:%{}\" has an invalid placeholder name \"\"" },
+        { "[Class gc]\nResources=datastore:%{store}\n",
+          "t.conf: [Class gc] Resources: \"datastore:%{store}\" uses undeclared parameter \"store\" (declare it with Parameter.store=REGEX)" },
+        { "[Class gc]\nParameter.store=[a-z\n",
+          "t.conf: [Class gc] Parameter.store: \"[a-z\" is not a valid regular expression: *" },
+        { "[Class gc]\nParameter.store=a)|(.*\n",
+          "t.conf: [Class gc] Parameter.store: \"a)|(.*\" is not a valid regular expression: *" },
+        { "[Class gc]\nParameter.9lives=x\n",
+          "t.conf: [Class gc] Parameter.9lives: \"9lives\" is not a valid parameter name ([A-Za-z_][A-Za-z0-9_]{0,63})" },
+        { "[Class gc]\nParameter.=x\n",
+          "t.conf: [Class gc] Parameter.: \"\" is not a valid parameter name ([A-Za-z_][A-Za-z0-9_]{0,63})" },
+        { "[Class gc]\nMaxWaitSec=forever\n",
+          "t.conf: [Class gc] MaxWaitSec: \"forever\" is not a valid time span" },
+        { "[Class gc]\nKind=command\nRuntimeMaxSec=1 fortnight\nExecStart=/bin/true\n",
+          "t.conf: [Class gc] RuntimeMaxSec: \"1 fortnight\" is not a valid time span" },
+        { "[Class gc]\nRuntimeMaxSec=1h\n",
+          "t.conf: [Class gc] RuntimeMaxSec: \"1h\" is only valid for Kind=command" },
+        { "[Class gc]\nExecStart=/usr/bin/du -sh /srv\n",
+          "t.conf: [Class gc] ExecStart: \"/usr/bin/du -sh /srv\" is only valid for Kind=command" },
+        { "[Class gc]\nKind=command\n",
+          "t.conf: [Class gc] ExecStart: missing (Kind=command needs ExecStart=)" },
+        { "[Class gc]\nKind=command\nExecStart=du -sh\n",
+          "t.conf: [Class gc] ExecStart: \"du\" is not an absolute path without placeholders" },
+        { "[Class gc]\nKind=command\nParameter.bin=[a-z]+\nExecStart=/usr/bin/%{bin}\n",
+          "t.conf: [Class gc] ExecStart: \"/usr/bin/%{bin}\" is not an absolute path without placeholders" },
+        { "[Class gc]\nKind=command\nExecStart=/usr/bin/du -sh /srv/%{store}\n",
+          "t.conf: [Class gc] ExecStart: \"/srv/%{store}\" uses undeclared parameter \"store\" (declare it with Parameter.store=REGEX)" },
+        { "[Class gc]\nKind=command\nExecStart=/usr/bin/du %{a-b}\n",
+          "t.conf: [Class gc] ExecStart: \"%{a-b}\" has an invalid placeholder name \"a-b\"" },
+
+        /* [Resource KEY] */
+        { "[Resource datastore:a]\nMaxRunning=lots\n",
+          "t.conf: [Resource datastore:a] MaxRunning: \"lots\" is not a valid number" },
+
+        /* Sections and keys */
+        { "[Schedulers]\nMaxRunning=1\n",
+          "t.conf: [Schedulers]: unknown section (expected Scheduler, Class NAME or Resource KEY)" },
+        { "[Class]\n",
+          "t.conf: [Class]: unknown section (expected Scheduler, Class NAME or Resource KEY)" },
+        { "[Class bad name]\n",
+          "t.conf: [Class bad name]: \"bad name\" is not a valid class name ([A-Za-z0-9_.-]{1,64})" },
+        { "[Class aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n",
+          "t.conf: [Class aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]: "
+          "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" is not a valid class name ([A-Za-z0-9_.-]{1,64})" },
+        { "[Resource datastore]\n",
+          "t.conf: [Resource datastore]: \"datastore\" is not a valid resource key (TYPE:VALUE or TYPE:*)" },
+        { "[Resource :a]\n",
+          "t.conf: [Resource :a]: \":a\" is not a valid resource key (TYPE:VALUE or TYPE:*)" },
+        { "[Scheduler]\nMaxrunning=1\n",
+          "t.conf: [Scheduler] Maxrunning: unknown key" },
+        { "[Scheduler]\nExecStart=/bin/true\n",
+          "t.conf: [Scheduler] ExecStart: unknown key" },
+        { "[Scheduler]\nUnknown=\n",
+          "t.conf: [Scheduler] Unknown: unknown key" },
+        { "[Class gc]\nDescription[de]=Müll\n",
+          "t.conf: [Class gc] Description[de]: unknown key" },
+        { "[Resource a:b]\nPriority=1\n",
+          "t.conf: [Resource a:b] Priority: unknown key" },
+
+        /* Not a key file at all */
+        { "MaxRunning=1\n",
+          "t.conf: *" },
+};
+
+static void test_bad_values(void) {
+        for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++)
+                assert_parse_error(bad_cases[i].text, bad_cases[i].message);
+}
+
+static void test_error_without_origin(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = sluice_config_new_from_data("[Class gc]\nMaxRunning=two\n", NULL, &error);
+
+        g_assert_null(cfg);
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
+        g_assert_cmpstr(error->message, ==, "[Class gc] MaxRunning: \"two\" is not a valid number");
+}
+
+static void test_long_value_is_shortened(void) {
+        g_autofree char *value = g_strnfill(5000, 'x');
+        g_autofree char *text = g_strdup_printf("[Scheduler]\nMaxRunning=%s\n", value);
+        g_autofree char *shown = g_strnfill(200, 'x');
+        g_autofree char *message = g_strdup_printf("t.conf: [Scheduler] MaxRunning: \"%s...\" is not a valid number", shown);
+
+        assert_parse_error(text, message);
+}
+
+/* ---- files: drop-ins and the embedded default ---- */
+
+typedef struct {
+        char *dir;
+        char *main;
+        char *dropin_dir;
+} Fixture;
+
+static void write_file(const char *path, const char *text) {
+        g_autoptr(GError) error = NULL;
+
+        g_file_set_contents(path, text, -1, &error);
+        g_assert_no_error(error);
+}
+
+static void fixture_setup(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+
+        f->dir = g_dir_make_tmp("sluice-config-XXXXXX", &error);
+        g_assert_no_error(error);
+        f->main = g_build_filename(f->dir, "sluiced.conf", NULL);
+        f->dropin_dir = g_build_filename(f->dir, "sluiced.conf.d", NULL);
+}
+
+static void remove_tree(const char *path) {
+        g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+        const char *name;
+
+        if (d)
+                while ((name = g_dir_read_name(d))) {
+                        g_autofree char *child = g_build_filename(path, name, NULL);
+                        remove_tree(child);
+                }
+        g_assert_cmpint(g_remove(path), ==, 0);
+}
+
+static void fixture_teardown(Fixture *f, gconstpointer data) {
+        remove_tree(f->dir);
+        g_free(f->dir);
+        g_free(f->main);
+        g_free(f->dropin_dir);
+}
+
+static void write_dropin(Fixture *f, const char *name, const char *text) {
+        g_autofree char *path = g_build_filename(f->dropin_dir, name, NULL);
+
+        g_assert_cmpint(g_mkdir_with_parents(f->dropin_dir, 0755), ==, 0);
+        write_file(path, text);
+}
+
+static void test_load_main_only(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+
+        write_file(f->main, "# comment\n[Scheduler]\nMaxRunning=7\n[Class a]\n");
+        cfg = sluice_config_load(f->main, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(cfg->max_running, ==, 7);
+        g_assert_nonnull(sluice_config_get_class(cfg, "a"));
+        /* the main file replaces the embedded default entirely */
+        g_assert_null(sluice_config_get_class(cfg, "backup"));
+        g_assert_cmpint(cfg->discipline, ==, DISCIPLINE_FIFO);
+}
+
+static void test_load_dropin_precedence(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+        const ClassConfig *c;
+
+        write_file(f->main,
+                   "[Scheduler]\nMaxRunning=7\nDiscipline=priority\nAgingSec=1h\n"
+                   "[Class gc]\nKind=command\nExecStart=/usr/bin/du /srv/%{store}\nMaxRunning=1\n");
+        /* 10 declares the parameter the main file's template uses: the
+         * cross-key rules are judged after merging. */
+        write_dropin(f, "10-param.conf", "[Class gc]\nParameter.store=[a-z]+\nMaxRunning=2\n");
+        write_dropin(f, "20-later.conf", "[Scheduler]\nMaxRunning=9\nAgingSec=\n[Class new]\nPriority=5\n");
+        write_dropin(f, "05-first.conf", "[Scheduler]\nMaxRunning=8\nStrictOrder=yes\n");
+        write_dropin(f, "30-ignored.conf.disabled", "[Scheduler]\nMaxRunning=broken\n");
+        write_dropin(f, ".hidden.conf", "[Scheduler]\nMaxRunning=broken\n");
+
+        cfg = sluice_config_load(f->main, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(cfg->max_running, ==, 9);              /* 20 wins over 05 and main */
+        g_assert_true(cfg->strict_order);                       /* 05, not overridden */
+        g_assert_cmpint(cfg->discipline, ==, DISCIPLINE_PRIORITY);  /* main */
+        g_assert_cmpuint(cfg->aging_usec, ==, 600 * SEC);       /* reset to its default by 20 */
+        c = sluice_config_get_class(cfg, "gc");
+        g_assert_cmpuint(c->max_running, ==, 2);                /* key by key */
+        g_assert_cmpint(c->kind, ==, JOB_KIND_COMMAND);
+        g_assert_cmpuint(c->parameters->len, ==, 1);
+        g_assert_cmpint(sluice_config_get_class(cfg, "new")->priority, ==, 5);
+}
+
+static void test_load_dropin_error_names_file(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+        g_autofree char *bad = g_build_filename(f->dropin_dir, "50-bad.conf", NULL);
+        g_autofree char *expected = NULL;
+
+        write_file(f->main, "[Class gc]\nMaxRunning=1\n");
+        write_dropin(f, "40-good.conf", "[Class gc]\nPriority=3\n");
+        write_dropin(f, "50-bad.conf", "[Class gc]\nMaxRunning=two\n");
+        write_dropin(f, "60-fixes-it.conf", "[Class gc]\nMaxRunning=3\n");
+
+        cfg = sluice_config_load(f->main, &error);
+        g_assert_null(cfg);
+        expected = g_strdup_printf("%s: [Class gc] MaxRunning: \"two\" is not a valid number", bad);
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
+        g_assert_cmpstr(error->message, ==, expected);
+}
+
+static void test_load_cross_key_error_names_file(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+        g_autofree char *dropin = g_build_filename(f->dropin_dir, "10-kind.conf", NULL);
+        g_autofree char *expected = NULL;
+
+        /* The main file's class is a valid lease; the drop-in turns it into
+         * a command without ExecStart. */
+        write_file(f->main, "[Class gc]\nMaxRunning=1\n");
+        write_dropin(f, "10-kind.conf", "[Class gc]\nKind=command\n");
+
+        cfg = sluice_config_load(f->main, &error);
+        g_assert_null(cfg);
+        expected = g_strdup_printf("%s: [Class gc] ExecStart: missing (Kind=command needs ExecStart=)", dropin);
+        g_assert_cmpstr(error->message, ==, expected);
+}
+
+static void test_load_unknown_section_in_dropin(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+        g_autofree char *dropin = g_build_filename(f->dropin_dir, "x.conf", NULL);
+        g_autofree char *expected = NULL;
+
+        write_dropin(f, "x.conf", "[Schedule nightly]\nClass=gc\n");
+        cfg = sluice_config_load(f->main, &error);
+        g_assert_null(cfg);
+        expected = g_strdup_printf("%s: [Schedule nightly]: unknown section (expected Scheduler, Class NAME or Resource KEY)", dropin);
+        g_assert_cmpstr(error->message, ==, expected);
+}
+
+static void test_load_main_missing(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL, def = sluice_config_new_default();
+
+        /* No main file and no drop-in directory: the embedded default. */
+        cfg = sluice_config_load(f->main, &error);
+        g_assert_no_error(error);
+        {
+                g_autofree char *a = sluice_config_to_data(cfg), *b = sluice_config_to_data(def);
+                g_assert_cmpstr(a, ==, b);
+        }
+        g_clear_pointer(&cfg, sluice_config_unref);
+
+        /* Drop-ins still apply on top of the default. */
+        write_dropin(f, "10-local.conf", "[Scheduler]\nMaxRunning=1\n[Class backup]\nMaxRunning=5\n");
+        cfg = sluice_config_load(f->main, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(cfg->max_running, ==, 1);
+        g_assert_cmpint(cfg->discipline, ==, DISCIPLINE_FAIR);          /* from the default */
+        g_assert_cmpuint(sluice_config_get_class(cfg, "backup")->max_running, ==, 5);
+        g_assert_nonnull(sluice_config_get_class(cfg, "gc"));
+}
+
+static void test_load_unreadable(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+        g_autofree char *expected = NULL;
+
+        /* The main path is a directory: an error naming it, not the default. */
+        g_assert_cmpint(g_mkdir(f->main, 0755), ==, 0);
+        cfg = sluice_config_load(f->main, &error);
+        g_assert_null(cfg);
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
+        expected = g_strdup_printf("%s: ", f->main);
+        g_assert_true(g_str_has_prefix(error->message, expected));
+        g_clear_error(&error);
+        g_assert_cmpint(g_rmdir(f->main), ==, 0);
+
+        /* A syntax error in a file names it too. */
+        write_file(f->main, "[Scheduler\n");
+        cfg = sluice_config_load(f->main, &error);
+        g_assert_null(cfg);
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
+        g_assert_true(g_str_has_prefix(error->message, expected));
+}
+
+/* ---- update and round trips ---- */
+
+static void test_update_creates_class(void) {
+        g_autoptr(SluiceConfig) cfg = sluice_config_new_default();
+        g_autoptr(SluiceConfig) updated = NULL;
+        g_autoptr(GError) error = NULL;
+        const char *const keys[] = { "Kind", "ExecStart", "Parameter.store", "MaxRunning", NULL };
+        const char *const values[] = { "command", "/usr/bin/du -sh /srv/%{store}", "  [a-z]+  ", "3", NULL };
+        const ClassConfig *c;
+
+        updated = sluice_config_update(cfg, "Class du", keys, values, &error);
+        g_assert_no_error(error);
+        c = sluice_config_get_class(updated, "du");
+        g_assert_nonnull(c);
+        g_assert_cmpint(c->kind, ==, JOB_KIND_COMMAND);
+        g_assert_cmpuint(c->max_running, ==, 3);
+        g_assert_cmpstr(((ParameterDecl *) g_ptr_array_index(c->parameters, 0))->pattern, ==, "[a-z]+");
+        g_assert_null(sluice_config_get_class(cfg, "du"));
+        g_assert_nonnull(sluice_config_get_class(updated, "gc"));   /* the rest is kept */
+
+        /* The scheduler section, and resetting a key with an empty value. */
+        const char *const skeys[] = { "Discipline", "MaxRunning", NULL };
+        const char *const svalues[] = { "priority", "", NULL };
+        g_autoptr(SluiceConfig) s = sluice_config_update(updated, "Scheduler", skeys, svalues, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(s->discipline, ==, DISCIPLINE_PRIORITY);
+        g_assert_cmpuint(s->max_running, ==, 4);
+        g_assert_cmpint(updated->discipline, ==, DISCIPLINE_FAIR);
+
+        /* A new resource section. */
+        const char *const rkeys[] = { "MaxRunning", NULL };
+        const char *const rvalues[] = { "1", NULL };
+        g_autoptr(SluiceConfig) r = sluice_config_update(s, "Resource datastore:slow", rkeys, rvalues, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(sluice_config_resource_limit(r, "datastore:slow"), ==, 1);
+        g_assert_cmpuint(sluice_config_resource_limit(r, "datastore:fast"), ==, 2);
+}
+
+static void assert_update_refused(SluiceConfig *cfg, const char *section, const char *key,
+                                  const char *value, const char *message) {
+        g_autofree char *before = sluice_config_to_data(cfg), *after = NULL;
+        const char *const keys[] = { key, NULL };
+        const char *const values[] = { value, NULL };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) updated = sluice_config_update(cfg, section, keys, values, &error);
+
+        g_assert_null(updated);
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
+        g_assert_cmpstr(error->message, ==, message);
+        after = sluice_config_to_data(cfg);
+        g_assert_cmpstr(before, ==, after);
+}
+
+static void test_update_refuses_bad_values(void) {
+        g_autoptr(SluiceConfig) cfg = sluice_config_new_default();
+
+        assert_update_refused(cfg, "Class gc", "MaxRunning", "two",
+                              "[Class gc] MaxRunning: \"two\" is not a valid number");
+        assert_update_refused(cfg, "Scheduler", "Discipline", "random",
+                              "[Scheduler] Discipline: \"random\" is not a valid discipline (fifo, priority or fair)");
+        assert_update_refused(cfg, "Scheduler", "Nope", "1",
+                              "[Scheduler] Nope: unknown key");
+        assert_update_refused(cfg, "Class gc", "Parameter.store", "",
+                              "[Class gc] Resources: \"datastore:%{store}\" uses undeclared parameter \"store\" (declare it with Parameter.store=REGEX)");
+        assert_update_refused(cfg, "Class gc", "Parameter.a b", "x",
+                              "[Class gc] Parameter.a b: \"a b\" is not a valid parameter name ([A-Za-z_][A-Za-z0-9_]{0,63})");
+        assert_update_refused(cfg, "Class gc", "Description", "two\nlines",
+                              "[Class gc] Description: \"two\\x0alines\" contains a line break");
+        assert_update_refused(cfg, "Class new", "Kind", "command",
+                              "[Class new] ExecStart: missing (Kind=command needs ExecStart=)");
+        assert_update_refused(cfg, "Clas gc", "MaxRunning", "1",
+                              "[Clas gc]: unknown section (expected Scheduler, Class NAME or Resource KEY)");
+        assert_update_refused(cfg, "Class a]b", "MaxRunning", "1",
+                              "[Class a]b]: \"a]b\" is not a valid class name ([A-Za-z0-9_.-]{1,64})");
+
+        /* still the default, still usable */
+        g_assert_cmpuint(sluice_config_get_class(cfg, "gc")->max_running, ==, 1);
+        g_assert_cmpint(cfg->ref, ==, 1);
+}
+
+static void test_to_data_round_trip(void) {
+        g_autoptr(SluiceConfig) def = sluice_config_new_default();
+        g_autofree char *text = sluice_config_to_data(def), *again = NULL;
+        g_autoptr(SluiceConfig) back = parse_ok(text);
+        g_auto(GStrv) a = sluice_config_class_names(def), b = sluice_config_class_names(back);
+
+        again = sluice_config_to_data(back);
+        g_assert_cmpstr(text, ==, again);
+        g_assert_true(g_strv_equal((const char *const *) a, (const char *const *) b));
+        g_assert_cmpint(back->discipline, ==, def->discipline);
+        g_assert_null(strchr(text, '#'));       /* values only: no comments */
+
+        /* A regular expression with backslashes survives literally. */
+        g_autoptr(SluiceConfig) re = parse_ok("[Class a]\nParameter.n=\\d+\\s?\n");
+        g_autofree char *re_text = sluice_config_to_data(re);
+        g_autoptr(SluiceConfig) re_back = parse_ok(re_text);
+        const ParameterDecl *p = g_ptr_array_index(sluice_config_get_class(re_back, "a")->parameters, 0);
+        g_assert_cmpstr(p->pattern, ==, "\\d+\\s?");
+        g_assert_true(g_regex_match(p->regex, "42 ", 0, NULL));
+}
+
+static void test_refcount(void) {
+        SluiceConfig *cfg = sluice_config_new_default();
+
+        g_assert_true(sluice_config_ref(cfg) == cfg);
+        g_assert_cmpint(cfg->ref, ==, 2);
+        sluice_config_unref(cfg);
+        g_assert_cmpint(cfg->ref, ==, 1);
+        sluice_config_unref(cfg);
+        sluice_config_unref(NULL);
+}
+
+int main(int argc, char *argv[]) {
+        setlocale(LC_ALL, "");
+        g_test_init(&argc, &argv, NULL);
+
+        g_test_add_func("/config/default", test_default);
+        g_test_add_func("/config/default-documents-every-key", test_default_documents_every_key);
+        g_test_add_func("/config/scheduler-keys-good", test_scheduler_keys_good);
+        g_test_add_func("/config/scheduler-defaults", test_scheduler_defaults_without_file_values);
+        g_test_add_func("/config/class-keys-good", test_class_keys_good);
+        g_test_add_func("/config/resource-keys-good", test_resource_keys_good);
+        g_test_add_func("/config/bad-values", test_bad_values);
+        g_test_add_func("/config/error-without-origin", test_error_without_origin);
+        g_test_add_func("/config/long-value-is-shortened", test_long_value_is_shortened);
+        g_test_add("/config/load/main-only", Fixture, NULL, fixture_setup, test_load_main_only, fixture_teardown);
+        g_test_add("/config/load/dropin-precedence", Fixture, NULL, fixture_setup, test_load_dropin_precedence, fixture_teardown);
+        g_test_add("/config/load/dropin-error-names-file", Fixture, NULL, fixture_setup, test_load_dropin_error_names_file, fixture_teardown);
+        g_test_add("/config/load/cross-key-error-names-file", Fixture, NULL, fixture_setup, test_load_cross_key_error_names_file, fixture_teardown);
+        g_test_add("/config/load/unknown-section-in-dropin", Fixture, NULL, fixture_setup, test_load_unknown_section_in_dropin, fixture_teardown);
+        g_test_add("/config/load/main-missing", Fixture, NULL, fixture_setup, test_load_main_missing, fixture_teardown);
+        g_test_add("/config/load/unreadable", Fixture, NULL, fixture_setup, test_load_unreadable, fixture_teardown);
+        g_test_add_func("/config/update/creates-class", test_update_creates_class);
+        g_test_add_func("/config/update/refuses-bad-values", test_update_refuses_bad_values);
+        g_test_add_func("/config/to-data-round-trip", test_to_data_round_trip);
+        g_test_add_func("/config/refcount", test_refcount);
+
+        return g_test_run();
+}
