@@ -16,8 +16,6 @@ void holder_free(Holder *h) {
         while (g_hash_table_iter_next(&it, &key, NULL))
                 ((JobLink *) key)->holder = NULL;
         g_hash_table_unref(h->jobs);
-        if (h->track)
-                sd_bus_track_unref(h->track);
         g_free(h->name);
         g_free(h);
 }
@@ -66,44 +64,68 @@ static void holder_abandon_all(Manager *m, Holder *h) {
         manager_schedule_post(m);
 }
 
-static int holder_track_handler(sd_bus_track *track, void *userdata) {
-        Holder *h = userdata;
-        Manager *m = h->manager;
-        g_autofree char *name = g_strdup(h->name);
+static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *name, *old_owner, *new_owner;
+        g_autofree char *key = NULL;
+        Holder *h;
+        int r;
 
+        r = sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner);
+        if (r < 0 || new_owner[0] != '\0')
+                return 0;
+        h = g_hash_table_lookup(m->holders, name);
+        if (!h)
+                return 0;
+
+        key = g_strdup(name);
         holder_abandon_all(m, h);
         /* Every job left the holder's set, which freed it; make sure. */
-        g_hash_table_remove(m->holders, name);
+        g_hash_table_remove(m->holders, key);
         return 0;
+}
+
+/**
+ * lease_watch_holders() - watch for lease holders leaving the bus
+ * @m: the manager, connected
+ *
+ * One match rule for all holders (see struct Holder); installed before the
+ * bus name is requested, so no call can come in before it is in place.
+ *
+ * Return: 0 or a negative errno.
+ */
+int lease_watch_holders(Manager *m) {
+        return sd_bus_add_match(m->bus, NULL,
+                                "type='signal',"
+                                "sender='org.freedesktop.DBus',"
+                                "path='/org/freedesktop/DBus',"
+                                "interface='org.freedesktop.DBus',"
+                                "member='NameOwnerChanged',"
+                                "arg2=''",
+                                on_name_owner_changed, m);
 }
 
 /**
  * lease_bind() - bind a connection-bound lease to its holder
  * @m: the manager
  * @l: the lease job
- * @holder_name: the unique bus name of the holder
+ * @holder_name: the unique bus name of the holder (the caller's sender)
  *
- * One sd_bus_track per holder, shared by all its jobs.
+ * One Holder per unique name, shared by all its jobs; no bus traffic.
  *
- * Return: 0 bound; negative errno when the holder is gone already (or the
- * track could not be set up): the caller ends the job abandoned.
+ * Return: 0 bound; a negative errno when @holder_name cannot be a holder
+ * (not a unique name): the caller ends the job abandoned.
  */
 int lease_bind(Manager *m, JobLink *l, const char *holder_name) {
         Holder *h = g_hash_table_lookup(m->holders, holder_name);
-        int r;
 
+        if (holder_name[0] != ':')
+                return -EINVAL;
         if (!h) {
                 h = g_new0(Holder, 1);
                 h->manager = m;
                 h->name = g_strdup(holder_name);
                 h->jobs = g_hash_table_new(g_direct_hash, g_direct_equal);
-                r = sd_bus_track_new(m->bus, &h->track, holder_track_handler, h);
-                if (r >= 0)
-                        r = sd_bus_track_add_name(h->track, holder_name);
-                if (r < 0) {
-                        holder_free(h);
-                        return r;
-                }
                 g_hash_table_insert(m->holders, h->name, h);
         }
         g_hash_table_add(h->jobs, l);

@@ -7,16 +7,30 @@
 #include "manager.h"
 
 /*
- * Lease holders: one sd_bus_track per holder (unique bus name), shared by
- * all the holder's connection-bound lease jobs.  When the holder's
- * connection goes away every queued or running lease of it ends abandoned.
+ * Lease holders: one Holder per unique bus name, shared by all the holder's
+ * connection-bound lease jobs.  When the holder's connection goes away every
+ * queued or running lease of it ends abandoned, at once.
+ *
+ * Why not one sd_bus_track per holder: every track installs its own match
+ * rule in the bus daemon, and the system bus allows a connection 512 match
+ * rules (max_match_rules_per_connection).  Past that, sd-bus fails the
+ * AddMatch of a track and closes sluiced's connection (seen here with a
+ * lowered limit: sluiced exited).  Hundreds of backup clients at 00:00 are
+ * exactly the load sluice is for, so sluiced watches holders with ONE match
+ * on NameOwnerChanged (unique names that lost their owner) installed before
+ * it owns its name, and looks the vanished name up in its holder table.
+ * Ordering makes this exact: the bus routes a client's call to us before
+ * the NameOwnerChanged of its disconnect, so a holder is always bound
+ * before its end can be seen.
  */
 struct Holder {
         Manager *manager;
         char *name;
-        sd_bus_track *track;
         GHashTable *jobs;       /* set of JobLink* */
 };
+
+/* Install the one NameOwnerChanged match (before requesting the bus name). */
+int lease_watch_holders(Manager *m);
 
 void holder_free(Holder *h);
 

@@ -37,7 +37,7 @@ void manager_free(Manager *m) {
                 return;
         m->shutting_down = true;
 
-        g_hash_table_remove_all(m->holders);    /* drops the bus tracks */
+        g_hash_table_remove_all(m->holders);
         g_queue_clear(&m->announce);
         g_clear_pointer(&m->scheduler, scheduler_free);
         g_hash_table_destroy(m->jobs);
@@ -372,6 +372,10 @@ int manager_startup(Manager *m) {
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "cannot register the job objects");
 
+        r = lease_watch_holders(m);
+        if (r < 0)
+                return log_errno(&m->log, LOG_ERR, r, "cannot watch lease holders");
+
         r = sd_bus_request_name(m->bus, SLUICE_BUS_NAME, 0);
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "cannot own the bus name %s", SLUICE_BUS_NAME);
@@ -401,5 +405,7 @@ int manager_run(Manager *m) {
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "event loop failed");
         (void) sd_notify(false, "STOPPING=1");
+        if (r != 0)
+                log_full(&m->log, LOG_ERR, "the bus connection closed, exiting");
         return r;
 }
