@@ -292,8 +292,9 @@ const char *config_origins_lookup(const ConfigOrigins *o, const char *group, con
 }
 
 /* Prefix "FILE: [GROUP] KEY: " (or without FILE / KEY) to an error. */
-static void prefix_error(GError **error, const char *origin, const char *group, const char *key) {
+static void prefix_error(GError **error, const char *origin_raw, const char *group, const char *key) {
         g_autofree char *g = config_quote(group), *k = key ? config_quote(key) : NULL;
+        g_autofree char *origin = origin_raw ? g_utf8_make_valid(origin_raw, -1) : NULL;
 
         if (origin && k)
                 g_prefix_error(error, "%s: [%s] %s: ", origin, g, k);

@@ -32,6 +32,15 @@ int discipline_from_string(const char *s) {
         return -1;
 }
 
+/* An error naming @what (a file or directory) with GLib's @message; both
+ * made valid UTF-8, since messages travel over D-Bus. */
+static void set_file_error(GError **error, const char *what, const char *message) {
+        g_autofree char *w = what ? g_utf8_make_valid(what, -1) : NULL;
+        g_autofree char *m = g_utf8_make_valid(message, -1);
+
+        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG, "%s%s%s", w ? w : "", w ? ": " : "", m);
+}
+
 static void origins_clear(ConfigOrigins *o) {
         if (o->map)
                 g_hash_table_unref(o->map);
@@ -94,8 +103,7 @@ static GKeyFile *key_file_from_data(const char *data, const char *origin, GError
         g_autoptr(GError) e = NULL;
 
         if (!g_key_file_load_from_data(kf, data, (gsize) -1, G_KEY_FILE_KEEP_TRANSLATIONS, &e)) {
-                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
-                            "%s%s%s", origin ? origin : "", origin ? ": " : "", e->message);
+                set_file_error(error, origin, e->message);
                 return NULL;
         }
         return g_steal_pointer(&kf);
@@ -164,7 +172,7 @@ static bool list_drop_ins(const char *dir, GPtrArray **ret, GError **error) {
                         *ret = g_steal_pointer(&names);
                         return true;
                 }
-                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG, "%s: %s", dir, e->message);
+                set_file_error(error, dir, e->message);
                 return false;
         }
 
@@ -186,7 +194,7 @@ static GKeyFile *key_file_from_file(const char *path, GError **error) {
                         g_propagate_error(error, g_steal_pointer(&e));
                         return NULL;
                 }
-                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG, "%s: %s", path, e->message);
+                set_file_error(error, path, e->message);
                 return NULL;
         }
         return g_steal_pointer(&kf);
@@ -239,8 +247,7 @@ SluiceConfig *sluice_config_load(const char *path, GError **error) {
                 kf = key_file_from_file(file, &fe);
                 if (!kf) {
                         if (fe->domain == G_FILE_ERROR) /* vanished meanwhile */
-                                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
-                                            "%s: %s", file, fe->message);
+                                set_file_error(error, file, fe->message);
                         else
                                 g_propagate_error(error, g_steal_pointer(&fe));
                         return NULL;

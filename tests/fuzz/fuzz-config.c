@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libFuzzer target for the configuration parser: any text either fails with
+ * a SLUICE_ERROR_INVALID_CONFIG error or gives a configuration whose
+ * to_data() text parses again to the very same text.
+ */
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "config.h"
+#include "errors.h"
+#include "fuzz.h"
+
+/* Larger inputs add nothing but time (regular expressions are compiled). */
+#define FUZZ_INPUT_MAX (64 * 1024)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        g_autofree char *text = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL, again = NULL;
+        g_autofree char *dump = NULL, *dump_again = NULL;
+        g_auto(GStrv) names = NULL;
+
+        if (size > FUZZ_INPUT_MAX)
+                return 0;
+
+        text = g_strndup((const char *) data, size);
+        cfg = sluice_config_new_from_data(text, "fuzz.conf", &error);
+        if (!cfg) {
+                g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
+                g_assert_true(g_utf8_validate(error->message, -1, NULL));
+                return 0;
+        }
+
+        names = sluice_config_class_names(cfg);
+        for (size_t i = 0; names[i]; i++) {
+                const ClassConfig *c = sluice_config_get_class(cfg, names[i]);
+
+                g_assert_nonnull(c);
+                for (size_t j = 0; c->resources[j]; j++)
+                        (void) sluice_config_resource_limit(cfg, c->resources[j]);
+        }
+
+        dump = sluice_config_to_data(cfg);
+        again = sluice_config_new_from_data(dump, "fuzz.conf (again)", &error);
+        g_assert_no_error(error);
+        dump_again = sluice_config_to_data(again);
+        g_assert_cmpstr(dump, ==, dump_again);
+
+        return 0;
+}
