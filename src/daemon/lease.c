@@ -26,18 +26,10 @@ void holder_free(Holder *h) {
  * @job: the lease, queued or running
  * @now: the current time
  *
- * A running lease ends abandoned ("holder vanished").  The core ends a queued
- * job only through scheduler_cancel() (scheduler_job_finished() ignores jobs
- * that are not running), so a queued lease of a vanished holder ends
- * cancelled, at once, all the same.
+ * Queued or running, it ends abandoned ("holder vanished"), at once.
  */
 void lease_abandon(Manager *m, Job *job, usec_t now) {
-        g_autoptr(GError) error = NULL;
-
-        if (job->state == JOB_STATE_RUNNING)
-                scheduler_job_finished(m->scheduler, job, JOB_RESULT_ABANDONED, -1, _("holder vanished"), now);
-        else if (job->state == JOB_STATE_QUEUED && !scheduler_cancel(m->scheduler, job, now, &error))
-                log_job(&m->log, LOG_WARNING, job, "could not end the lease: %s", error->message);
+        scheduler_job_finished(m->scheduler, job, JOB_RESULT_ABANDONED, -1, _("holder vanished"), now);
 }
 
 /* Ends every queued or running lease of a vanished holder, at once. */

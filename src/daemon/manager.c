@@ -232,17 +232,42 @@ int manager_load_config(Manager *m, const char *config_path) {
  *
  * Emits ConfigChanged and the manager properties that follow from the config.
  */
+/* The Classes property as text, to tell whether it changed. */
+static char *classes_fingerprint(const SluiceConfig *cfg) {
+        g_auto(GStrv) names = sluice_config_class_names(cfg);
+        GString *s = g_string_new(NULL);
+
+        for (size_t i = 0; names && names[i]; i++) {
+                const ClassConfig *c = sluice_config_get_class(cfg, names[i]);
+
+                if (c)
+                        g_string_append_printf(s, "%s\037%d\037%s\037%" PRIu32 "\036", c->name, (int) c->kind,
+                                               c->description ?: "", c->max_running);
+        }
+        return g_string_free(s, false);
+}
+
 void manager_apply_config(Manager *m, SluiceConfig *cfg) {
         const SluiceConfig *old = scheduler_get_config(m->scheduler);
-        ManagerPropMask mask = MANAGER_PROP_CLASSES | MANAGER_PROP_PAUSED;
+        g_autofree char *old_classes = classes_fingerprint(old), *new_classes = classes_fingerprint(cfg);
+        g_auto(GStrv) old_paused = scheduler_paused_scopes(m->scheduler);
+        g_auto(GStrv) new_paused = NULL;
+        ManagerPropMask mask = 0;
         int r;
 
         if (old->discipline != cfg->discipline)
                 mask |= MANAGER_PROP_DISCIPLINE;
         if (old->max_running != cfg->max_running)
                 mask |= MANAGER_PROP_MAX_RUNNING;
+        if (strcmp(old_classes, new_classes) != 0)
+                mask |= MANAGER_PROP_CLASSES;
 
         scheduler_set_config(m->scheduler, cfg);
+
+        /* Pauses of classes that vanished may go with them. */
+        new_paused = scheduler_paused_scopes(m->scheduler);
+        if (!g_strv_equal((const char *const *) old_paused, (const char *const *) new_paused))
+                mask |= MANAGER_PROP_PAUSED;
         r = bus_manager_emit_config_changed(m);
         if (r < 0)
                 log_errno(&m->log, LOG_WARNING, r, "could not emit ConfigChanged");
@@ -377,6 +402,10 @@ int manager_startup(Manager *m) {
                 return log_errno(&m->log, LOG_ERR, r, "cannot watch lease holders");
 
         r = sd_bus_request_name(m->bus, SLUICE_BUS_NAME, 0);
+        if (r == -EEXIST) {
+                log_full(&m->log, LOG_ERR, "another process owns %s already", SLUICE_BUS_NAME);
+                return r;
+        }
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "cannot own the bus name %s", SLUICE_BUS_NAME);
 
