@@ -69,7 +69,14 @@ if ! container_check_requirements; then
 fi
 
 suite_started=$(date +%s.%N)
+# What a SIGKILLed earlier run could not clean up (its container stopped with it).
+container_sweep_stale
+for old in "${SLUICE_CONTAINER_BASE:-/var/tmp}"/sluice-system-run.????????; do
+	[[ -f $old/run.pid ]] || continue
+	_container_alive "$(<"$old/run.pid")" || rm -rf -- "$old"
+done
 work=$(mktemp -d "${SLUICE_CONTAINER_BASE:-/var/tmp}/sluice-system-run.XXXXXXXX")
+echo $$ >"$work/run.pid"
 
 cleanup() {
 	local rc=$?
@@ -116,7 +123,9 @@ for scenario in "${scenarios[@]}"; do
 		# A separate bash: `set -e` keeps working inside the scenario whatever
 		# the caller does with its status. Output goes to a file, so that a
 		# stray background process cannot hold the suite up.
-		timeout --kill-after=10 "${SLUICE_SCENARIO_TIMEOUT:-300}" \
+		# pdeathsig: a killed driver takes its scenario along (timeout passes
+		# the SIGTERM on).
+		setpriv --pdeathsig=TERM timeout --kill-after=10 "${SLUICE_SCENARIO_TIMEOUT:-300}" \
 			bash --noprofile --norc -c '
 				source "$1"; source "$2"
 				set -Eeuo pipefail
