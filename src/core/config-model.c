@@ -180,6 +180,13 @@ static bool parse_parameter(void *t, const char *key, const char *value, GError 
                 return false;
         }
 
+        if (!g_utf8_validate(value, -1, NULL)) {
+                g_autofree char *q = config_quote(value);
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                            _("\"%s\" is not a valid regular expression: not valid UTF-8"), q);
+                return false;
+        }
+
         /* Compile it alone first: a pattern valid on its own is balanced, so
          * wrapping it cannot change what it means. */
         plain = g_regex_new(value, 0, 0, &regex_error);
@@ -190,8 +197,9 @@ static bool parse_parameter(void *t, const char *key, const char *value, GError 
         }
         if (!p || !p->regex) {
                 g_autofree char *q = config_quote(value);
+                g_autofree char *why = g_utf8_make_valid(regex_error->message, -1);
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
-                            _("\"%s\" is not a valid regular expression: %s"), q, regex_error->message);
+                            _("\"%s\" is not a valid regular expression: %s"), q, why);
                 return false;
         }
         p->name = g_strdup(name);

@@ -361,6 +361,8 @@ static const struct {
           "t.conf: [Class gc] Parameter.store: \"[a-z\" is not a valid regular expression: *" },
         { "[Class gc]\nParameter.store=a)|(.*\n",
           "t.conf: [Class gc] Parameter.store: \"a)|(.*\" is not a valid regular expression: *" },
+        { "[Class gc]\nParameter.store=a\xff\n",
+          "t.conf: [Class gc] Parameter.store: \"a\xef\xbf\xbd\" is not a valid regular expression: not valid UTF-8" },
         { "[Class gc]\nParameter.9lives=x\n",
           "t.conf: [Class gc] Parameter.9lives: \"9lives\" is not a valid parameter name ([A-Za-z_][A-Za-z0-9_]{0,63})" },
         { "[Class gc]\nParameter.=x\n",
