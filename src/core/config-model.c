@@ -115,17 +115,21 @@ static bool parse_class_max_running(void *t, const char *key, const char *value,
 }
 
 static bool check_resource_template(const char *tmpl, GError **error) {
-        g_autoptr(GRegex) placeholders = NULL;
-        g_autofree char *plain = NULL;
+        g_autoptr(GString) plain = g_string_new(NULL);
 
         if (!config_template_foreach(tmpl, NULL, NULL, error))
                 return false;
 
-        /* Judge the shape with every placeholder replaced by a plain value. */
-        placeholders = g_regex_new("%\\{[^}]*\\}", 0, 0, NULL);
-        g_assert(placeholders);
-        plain = g_regex_replace_literal(placeholders, tmpl, -1, 0, "x", 0, NULL);
-        if (!plain || !config_is_resource_key(plain, false)) {
+        /* Judge the shape with every (well-formed) placeholder replaced by a
+         * plain value. */
+        for (const char *p = tmpl; *p; p++) {
+                if (p[0] == '%' && p[1] == '{') {
+                        p = strchr(p, '}');
+                        g_string_append_c(plain, 'x');
+                } else
+                        g_string_append_c(plain, *p);
+        }
+        if (!config_is_resource_key(plain->str, false)) {
                 g_autofree char *q = config_quote(tmpl);
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
                             _("\"%s\" is not a valid resource (TYPE:VALUE)"), q);
