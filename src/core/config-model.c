@@ -527,6 +527,15 @@ static bool class_check(const ClassConfig *c, GKeyFile *kf, const char *group,
         return true;
 }
 
+/* Control characters (a tab aside) have no business in a value, and a
+ * trailing CR would not survive a write and re-read of the key file. */
+static bool has_control_chars(const char *s) {
+        for (; *s; s++)
+                if (((unsigned char) *s < 0x20 && *s != '\t') || *s == 0x7f)
+                        return true;
+        return false;
+}
+
 static bool build_section(void *target, ConfigSectionType type, GKeyFile *kf, const char *group,
                           const ConfigOrigins *origins, GError **error) {
         g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
@@ -544,6 +553,13 @@ static bool build_section(void *target, ConfigSectionType type, GKeyFile *kf, co
                 if (!value || value[0] == '\0')
                         continue;       /* empty: the default */
 
+                if (has_control_chars(value)) {
+                        g_autofree char *q = config_quote(value);
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                    _("\"%s\" contains a control character"), q);
+                        prefix_error(error, origin, group, keys[i]);
+                        return false;
+                }
                 if (!d->parse(target, keys[i], value, error)) {
                         prefix_error(error, origin, group, keys[i]);
                         return false;

@@ -390,6 +390,14 @@ static const struct {
         { "[Resource datastore:a]\nMaxRunning=lots\n",
           "t.conf: [Resource datastore:a] MaxRunning: \"lots\" is not a valid number" },
 
+        /* Any key: control characters */
+        /* A CR at the very end (no newline) stays in the value and would not
+         * survive being written and read again. */
+        { "[Class gc]\nParameter.n=x\r",
+          "t.conf: [Class gc] Parameter.n: \"x\\x0d\" contains a control character" },
+        { "[Class gc]\nDescription=a\001b\n",
+          "t.conf: [Class gc] Description: \"a\\x01b\" contains a control character" },
+
         /* Sections and keys */
         { "[Schedulers]\nMaxRunning=1\n",
           "t.conf: [Schedulers]: unknown section (expected Scheduler, Class NAME or Resource KEY)" },
