@@ -121,7 +121,7 @@ static void draw(Watch *w) {
                 return;
 
         t = ctl_table_new(7, (const char *const[]) {
-                        _("ID"), _("CLASS"), _("STATE"), _("PRIO"), _("OWNER"), _("SINCE"),
+                        _("ID"), _("CLASS"), _("STATE"), _("PRIO"), _("OWNER"), _("SUBMITTED"),
                         _("WAITING FOR"), NULL });
         ctl_table_set_right_aligned(t, 0);
         ctl_table_set_right_aligned(t, 3);

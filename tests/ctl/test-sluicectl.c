@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sluicectl against the real sluiced on a private bus (GTestDBus): what
+ * users and scripts rely on — exit statuses, leases released, jobs
+ * serialized, JSON that parses, the daemon's error text passed through,
+ * and a Ctrl+C'd waiter leaving nothing queued.
+ *
+ * No timing thresholds: every wait polls for a state and is bounded only by
+ * meson's test timeout.
+ */
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+static const char test_config[] =
+        "[Scheduler]\n"
+        "MaxRunning=4\n"
+        "\n"
+        "[Class backup]\n"
+        "Kind=lease\n"
+        "MaxRunning=2\n"
+        "Parameter.store=[a-z]+\n"
+        "\n"
+        "[Class serial]\n"
+        "Kind=lease\n"
+        "MaxRunning=1\n";
+
+typedef struct Fixture {
+        GTestDBus *bus;
+        const char *address;
+        GDBusConnection *conn;
+        GSubprocess *daemon;
+        char *tmpdir;
+        const char *sluicectl;
+} Fixture;
+
+/* Run sluicectl to completion; returns its wait status decoded like a shell ($?). */
+static int ctl(Fixture *f, char **out, char **err, const char *first, ...) G_GNUC_NULL_TERMINATED;
+static int ctl(Fixture *f, char **out, char **err, const char *first, ...) {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GSubprocess) p = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *o = NULL, *e = NULL;
+        va_list ap;
+
+        g_ptr_array_add(argv, g_strdup(f->sluicectl));
+        g_ptr_array_add(argv, g_strdup_printf("--bus-address=%s", f->address));
+        va_start(ap, first);
+        for (const char *a = first; a; a = va_arg(ap, const char *))
+                g_ptr_array_add(argv, g_strdup(a));
+        va_end(ap);
+        g_ptr_array_add(argv, NULL);
+
+        p = g_subprocess_newv((const char *const *) argv->pdata,
+                              G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+        g_assert_no_error(error);
+        g_subprocess_communicate_utf8(p, NULL, NULL, &o, &e, &error);
+        g_assert_no_error(error);
+        if (out)
+                *out = g_steal_pointer(&o);
+        if (err)
+                *err = g_steal_pointer(&e);
+        if (g_subprocess_get_if_signaled(p))
+                return 128 + g_subprocess_get_term_sig(p);
+        return g_subprocess_get_exit_status(p);
+}
+
+/* Start sluicectl in the background, stdout piped. */
+static GSubprocess *ctl_spawn(Fixture *f, const char *const *args) {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GError) error = NULL;
+        GSubprocess *p;
+
+        g_ptr_array_add(argv, g_strdup(f->sluicectl));
+        g_ptr_array_add(argv, g_strdup_printf("--bus-address=%s", f->address));
+        for (; *args; args++)
+                g_ptr_array_add(argv, g_strdup(*args));
+        g_ptr_array_add(argv, NULL);
+        p = g_subprocess_newv((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+        g_assert_no_error(error);
+        return p;
+}
+
+static int wait_status(GSubprocess *p) {
+        g_autoptr(GError) error = NULL;
+
+        g_subprocess_wait(p, NULL, &error);
+        g_assert_no_error(error);
+        if (g_subprocess_get_if_signaled(p))
+                return 128 + g_subprocess_get_term_sig(p);
+        return g_subprocess_get_exit_status(p);
+}
+
+static char *read_line(GSubprocess *p) {
+        g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
+        g_autoptr(GError) error = NULL;
+        char *line;
+
+        g_filter_input_stream_set_close_base_stream(G_FILTER_INPUT_STREAM(in), FALSE);
+        line = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(line);
+        return line;
+}
+
+static GVariant *manager_property(Fixture *f, const char *name) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GVariant *v;
+
+        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
+                                            "org.freedesktop.DBus.Properties", "Get",
+                                            g_variant_new("(ss)", "org.sluice.Scheduler1", name),
+                                            G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(v)", &v);
+        return v;
+}
+
+static guint32 manager_u(Fixture *f, const char *name) {
+        g_autoptr(GVariant) v = manager_property(f, name);
+        return g_variant_get_uint32(v);
+}
+
+static char *job_string(Fixture *f, guint64 id, const char *name) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL, v = NULL;
+        g_autofree char *path = NULL;
+
+        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
+                                            "org.sluice.Scheduler1", "GetJob", g_variant_new("(t)", id),
+                                            G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(o)", &path);
+        g_clear_pointer(&reply, g_variant_unref);
+        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", path,
+                                            "org.freedesktop.DBus.Properties", "Get",
+                                            g_variant_new("(ss)", "org.sluice.Scheduler1.Job", name),
+                                            G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(v)", &v);
+        return g_variant_dup_string(v, NULL);
+}
+
+/* Poll until the manager's QueuedJobs/RunningJobs are as expected. */
+static void await_counts(Fixture *f, guint32 running, guint32 queued) {
+        while (manager_u(f, "RunningJobs") != running || manager_u(f, "QueuedJobs") != queued)
+                g_usleep(10 * 1000);
+}
+
+static guint64 parse_id(const char *text) {
+        guint64 id = 0;
+        g_autofree char *s = g_strstrip(g_strdup(text));
+
+        g_assert_true(g_ascii_string_to_unsigned(s, 10, 1, G_MAXUINT64, &id, NULL));
+        return id;
+}
+
+/* run exits with CMD's status and releases the slot with CMD's result. */
+static void test_run_exit_status(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        static const struct {
+                const char *script;
+                int status;
+                const char *result;
+        } cases[] = {
+                { "echo $SLUICE_JOB_ID", 0, "success" },
+                { "echo $SLUICE_JOB_ID; exit 3", 3, "failed" },
+                { "echo $SLUICE_JOB_ID; kill -KILL $$", 128 + SIGKILL, "failed" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *out = NULL, *result = NULL;
+                int status;
+
+                status = ctl(f, &out, NULL, "run", "--class=backup", "store=a", "--", "sh", "-c",
+                             cases[i].script, NULL);
+                g_assert_cmpint(status, ==, cases[i].status);
+                result = job_string(f, parse_id(out), "Result");
+                g_assert_cmpstr(result, ==, cases[i].result);
+                g_assert_cmpuint(manager_u(f, "RunningJobs"), ==, 0);
+        }
+}
+
+/* SIGINT to a running "run" reaches CMD; the lease ends "cancelled". */
+static void test_run_interrupted(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        const char *const args[] = { "run", "--class=serial", "--", "sh", "-c",
+                                     "echo $SLUICE_JOB_ID; exec sleep 600", NULL };
+        g_autoptr(GSubprocess) p = ctl_spawn(f, args);
+        g_autofree char *line = read_line(p), *result = NULL;
+
+        g_subprocess_send_signal(p, SIGINT);
+        g_assert_cmpint(wait_status(p), ==, 128 + SIGINT);
+        result = job_string(f, parse_id(line), "Result");
+        g_assert_cmpstr(result, ==, "cancelled");
+        await_counts(f, 0, 0);
+}
+
+/* With MaxRunning=1, the second run waits for the first. */
+static void test_run_serializes(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *script = g_strdup_printf(
+                "d=%s; [ ! -e $d/busy ] || echo overlap >> $d/log; touch $d/busy; echo start >> $d/log; "
+                "while [ ! -e $d/go ]; do sleep 0.01; done; rm $d/busy; echo end >> $d/log",
+                f->tmpdir);
+        const char *const args[] = { "run", "--class=serial", "--", "sh", "-c", script, NULL };
+        g_autofree char *log_path = g_build_filename(f->tmpdir, "log", NULL);
+        g_autofree char *go_path = g_build_filename(f->tmpdir, "go", NULL);
+        g_autofree char *log = NULL;
+        g_autoptr(GSubprocess) a = ctl_spawn(f, args);
+        g_autoptr(GSubprocess) b = ctl_spawn(f, args);
+
+        /* One holds the slot, the other is queued behind it. */
+        await_counts(f, 1, 1);
+        g_assert_true(g_file_set_contents(go_path, "", 0, NULL));
+        g_assert_cmpint(wait_status(a), ==, 0);
+        g_assert_cmpint(wait_status(b), ==, 0);
+
+        g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+        g_assert_cmpstr(log, ==, "start\nend\nstart\nend\n");
+        await_counts(f, 0, 0);
+        g_unlink(go_path);
+        g_unlink(log_path);
+}
+
+static gboolean have_python3(void) {
+        g_autofree char *p = g_find_program_in_path("python3");
+        return p != NULL;
+}
+
+/* Check a JSON document with python3's parser and a Python expression on it (d). */
+static void assert_json(Fixture *f, const char *json, const char *expression) {
+        g_autofree char *path = g_build_filename(f->tmpdir, "out.json", NULL);
+        g_autofree char *code = g_strdup_printf("import json,sys; d=json.load(open(sys.argv[1])); "
+                                                "sys.exit(0 if (%s) else 1)", expression);
+        g_autoptr(GError) error = NULL;
+        int wait_status_ = 0;
+
+        g_assert_true(g_file_set_contents(path, json, -1, NULL));
+        g_assert_true(g_spawn_sync(NULL, (char *[]) { (char *) "python3", (char *) "-c", code, path, NULL },
+                                   NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &wait_status_, &error));
+        g_assert_no_error(error);
+        if (!g_spawn_check_wait_status(wait_status_, NULL))
+                g_error("JSON check failed: %s\non: %s", expression, json);
+        g_unlink(path);
+}
+
+/* list --json, show --json and status --json are JSON, strings escaped. */
+static void test_json(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *out = NULL, *list = NULL, *show = NULL, *status = NULL;
+        const char *description = "quote \" backslash \\ newline \n tab \t bell \a ünïcode";
+        g_autofree char *option = g_strdup_printf("--description=%s", description);
+        guint64 id;
+
+        if (!have_python3()) {
+                g_test_skip("python3 not found");
+                return;
+        }
+        g_assert_cmpint(ctl(f, &out, NULL, "acquire", "--ttl=600", "backup", "store=json", option, NULL), ==, 0);
+        id = parse_id(out);
+        g_autofree char *id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+
+        g_assert_cmpint(ctl(f, &list, NULL, "list", "--json", NULL), ==, 0);
+        assert_json(f, list, "isinstance(d, list) and len(d) >= 1 and "
+                    "all(set(j) >= {'id','class','state','result','priority','owner','owner_name','submitted_at','path'} for j in d)");
+        g_assert_cmpint(ctl(f, &show, NULL, "show", "--json", id_text, NULL), ==, 0);
+        g_autofree char *expr = g_strdup_printf(
+                "d['Id'] == %s and d['State'] == 'running' and d['Description'] == %s",
+                id_text, "'quote \" backslash \\\\ newline \\n tab \\t bell \\a ünïcode'");
+        assert_json(f, show, expr);
+        g_assert_cmpint(ctl(f, &status, NULL, "--json", "status", NULL), ==, 0);
+        assert_json(f, status, "d['RunningJobs'] == 1 and isinstance(d['Classes'], list)");
+
+        g_assert_cmpint(ctl(f, NULL, NULL, "release", id_text, NULL), ==, 0);
+        await_counts(f, 0, 0);
+}
+
+/* A parameter the class rejects: exit 1 and sluiced's own message. */
+static void test_submit_bad_parameter(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *err = NULL, *out = NULL, *expected = NULL;
+        GVariantBuilder params;
+
+        g_variant_builder_init(&params, G_VARIANT_TYPE("a{ss}"));
+        g_variant_builder_add(&params, "{ss}", "store", "NOT-LOWER");
+        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
+                                            "org.sluice.Scheduler1", "Submit",
+                                            g_variant_new_parsed("(%s, {'parameters': <%@a{ss}>})", "backup",
+                                                                 g_variant_builder_end(&params)),
+                                            G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_nonnull(error);
+        g_dbus_error_strip_remote_error(error);
+        expected = g_strdup_printf("sluicectl: could not submit a job of class backup: %s\n", error->message);
+
+        g_assert_cmpint(ctl(f, &out, &err, "submit", "backup", "store=NOT-LOWER", NULL), ==, 1);
+        g_assert_cmpstr(out, ==, "");
+        g_assert_cmpstr(err, ==, expected);
+        g_assert_cmpuint(manager_u(f, "QueuedJobs"), ==, 0);
+}
+
+/* Ctrl+C on an acquire that is still queued leaves no queued job; a held one is released. */
+static void test_acquire_interrupted(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        const char *const args[] = { "acquire", "serial", NULL };
+        g_autoptr(GSubprocess) holder = ctl_spawn(f, args);
+        g_autofree char *line = read_line(holder), *result = NULL;
+        g_autoptr(GSubprocess) waiter = ctl_spawn(f, args);
+
+        await_counts(f, 1, 1);
+        g_subprocess_send_signal(waiter, SIGINT);
+        g_assert_cmpint(wait_status(waiter), ==, 128 + SIGINT);
+        await_counts(f, 1, 0);
+
+        g_subprocess_send_signal(holder, SIGTERM);
+        g_assert_cmpint(wait_status(holder), ==, 0);
+        result = job_string(f, parse_id(line), "Result");
+        g_assert_cmpstr(result, ==, "success");
+        await_counts(f, 0, 0);
+}
+
+/* Command-line mistakes exit 2 with a hint; bus errors exit 1. */
+static void test_usage_errors(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *e1 = NULL, *e2 = NULL, *e3 = NULL, *e4 = NULL;
+
+        g_assert_cmpint(ctl(f, NULL, &e1, "frobnicate", NULL), ==, 2);
+        g_assert_nonnull(strstr(e1, "--help"));
+        g_assert_cmpint(ctl(f, NULL, &e2, "run", "--", "true", NULL), ==, 2);
+        g_assert_cmpint(ctl(f, NULL, &e3, "submit", "backup", "novalue", NULL), ==, 2);
+        g_assert_cmpint(ctl(f, NULL, &e4, "show", "999999", NULL), ==, 1);
+        g_assert_true(g_str_has_prefix(e4, "sluicectl: could not find job 999999: "));
+}
+
+static void fixture_up(Fixture *f) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *config_path = NULL, *config_option = NULL, *address_option = NULL;
+        const char *sluiced = g_getenv("SLUICED");
+
+        f->sluicectl = g_getenv("SLUICECTL");
+        g_assert_nonnull(sluiced);
+        g_assert_nonnull(f->sluicectl);
+
+        f->tmpdir = g_dir_make_tmp("sluicectl-test-XXXXXX", &error);
+        g_assert_no_error(error);
+        config_path = g_build_filename(f->tmpdir, "sluiced.conf", NULL);
+        g_assert_true(g_file_set_contents(config_path, test_config, -1, NULL));
+
+        f->bus = g_test_dbus_new(G_TEST_DBUS_NONE);
+        g_test_dbus_up(f->bus);
+        f->address = g_test_dbus_get_bus_address(f->bus);
+        /* Never the real system bus, whatever a child does. */
+        g_setenv("DBUS_SYSTEM_BUS_ADDRESS", f->address, TRUE);
+        f->conn = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
+        g_assert_no_error(error);
+
+        config_option = g_strdup_printf("--config=%s", config_path);
+        address_option = g_strdup_printf("--bus-address=%s", f->address);
+        f->daemon = g_subprocess_new(G_SUBPROCESS_FLAGS_NONE, &error, sluiced, config_option,
+                                     address_option, NULL);
+        g_assert_no_error(error);
+
+        for (;;) {
+                g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+                        f->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                        "NameHasOwner", g_variant_new("(s)", "org.sluice.Scheduler1"), G_VARIANT_TYPE("(b)"),
+                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+                gboolean has_owner;
+
+                g_assert_no_error(error);
+                g_variant_get(reply, "(b)", &has_owner);
+                if (has_owner)
+                        break;
+                g_usleep(10 * 1000);
+        }
+}
+
+static void fixture_down(Fixture *f) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *config_path = g_build_filename(f->tmpdir, "sluiced.conf", NULL);
+
+        g_subprocess_send_signal(f->daemon, SIGTERM);
+        g_subprocess_wait_check(f->daemon, NULL, &error);
+        g_assert_no_error(error);
+        g_clear_object(&f->daemon);
+        g_clear_object(&f->conn);
+        g_test_dbus_down(f->bus);
+        g_clear_object(&f->bus);
+        g_unlink(config_path);
+        g_rmdir(f->tmpdir);
+        g_free(f->tmpdir);
+}
+
+int main(int argc, char **argv) {
+        Fixture f = {};
+        int r;
+
+        g_test_init(&argc, &argv, NULL);
+        fixture_up(&f);
+
+        g_test_add_data_func("/sluicectl/run/exit-status", &f, test_run_exit_status);
+        g_test_add_data_func("/sluicectl/run/interrupted", &f, test_run_interrupted);
+        g_test_add_data_func("/sluicectl/run/serializes", &f, test_run_serializes);
+        g_test_add_data_func("/sluicectl/json", &f, test_json);
+        g_test_add_data_func("/sluicectl/submit/bad-parameter", &f, test_submit_bad_parameter);
+        g_test_add_data_func("/sluicectl/acquire/interrupted", &f, test_acquire_interrupted);
+        g_test_add_data_func("/sluicectl/usage-errors", &f, test_usage_errors);
+
+        r = g_test_run();
+        fixture_down(&f);
+        return r;
+}
