@@ -53,6 +53,7 @@ void job_link_free(JobLink *l) {
         if (!l)
                 return;
         lease_unbind(l);
+        sd_bus_message_unref(l->submit_call);
         sd_bus_message_unref(l->acquire_call);
         g_ptr_array_unref(l->waiters);
         g_free(l->path);
@@ -429,6 +430,12 @@ int bus_job_register(Manager *m) {
 /**
  * bus_job_announce() - InterfacesAdded and JobNew for a new job
  * @l: the job
+ *
+ * Then the answer to its Submit(), so a client sees the job's signals
+ * before the path.  Announcements are batched once per loop iteration
+ * (manager_flush_announce()): InterfacesAdded carries Position and
+ * WaitReason, and the core computes the queue order they need once for the
+ * whole batch instead of once per Submit().
  */
 void bus_job_announce(JobLink *l) {
         Manager *m = l->manager;
@@ -447,6 +454,14 @@ void bus_job_announce(JobLink *l) {
                                l->job->id, l->path, l->job->class_name);
         if (r < 0)
                 log_job(&m->log, LOG_WARNING, l->job, "could not emit JobNew: %s", g_strerror(-r));
+
+        if (l->submit_call) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->submit_call);
+
+                r = sd_bus_reply_method_return(call, "o", l->path);
+                if (r < 0)
+                        log_job(&m->log, LOG_DEBUG, l->job, "could not answer Submit(): %s", g_strerror(-r));
+        }
 }
 
 /**
@@ -548,6 +563,10 @@ void bus_job_removed(JobLink *l) {
         Manager *m = l->manager;
         const Job *j = l->job;
         int r;
+
+        /* Removed before its batch was announced (KeepFinishedSec=0): announce
+         * it first, so every InterfacesRemoved has its InterfacesAdded. */
+        bus_job_announce(l);
 
         if (l->announced) {
                 r = sd_bus_emit_interfaces_removed(m->bus, l->path, SLUICE_JOB_INTERFACE, NULL);

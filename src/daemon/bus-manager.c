@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bus-access.h"
+#include "bus-creds.h"
 #include "bus-job.h"
 #include "bus-manager.h"
 #include "bus-options.h"
@@ -15,22 +16,6 @@
 static int no_such_job(sd_bus_error *error, uint64_t id) {
         return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_NO_SUCH_JOB),
                                  _("job %" PRIu64 ": no such job"), id);
-}
-
-/* Identity comes from the bus only: the sender's effective uid, from the bus daemon. */
-static int sender_uid(sd_bus_message *msg, uint32_t *ret) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        uid_t uid;
-        int r;
-
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds);
-        if (r < 0)
-                return r;
-        r = sd_bus_creds_get_euid(creds, &uid);
-        if (r < 0)
-                return r;
-        *ret = (uint32_t) uid;
-        return 0;
 }
 
 static int check_name_arg(const char *field, const char *value, sd_bus_error *error) {
@@ -80,7 +65,7 @@ static int submit_or_acquire(sd_bus_message *msg, Manager *m, bool acquire, sd_b
         }
 
         submit_options_to_spec(&opts, class_name, &spec);
-        r = sender_uid(msg, &spec.owner);
+        r = bus_sender_uid(m, msg, &spec.owner);  /* identity from the bus only */
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, _("cannot determine the caller's uid: %s"), g_strerror(-r));
         sender = sd_bus_message_get_sender(msg);
@@ -89,7 +74,6 @@ static int submit_or_acquire(sd_bus_message *msg, Manager *m, bool acquire, sd_b
         job = scheduler_submit(m->scheduler, &spec, manager_now(m), &gerror);
         if (!job)
                 return bus_error_from_gerror(error, gerror);
-        manager_flush_announce(m);
         manager_schedule_post(m);
         l = job->userdata;
         g_assert(l);
@@ -105,8 +89,13 @@ static int submit_or_acquire(sd_bus_message *msg, Manager *m, bool acquire, sd_b
                 }
         }
 
-        if (!acquire)
-                return sd_bus_reply_method_return(msg, "o", l->path);
+        if (!acquire) {
+                /* Answered after JobNew/InterfacesAdded, batched per loop iteration. */
+                if (l->announced)
+                        return sd_bus_reply_method_return(msg, "o", l->path);
+                l->submit_call = sd_bus_message_ref(msg);
+                return 1;
+        }
 
         l->acquire_call = sd_bus_message_ref(msg);
         if (job->state == JOB_STATE_DONE)

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bus-creds.h"
 #include "errors.h"
 #include "i18n.h"
 #include "lease.h"
@@ -66,6 +67,7 @@ static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_err
         r = sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner);
         if (r < 0 || new_owner[0] != '\0')
                 return 0;
+        bus_creds_forget(m, name);
         h = g_hash_table_lookup(m->holders, name);
         if (!h)
                 return 0;

@@ -21,6 +21,7 @@ Manager *manager_new(void) {
         logger_init(&m->log);
         m->jobs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) job_link_free);
         m->holders = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) holder_free);
+        m->peer_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_queue_init(&m->announce);
         return m;
 }
@@ -42,6 +43,7 @@ void manager_free(Manager *m) {
         g_clear_pointer(&m->scheduler, scheduler_free);
         g_hash_table_destroy(m->jobs);
         g_hash_table_destroy(m->holders);
+        g_hash_table_destroy(m->peer_uids);
 
         sd_event_source_disable_unref(m->post_source);
         sd_event_source_disable_unref(m->timer_source);
@@ -143,7 +145,7 @@ static void update_status(Manager *m, unsigned queued, unsigned running) {
 
 /*
  * Once per loop iteration, after everything else that was pending (idle
- * priority): announce new jobs, dispatch, then emit one coalesced
+ * priority): announce new jobs (and answer their Submit()), dispatch, then emit one coalesced
  * PropertiesChanged for the manager and re-arm the timer.
  */
 static int on_post(sd_event_source *s, void *userdata) {
