@@ -357,6 +357,9 @@ static int method_set_priority(sd_bus_message *msg, void *userdata, sd_bus_error
         if (prio < SLUICE_PRIORITY_MIN || prio > SLUICE_PRIORITY_MAX)
                 return sd_bus_error_setf(error, INVALID_ARGUMENT, _("priority: %" PRIi32 " is out of range (%d..%d)"),
                                          prio, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
+        if (l->job->state == JOB_STATE_DONE)
+                return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_INVALID_STATE),
+                                         _("job %" PRIu64 " is done: its priority no longer matters"), l->job->id);
 
         r = bus_access_check(m, msg, SLUICE_ACTION_MANAGE_JOBS, l->job, l->job->class_name, error);
         if (r <= 0)
