@@ -78,7 +78,7 @@ static void test_bad_input(void) {
         waiting = bus_submit(h, NULL, "slot", NULL);
 
         expect_submit_refusal(h, "nosuch", g_variant_new("a{sv}", NULL), "org.sluice.Error.NoSuchClass", "nosuch");
-        expect_submit_refusal(h, "", g_variant_new("a{sv}", NULL), "org.sluice.Error.NoSuchClass", NULL);
+        expect_submit_refusal(h, "", g_variant_new("a{sv}", NULL), invalid, "class");
 
         /* wrong types for known options */
         expect_submit_refusal(h, "slot", opt1("priority", g_variant_new_string("high")), invalid, "priority");

@@ -128,8 +128,8 @@ static void test_submit_properties(void) {
         g_assert_cmpuint(t, ==, 0);
         g_assert_true(g_variant_lookup(all, "ResultDetail", "&s", &s));
         g_assert_cmpstr(s, ==, "");
-        /* Exactly the properties of the XML: 24 of them. */
-        g_assert_cmpuint(g_variant_n_children(all), ==, 24);
+        /* Exactly the properties of the XML: 22 of them. */
+        g_assert_cmpuint(g_variant_n_children(all), ==, 22);
 
         /* GetJob finds it under the same path. */
         r = bus_call(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJob",

@@ -223,16 +223,20 @@ static void test_properties_changed(void) {
         results = changed_values(h, b, "Result");
         assert_string_values(results, b_results);
 
-        /* The times that come with them are the ones the object reports. */
+        /* The times that come with them: a client caching the signalled
+         * values ends up with what the object reports (sluiced may re-send
+         * an unchanged time with a later State change; it must not differ). */
         started = changed_values(h, b, "StartedAt");
-        g_assert_cmpuint(started->len, ==, 1);
+        g_assert_cmpuint(started->len, >=, 1);
         v = bus_get_property(h, b, SLUICE_JOB_IFACE, "StartedAt");
-        g_assert_cmpuint(g_variant_get_uint64(g_ptr_array_index(started, 0)), ==, g_variant_get_uint64(v));
+        for (guint i = 0; i < started->len; i++)
+                g_assert_cmpuint(g_variant_get_uint64(g_ptr_array_index(started, i)), ==, g_variant_get_uint64(v));
         g_clear_pointer(&v, g_variant_unref);
         finished = changed_values(h, b, "FinishedAt");
-        g_assert_cmpuint(finished->len, ==, 1);
+        g_assert_cmpuint(finished->len, >=, 1);
         v = bus_get_property(h, b, SLUICE_JOB_IFACE, "FinishedAt");
-        g_assert_cmpuint(g_variant_get_uint64(g_ptr_array_index(finished, 0)), ==, g_variant_get_uint64(v));
+        g_assert_cmpuint(g_variant_get_uint64(g_ptr_array_index(finished, finished->len - 1)), ==,
+                         g_variant_get_uint64(v));
         g_assert_cmpuint(g_variant_get_uint64(v), >, 0);
 
         /* JobChanged tells the same story on the manager. */

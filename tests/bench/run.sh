@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# tests/bench/run.sh BUILD_DIR [bench-client options]
+#
+# The sluice benchmark in one command: a private dbus-daemon (the system bus's
+# default limits: 128 pending replies per connection, 512 match rules), sluiced
+# on it with a bench config (lease class "bench" unlimited, lease class "grant"
+# with MaxRunning=1, KeepFinishedSec=1), the bare sd-bus echo-service beside
+# it, then bench-client (see bench-client.c for what it measures).
+# Also available as `ninja -C BUILD_DIR bench` (meson run_target).
+set -eu
+
+build=${1:?usage: run.sh BUILD_DIR [bench-client options]}
+shift
+build=$(cd "$build" && pwd)
+sluiced=$build/src/daemon/sluiced
+echo_service=$build/tests/bench/echo-service
+client=$build/tests/bench/bench-client
+for f in "$sluiced" "$echo_service" "$client"; do
+        [ -x "$f" ] || { echo "run.sh: $f is missing: ninja -C $build bench" >&2; exit 1; }
+done
+
+tmp=$(mktemp -d /tmp/sluice-bench-XXXXXX)
+pids=
+cleanup() {
+        for p in $pids; do kill "$p" 2>/dev/null || true; done
+        for p in $pids; do wait "$p" 2>/dev/null || true; done
+        rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+cat >"$tmp/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$tmp/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_type="method_call"/>
+    <allow send_destination="*"/>
+  </policy>
+</busconfig>
+CONF
+
+cat >"$tmp/sluiced.conf" <<CONF
+[Scheduler]
+MaxRunning=0
+MaxQueuedPerUser=0
+KeepFinishedSec=1
+
+[Class bench]
+Kind=lease
+MaxRunning=0
+
+[Class grant]
+Kind=lease
+MaxRunning=1
+CONF
+
+dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile --print-address=3 3>"$tmp/address" &
+pids="$pids $!"
+i=0
+while [ ! -s "$tmp/address" ]; do
+        i=$((i + 1))
+        [ $i -lt 500 ] || { echo "run.sh: dbus-daemon did not start" >&2; exit 1; }
+        sleep 0.01
+done
+address=$(head -n1 "$tmp/address")
+
+DBUS_SYSTEM_BUS_ADDRESS=$address DBUS_SESSION_BUS_ADDRESS=$address NOTIFY_SOCKET= \
+        "$sluiced" --bus-address="$address" --config="$tmp/sluiced.conf" 2>"$tmp/sluiced.log" &
+pids="$pids $!"
+"$echo_service" --address="$address" &
+pids="$pids $!"
+
+echo "sluice benchmark: $(uname -m), $(nproc) CPUs, $(sluiced_v=$("$sluiced" --version 2>/dev/null || true); echo "${sluiced_v:-sluiced}")"
+"$client" --address="$address" "$@" || { echo "run.sh: bench-client failed; sluiced's log:" >&2; tail -n 20 "$tmp/sluiced.log" >&2; exit 1; }
