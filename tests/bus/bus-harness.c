@@ -158,7 +158,7 @@ static void spawn_daemon(BusHarness *h) {
         envp = g_environ_setenv(envp, "DBUS_SESSION_BUS_ADDRESS", h->address, TRUE);
         envp = g_environ_unsetenv(envp, "NOTIFY_SOCKET");
 
-        g_spawn_async(NULL, (char **) argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+        g_spawn_async(NULL, (char **) argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
                       &h->pid, &error);
         g_assert_no_error(error);
 }
