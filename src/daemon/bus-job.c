@@ -447,6 +447,8 @@ void bus_job_announce(JobLink *l) {
         if (l->announced)
                 return;
         l->announced = true;
+        l->sent_started_at = l->job->started_at;
+        l->sent_finished_at = l->job->finished_at;
         g_queue_remove(&m->announce, l);
         log_job(&m->log, LOG_INFO, l->job, "queued (owner uid %" PRIu32 ", submitter %s)",
                 l->job->owner, l->job->submitter ?: "-");
@@ -502,10 +504,17 @@ void bus_job_changed(JobLink *l, JobChangedMask changed) {
 
         bus_job_announce(l);
 
+        /* Exactly what changed: the times only when they moved (a job that
+         * starts changes StartedAt, one that ends FinishedAt, one whose start
+         * failed both). */
         if (changed & JOB_CHANGED_STATE) {
                 names[n++] = "State";
-                names[n++] = "StartedAt";
-                names[n++] = "FinishedAt";
+                if (j->started_at != l->sent_started_at)
+                        names[n++] = "StartedAt";
+                if (j->finished_at != l->sent_finished_at)
+                        names[n++] = "FinishedAt";
+                l->sent_started_at = j->started_at;
+                l->sent_finished_at = j->finished_at;
         }
         if (changed & JOB_CHANGED_RESULT) {
                 names[n++] = "Result";
