@@ -78,8 +78,10 @@ static int submit_or_acquire(sd_bus_message *msg, Manager *m, bool acquire, sd_b
         l = job->userdata;
         g_assert(l);
 
-        /* A lease without ttl-sec lives as long as its holder's connection. */
-        if (job->kind == JOB_KIND_LEASE && job->ttl_usec == 0 && sender && job->state != JOB_STATE_DONE) {
+        /* A lease without ttl-sec lives as long as its holder's connection; a
+         * detached one (ttl-sec) only while it waits for the grant: nobody
+         * could learn its path once the caller is gone. */
+        if (job->kind == JOB_KIND_LEASE && sender && job->state != JOB_STATE_DONE) {
                 r = lease_bind(m, l, sender);
                 if (r < 0) {
                         log_job(&m->log, LOG_INFO, job, "holder %s is gone already (%s), abandoning",

@@ -188,6 +188,9 @@ static int executor_start(void *userdata, Job *job) {
                 return -EOPNOTSUPP;     /* the systemd executor arrives with the next issue */
 
         log_job(&m->log, LOG_INFO, job, "lease granted");
+        /* From now on a detached lease is kept by Renew(), not by a connection. */
+        if (l && job->ttl_usec > 0)
+                lease_unbind(l);
         if (l && l->acquire_call) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->acquire_call);
                 int r = sd_bus_reply_method_return(call, "o", l->path);
