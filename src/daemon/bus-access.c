@@ -10,6 +10,12 @@ static const char *const polkit_ids[_SLUICE_ACTION_MAX] = {
         [SLUICE_ACTION_RUN_COMMAND] = "org.sluice.run-command",
 };
 
+/**
+ * sluice_action_to_polkit_id() - the polkit action id of an action
+ * @a: the action
+ *
+ * Return: "org.sluice.submit" etc., NULL for an unknown action.
+ */
 const char *sluice_action_to_polkit_id(SluiceAction a) {
         if (a < 0 || a >= _SLUICE_ACTION_MAX)
                 return NULL;

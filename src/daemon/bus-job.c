@@ -11,6 +11,12 @@
 
 #define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
 
+/**
+ * job_object_path() - the object path of a job
+ * @id: the job id
+ *
+ * Return: "/org/sluice/Scheduler1/job/<id>", newly allocated.
+ */
 char *job_object_path(uint64_t id) {
         return g_strdup_printf(SLUICE_JOB_PATH_PREFIX "/%" PRIu64, id);
 }

@@ -501,6 +501,12 @@ int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
                                                    (char **) names);
 }
 
+/**
+ * bus_manager_emit_config_changed() - the ConfigChanged signal
+ * @m: the manager
+ *
+ * Return: 0 or a negative errno.
+ */
 int bus_manager_emit_config_changed(Manager *m) {
         return sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "ConfigChanged", NULL);
 }

@@ -12,6 +12,10 @@
 
 #define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
 
+/**
+ * submit_options_clear() - free what parsed options own
+ * @o: the options; left empty
+ */
 void submit_options_clear(SubmitOptions *o) {
         g_clear_pointer(&o->resources, g_strfreev);
         g_clear_pointer(&o->parameters, g_hash_table_unref);
@@ -20,6 +24,10 @@ void submit_options_clear(SubmitOptions *o) {
         g_clear_pointer(&o->environment, g_strfreev);
 }
 
+/**
+ * list_filter_clear() - free what a ListJobs() filter owns
+ * @f: the filter; left empty
+ */
 void list_filter_clear(ListFilter *f) {
         g_clear_pointer(&f->class_name, g_free);
 }
@@ -299,6 +307,12 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
         return 0;
 }
 
+/**
+ * submit_options_to_spec() - the JobSpec for the core
+ * @o: parsed options; must outlive @spec
+ * @class_name: the class; must outlive @spec
+ * @spec: filled with pointers borrowed from @o (owner and submitter left 0/NULL)
+ */
 void submit_options_to_spec(const SubmitOptions *o, const char *class_name, JobSpec *spec) {
         *spec = (JobSpec) {
                 .class_name = class_name,
@@ -402,6 +416,13 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
         return 0;
 }
 
+/**
+ * list_filter_match() - does a job pass a ListJobs() filter
+ * @f: the filter
+ * @job: the job
+ *
+ * Return: true when every given filter key matches (limit aside).
+ */
 bool list_filter_match(const ListFilter *f, const Job *job) {
         if (f->states && !(f->states & (1u << job->state)))
                 return false;

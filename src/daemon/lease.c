@@ -7,6 +7,10 @@
 #include "i18n.h"
 #include "lease.h"
 
+/**
+ * holder_free() - forget a holder; its jobs stay, unbound
+ * @h: the holder (may be NULL)
+ */
 void holder_free(Holder *h) {
         GHashTableIter it;
         gpointer key;

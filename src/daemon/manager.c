@@ -56,6 +56,12 @@ void manager_free(Manager *m) {
         g_free(m);
 }
 
+/**
+ * manager_now() - the time the core is told
+ * @m: the manager
+ *
+ * Return: CLOCK_REALTIME in usec, the same for the whole loop iteration.
+ */
 usec_t manager_now(Manager *m) {
         uint64_t now = 0;
 
@@ -64,21 +70,41 @@ usec_t manager_now(Manager *m) {
         return (usec_t) g_get_real_time();
 }
 
+/**
+ * manager_get_link() - the bus side of a job by id
+ * @m: the manager
+ * @id: the job id
+ *
+ * Return: the link (borrowed), NULL when no such job is on the bus.
+ */
 JobLink *manager_get_link(Manager *m, uint64_t id) {
         return g_hash_table_lookup(m->jobs, &id);
 }
 
+/**
+ * manager_schedule_post() - something changed: dispatch and flush at the end of this iteration
+ * @m: the manager
+ */
 void manager_schedule_post(Manager *m) {
         if (!m->post_source || m->shutting_down)
                 return;
         (void) sd_event_source_set_enabled(m->post_source, SD_EVENT_ONESHOT);
 }
 
+/**
+ * manager_mark_dirty() - manager properties to announce at the end of this iteration
+ * @m: the manager
+ * @mask: the changed properties
+ */
 void manager_mark_dirty(Manager *m, ManagerPropMask mask) {
         m->props_dirty |= mask;
         manager_schedule_post(m);
 }
 
+/**
+ * manager_flush_announce() - InterfacesAdded, JobNew and Submit() replies for the new jobs
+ * @m: the manager
+ */
 void manager_flush_announce(Manager *m) {
         JobLink *l;
 
