@@ -3,6 +3,8 @@
  * Position and WaitReason: why a queued job is not running yet, computed on
  * demand from the same limit checks and the same order dispatch uses.
  */
+#include <inttypes.h>
+
 #include "errors.h"
 #include "i18n.h"
 #include "scheduler-private.h"
@@ -102,7 +104,7 @@ char *scheduler_job_wait_reason(Scheduler *s, Job *job, usec_t now) {
         if (s->config->strict_order) {
                 Job *blocker = strict_blocker(s, job);
                 if (blocker)
-                        return g_strdup_printf(_("waiting behind job %" G_GUINT64_FORMAT " (StrictOrder=yes)"),
+                        return g_strdup_printf(_("waiting behind job %" PRIu64 " (StrictOrder=yes)"),
                                                blocker->id);
         }
 

@@ -9,6 +9,7 @@
  * AgingSec  at every `now`, because all queued jobs age at the same rate
  * (details in scheduler-queue.c).
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "errors.h"
@@ -361,7 +362,7 @@ void scheduler_run_timers(Scheduler *s, usec_t now) {
                 case TIMER_MAX_WAIT:
                         if (j->state == JOB_STATE_QUEUED) {
                                 g_autofree char *detail = g_strdup_printf(
-                                        _("waited longer than %" G_GUINT64_FORMAT " s"),
+                                        _("waited longer than %" PRIu64 " s"),
                                         j->max_wait_usec / USEC_PER_SEC);
                                 job_end(s, j, JOB_RESULT_TIMEOUT, -1, detail, now, 0);
                         }
@@ -369,7 +370,7 @@ void scheduler_run_timers(Scheduler *s, usec_t now) {
                 case TIMER_LEASE:
                         if (j->state == JOB_STATE_RUNNING) {
                                 g_autofree char *detail = g_strdup_printf(
-                                        _("lease not renewed within %" G_GUINT64_FORMAT " s"),
+                                        _("lease not renewed within %" PRIu64 " s"),
                                         j->ttl_usec / USEC_PER_SEC);
                                 job_end(s, j, JOB_RESULT_ABANDONED, -1, detail, now, 0);
                         }
@@ -424,7 +425,7 @@ GPtrArray *scheduler_list_jobs(Scheduler *s) {
 
 static void set_invalid_state_done(Job *job, GError **error) {
         g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_STATE,
-                    _("state: job %" G_GUINT64_FORMAT " is already done (%s)"),
+                    _("state: job %" PRIu64 " is already done (%s)"),
                     job->id, job_result_to_string(job->result));
 }
 
@@ -502,7 +503,7 @@ void scheduler_job_finished(Scheduler *s, Job *job, JobResult result,
 bool scheduler_renew(Scheduler *s, Job *job, usec_t now, GError **error) {
         if (job->state != JOB_STATE_RUNNING || !is_detached_lease(job)) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_STATE,
-                            _("state: job %" G_GUINT64_FORMAT " is not a running detached lease"), job->id);
+                            _("state: job %" PRIu64 " is not a running detached lease"), job->id);
                 return false;
         }
         job->lease_expires_at = usec_add(now, job->ttl_usec);
