@@ -21,9 +21,34 @@ char *job_object_path(uint64_t id) {
         return g_strdup_printf(SLUICE_JOB_PATH_PREFIX "/%" PRIu64, id);
 }
 
+/* Pending Wait() calls are counted per caller, so a caller that leaves the
+ * bus costs a scan of the jobs only when it had some. */
+static void waiting_sender_count(Manager *m, const char *sender, int delta) {
+        guint n;
+
+        if (!sender)
+                return;
+        n = GPOINTER_TO_UINT(g_hash_table_lookup(m->waiting_senders, sender));
+        if (delta < 0 && n <= 1)
+                g_hash_table_remove(m->waiting_senders, sender);
+        else
+                g_hash_table_insert(m->waiting_senders, g_strdup(sender), GUINT_TO_POINTER(n + delta));
+}
+
+static Waiter *waiter_new(Manager *m, sd_bus_message *call, bool until_finished) {
+        Waiter *w = g_new0(Waiter, 1);
+
+        w->manager = m;
+        w->call = sd_bus_message_ref(call);
+        w->until_finished = until_finished;
+        waiting_sender_count(m, sd_bus_message_get_sender(call), +1);
+        return w;
+}
+
 static void waiter_free(Waiter *w) {
         if (!w)
                 return;
+        waiting_sender_count(w->manager, sd_bus_message_get_sender(w->call), -1);
         sd_bus_message_unref(w->call);
         g_free(w);
 }
@@ -290,9 +315,7 @@ static int method_wait(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 return sd_bus_reply_method_return(msg, "ss", job_state_to_string(l->job->state),
                                                   job_result_to_string(l->job->result));
 
-        w = g_new0(Waiter, 1);
-        w->call = sd_bus_message_ref(msg);
-        w->until_finished = finished;
+        w = waiter_new(l->manager, msg, finished);
         g_ptr_array_add(l->waiters, w);
         return 1;
 }
@@ -490,6 +513,33 @@ void bus_job_reply_waiters(JobLink *l) {
                 (void) sd_bus_reply_method_return(w->call, "ss", job_state_to_string(j->state),
                                                   job_result_to_string(j->result));
                 g_ptr_array_remove_index(l->waiters, i - 1);
+        }
+}
+
+/**
+ * bus_job_forget_waiter() - drop the Wait() calls of a caller that left the bus
+ * @m: the manager
+ * @unique_name: the caller's unique name
+ *
+ * Nobody is left to read the answers; without this they would stay until
+ * their jobs finish.
+ */
+void bus_job_forget_waiter(Manager *m, const char *unique_name) {
+        GHashTableIter it;
+        gpointer value;
+
+        if (!g_hash_table_contains(m->waiting_senders, unique_name))
+                return;
+        g_hash_table_iter_init(&it, m->jobs);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+                JobLink *l = value;
+
+                for (guint i = l->waiters->len; i > 0; i--) {
+                        Waiter *w = l->waiters->pdata[i - 1];
+
+                        if (g_strcmp0(sd_bus_message_get_sender(w->call), unique_name) == 0)
+                                g_ptr_array_remove_index(l->waiters, i - 1);
+                }
         }
 }
 

@@ -6,6 +6,7 @@
 #include "manager.h"
 
 typedef struct Waiter {
+        Manager *manager;
         sd_bus_message *call;   /* Wait() in progress */
         bool until_finished;    /* "finished" (else "started") */
 } Waiter;
@@ -42,3 +43,6 @@ void bus_job_removed(JobLink *l);
 
 /* Replies to the pending Wait() calls whose condition holds now. */
 void bus_job_reply_waiters(JobLink *l);
+
+/* A unique name left the bus: drop its pending Wait() calls. */
+void bus_job_forget_waiter(Manager *m, const char *unique_name);

@@ -72,6 +72,7 @@ static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_err
         if (r < 0 || new_owner[0] != '\0')
                 return 0;
         bus_creds_forget(m, name);
+        bus_job_forget_waiter(m, name);
         h = g_hash_table_lookup(m->holders, name);
         if (!h)
                 return 0;

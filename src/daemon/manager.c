@@ -22,6 +22,7 @@ Manager *manager_new(void) {
         m->jobs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) job_link_free);
         m->holders = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) holder_free);
         m->peer_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        m->waiting_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_queue_init(&m->announce);
         return m;
 }
@@ -44,6 +45,7 @@ void manager_free(Manager *m) {
         g_hash_table_destroy(m->jobs);
         g_hash_table_destroy(m->holders);
         g_hash_table_destroy(m->peer_uids);
+        g_hash_table_destroy(m->waiting_senders);       /* after the jobs: their waiters count here */
 
         sd_event_source_disable_unref(m->post_source);
         sd_event_source_disable_unref(m->timer_source);

@@ -44,6 +44,7 @@ typedef struct Manager {
 
         GHashTable *jobs;               /* uint64 id -> JobLink* (owned): every job the scheduler has */
         GHashTable *holders;            /* unique bus name -> Holder* (owned) */
+        GHashTable *waiting_senders;    /* unique bus name -> number of its pending Wait() calls */
         GHashTable *peer_uids;          /* unique bus name -> uid, while the name exists (bus-creds.c) */
         GQueue announce;                /* of JobLink*: JOB_NEW seen, InterfacesAdded not yet sent */
 
