@@ -178,7 +178,7 @@ static int read_strv_option(sd_bus_message *m, const char *field, char ***ret, s
         r = sd_bus_message_read_strv(m, &strv);
         if (r < 0)
                 return r;
-        /* sd-bus allocates with malloc; GLib's g_strfreev() is free() based on glibc. */
+        /* sd-bus allocates with malloc(); g_strfreev() frees with free() (GLib >= 2.46 uses the system allocator). */
         *ret = strv;
         return sd_bus_message_exit_container(m);
 }
