@@ -479,7 +479,7 @@ void bus_job_announce(JobLink *l) {
         l->sent_started_at = l->job->started_at;
         l->sent_finished_at = l->job->finished_at;
         g_queue_remove(&m->announce, l);
-        log_job(&m->log, LOG_INFO, l->job, "queued (owner uid %" PRIu32 ", submitter %s)",
+        log_job(&m->log, LOG_DEBUG, l->job, "queued (owner uid %" PRIu32 ", submitter %s)",
                 l->job->owner, l->job->submitter ?: "-");
         r = sd_bus_emit_interfaces_added(m->bus, l->path, SLUICE_JOB_INTERFACE, NULL);
         if (r < 0)

@@ -192,7 +192,6 @@ static int executor_start(void *userdata, Job *job) {
         if (job->kind != JOB_KIND_LEASE)
                 return -EOPNOTSUPP;     /* the systemd executor arrives with the next issue */
 
-        log_job(&m->log, LOG_INFO, job, "lease granted");
         /* From now on a detached lease is kept by Renew(), not by a connection. */
         if (l && job->ttl_usec > 0)
                 lease_unbind(l);
