@@ -463,11 +463,13 @@ int bus_job_register(Manager *m) {
  * bus_job_announce() - InterfacesAdded and JobNew for a new job
  * @l: the job
  *
- * Then the answer to its Submit(), so a client sees the job's signals
- * before the path.  Announcements are batched once per loop iteration
- * (manager_flush_announce()): InterfacesAdded carries Position and
- * WaitReason, and the core computes the queue order they need once for the
- * whole batch instead of once per Submit().
+ * Then the answer to its Submit() (or the grant of its Acquire()), so a
+ * client sees the job's signals before the path.  Announcements are batched
+ * once per loop iteration (manager_flush_announce()), after that
+ * iteration's dispatch: InterfacesAdded carries Position and WaitReason, and
+ * the core computes the queue order they need once for the whole batch
+ * instead of once per Submit(); and a job started by that dispatch is born
+ * running, which saves the bus the queued->running PropertiesChanged.
  */
 void bus_job_announce(JobLink *l) {
         Manager *m = l->manager;
@@ -488,6 +490,24 @@ void bus_job_announce(JobLink *l) {
                                l->job->id, l->path, l->job->class_name);
         if (r < 0)
                 log_job(&m->log, LOG_WARNING, l->job, "could not emit JobNew: %s", g_strerror(-r));
+
+        if (l->changed_pending) {
+                l->changed_pending = false;
+                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "JobChanged", "toss",
+                                       l->job->id, l->path, job_state_to_string(l->job->state),
+                                       job_result_to_string(l->job->result));
+                if (r < 0)
+                        log_job(&m->log, LOG_WARNING, l->job, "could not emit JobChanged: %s", g_strerror(-r));
+        }
+
+        /* A lease granted in the dispatch before its announcement. */
+        if (l->acquire_call && l->job->state == JOB_STATE_RUNNING) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->acquire_call);
+
+                r = sd_bus_reply_method_return(call, "o", l->path);
+                if (r < 0)
+                        log_job(&m->log, LOG_DEBUG, l->job, "could not answer Acquire(): %s", g_strerror(-r));
+        }
 
         if (l->submit_call) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->submit_call);
@@ -558,7 +578,22 @@ void bus_job_changed(JobLink *l, JobChangedMask changed) {
         size_t n = 0;
         int r;
 
-        bus_job_announce(l);
+        if (!l->announced) {
+                if (j->state != JOB_STATE_DONE) {
+                        /* Started in the dispatch that precedes its announcement: the
+                         * job is born running.  InterfacesAdded will carry the values,
+                         * JobChanged follows JobNew, the Acquire() grant follows both. */
+                        if (changed & (JOB_CHANGED_STATE | JOB_CHANGED_RESULT))
+                                l->changed_pending = true;
+                        if (changed & JOB_CHANGED_STATE)
+                                bus_job_reply_waiters(l);
+                        manager_schedule_post(m);
+                        return;
+                }
+                /* Done before it was announced: a done job's properties are cheap
+                 * to read, announce it now and go on as usual. */
+                bus_job_announce(l);
+        }
 
         /* Exactly what changed: the times only when they moved (a job that
          * starts changes StartedAt, one that ends FinishedAt, one whose start

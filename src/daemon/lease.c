@@ -195,7 +195,8 @@ static int executor_start(void *userdata, Job *job) {
         /* From now on a detached lease is kept by Renew(), not by a connection. */
         if (l && job->ttl_usec > 0)
                 lease_unbind(l);
-        if (l && l->acquire_call) {
+        /* Not announced yet: bus_job_announce() answers after JobNew. */
+        if (l && l->acquire_call && l->announced) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->acquire_call);
                 int r = sd_bus_reply_method_return(call, "o", l->path);
                 if (r < 0)

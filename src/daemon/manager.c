@@ -173,7 +173,7 @@ static void update_status(Manager *m, unsigned queued, unsigned running) {
 
 /*
  * Once per loop iteration, after everything else that was pending (idle
- * priority): announce new jobs (and answer their Submit()), dispatch, then emit one coalesced
+ * priority): dispatch, announce new jobs (and answer their Submit()), then emit one coalesced
  * PropertiesChanged for the manager and re-arm the timer.
  */
 static int on_post(sd_event_source *s, void *userdata) {
@@ -181,8 +181,8 @@ static int on_post(sd_event_source *s, void *userdata) {
         unsigned queued, running;
         int r;
 
-        manager_flush_announce(m);
         (void) scheduler_dispatch(m->scheduler, manager_now(m));
+        manager_flush_announce(m);
 
         queued = scheduler_n_queued(m->scheduler);
         running = scheduler_n_running(m->scheduler);
