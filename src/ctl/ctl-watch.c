@@ -199,8 +199,16 @@ static void print_manager_signal(sd_bus_message *m) {
         uint64_t id;
 
         if (g_str_equal(member, "JobNew") &&
-            sd_bus_message_read(m, "tos", &id, &path, &class_name) >= 0)
-                print_event_line("JobNew %" PRIu64 " %s", id, class_name);
+            sd_bus_message_read(m, "tos", &id, &path, &class_name) >= 0) {
+                /* JobNew announces a job in the state it has then: a job granted
+                 * at once is born running, with no JobChanged to follow. */
+                _cleanup_free_ char *born = NULL;
+
+                if (sd_bus_get_property_string(sd_bus_message_get_bus(m), SLUICE_BUS_NAME, path,
+                                               SLUICE_JOB_IFACE, "State", NULL, &born) < 0)
+                        born = NULL;
+                print_event_line("JobNew %" PRIu64 " %s %s", id, class_name, born ?: "?");
+        }
         else if (g_str_equal(member, "JobChanged") &&
                  sd_bus_message_read(m, "toss", &id, &path, &state, &result) >= 0)
                 print_event_line("JobChanged %" PRIu64 " %s%s%s", id, state, *result ? " " : "", result);

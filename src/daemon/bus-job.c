@@ -491,15 +491,6 @@ void bus_job_announce(JobLink *l) {
         if (r < 0)
                 log_job(&m->log, LOG_WARNING, l->job, "could not emit JobNew: %s", g_strerror(-r));
 
-        if (l->changed_pending) {
-                l->changed_pending = false;
-                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "JobChanged", "toss",
-                                       l->job->id, l->path, job_state_to_string(l->job->state),
-                                       job_result_to_string(l->job->result));
-                if (r < 0)
-                        log_job(&m->log, LOG_WARNING, l->job, "could not emit JobChanged: %s", g_strerror(-r));
-        }
-
         /* A lease granted in the dispatch before its announcement. */
         if (l->acquire_call && l->job->state == JOB_STATE_RUNNING) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->acquire_call);
@@ -581,10 +572,9 @@ void bus_job_changed(JobLink *l, JobChangedMask changed) {
         if (!l->announced) {
                 if (j->state != JOB_STATE_DONE) {
                         /* Started in the dispatch that precedes its announcement: the
-                         * job is born running.  InterfacesAdded will carry the values,
-                         * JobChanged follows JobNew, the Acquire() grant follows both. */
-                        if (changed & (JOB_CHANGED_STATE | JOB_CHANGED_RESULT))
-                                l->changed_pending = true;
+                         * job is born running.  InterfacesAdded carries State; JobChanged
+                         * reports only what changes after JobNew (one bus message less
+                         * per Submit: docs/benchmarks.md); the Acquire() grant follows. */
                         if (changed & JOB_CHANGED_STATE)
                                 bus_job_reply_waiters(l);
                         manager_schedule_post(m);

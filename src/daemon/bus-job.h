@@ -22,7 +22,6 @@ struct JobLink {
         Job *job;               /* borrowed from the scheduler */
         char *path;
         bool announced;         /* InterfacesAdded sent */
-        bool changed_pending;   /* State/Result moved before the announcement: JobChanged goes with it */
         usec_t sent_started_at, sent_finished_at;       /* as last announced on the bus */
         sd_bus_message *submit_call;    /* Submit() answered right after the announcement */
         sd_bus_message *acquire_call;   /* Acquire() waiting for the grant */
