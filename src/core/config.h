@@ -41,6 +41,31 @@ typedef struct ParameterDecl {
         GRegex *regex;          /* compiled, anchored */
 } ParameterDecl;
 
+typedef enum {
+        DUPLICATES_QUEUE,               /* Duplicates=queue: queue it anyway (default) */
+        DUPLICATES_REJECT,              /* refuse with org.sluice.Error.Duplicate */
+        DUPLICATES_REPLACE,             /* cancel the queued/running duplicate, queue the new one */
+        DUPLICATES_CANCEL_QUEUED,       /* cancel queued duplicates (running ones go on), queue the new one */
+        _DUPLICATES_MAX,
+} DuplicatesPolicy;
+
+const char *duplicates_policy_to_string(DuplicatesPolicy p);
+int duplicates_policy_from_string(const char *s);       /* -1 if unknown */
+
+typedef enum {
+        SANDBOX_NONE,           /* Sandbox=none: only what the other keys say */
+        SANDBOX_BASIC,          /* default: NoNewPrivileges, PrivateTmp, ProtectSystem=full,
+                                 * ProtectHome=read-only, ProtectKernel*, ProtectControlGroups,
+                                 * RestrictSUIDSGID, LockPersonality, RestrictRealtime */
+        SANDBOX_STRICT,         /* basic + ProtectSystem=strict (writable: ReadWritePaths=),
+                                 * ProtectHome=yes, PrivateDevices, ProtectClock, ProtectHostname,
+                                 * RestrictNamespaces, SystemCallArchitectures=native */
+        _SANDBOX_MAX,
+} SandboxPreset;
+
+const char *sandbox_preset_to_string(SandboxPreset p);
+int sandbox_preset_from_string(const char *s);          /* -1 if unknown */
+
 typedef struct ClassConfig {
         char *name;
         char *description;      /* may be NULL */
@@ -52,6 +77,25 @@ typedef struct ClassConfig {
         usec_t max_wait_usec;   /* MaxWaitSec= (0 = none) */
         usec_t runtime_max_usec;/* RuntimeMaxSec= (0 = none; command only) */
         char **exec_start;      /* ExecStart= template argv, command only; NULL for leases */
+
+        /* Unit properties of command jobs (transient units); 0/NULL = unset. */
+        char *user;             /* User= */
+        char *group;            /* Group= */
+        bool dynamic_user;      /* DynamicUser= (no) */
+        char *working_directory;/* WorkingDirectory= (absolute path) */
+        char **environment;     /* Environment= KEY=VALUE, whitespace separated; never NULL */
+        uint64_t cpu_weight;    /* CPUWeight= 1..10000 */
+        uint64_t io_weight;     /* IOWeight= 1..10000 */
+        uint64_t memory_max;    /* MemoryMax= bytes (K/M/G/T suffixes, base 1024) */
+        uint64_t tasks_max;     /* TasksMax= */
+        SandboxPreset sandbox;  /* Sandbox= none|basic|strict (basic) */
+        char **read_write_paths;/* ReadWritePaths= absolute paths (for Sandbox=strict); never NULL */
+
+        /* Retries and duplicates (command jobs). */
+        uint32_t retry;                 /* Retry= extra attempts after a failed one (0) */
+        usec_t retry_delay_usec;        /* RetryDelaySec= before the 1st retry (30s) */
+        double retry_backoff;           /* RetryBackoff= multiplier per further retry (1.0; 1.0..100) */
+        DuplicatesPolicy duplicates;    /* Duplicates= (queue) */
 } ClassConfig;
 
 typedef struct ResourceConfig {

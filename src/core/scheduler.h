@@ -128,6 +128,22 @@ GPtrArray *scheduler_list_jobs(Scheduler *s);
 bool scheduler_cancel(Scheduler *s, Job *job, usec_t now, GError **error);
 
 /*
+ * Command jobs: scheduler_submit() fills job->argv from the class's ExecStart
+ * template with every %{param} substituted (whole argv elements, or inside
+ * one; never through a shell) unless the spec brings a raw argv, and
+ * job->environment from the class's Environment= followed by the spec's.
+ *
+ * Retries: when a command job ends FAILED or TIMEOUT (run time) and its class
+ * allows another attempt (Retry=), scheduler_job_finished() does not end it:
+ * the job goes back to QUEUED with not_before = now + RetryDelaySec *
+ * RetryBackoff^(attempt-1), attempt+1 on its next start, unit and exit status
+ * kept until then (JOB_CHANGED with STATE).  Cancelled jobs are never retried.
+ * The final Result is the last attempt's.
+ *
+ * Duplicates: a job of the same class with equal parameters (and argv) that
+ * is queued or running is a duplicate; the class's Duplicates= decides
+ * (reject → SLUICE_ERROR_DUPLICATE naming the duplicate's id).
+ *
  * A job ended: a running one (lease released / holder vanished / unit
  * finished), or a queued one that can no longer run (its lease holder's
  * connection went away).  Ignored for jobs already done.
@@ -140,6 +156,18 @@ bool scheduler_renew(Scheduler *s, Job *job, usec_t now, GError **error);
 
 /* INVALID_ARGUMENT when out of range; queued jobs move in the queue. */
 bool scheduler_set_priority(Scheduler *s, Job *job, int32_t priority, GError **error);
+
+/*
+ * Re-attach after a restart: rebuild a job that is already running (its unit
+ * survived sluiced).  The spec is validated like a submission except for
+ * quotas and duplicates; the job keeps `id` (the next id moves past it),
+ * starts RUNNING without calling the executor, counts against every limit,
+ * and JOB_NEW is emitted for it.  NULL + error when the spec is invalid (the
+ * class vanished, ...) or the id is in use.
+ */
+Job *scheduler_adopt(Scheduler *s, const JobSpec *spec, uint64_t id,
+                     usec_t submitted_at, usec_t started_at, uint32_t attempt,
+                     usec_t now, GError **error);
 
 /* Executor bookkeeping (emits JOB_CHANGED with JOB_CHANGED_UNIT). */
 void scheduler_job_set_unit(Scheduler *s, Job *job, const char *unit, const char *invocation_id);
