@@ -106,23 +106,23 @@ static void list_print_json(GVariant *jobs) {
                 g_autofree char *user = ctl_format_user(owner);
 
                 ctl_json_begin_object(&j);
-                ctl_json_key(&j, "id");
+                ctl_json_key(&j, "Id");
                 ctl_json_uint(&j, id);
-                ctl_json_key(&j, "class");
+                ctl_json_key(&j, "Class");
                 ctl_json_string(&j, class_name);
-                ctl_json_key(&j, "state");
+                ctl_json_key(&j, "State");
                 ctl_json_string(&j, state);
-                ctl_json_key(&j, "result");
+                ctl_json_key(&j, "Result");
                 ctl_json_string(&j, result);
-                ctl_json_key(&j, "priority");
+                ctl_json_key(&j, "Priority");
                 ctl_json_int(&j, priority);
-                ctl_json_key(&j, "owner");
+                ctl_json_key(&j, "Owner");
                 ctl_json_uint(&j, owner);
-                ctl_json_key(&j, "owner_name");
+                ctl_json_key(&j, "OwnerName");
                 ctl_json_string(&j, user);
-                ctl_json_key(&j, "submitted_at");
+                ctl_json_key(&j, "SubmittedAt");
                 ctl_json_uint(&j, submitted);
-                ctl_json_key(&j, "path");
+                ctl_json_key(&j, "Path");
                 ctl_json_string(&j, path);
                 ctl_json_end_object(&j);
         }

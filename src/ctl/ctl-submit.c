@@ -9,6 +9,36 @@
 #include "i18n.h"
 #include "macro.h"
 
+/*
+ * A lease-class job from Submit() belongs to the submitting connection and
+ * ends "abandoned" when it closes: from sluicectl that is the moment it
+ * exits. Say so instead of queueing a job that cannot live.
+ */
+static int refuse_lease_class(Ctl *ctl, const char *class_name) {
+        g_autoptr(GVariant) classes = NULL;
+        GVariantIter iter;
+        const char *name, *kind, *description;
+        guint32 max_running;
+        int r;
+
+        r = ctl_get_property(ctl, _("could not read the classes"), SLUICE_MANAGER_PATH,
+                             SLUICE_MANAGER_IFACE, "Classes", &classes);
+        if (r != 0)
+                return r;
+        if (!g_variant_is_of_type(classes, G_VARIANT_TYPE("a(sssu)")))
+                return 0;       /* let sluiced judge */
+        g_variant_iter_init(&iter, classes);
+        while (g_variant_iter_next(&iter, "(&s&s&su)", &name, &kind, &description, &max_running))
+                if (g_str_equal(name, class_name) && g_str_equal(kind, "lease")) {
+                        fprintf(stderr, _("sluicectl: class %s hands out leases: a lease submitted by "
+                                          "sluicectl would end as soon as sluicectl exits; use "
+                                          "\"sluicectl acquire %s\" or \"sluicectl run --class %s -- CMD\"\n"),
+                                class_name, class_name, class_name);
+                        return CTL_EXIT_FAILURE;
+                }
+        return 0;
+}
+
 /**
  * ctl_verb_submit() - "sluicectl submit CLASS [KEY=VALUE…] [job options]"
  * @ctl: the context
@@ -54,6 +84,9 @@ int ctl_verb_submit(Ctl *ctl, int argc, char **argv) {
         }
 
         r = ctl_connect(ctl);
+        if (r != 0)
+                return r;
+        r = refuse_lease_class(ctl, o.class_name);
         if (r != 0)
                 return r;
         r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit", &m);

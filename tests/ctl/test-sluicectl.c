@@ -265,7 +265,7 @@ static void test_json(gconstpointer data) {
 
         g_assert_cmpint(ctl(f, &list, NULL, "list", "--json", NULL), ==, 0);
         assert_json(f, list, "isinstance(d, list) and len(d) >= 1 and "
-                    "all(set(j) >= {'id','class','state','result','priority','owner','owner_name','submitted_at','path'} for j in d)");
+                    "all(set(j) >= {'Id','Class','State','Result','Priority','Owner','OwnerName','SubmittedAt','Path'} for j in d)");
         g_assert_cmpint(ctl(f, &show, NULL, "show", "--json", id_text, NULL), ==, 0);
         g_autofree char *expr = g_strdup_printf(
                 "d['Id'] == %s and d['State'] == 'running' and d['Description'] == %s",
@@ -295,12 +295,26 @@ static void test_submit_bad_parameter(gconstpointer data) {
                                             G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
         g_assert_nonnull(error);
         g_dbus_error_strip_remote_error(error);
-        expected = g_strdup_printf("sluicectl: could not submit a job of class backup: %s\n", error->message);
+        expected = g_strdup_printf("sluicectl: could not acquire a slot of class backup: %s\n", error->message);
 
-        g_assert_cmpint(ctl(f, &out, &err, "submit", "backup", "store=NOT-LOWER", NULL), ==, 1);
+        g_assert_cmpint(ctl(f, &out, &err, "acquire", "--ttl=600", "backup", "store=NOT-LOWER", NULL), ==, 1);
         g_assert_cmpstr(out, ==, "");
         g_assert_cmpstr(err, ==, expected);
         g_assert_cmpuint(manager_u(f, "QueuedJobs"), ==, 0);
+        g_assert_cmpuint(manager_u(f, "RunningJobs"), ==, 0);
+}
+
+/* "submit" of a lease class would queue a lease that ends when sluicectl exits: refused, nothing queued. */
+static void test_submit_lease_class(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *out = NULL, *err = NULL;
+
+        g_assert_cmpint(ctl(f, &out, &err, "submit", "backup", "store=x", NULL), ==, 1);
+        g_assert_cmpstr(out, ==, "");
+        g_assert_nonnull(strstr(err, "class backup hands out leases"));
+        g_assert_nonnull(strstr(err, "sluicectl acquire backup"));
+        g_assert_cmpuint(manager_u(f, "QueuedJobs"), ==, 0);
+        g_assert_cmpuint(manager_u(f, "RunningJobs"), ==, 0);
 }
 
 /* Ctrl+C on an acquire that is still queued leaves no queued job; a held one is released. */
@@ -407,6 +421,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/run/serializes", &f, test_run_serializes);
         g_test_add_data_func("/sluicectl/json", &f, test_json);
         g_test_add_data_func("/sluicectl/submit/bad-parameter", &f, test_submit_bad_parameter);
+        g_test_add_data_func("/sluicectl/submit/lease-class", &f, test_submit_lease_class);
         g_test_add_data_func("/sluicectl/acquire/interrupted", &f, test_acquire_interrupted);
         g_test_add_data_func("/sluicectl/usage-errors", &f, test_usage_errors);
 
