@@ -264,6 +264,23 @@ static void show_print_text(GVariant *props) {
         }
 }
 
+/*
+ * The argument parsing of the verbs that take exactly one JOB: common
+ * options, then the job, resolved to its object path.
+ */
+static int parse_one_job(Ctl *ctl, int argc, char **argv, const char *usage, char **ret_path,
+                         const char **ret_arg) {
+        int r, idx;
+
+        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        if (r != 0)
+                return r;
+        if (argc - idx != 1)
+                return ctl_usage_error("%s", usage);
+        *ret_arg = argv[idx];
+        return ctl_resolve_job(ctl, argv[idx], ret_path);
+}
+
 /**
  * ctl_verb_show() - "sluicectl show JOB [--json]": every property of a job
  * @ctl: the context
@@ -275,27 +292,20 @@ static void show_print_text(GVariant *props) {
 int ctl_verb_show(Ctl *ctl, int argc, char **argv) {
         g_autoptr(GVariant) props = NULL;
         g_autofree char *path = NULL, *what = NULL;
-        int r, idx;
+        const char *arg;
+        int r;
 
-        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        r = parse_one_job(ctl, argc, argv, _("\"show\" needs exactly one JOB"), &path, &arg);
         if (r != 0)
                 return r;
-        if (argc - idx != 1)
-                return ctl_usage_error(_("\"show\" needs exactly one JOB"));
-
-        r = ctl_resolve_job(ctl, argv[idx], &path);
-        if (r != 0)
-                return r;
-        what = g_strdup_printf(_("could not read job %s"), argv[idx]);
+        what = g_strdup_printf(_("could not read job %s"), arg);
         r = ctl_get_all_properties(ctl, what, path, SLUICE_JOB_IFACE, &props);
         if (r != 0)
                 return r;
 
-        if (ctl->json) {
-                g_auto(CtlJson) j = CTL_JSON_INIT;
-                ctl_json_variant(&j, props);
-                printf("%s\n", j.out->str);
-        } else
+        if (ctl->json)
+                ctl_json_print_variant(props);
+        else
                 show_print_text(props);
         return CTL_EXIT_OK;
 }
@@ -437,17 +447,12 @@ int ctl_verb_release(Ctl *ctl, int argc, char **argv) {
  */
 int ctl_verb_renew(Ctl *ctl, int argc, char **argv) {
         g_autofree char *path = NULL, *what = NULL;
-        int r, idx;
+        const char *arg;
+        int r;
 
-        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        r = parse_one_job(ctl, argc, argv, _("\"renew\" needs exactly one JOB"), &path, &arg);
         if (r != 0)
                 return r;
-        if (argc - idx != 1)
-                return ctl_usage_error(_("\"renew\" needs exactly one JOB"));
-
-        r = ctl_resolve_job(ctl, argv[idx], &path);
-        if (r != 0)
-                return r;
-        what = g_strdup_printf(_("could not renew job %s"), argv[idx]);
+        what = g_strdup_printf(_("could not renew job %s"), arg);
         return ctl_call(ctl, what, path, SLUICE_JOB_IFACE, "Renew", NULL, NULL);
 }

@@ -251,3 +251,14 @@ void ctl_json_variant(CtlJson *j, GVariant *v) {
         }
         }
 }
+
+/**
+ * ctl_json_print_variant() - print a value as one line of JSON on stdout
+ * @v: the value (a{sv} of properties, typically)
+ */
+void ctl_json_print_variant(GVariant *v) {
+        g_auto(CtlJson) j = CTL_JSON_INIT;
+
+        ctl_json_variant(&j, v);
+        printf("%s\n", j.out->str);
+}

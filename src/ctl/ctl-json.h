@@ -39,3 +39,6 @@ void ctl_json_bool(CtlJson *j, bool v);
 void ctl_json_null(CtlJson *j);
 void ctl_json_variant(CtlJson *j, GVariant *v);
 void ctl_json_append_escaped(GString *out, const char *s);
+
+/* Print @v as one line of JSON on stdout. */
+void ctl_json_print_variant(GVariant *v);

@@ -90,11 +90,9 @@ int ctl_verb_status(Ctl *ctl, int argc, char **argv) {
         if (r != 0)
                 return r;
 
-        if (ctl->json) {
-                g_auto(CtlJson) j = CTL_JSON_INIT;
-                ctl_json_variant(&j, props);
-                printf("%s\n", j.out->str);
-        } else
+        if (ctl->json)
+                ctl_json_print_variant(props);
+        else
                 print_status(props);
         return CTL_EXIT_OK;
 }
