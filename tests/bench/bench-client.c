@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench-client --address=ADDRESS [--calls=N] [--connections=C] [--window=W]
- *              [--rounds=R] [--grant-reps=G] [--rtt-reps=T]
+ *              [--rounds=R] [--grant-reps=G] [--rtt-reps=T] [--cpu=NAME:PID]...
  *
  * The numbers behind docs/benchmarks.md, against sluiced and echo-service on
  * one private bus (tests/bench/run.sh sets that up):
  *
  *  1. throughput: C connections, each pipelining N/C calls with at most W
- *     outstanding, of Submit("bench", {}) to sluiced and of the same-signature
- *     Echo to echo-service; calls/s for both and their ratio, per round and
- *     as medians over R rounds;
+ *     outstanding, of Submit("bench", {}) to sluiced, of the same-signature
+ *     Echo to echo-service (2 bus messages a call) and of its EchoAnnounce
+ *     (4 messages a call, those of a Submit granted at once: call,
+ *     InterfacesAdded, a JobNew-like signal, reply); calls/s for the three and
+ *     the ratios Submit/Echo and Submit/EchoAnnounce, per round and as
+ *     medians over R rounds.  Between runs the client waits until sluiced
+ *     holds no job at all (the abandoned leases ended and, after
+ *     KeepFinishedSec, removed), so no run pays for the one before.  With
+ *     --cpu=NAME:PID (repeatable), the CPU time (utime+stime of
+ *     /proc/PID/stat) each of those processes spent during each run, per call
+ *     (median over the rounds);
  *  2. the median synchronous Echo round trip (T calls);
  *  3. the grant latency: A holds the only slot of class "grant", B's Acquire
  *     is pending (sluiced has seen it), A sends Release; the time from that
@@ -27,6 +35,7 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "macro.h"
 
@@ -38,8 +47,18 @@
 #define ECHO_PATH "/org/sluice/BenchEcho"
 #define ECHO_IFACE "org.sluice.BenchEcho"
 
+#define CPU_PIDS_MAX 4
+
+/* A process whose CPU time the throughput runs report (--cpu=NAME:PID). */
+typedef struct CpuPid {
+        const char *name;
+        int pid;
+} CpuPid;
+
 typedef struct Options {
         const char *address;
+        CpuPid cpu[CPU_PIDS_MAX];
+        unsigned n_cpu;
         unsigned calls;
         unsigned connections;
         unsigned window;
@@ -50,8 +69,16 @@ typedef struct Options {
 
 typedef enum {
         TARGET_ECHO,
+        TARGET_ANNOUNCE,
         TARGET_SUBMIT,
+        _TARGET_MAX,
 } Target;
+
+static const char *const target_name[_TARGET_MAX] = {
+        [TARGET_ECHO] = "Echo",
+        [TARGET_ANNOUNCE] = "EchoAnnounce",
+        [TARGET_SUBMIT] = "Submit",
+};
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -136,9 +163,9 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
 }
 
 static int send_one(Worker *w) {
-        if (w->target == TARGET_ECHO)
-                return sd_bus_call_method_async(w->bus, NULL, ECHO_NAME, ECHO_PATH, ECHO_IFACE, "Echo", on_reply, w,
-                                                "sa{sv}", "bench", 0);
+        if (w->target == TARGET_ECHO || w->target == TARGET_ANNOUNCE)
+                return sd_bus_call_method_async(w->bus, NULL, ECHO_NAME, ECHO_PATH, ECHO_IFACE,
+                                                target_name[w->target], on_reply, w, "sa{sv}", "bench", 0);
         return sd_bus_call_method_async(w->bus, NULL, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "Submit", on_reply, w,
                                         "sa{sv}", "bench", 0);
 }
@@ -190,9 +217,38 @@ finish:
         return NULL;
 }
 
-/* Calls per second of one pipelined run. */
-static double run_throughput(const Options *opt, Target target) {
+/* utime+stime of a process in microseconds, or -1 when it cannot be read. */
+static int64_t process_cpu_usec(int pid) {
+        char path[64], buf[1024];
+        unsigned long long utime, stime;
+        const char *p;
+        FILE *f;
+        size_t n;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+        f = fopen(path, "re");
+        if (!f)
+                return -1;
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        /* The command name may hold spaces and parentheses: fields 3… follow the last ')'. */
+        p = strrchr(buf, ')');
+        if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+                return -1;
+        return (int64_t) ((utime + stime) * 1000000ULL / (unsigned long long) sysconf(_SC_CLK_TCK));
+}
+
+typedef struct RunResult {
+        double rate;                    /* calls/s */
+        double cpu_per_call[CPU_PIDS_MAX]; /* µs of CPU per call, -1 if unknown */
+} RunResult;
+
+/* One pipelined run: calls per second and the watched processes' CPU time. */
+static RunResult run_throughput(const Options *opt, Target target) {
         pthread_barrier_t start, stop;
+        int64_t cpu0[CPU_PIDS_MAX], cpu1[CPU_PIDS_MAX];
+        RunResult result = {};
         Worker *workers = calloc(opt->connections, sizeof(Worker));
         pthread_t *threads = calloc(opt->connections, sizeof(pthread_t));
         uint64_t t0 = UINT64_MAX, t1 = 0;
@@ -200,8 +256,10 @@ static double run_throughput(const Options *opt, Target target) {
 
         if (!workers || !threads)
                 die("calloc", -ENOMEM);
-        pthread_barrier_init(&start, NULL, opt->connections);
-        pthread_barrier_init(&stop, NULL, opt->connections);
+        /* The main thread joins both barriers: it reads the CPU times once
+         * every connection is open and again before any closes. */
+        pthread_barrier_init(&start, NULL, opt->connections + 1);
+        pthread_barrier_init(&stop, NULL, opt->connections + 1);
         for (unsigned i = 0; i < opt->connections; i++) {
                 workers[i] = (Worker) {
                         .opt = opt,
@@ -213,15 +271,21 @@ static double run_throughput(const Options *opt, Target target) {
                 if (pthread_create(&threads[i], NULL, worker_run, &workers[i]) != 0)
                         die("pthread_create", -errno);
         }
+        for (unsigned k = 0; k < opt->n_cpu; k++)
+                cpu0[k] = process_cpu_usec(opt->cpu[k].pid);
+        pthread_barrier_wait(&start);
+        pthread_barrier_wait(&stop);
+        for (unsigned k = 0; k < opt->n_cpu; k++)
+                cpu1[k] = process_cpu_usec(opt->cpu[k].pid);
         for (unsigned i = 0; i < opt->connections; i++) {
                 Worker *w = &workers[i];
 
                 pthread_join(threads[i], NULL);
                 if (w->r < 0)
-                        die(target == TARGET_ECHO ? "echo worker" : "submit worker", w->r);
+                        die(target_name[target], w->r);
                 if (w->errors > 0)
                         fprintf(stderr, "bench-client: %u of %u %s calls failed, first: %s\n", w->errors, w->n,
-                                target == TARGET_ECHO ? "Echo" : "Submit", w->first_error);
+                                target_name[target], w->first_error);
                 errors += w->errors;
                 t0 = w->t_start < t0 ? w->t_start : t0;
                 t1 = w->t_end > t1 ? w->t_end : t1;
@@ -234,7 +298,11 @@ static double run_throughput(const Options *opt, Target target) {
                 fprintf(stderr, "bench-client: failed calls make the figures meaningless; stopping\n");
                 exit(1);
         }
-        return (double) opt->calls * 1e6 / (double) (t1 - t0);
+        result.rate = (double) opt->calls * 1e6 / (double) (t1 - t0);
+        for (unsigned k = 0; k < opt->n_cpu; k++)
+                result.cpu_per_call[k] = cpu0[k] < 0 || cpu1[k] < 0 ? -1.0
+                                                                    : (double) (cpu1[k] - cpu0[k]) / (double) opt->calls;
+        return result;
 }
 
 static uint32_t get_u32_property(sd_bus *bus, const char *name) {
@@ -250,12 +318,31 @@ static uint32_t get_u32_property(sd_bus *bus, const char *name) {
         return v;
 }
 
-/* Let sluiced settle the previous round (abandon the closed connections'
- * leases) before the next one starts. */
+static bool sluiced_holds_jobs(sd_bus *bus) {
+        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "ListJobs", &error, &reply, "a{sv}", 1,
+                               "limit", "u", (uint32_t) 1);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(tsssiuto)");
+        if (r < 0) {
+                fprintf(stderr, "bench-client: ListJobs: %s\n", error.message ? error.message : strerror(-r));
+                exit(1);
+        }
+        return !sd_bus_message_at_end(reply, false);
+}
+
+/* Let sluiced settle the previous run before the next one starts: the closed
+ * connections' leases abandoned (a PropertiesChanged and a JobChanged each)
+ * and, KeepFinishedSec later, removed (an InterfacesRemoved each).  Work that
+ * would otherwise load the bus during the next run, whichever target. */
 static void wait_sluiced_idle(sd_bus *bus) {
         uint64_t deadline = now_usec() + 300ULL * 1000000ULL;
 
-        while (get_u32_property(bus, "RunningJobs") > 0 || get_u32_property(bus, "QueuedJobs") > 0) {
+        while (get_u32_property(bus, "RunningJobs") > 0 || get_u32_property(bus, "QueuedJobs") > 0 ||
+               sluiced_holds_jobs(bus)) {
                 if (now_usec() > deadline) {
                         fprintf(stderr, "bench-client: sluiced still has jobs after the round\n");
                         exit(1);
@@ -472,6 +559,113 @@ static unsigned parse_unsigned(const char *s, const char *what) {
         return (unsigned) v;
 }
 
+static void parse_cpu(Options *opt, const char *s) {
+        const char *colon = strrchr(s, ':');
+        char *end;
+        long pid;
+
+        if (opt->n_cpu >= CPU_PIDS_MAX) {
+                fprintf(stderr, "bench-client: --cpu: at most %d processes\n", CPU_PIDS_MAX);
+                exit(2);
+        }
+        if (!colon || colon == s) {
+                fprintf(stderr, "bench-client: --cpu: \"%s\" is not NAME:PID\n", s);
+                exit(2);
+        }
+        errno = 0;
+        pid = strtol(colon + 1, &end, 10);
+        if (errno || end == colon + 1 || *end || pid <= 0 || pid > INT32_MAX) {
+                fprintf(stderr, "bench-client: --cpu: \"%s\" is not a process id\n", colon + 1);
+                exit(2);
+        }
+        opt->cpu[opt->n_cpu++] = (CpuPid) { .name = strndup(s, (size_t) (colon - s)), .pid = (int) pid };
+        if (!opt->cpu[opt->n_cpu - 1].name)
+                die("strndup", -ENOMEM);
+}
+
+/* R rounds of the three targets, each round in a rotated order so none always
+ * runs first or last; per round and medians. */
+static void run_rounds(const Options *opt, sd_bus *bus) {
+        double *rate[_TARGET_MAX], *cpu[_TARGET_MAX][CPU_PIDS_MAX], *ratio_echo, *ratio_announce;
+        double median_rate[_TARGET_MAX], median_echo, median_announce;
+
+        for (unsigned t = 0; t < _TARGET_MAX; t++) {
+                rate[t] = calloc(opt->rounds, sizeof(double));
+                if (!rate[t])
+                        die("calloc", -ENOMEM);
+                for (unsigned k = 0; k < opt->n_cpu; k++) {
+                        cpu[t][k] = calloc(opt->rounds, sizeof(double));
+                        if (!cpu[t][k])
+                                die("calloc", -ENOMEM);
+                }
+        }
+        ratio_echo = calloc(opt->rounds, sizeof(double));
+        ratio_announce = calloc(opt->rounds, sizeof(double));
+        if (!ratio_echo || !ratio_announce)
+                die("calloc", -ENOMEM);
+
+        printf("throughput: %u calls per run from %u connections, window %u, %u rounds\n", opt->calls,
+               opt->connections, opt->window, opt->rounds);
+        printf("  (Echo: 2 bus messages a call; EchoAnnounce and Submit: 4, call + InterfacesAdded + New/JobNew + reply)\n");
+        for (unsigned i = 0; i < opt->rounds; i++) {
+                for (unsigned j = 0; j < _TARGET_MAX; j++) {
+                        Target t = (Target) ((i + j) % _TARGET_MAX);
+                        RunResult res = run_throughput(opt, t);
+
+                        wait_sluiced_idle(bus);
+                        rate[t][i] = res.rate;
+                        for (unsigned k = 0; k < opt->n_cpu; k++)
+                                cpu[t][k][i] = res.cpu_per_call[k];
+                }
+                ratio_echo[i] = rate[TARGET_SUBMIT][i] / rate[TARGET_ECHO][i];
+                ratio_announce[i] = rate[TARGET_SUBMIT][i] / rate[TARGET_ANNOUNCE][i];
+                printf("  round %u: Echo %7.0f/s  EchoAnnounce %7.0f/s  Submit %7.0f/s  "
+                       "Submit/Echo %.2f  Submit/EchoAnnounce %.2f\n",
+                       i + 1, rate[TARGET_ECHO][i], rate[TARGET_ANNOUNCE][i], rate[TARGET_SUBMIT][i], ratio_echo[i],
+                       ratio_announce[i]);
+                fflush(stdout);
+        }
+        for (unsigned t = 0; t < _TARGET_MAX; t++)
+                median_rate[t] = median_double(rate[t], opt->rounds);
+        median_echo = median_double(ratio_echo, opt->rounds);
+        median_announce = median_double(ratio_announce, opt->rounds);
+        printf("  median:  Echo %7.0f/s  EchoAnnounce %7.0f/s  Submit %7.0f/s  "
+               "Submit/Echo %.2f  Submit/EchoAnnounce %.2f\n",
+               median_rate[TARGET_ECHO], median_rate[TARGET_ANNOUNCE], median_rate[TARGET_SUBMIT], median_echo,
+               median_announce);
+        printf("  Submit/Echo %.2f (target >= 0.50: %s); Submit/EchoAnnounce %.2f (sluiced against the bus floor "
+               "for the same messages)\n",
+               median_echo, median_echo >= 0.5 ? "met" : "MISSED", median_announce);
+
+        if (opt->n_cpu > 0) {
+                printf("CPU per call (utime+stime from /proc/PID/stat, us, median of rounds):\n");
+                printf("  %-14s", "");
+                for (unsigned k = 0; k < opt->n_cpu; k++)
+                        printf(" %12s", opt->cpu[k].name);
+                printf("\n");
+                for (unsigned t = 0; t < _TARGET_MAX; t++) {
+                        printf("  %-14s", target_name[t]);
+                        for (unsigned k = 0; k < opt->n_cpu; k++) {
+                                double v = median_double(cpu[t][k], opt->rounds);
+
+                                if (v < 0)
+                                        printf(" %12s", "?");
+                                else
+                                        printf(" %12.1f", v);
+                        }
+                        printf("\n");
+                }
+        }
+
+        for (unsigned t = 0; t < _TARGET_MAX; t++) {
+                free(rate[t]);
+                for (unsigned k = 0; k < opt->n_cpu; k++)
+                        free(cpu[t][k]);
+        }
+        free(ratio_echo);
+        free(ratio_announce);
+}
+
 int main(int argc, char **argv) {
         static const struct option longopts[] = {
                 { "address", required_argument, NULL, 'a' },
@@ -481,6 +675,7 @@ int main(int argc, char **argv) {
                 { "rounds", required_argument, NULL, 'r' },
                 { "grant-reps", required_argument, NULL, 'g' },
                 { "rtt-reps", required_argument, NULL, 't' },
+                { "cpu", required_argument, NULL, 'p' },
                 {},
         };
         Options opt = {
@@ -492,7 +687,6 @@ int main(int argc, char **argv) {
                 .rtt_reps = 2000,
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        double *echo, *submit, *ratio;
         uint64_t rtt, grant;
         int c, r;
 
@@ -505,12 +699,13 @@ int main(int argc, char **argv) {
                 case 'r': opt.rounds = parse_unsigned(optarg, "rounds"); break;
                 case 'g': opt.grant_reps = parse_unsigned(optarg, "grant-reps"); break;
                 case 't': opt.rtt_reps = parse_unsigned(optarg, "rtt-reps"); break;
+                case 'p': parse_cpu(&opt, optarg); break;
                 default: return 2;
                 }
         }
         if (!opt.address) {
                 fprintf(stderr, "usage: %s --address=ADDRESS [--calls=N] [--connections=C] [--window=W] "
-                                "[--rounds=R] [--grant-reps=G] [--rtt-reps=T]\n", argv[0]);
+                                "[--rounds=R] [--grant-reps=G] [--rtt-reps=T] [--cpu=NAME:PID]...\n", argv[0]);
                 return 2;
         }
         if (opt.window >= 128)
@@ -522,39 +717,7 @@ int main(int argc, char **argv) {
                 die("connect", r);
         wait_for_names(bus);
 
-        printf("throughput: %u calls per run from %u connections, window %u, %u rounds\n", opt.calls,
-               opt.connections, opt.window, opt.rounds);
-        echo = calloc(opt.rounds, sizeof(double));
-        submit = calloc(opt.rounds, sizeof(double));
-        ratio = calloc(opt.rounds, sizeof(double));
-        if (!echo || !submit || !ratio)
-                die("calloc", -ENOMEM);
-        for (unsigned i = 0; i < opt.rounds; i++) {
-                /* Alternate which goes first, so neither always gets the warmer machine. */
-                if (i % 2 == 0) {
-                        echo[i] = run_throughput(&opt, TARGET_ECHO);
-                        submit[i] = run_throughput(&opt, TARGET_SUBMIT);
-                } else {
-                        submit[i] = run_throughput(&opt, TARGET_SUBMIT);
-                        echo[i] = run_throughput(&opt, TARGET_ECHO);
-                }
-                wait_sluiced_idle(bus);
-                ratio[i] = submit[i] / echo[i];
-                printf("  round %u: echo %8.0f calls/s   Submit %8.0f calls/s   ratio %.2f\n", i + 1, echo[i],
-                       submit[i], ratio[i]);
-                fflush(stdout);
-        }
-        {
-                double me = median_double(echo, opt.rounds);
-                double ms = median_double(submit, opt.rounds);
-                double mr = median_double(ratio, opt.rounds);
-
-                printf("  median:  echo %8.0f calls/s   Submit %8.0f calls/s   ratio %.2f (target >= 0.50: %s)\n",
-                       me, ms, mr, mr >= 0.5 ? "met" : "MISSED");
-        }
-        free(echo);
-        free(submit);
-        free(ratio);
+        run_rounds(&opt, bus);
 
         rtt = measure_rtt(bus, opt.rtt_reps);
         printf("synchronous Echo round trip: median %" PRIu64 " us (%u calls)\n", rtt, opt.rtt_reps);
@@ -563,5 +726,7 @@ int main(int argc, char **argv) {
                "(target <= 3: %s) (%u repetitions)\n",
                grant, (double) grant / (double) rtt, (double) grant <= 3.0 * (double) rtt ? "met" : "MISSED",
                opt.grant_reps);
+        for (unsigned k = 0; k < opt.n_cpu; k++)
+                free((char *) opt.cpu[k].name);
         return 0;
 }
