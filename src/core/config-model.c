@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "config-command.h"
 #include "config-model.h"
 #include "config-value.h"
 #include "errors.h"
@@ -263,6 +264,21 @@ static const KeyDef key_defs[] = {
         { { CONFIG_SECTION_CLASS, "MaxWaitSec", "0" }, parse_max_wait, false },
         { { CONFIG_SECTION_CLASS, "RuntimeMaxSec", "0" }, parse_runtime_max, false },
         { { CONFIG_SECTION_CLASS, "ExecStart", "" }, parse_exec_start, false },
+        { { CONFIG_SECTION_CLASS, "User", "" }, config_parse_user, false },
+        { { CONFIG_SECTION_CLASS, "Group", "" }, config_parse_group, false },
+        { { CONFIG_SECTION_CLASS, "DynamicUser", "no" }, config_parse_dynamic_user, false },
+        { { CONFIG_SECTION_CLASS, "WorkingDirectory", "" }, config_parse_working_directory, false },
+        { { CONFIG_SECTION_CLASS, "Environment", "" }, config_parse_environment, false },
+        { { CONFIG_SECTION_CLASS, "CPUWeight", "" }, config_parse_cpu_weight, false },
+        { { CONFIG_SECTION_CLASS, "IOWeight", "" }, config_parse_io_weight, false },
+        { { CONFIG_SECTION_CLASS, "MemoryMax", "infinity" }, config_parse_memory_max, false },
+        { { CONFIG_SECTION_CLASS, "TasksMax", "" }, config_parse_tasks_max, false },
+        { { CONFIG_SECTION_CLASS, "Sandbox", "basic" }, config_parse_sandbox, false },
+        { { CONFIG_SECTION_CLASS, "ReadWritePaths", "" }, config_parse_read_write_paths, false },
+        { { CONFIG_SECTION_CLASS, "Retry", "0" }, config_parse_retry, false },
+        { { CONFIG_SECTION_CLASS, "RetryDelaySec", "30s" }, config_parse_retry_delay, false },
+        { { CONFIG_SECTION_CLASS, "RetryBackoff", "1.0" }, config_parse_retry_backoff, false },
+        { { CONFIG_SECTION_CLASS, "Duplicates", "queue" }, config_parse_duplicates, false },
 
         { { CONFIG_SECTION_RESOURCE, "MaxRunning", "0" }, parse_resource_max_running, false },
 };
@@ -405,6 +421,7 @@ static ClassConfig *class_config_new(const char *name) {
         c->kind = JOB_KIND_LEASE;
         c->resources = g_new0(char *, 1);
         c->parameters = g_ptr_array_new_with_free_func((GDestroyNotify) parameter_decl_free);
+        config_command_init(c);
         return c;
 }
 
@@ -416,6 +433,7 @@ static void class_config_free(ClassConfig *c) {
         g_strfreev(c->resources);
         g_ptr_array_unref(c->parameters);
         g_strfreev(c->exec_start);
+        config_command_clear(c);
         g_free(c);
 }
 
@@ -488,6 +506,11 @@ static bool check_placeholders(const ClassConfig *c, char **templates, GError **
         return true;
 }
 
+static bool key_is_set(GKeyFile *kf, const char *group, const char *key) {
+        g_autofree char *value = g_key_file_get_value(kf, group, key, NULL);
+        return value && value[0] != '\0';
+}
+
 /* The rules that join several keys of one class. */
 static bool class_check(const ClassConfig *c, GKeyFile *kf, const char *group,
                         const ConfigOrigins *origins, GError **error) {
@@ -505,6 +528,9 @@ static bool class_check(const ClassConfig *c, GKeyFile *kf, const char *group,
                 key = "ExecStart";
         else if (c->kind == JOB_KIND_LEASE && c->runtime_max_usec != 0)
                 key = "RuntimeMaxSec";
+        for (size_t i = 0; !key && c->kind == JOB_KIND_LEASE && config_command_only_keys[i]; i++)
+                if (key_is_set(kf, group, config_command_only_keys[i]))
+                        key = config_command_only_keys[i];
         if (key) {
                 g_autofree char *q = NULL;
 
@@ -513,6 +539,17 @@ static bool class_check(const ClassConfig *c, GKeyFile *kf, const char *group,
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
                             _("\"%s\" is only valid for Kind=command"), q);
                 prefix_error(error, config_origins_lookup(origins, group, key), group, key);
+                return false;
+        }
+
+        if (c->dynamic_user && c->user) {
+                g_autofree char *q = NULL;
+
+                raw = g_key_file_get_value(kf, group, "DynamicUser", NULL);
+                q = config_quote(raw);
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                            _("\"%s\" conflicts with User= (a dynamic user has no fixed name; set one or the other)"), q);
+                prefix_error(error, config_origins_lookup(origins, group, "DynamicUser"), group, "DynamicUser");
                 return false;
         }
 

@@ -96,6 +96,35 @@ bool config_parse_uint32(const char *value, uint32_t *ret, GError **error) {
 }
 
 /**
+ * config_parse_uint64_range() - a strict unsigned decimal number within bounds
+ * @value: the text: digits only (no sign, blanks or suffix)
+ * @min: smallest allowed value
+ * @max: largest allowed value
+ * @ret: the number
+ * @error: "is not a valid number" or "is out of range (min..max)"
+ *
+ * Return: true on success.
+ */
+bool config_parse_uint64_range(const char *value, uint64_t min, uint64_t max, uint64_t *ret, GError **error) {
+        uint64_t v;
+
+        if (!all_digits(value)) {
+                set_error(error, _("\"%s\" is not a valid number"), value);
+                return false;
+        }
+        if (!parse_u64(value, &v) || v < min || v > max) {
+                g_autofree char *q = config_quote(value);
+
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                            _("\"%s\" is out of range (%" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT ")"),
+                            q, min, max);
+                return false;
+        }
+        *ret = v;
+        return true;
+}
+
+/**
  * config_parse_int32_range() - a strict signed decimal number within bounds
  * @value: the text: an optional "-" or "+" and digits
  * @min: smallest allowed value

@@ -21,6 +21,7 @@ char *config_quote(const char *s);
 
 bool config_parse_uint32(const char *value, uint32_t *ret, GError **error);
 bool config_parse_int32_range(const char *value, int32_t min, int32_t max, int32_t *ret, GError **error);
+bool config_parse_uint64_range(const char *value, uint64_t min, uint64_t max, uint64_t *ret, GError **error);
 bool config_parse_bool(const char *value, bool *ret, GError **error);
 bool config_parse_timespan(const char *value, usec_t *ret, GError **error);
 

@@ -83,13 +83,15 @@ typedef struct ClassConfig {
         char *group;            /* Group= */
         bool dynamic_user;      /* DynamicUser= (no) */
         char *working_directory;/* WorkingDirectory= (absolute path) */
-        char **environment;     /* Environment= KEY=VALUE, whitespace separated; never NULL */
+        char **environment;     /* Environment= KEY=VALUE, whitespace separated, each KEY once
+                                 * (a later one replaced an earlier one); never NULL */
         uint64_t cpu_weight;    /* CPUWeight= 1..10000 */
         uint64_t io_weight;     /* IOWeight= 1..10000 */
-        uint64_t memory_max;    /* MemoryMax= bytes (K/M/G/T suffixes, base 1024) */
-        uint64_t tasks_max;     /* TasksMax= */
+        uint64_t memory_max;    /* MemoryMax= bytes (K/M/G/T suffixes, base 1024; "infinity" = 0) */
+        uint64_t tasks_max;     /* TasksMax= (UINT64_MAX: "infinity", as systemd's property says it) */
         SandboxPreset sandbox;  /* Sandbox= none|basic|strict (basic) */
-        char **read_write_paths;/* ReadWritePaths= absolute paths (for Sandbox=strict); never NULL */
+        char **read_write_paths;/* ReadWritePaths= absolute paths (for Sandbox=strict), each may start
+                                 * with "-" (ignored when missing, as systemd reads it); never NULL */
 
         /* Retries and duplicates (command jobs). */
         uint32_t retry;                 /* Retry= extra attempts after a failed one (0) */

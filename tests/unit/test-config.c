@@ -90,6 +90,16 @@ static void test_default(void) {
         g_assert_nonnull(c->exec_start);
         g_assert_true(g_path_is_absolute(c->exec_start[0]));
         g_assert_cmpuint(c->runtime_max_usec, ==, 6 * 3600 * SEC);
+        g_assert_cmpint(c->sandbox, ==, SANDBOX_STRICT);
+        g_assert_cmpstr(c->read_write_paths[0], ==, "-/srv/backup");
+        g_assert_cmpuint(c->io_weight, ==, 50);
+        g_assert_cmpint(c->duplicates, ==, DUPLICATES_REJECT);
+        g_assert_cmpint(sluice_config_get_class(cfg, "verify")->duplicates, ==, DUPLICATES_REJECT);
+        c = sluice_config_get_class(cfg, "sync");
+        g_assert_cmpuint(c->retry, ==, 2);
+        g_assert_cmpuint(c->retry_delay_usec, ==, 60 * SEC);
+        g_assert_cmpfloat(c->retry_backoff, ==, 2.0);
+        g_assert_cmpint(sluice_config_get_class(cfg, "backup")->duplicates, ==, DUPLICATES_QUEUE);
 
         for (const char *const *n = expected + 2; *n; n++) {
                 c = sluice_config_get_class(cfg, *n);
@@ -266,6 +276,129 @@ static void test_class_keys_good(void) {
         g_assert_cmpint(sluice_config_get_class(p, "p")->priority, ==, 1000);
 }
 
+static void test_command_keys_good(void) {
+        g_autoptr(SluiceConfig) cfg = parse_ok(
+                "[Class c]\n"
+                "Kind=command\n"
+                "ExecStart=/bin/true\n"
+                "User=backup$\n"
+                "Group=1000\n"
+                "WorkingDirectory=/srv/backup\n"
+                "Environment=LANG=C.UTF-8  TZ=UTC EMPTY= LANG=C A_1=x=y\n"
+                "CPUWeight=1\n"
+                "IOWeight=10000\n"
+                "MemoryMax=512M\n"
+                "TasksMax=64\n"
+                "Sandbox=strict\n"
+                "ReadWritePaths=/srv/backup -/srv/backup-mirror /\n"
+                "Retry=100\n"
+                "RetryDelaySec=1min 30s\n"
+                "RetryBackoff=2.5\n"
+                "Duplicates=cancel-queued\n"
+                "[Class d]\n"
+                "Kind=command\n"
+                "ExecStart=/bin/true\n"
+                "DynamicUser=yes\n"
+                "Group=_sluice\n"
+                "MemoryMax=infinity\n"
+                "TasksMax=infinity\n"
+                "RetryBackoff=100\n"
+                "[Class lease]\n"
+                "Duplicates=reject\n");
+        const ClassConfig *c = sluice_config_get_class(cfg, "c");
+        const char *const env[] = { "LANG=C", "TZ=UTC", "EMPTY=", "A_1=x=y", NULL };
+        const char *const rw[] = { "/srv/backup", "-/srv/backup-mirror", "/", NULL };
+
+        g_assert_cmpstr(c->user, ==, "backup$");
+        g_assert_cmpstr(c->group, ==, "1000");
+        g_assert_false(c->dynamic_user);
+        g_assert_cmpstr(c->working_directory, ==, "/srv/backup");
+        /* A later assignment of a KEY replaces the earlier one in place. */
+        g_assert_true(g_strv_equal((const char *const *) c->environment, env));
+        g_assert_cmpuint(c->cpu_weight, ==, 1);
+        g_assert_cmpuint(c->io_weight, ==, 10000);
+        g_assert_cmpuint(c->memory_max, ==, 512u << 20);
+        g_assert_cmpuint(c->tasks_max, ==, 64);
+        g_assert_cmpint(c->sandbox, ==, SANDBOX_STRICT);
+        g_assert_true(g_strv_equal((const char *const *) c->read_write_paths, rw));
+        g_assert_cmpuint(c->retry, ==, 100);
+        g_assert_cmpuint(c->retry_delay_usec, ==, 90 * SEC);
+        g_assert_cmpfloat(c->retry_backoff, ==, 2.5);
+        g_assert_cmpint(c->duplicates, ==, DUPLICATES_CANCEL_QUEUED);
+
+        c = sluice_config_get_class(cfg, "d");
+        g_assert_null(c->user);
+        g_assert_true(c->dynamic_user);
+        g_assert_cmpstr(c->group, ==, "_sluice");
+        g_assert_cmpuint(c->memory_max, ==, 0);
+        g_assert_cmpuint(c->tasks_max, ==, UINT64_MAX);
+        g_assert_cmpfloat(c->retry_backoff, ==, 100.0);
+
+        /* Duplicates= is the one key of these a lease class may set. */
+        c = sluice_config_get_class(cfg, "lease");
+        g_assert_cmpint(c->duplicates, ==, DUPLICATES_REJECT);
+
+        static const struct {
+                const char *value;
+                uint64_t bytes;
+        } sizes[] = {
+                { "1", 1 }, { "1K", 1024 }, { "3G", 3ull << 30 }, { "2T", 2ull << 40 },
+                { "16777215T", 16777215ull << 40 }, { "18446744073709551614", UINT64_MAX - 1 },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+                g_autofree char *text = g_strdup_printf("[Class m]\nKind=command\nExecStart=/bin/true\nMemoryMax=%s\n",
+                                                        sizes[i].value);
+                g_autoptr(SluiceConfig) m = parse_ok(text);
+                g_assert_cmpuint(sluice_config_get_class(m, "m")->memory_max, ==, sizes[i].bytes);
+        }
+}
+
+static void test_command_key_defaults(void) {
+        g_autoptr(SluiceConfig) cfg = parse_ok("[Class c]\nKind=command\nExecStart=/bin/true\n[Class l]\n");
+
+        for (const char *const *n = (const char *const[]) { "c", "l", NULL }; *n; n++) {
+                const ClassConfig *c = sluice_config_get_class(cfg, *n);
+
+                g_assert_null(c->user);
+                g_assert_null(c->group);
+                g_assert_false(c->dynamic_user);
+                g_assert_null(c->working_directory);
+                g_assert_nonnull(c->environment);
+                g_assert_null(c->environment[0]);
+                g_assert_cmpuint(c->cpu_weight, ==, 0);
+                g_assert_cmpuint(c->io_weight, ==, 0);
+                g_assert_cmpuint(c->memory_max, ==, 0);
+                g_assert_cmpuint(c->tasks_max, ==, 0);
+                g_assert_cmpint(c->sandbox, ==, SANDBOX_BASIC);
+                g_assert_nonnull(c->read_write_paths);
+                g_assert_null(c->read_write_paths[0]);
+                g_assert_cmpuint(c->retry, ==, 0);
+                g_assert_cmpuint(c->retry_delay_usec, ==, 30 * SEC);
+                g_assert_cmpfloat(c->retry_backoff, ==, 1.0);
+                g_assert_cmpint(c->duplicates, ==, DUPLICATES_QUEUE);
+        }
+}
+
+static void test_policy_names(void) {
+        const char *const dup[] = { "queue", "reject", "replace", "cancel-queued" };
+        const char *const sandbox[] = { "none", "basic", "strict" };
+
+        for (int i = 0; i < (int) G_N_ELEMENTS(dup); i++) {
+                g_assert_cmpstr(duplicates_policy_to_string((DuplicatesPolicy) i), ==, dup[i]);
+                g_assert_cmpint(duplicates_policy_from_string(dup[i]), ==, i);
+        }
+        g_assert_null(duplicates_policy_to_string(_DUPLICATES_MAX));
+        g_assert_cmpint(duplicates_policy_from_string("Reject"), ==, -1);
+        g_assert_cmpint(duplicates_policy_from_string(NULL), ==, -1);
+        for (int i = 0; i < (int) G_N_ELEMENTS(sandbox); i++) {
+                g_assert_cmpstr(sandbox_preset_to_string((SandboxPreset) i), ==, sandbox[i]);
+                g_assert_cmpint(sandbox_preset_from_string(sandbox[i]), ==, i);
+        }
+        g_assert_null(sandbox_preset_to_string(_SANDBOX_MAX));
+        g_assert_cmpint(sandbox_preset_from_string("full"), ==, -1);
+        g_assert_cmpint(sandbox_preset_from_string(NULL), ==, -1);
+}
+
 static void test_resource_keys_good(void) {
         g_autoptr(SluiceConfig) cfg = parse_ok(
                 "[Resource datastore:*]\nMaxRunning=2\n"
@@ -385,6 +518,131 @@ static const struct {
           "t.conf: [Class gc] ExecStart: \"/srv/%{store}\" uses undeclared parameter \"store\" (declare it with Parameter.store=REGEX)" },
         { "[Class gc]\nKind=command\nExecStart=/usr/bin/du %{a-b}\n",
           "t.conf: [Class gc] ExecStart: \"%{a-b}\" has an invalid placeholder name \"a-b\"" },
+
+        /* [Class NAME]: command keys */
+#define CMD "[Class c]\nKind=command\nExecStart=/bin/true\n"
+        { CMD "User=Alice\n",
+          "t.conf: [Class c] User: \"Alice\" is not a valid user name ([a-z_][a-z0-9_-]{0,31}) or uid" },
+        { CMD "User=-alice\n",
+          "t.conf: [Class c] User: \"-alice\" is not a valid user name ([a-z_][a-z0-9_-]{0,31}) or uid" },
+        { CMD "User=a23456789012345678901234567890123\n",
+          "t.conf: [Class c] User: \"a23456789012345678901234567890123\" is not a valid user name ([a-z_][a-z0-9_-]{0,31}) or uid" },
+        { CMD "User=a$b\n",
+          "t.conf: [Class c] User: \"a$b\" is not a valid user name ([a-z_][a-z0-9_-]{0,31}) or uid" },
+        { CMD "User=4294967295\n",
+          "t.conf: [Class c] User: \"4294967295\" is not a valid user name ([a-z_][a-z0-9_-]{0,31}) or uid" },
+        { CMD "User=65535\n",
+          "t.conf: [Class c] User: \"65535\" is not a valid user name ([a-z_][a-z0-9_-]{0,31}) or uid" },
+        { CMD "User=a b\n",
+          "t.conf: [Class c] User: \"a b\" is not a valid user name ([a-z_][a-z0-9_-]{0,31}) or uid" },
+        { CMD "Group=wheel!\n",
+          "t.conf: [Class c] Group: \"wheel!\" is not a valid group name ([a-z_][a-z0-9_-]{0,31}) or gid" },
+        { CMD "DynamicUser=perhaps\n",
+          "t.conf: [Class c] DynamicUser: \"perhaps\" is not a valid boolean (yes or no)" },
+        { CMD "DynamicUser=yes\nUser=backup\n",
+          "t.conf: [Class c] DynamicUser: \"yes\" conflicts with User= (a dynamic user has no fixed name; set one or the other)" },
+        { CMD "WorkingDirectory=srv\n",
+          "t.conf: [Class c] WorkingDirectory: \"srv\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
+        { CMD "WorkingDirectory=/srv/../etc\n",
+          "t.conf: [Class c] WorkingDirectory: \"/srv/../etc\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
+        { CMD "WorkingDirectory=/srv//a\n",
+          "t.conf: [Class c] WorkingDirectory: \"/srv//a\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
+        { CMD "WorkingDirectory=/srv/\n",
+          "t.conf: [Class c] WorkingDirectory: \"/srv/\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
+        { CMD "WorkingDirectory=/srv/./a\n",
+          "t.conf: [Class c] WorkingDirectory: \"/srv/./a\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
+        { CMD "WorkingDirectory=~\n",
+          "t.conf: [Class c] WorkingDirectory: \"~\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
+        { CMD "Environment=A=1 B\n",
+          "t.conf: [Class c] Environment: \"B\" is not a KEY=VALUE assignment (KEY: [A-Za-z_][A-Za-z0-9_]*)" },
+        { CMD "Environment==1\n",
+          "t.conf: [Class c] Environment: \"=1\" is not a KEY=VALUE assignment (KEY: [A-Za-z_][A-Za-z0-9_]*)" },
+        { CMD "Environment=1A=1\n",
+          "t.conf: [Class c] Environment: \"1A=1\" is not a KEY=VALUE assignment (KEY: [A-Za-z_][A-Za-z0-9_]*)" },
+        { CMD "Environment=A-B=1\n",
+          "t.conf: [Class c] Environment: \"A-B=1\" is not a KEY=VALUE assignment (KEY: [A-Za-z_][A-Za-z0-9_]*)" },
+        { CMD "Environment=A=\xff\n",
+          "t.conf: [Class c] Environment: \"A=\xef\xbf\xbd\" is not a KEY=VALUE assignment (KEY: [A-Za-z_][A-Za-z0-9_]*)" },
+        { CMD "CPUWeight=0\n",
+          "t.conf: [Class c] CPUWeight: \"0\" is out of range (1..10000)" },
+        { CMD "CPUWeight=10001\n",
+          "t.conf: [Class c] CPUWeight: \"10001\" is out of range (1..10000)" },
+        { CMD "CPUWeight=idle\n",
+          "t.conf: [Class c] CPUWeight: \"idle\" is not a valid number" },
+        { CMD "IOWeight=-5\n",
+          "t.conf: [Class c] IOWeight: \"-5\" is not a valid number" },
+        { CMD "IOWeight=99999999999999999999999\n",
+          "t.conf: [Class c] IOWeight: \"99999999999999999999999\" is out of range (1..10000)" },
+        { CMD "MemoryMax=1.5G\n",
+          "t.conf: [Class c] MemoryMax: \"1.5G\" is not a valid size (bytes, optionally with K, M, G or T, or infinity)" },
+        { CMD "MemoryMax=1g\n",
+          "t.conf: [Class c] MemoryMax: \"1g\" is not a valid size (bytes, optionally with K, M, G or T, or infinity)" },
+        { CMD "MemoryMax=G\n",
+          "t.conf: [Class c] MemoryMax: \"G\" is not a valid size (bytes, optionally with K, M, G or T, or infinity)" },
+        { CMD "MemoryMax=1MK\n",
+          "t.conf: [Class c] MemoryMax: \"1MK\" is not a valid size (bytes, optionally with K, M, G or T, or infinity)" },
+        { CMD "MemoryMax=50%\n",
+          "t.conf: [Class c] MemoryMax: \"50%\" is not a valid size (bytes, optionally with K, M, G or T, or infinity)" },
+        { CMD "MemoryMax=0\n",
+          "t.conf: [Class c] MemoryMax: \"0\" is too small (at least 1 byte; infinity for no limit)" },
+        { CMD "MemoryMax=16777216T\n",
+          "t.conf: [Class c] MemoryMax: \"16777216T\" is too large" },
+        { CMD "MemoryMax=99999999999999999999\n",
+          "t.conf: [Class c] MemoryMax: \"99999999999999999999\" is too large" },
+        { CMD "TasksMax=0\n",
+          "t.conf: [Class c] TasksMax: \"0\" is out of range (1..18446744073709551614)" },
+        { CMD "TasksMax=lots\n",
+          "t.conf: [Class c] TasksMax: \"lots\" is not a valid number" },
+        { CMD "Sandbox=paranoid\n",
+          "t.conf: [Class c] Sandbox: \"paranoid\" is not a valid sandbox (none, basic or strict)" },
+        { CMD "ReadWritePaths=/srv rel\n",
+          "t.conf: [Class c] ReadWritePaths: \"rel\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
+        { CMD "ReadWritePaths=--/srv\n",
+          "t.conf: [Class c] ReadWritePaths: \"--/srv\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
+        { CMD "ReadWritePaths=/srv/a/..\n",
+          "t.conf: [Class c] ReadWritePaths: \"/srv/a/..\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
+        { CMD "ReadWritePaths=/srv /srv\n",
+          "t.conf: [Class c] ReadWritePaths: \"/srv\" is listed twice" },
+        { CMD "Retry=101\n",
+          "t.conf: [Class c] Retry: \"101\" is out of range (0..100)" },
+        { CMD "Retry=twice\n",
+          "t.conf: [Class c] Retry: \"twice\" is not a valid number" },
+        { CMD "RetryDelaySec=later\n",
+          "t.conf: [Class c] RetryDelaySec: \"later\" is not a valid time span" },
+        { CMD "RetryBackoff=0.5\n",
+          "t.conf: [Class c] RetryBackoff: \"0.5\" is out of range (1.0..100)" },
+        { CMD "RetryBackoff=100.5\n",
+          "t.conf: [Class c] RetryBackoff: \"100.5\" is out of range (1.0..100)" },
+        { CMD "RetryBackoff=1e1\n",
+          "t.conf: [Class c] RetryBackoff: \"1e1\" is not a valid decimal number (such as 2 or 1.5)" },
+        { CMD "RetryBackoff=2.\n",
+          "t.conf: [Class c] RetryBackoff: \"2.\" is not a valid decimal number (such as 2 or 1.5)" },
+        { CMD "RetryBackoff=.5\n",
+          "t.conf: [Class c] RetryBackoff: \".5\" is not a valid decimal number (such as 2 or 1.5)" },
+        { CMD "RetryBackoff=2,5\n",
+          "t.conf: [Class c] RetryBackoff: \"2,5\" is not a valid decimal number (such as 2 or 1.5)" },
+        { CMD "RetryBackoff=+2\n",
+          "t.conf: [Class c] RetryBackoff: \"+2\" is not a valid decimal number (such as 2 or 1.5)" },
+        { CMD "Duplicates=ignore\n",
+          "t.conf: [Class c] Duplicates: \"ignore\" is not a valid policy (queue, reject, replace or cancel-queued)" },
+        { "[Class l]\nDuplicates=drop\n",
+          "t.conf: [Class l] Duplicates: \"drop\" is not a valid policy (queue, reject, replace or cancel-queued)" },
+#undef CMD
+        /* command keys on a lease class */
+        { "[Class l]\nUser=backup\n", "t.conf: [Class l] User: \"backup\" is only valid for Kind=command" },
+        { "[Class l]\nGroup=backup\n", "t.conf: [Class l] Group: \"backup\" is only valid for Kind=command" },
+        { "[Class l]\nDynamicUser=no\n", "t.conf: [Class l] DynamicUser: \"no\" is only valid for Kind=command" },
+        { "[Class l]\nWorkingDirectory=/srv\n", "t.conf: [Class l] WorkingDirectory: \"/srv\" is only valid for Kind=command" },
+        { "[Class l]\nEnvironment=A=1\n", "t.conf: [Class l] Environment: \"A=1\" is only valid for Kind=command" },
+        { "[Class l]\nCPUWeight=10\n", "t.conf: [Class l] CPUWeight: \"10\" is only valid for Kind=command" },
+        { "[Class l]\nIOWeight=10\n", "t.conf: [Class l] IOWeight: \"10\" is only valid for Kind=command" },
+        { "[Class l]\nMemoryMax=1G\n", "t.conf: [Class l] MemoryMax: \"1G\" is only valid for Kind=command" },
+        { "[Class l]\nTasksMax=10\n", "t.conf: [Class l] TasksMax: \"10\" is only valid for Kind=command" },
+        { "[Class l]\nSandbox=strict\n", "t.conf: [Class l] Sandbox: \"strict\" is only valid for Kind=command" },
+        { "[Class l]\nReadWritePaths=/srv\n", "t.conf: [Class l] ReadWritePaths: \"/srv\" is only valid for Kind=command" },
+        { "[Class l]\nRetry=1\n", "t.conf: [Class l] Retry: \"1\" is only valid for Kind=command" },
+        { "[Class l]\nRetryDelaySec=1\n", "t.conf: [Class l] RetryDelaySec: \"1\" is only valid for Kind=command" },
+        { "[Class l]\nRetryBackoff=2\n", "t.conf: [Class l] RetryBackoff: \"2\" is only valid for Kind=command" },
 
         /* [Resource KEY] */
         { "[Resource datastore:a]\nMaxRunning=lots\n",
@@ -759,6 +1017,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/config/scheduler-keys-good", test_scheduler_keys_good);
         g_test_add_func("/config/scheduler-defaults", test_scheduler_defaults_without_file_values);
         g_test_add_func("/config/class-keys-good", test_class_keys_good);
+        g_test_add_func("/config/command-keys-good", test_command_keys_good);
+        g_test_add_func("/config/command-key-defaults", test_command_key_defaults);
+        g_test_add_func("/config/policy-names", test_policy_names);
         g_test_add_func("/config/resource-keys-good", test_resource_keys_good);
         g_test_add_func("/config/bad-values", test_bad_values);
         g_test_add_func("/config/error-without-origin", test_error_without_origin);
