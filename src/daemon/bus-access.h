@@ -21,3 +21,6 @@ const char *sluice_action_to_polkit_id(SluiceAction a);
 
 int bus_access_check(Manager *m, sd_bus_message *message, SluiceAction action,
                      const Job *job, const char *class_name, sd_bus_error *error);
+/* SetPriority: the owner may lower a job's priority, raising it is manage-jobs. */
+int bus_access_check_priority(Manager *m, sd_bus_message *message, const Job *job,
+                              int32_t priority, sd_bus_error *error);

@@ -390,7 +390,7 @@ static int method_set_priority(sd_bus_message *msg, void *userdata, sd_bus_error
                 return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_INVALID_STATE),
                                          _("job %" PRIu64 " is done: its priority no longer matters"), l->job->id);
 
-        r = bus_access_check(m, msg, SLUICE_ACTION_MANAGE_JOBS, l->job, l->job->class_name, error);
+        r = bus_access_check_priority(m, msg, l->job, prio, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
 

@@ -294,12 +294,16 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 }
 
 static int method_trigger_schedule(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
         const char *name;
         int r;
 
         r = sd_bus_message_read(msg, "s", &name);
         if (r < 0)
                 return r;
+        r = bus_access_check(m, msg, SLUICE_ACTION_CONFIGURE, NULL, NULL, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         /* Schedules arrive with their own issue: until then no name exists. */
         return sd_bus_error_setf(error, INVALID_ARGUMENT, _("name: no schedule named %s"), name);
 }

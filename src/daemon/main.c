@@ -10,6 +10,7 @@
 typedef struct Options {
         char *config_path;
         char *bus_address;
+        bool no_root_bypass;
 } Options;
 
 static void options_clear(Options *o) {
@@ -26,7 +27,8 @@ static void help(void) {
                  "  -h --help                 Show this help\n"
                  "     --version              Show the version\n"
                  "     --config=PATH          Configuration file (default: %s, plus PATH.d/*.conf)\n"
-                 "     --bus-address=ADDRESS  Connect to this bus instead of the system bus\n"),
+                 "     --bus-address=ADDRESS  Connect to this bus instead of the system bus\n"
+                 "     --no-root-bypass       Ask polkit for uid 0 too (for tests)\n"),
                program_invocation_short_name, SLUICE_DEFAULT_CONFIG_PATH);
 }
 
@@ -36,12 +38,14 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                 ARG_VERSION = 0x100,
                 ARG_CONFIG,
                 ARG_BUS_ADDRESS,
+                ARG_NO_ROOT_BYPASS,
         };
         static const struct option long_options[] = {
                 { "help",        no_argument,       NULL, 'h'             },
                 { "version",     no_argument,       NULL, ARG_VERSION     },
                 { "config",      required_argument, NULL, ARG_CONFIG      },
                 { "bus-address", required_argument, NULL, ARG_BUS_ADDRESS },
+                { "no-root-bypass", no_argument,    NULL, ARG_NO_ROOT_BYPASS },
                 {}
         };
         int c;
@@ -71,6 +75,9 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                         }
                         g_free(o->bus_address);
                         o->bus_address = g_strdup(optarg);
+                        break;
+                case ARG_NO_ROOT_BYPASS:
+                        o->no_root_bypass = true;
                         break;
                 case '?':
                         return -EINVAL;
@@ -108,6 +115,7 @@ int main(int argc, char *argv[]) {
         }
 
         m = manager_new();
+        m->no_root_bypass = opts.no_root_bypass;
         r = manager_load_config(m, opts.config_path);
         if (r < 0)
                 return EXIT_FAILURE;

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "lease.h"
 #include "manager.h"
+#include "polkit-query.h"
 
 /**
  * manager_new() - an empty daemon context
@@ -24,6 +25,7 @@ Manager *manager_new(void) {
         m->peer_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         m->waiting_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_queue_init(&m->announce);
+        m->polkit = polkit_registry_new();
         return m;
 }
 
@@ -46,6 +48,7 @@ void manager_free(Manager *m) {
         g_hash_table_destroy(m->holders);
         g_hash_table_destroy(m->peer_uids);
         g_hash_table_destroy(m->waiting_senders);       /* after the jobs: their waiters count here */
+        g_clear_pointer(&m->polkit, polkit_registry_free);  /* before the bus: it holds calls and slots */
 
         sd_event_source_disable_unref(m->post_source);
         sd_event_source_disable_unref(m->timer_source);

@@ -16,6 +16,7 @@
 #define SLUICE_JOB_INTERFACE "org.sluice.Scheduler1.Job"
 
 typedef struct Holder Holder;
+typedef struct PolkitRegistry PolkitRegistry;
 typedef struct JobLink JobLink;
 
 /* Manager properties whose changes are coalesced into one PropertiesChanged. */
@@ -47,6 +48,8 @@ typedef struct Manager {
         GHashTable *waiting_senders;    /* unique bus name -> number of its pending Wait() calls */
         GHashTable *peer_uids;          /* unique bus name -> uid, while the name exists (bus-creds.c) */
         GQueue announce;                /* of JobLink*: JOB_NEW seen, InterfacesAdded not yet sent */
+        PolkitRegistry *polkit;         /* calls waiting for polkit, and their answers (polkit-query.c) */
+        bool no_root_bypass;            /* --no-root-bypass: uid 0 asks polkit too (tests) */
 
         sd_event_source *post_source;   /* defer: dispatch + coalesced emissions, once per iteration */
         sd_event_source *timer_source;  /* CLOCK_REALTIME: scheduler_run_timers() */
