@@ -332,7 +332,10 @@ container_exec_as() {
 # container_copy_in SRC DST: copy a host file or directory to the path DST inside
 # the container (parents created, DST replaced for a file, merged for a
 # directory; directories that exist keep their owner and mode: copying a tree
-# into / must not give / the mode of a temporary directory). Needed for anything changed on the host after the boot: the
+# into / must not give / the mode of a temporary directory; a symlink to a
+# directory stays a symlink: a staged lib/systemd/system must land in /usr/lib
+# through Debian's /lib -> usr/lib, not replace /lib by a directory, which
+# breaks the container). Needed for anything changed on the host after the boot: the
 # overlay may keep showing the old lower-layer contents.
 container_copy_in() {
 	local src=$1 dst=$2
@@ -341,7 +344,7 @@ container_copy_in() {
 	_container_need || return 1
 	if [[ -d $src ]]; then
 		tar -C "$src" -cf - . |
-			container_exec sh -c 'mkdir -p -- "$1" && tar -C "$1" --no-overwrite-dir -xf -' sh "$dst"
+			container_exec sh -c 'mkdir -p -- "$1" && tar -C "$1" --no-overwrite-dir --keep-directory-symlink -xf -' sh "$dst"
 	else
 		container_exec sh -c 'mkdir -p -- "$(dirname -- "$1")" && cat >"$1.sluice-copy" &&
 			chmod "$2" "$1.sluice-copy" && mv -f -- "$1.sluice-copy" "$1"' \
