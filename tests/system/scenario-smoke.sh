@@ -18,17 +18,20 @@ assert_status 0 container_exec_as 65534 busctl --system get-property org.freedes
 assert_eq 's "systemd-nspawn"' "$OUTPUT" "Manager.Virtualization read as uid 65534"
 
 step "a transient unit that exits 3 fails with status 3; its output is in the journal under SLUICE_JOB_ID"
+# Ids of our own: sluiced's log lines carry SLUICE_JOB_ID=<n> of its jobs too,
+# and scenarios share the container.
+jid=smoke-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 assert_status 3 container_exec systemd-run --wait --quiet --unit=sluice-smoke-1 \
-	--property=LogExtraFields=SLUICE_JOB_ID=1 /bin/sh -c 'echo hello-from-unit; exit 3'
+	"--property=LogExtraFields=SLUICE_JOB_ID=$jid" /bin/sh -c 'echo hello-from-unit; exit 3'
 assert_eq $'Result=exit-code\nExecMainCode=1\nExecMainStatus=3' \
 	"$(container_exec systemctl show --property=Result,ExecMainCode,ExecMainStatus sluice-smoke-1.service)" \
 	"the failed unit's result"
 # The journal takes the line from the unit's stdout stream asynchronously: wait for it.
-wait_until 30 container_exec sh -c 'journalctl --no-pager -o cat SLUICE_JOB_ID=1 | grep -qx hello-from-unit'
-assert_eq hello-from-unit "$(container_exec journalctl --no-pager -o cat SLUICE_JOB_ID=1)" \
-	"journal lines with SLUICE_JOB_ID=1"
-assert_eq "" "$(container_exec journalctl --no-pager -o cat SLUICE_JOB_ID=2)" \
-	"journal lines with SLUICE_JOB_ID=2 (no such job)"
+wait_until 30 container_exec sh -c "journalctl --no-pager -o cat SLUICE_JOB_ID=$jid | grep -qx hello-from-unit"
+assert_eq hello-from-unit "$(container_exec journalctl --no-pager -o cat "SLUICE_JOB_ID=$jid")" \
+	"journal lines with SLUICE_JOB_ID=$jid"
+assert_eq "" "$(container_exec journalctl --no-pager -o cat "SLUICE_JOB_ID=$jid-other")" \
+	"journal lines with SLUICE_JOB_ID=$jid-other (no such unit)"
 container_exec systemctl reset-failed sluice-smoke-1.service
 
 step "a unit stopped by 'systemctl stop' ends with Result=success (sluice must remember who stopped it)"
