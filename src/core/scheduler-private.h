@@ -6,6 +6,8 @@
  *
  *   scheduler.c          lifecycle, dispatch, job state transitions, pauses
  *   scheduler-submit.c   JobSpec validation and job construction
+ *   scheduler-command.c  a command job's argv (ExecStart= template) and environment
+ *   scheduler-duplicates.c  the index of queued/running jobs by class+parameters+argv
  *   scheduler-queue.c    queue groups, discipline order, dispatch order
  *   scheduler-limits.c   "may this job start now?" (pauses and limits)
  *   scheduler-timers.c   the one time-ordered set of deadlines
@@ -42,6 +44,8 @@ typedef struct JobPriv {
         GSequenceIter *queue_iter;
         bool deferred;          /* queued, waiting for not_before */
         bool cancel_requested;  /* sluice asked the executor to stop it */
+        uint32_t retry_max;     /* waiting for a retry: the class's Retry= when it was decided */
+        char *dup_key;          /* key in Scheduler.duplicates, NULL when not in the index */
         bool counted;           /* holds running slots (class, resources, global) */
         unsigned position;      /* valid when Scheduler.order_valid */
         TimerEntry timers[_TIMER_MAX];
@@ -91,6 +95,7 @@ struct Scheduler {
 
         GHashTable *paused;             /* scope -> scope (set) */
         GHashTable *regex_cache;        /* parameter pattern -> GRegex* matching the whole value */
+        GHashTable *duplicates;         /* duplicates_key() -> GPtrArray of Job* (queued/running, not cancelling) */
 
         GHashTable *running_per_class;    /* name -> count */
         GHashTable *running_per_resource; /* resource -> count */
@@ -108,9 +113,20 @@ struct Scheduler {
 /* scheduler.c */
 void scheduler_emit(Scheduler *s, SchedEventType type, Job *job, JobChangedMask changed);
 void scheduler_invalidate_order(Scheduler *s);
+gint scheduler_job_id_compare(gconstpointer a, gconstpointer b);     /* Job** by id, for g_ptr_array_sort() */
 
 /* scheduler-submit.c */
-Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, GError **error);
+Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, bool check_quota, GError **error);
+
+/* scheduler-command.c */
+char **scheduler_command_argv(const ClassConfig *cc, GHashTable *params, const char *const *raw, GError **error);
+char **scheduler_command_environment(const ClassConfig *cc, const char *const *given);
+
+/* scheduler-duplicates.c */
+char *duplicates_key(const Job *j);
+void duplicates_add(Scheduler *s, Job *j);
+void duplicates_remove(Scheduler *s, Job *j);
+GPtrArray *duplicates_find(Scheduler *s, const Job *j);
 
 /* scheduler-queue.c */
 void queue_add(Scheduler *s, Job *j);

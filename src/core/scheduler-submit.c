@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "config-command.h"
 #include "errors.h"
 #include "i18n.h"
 #include "scheduler-private.h"
@@ -208,10 +209,16 @@ static bool check_command(const ClassConfig *cc, const JobSpec *spec, GError **e
                                             MAX_TEXT_LEN);
                                 return false;
                         }
+                /* systemd runs ExecStart= without a search path: no guessing which "ls". */
+                if (spec->argv[0][0] != '/') {
+                        g_autofree char *esc = g_strescape(spec->argv[0], NULL);
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("argv[0]: \"%s\" must be an absolute path"), esc);
+                        return false;
+                }
         }
         for (const char *const *e = spec->environment; e && *e; e++) {
-                const char *eq = strchr(*e, '=');
-                if (!eq || eq == *e || !g_utf8_validate(*e, -1, NULL) || strlen(*e) > MAX_TEXT_LEN) {
+                if (!config_is_env_assignment(*e) || !g_utf8_validate(*e, -1, NULL) || strlen(*e) > MAX_TEXT_LEN) {
                         g_autofree char *esc = g_strndup(*e, 64);
                         g_autofree char *esc2 = g_strescape(esc, NULL);
                         g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
@@ -227,7 +234,7 @@ static bool check_command(const ClassConfig *cc, const JobSpec *spec, GError **e
         return true;
 }
 
-static bool check_quota(Scheduler *s, uint32_t owner, GError **error) {
+static bool check_quota_of(Scheduler *s, uint32_t owner, GError **error) {
         uint32_t max = s->config->max_queued_per_user;
         unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(s->queued_per_owner, GUINT_TO_POINTER(owner)));
 
@@ -241,20 +248,20 @@ static bool check_quota(Scheduler *s, uint32_t owner, GError **error) {
         return true;
 }
 
-static char **strv_dup(const char *const *v) {
-        return v ? g_strdupv((char **) v) : NULL;
-}
-
 /**
  * scheduler_build_job() - validate a JobSpec and build the job it asks for
  * @s: the scheduler (config, quota counts; only its regex cache changes)
  * @spec: what the client asked for
  * @now: the submission time
+ * @check_quota: whether MaxQueuedPerUser applies (not for a re-attached job)
  * @error: SLUICE_ERROR_NO_SUCH_CLASS, _INVALID_ARGUMENT or _QUOTA_EXCEEDED
+ *
+ * A command job gets its argv (template or raw) and environment (class's,
+ * then the spec's) here; see scheduler.h.
  *
  * Return: a new queued job without id, seq or private state; NULL on error.
  */
-Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, GError **error) {
+Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, bool check_quota, GError **error) {
         const ClassConfig *cc = spec->class_name ? sluice_config_get_class(s->config, spec->class_name) : NULL;
 
         if (!cc) {
@@ -289,7 +296,14 @@ Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, GError *
                 return NULL;
         }
 
-        if (!check_quota(s, spec->owner, error))
+        g_auto(GStrv) argv = NULL;
+        if (cc->kind == JOB_KIND_COMMAND) {
+                argv = scheduler_command_argv(cc, params, spec->argv, error);
+                if (!argv)
+                        return NULL;
+        }
+
+        if (check_quota && !check_quota_of(s, spec->owner, error))
                 return NULL;
 
         Job *j = g_new0(Job, 1);
@@ -303,8 +317,8 @@ Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, GError *
         j->owner = spec->owner;
         j->submitter = g_strdup(spec->submitter);
         j->description = g_strdup(spec->description);
-        j->argv = strv_dup(spec->argv);
-        j->environment = strv_dup(spec->environment);
+        j->argv = g_steal_pointer(&argv);
+        j->environment = scheduler_command_environment(cc, spec->environment);
         j->submitted_at = now;
         j->not_before = spec->not_before;
         j->max_wait_usec = spec->max_wait_usec ? spec->max_wait_usec : cc->max_wait_usec;

@@ -29,15 +29,16 @@ unsigned scheduler_job_position(Scheduler *s, Job *job, unsigned *ret_total) {
         return job_priv(job)->position;
 }
 
-static char *format_not_before(usec_t not_before, usec_t now) {
+static char *format_not_before(usec_t not_before, usec_t now, bool seconds) {
         g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local((gint64) (not_before / USEC_PER_SEC));
 
         if (!dt)
                 return g_strdup("?");
-        /* Within a day the time of day says it all; further out add the date. */
+        /* Within a day the time of day says it all; further out add the date.
+         * Retry delays are short: they get seconds. */
         if (not_before > now && not_before - now >= 24 * 3600 * USEC_PER_SEC)
-                return g_date_time_format(dt, "%Y-%m-%d %H:%M");
-        return g_date_time_format(dt, "%H:%M");
+                return g_date_time_format(dt, seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M");
+        return g_date_time_format(dt, seconds ? "%H:%M:%S" : "%H:%M");
 }
 
 static Job *strict_blocker(Scheduler *s, Job *job) {
@@ -59,7 +60,8 @@ static Job *strict_blocker(Scheduler *s, Job *job) {
  * @job: the job
  * @now: the current time (for formatting not-before times)
  *
- * In this priority: not-before, pause, class full, resource full, global
+ * In this priority: a retry's delay ("retry 1 of 2 not before 12:00:30"),
+ * not-before, pause, class full, resource full, global
  * full, StrictOrder, else the position.
  *
  * Return: a translated sentence, "" for jobs that are not queued; free with g_free().
@@ -70,8 +72,14 @@ char *scheduler_job_wait_reason(Scheduler *s, Job *job, usec_t now) {
         if (!job || job->state != JOB_STATE_QUEUED)
                 return g_strdup("");
 
+        /* A queued job that ran before waits for its next attempt. */
+        if (job_priv(job)->deferred && job->attempt > 0) {
+                g_autofree char *when = format_not_before(job->not_before, now, true);
+                return g_strdup_printf(_("retry %u of %u not before %s"),
+                                       job->attempt, job_priv(job)->retry_max, when);
+        }
         if (job_priv(job)->deferred) {
-                g_autofree char *when = format_not_before(job->not_before, now);
+                g_autofree char *when = format_not_before(job->not_before, now, false);
                 return g_strdup_printf(_("not before %s"), when);
         }
 

@@ -35,6 +35,8 @@ static GPtrArray *hash_values(GHashTable *h) {
 static void job_destroy(gpointer p) {
         Job *j = p;
 
+        if (j->sched_priv)
+                g_free(job_priv(j)->dup_key);
         g_free(j->sched_priv);
         j->sched_priv = NULL;
         job_free(j);
@@ -77,6 +79,7 @@ Scheduler *scheduler_new(SluiceConfig *cfg,
         s->timers = g_sequence_new(NULL);
         s->paused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         s->regex_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_regex_unref);
+        s->duplicates = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
         s->running_per_class = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         s->running_per_resource = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         s->queued_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -99,6 +102,7 @@ void scheduler_free(Scheduler *s) {
         g_hash_table_destroy(s->fair_served);
         g_hash_table_destroy(s->paused);
         g_hash_table_destroy(s->regex_cache);
+        g_hash_table_destroy(s->duplicates);
         g_hash_table_destroy(s->running_per_class);
         g_hash_table_destroy(s->running_per_resource);
         g_hash_table_destroy(s->queued_per_owner);
@@ -166,6 +170,65 @@ void scheduler_set_config(Scheduler *s, SluiceConfig *cfg) {
         }
 }
 
+/* Give a built job its id and private state and make it known. */
+static void job_register(Scheduler *s, Job *j, uint64_t id) {
+        j->id = id;
+        j->seq = s->next_seq++;
+        j->sched_priv = g_new0(JobPriv, 1);
+        g_hash_table_insert(s->jobs, &j->id, j);
+        duplicates_add(s, j);
+}
+
+/* Any state but done -> queued: counted as queued; released into the
+ * dispatch queue now or when not_before comes. */
+static void enter_queued(Scheduler *s, Job *j, usec_t now) {
+        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(s->queued_per_owner, GUINT_TO_POINTER(j->owner)));
+
+        g_hash_table_insert(s->queued_per_owner, GUINT_TO_POINTER(j->owner), GUINT_TO_POINTER(n + 1));
+        s->n_queued++;
+        j->state = JOB_STATE_QUEUED;
+
+        if (j->not_before > now) {
+                job_priv(j)->deferred = true;
+                timer_arm(s, j, TIMER_NOT_BEFORE, j->not_before);
+        } else
+                queue_add(s, j);
+}
+
+static void cancel_job(Scheduler *s, Job *job, const char *detail, usec_t now);
+
+/*
+ * The class's Duplicates= policy against the queued/running duplicates of
+ * @j (not registered yet; it will get id @new_id).  false + error when the
+ * policy rejects it, with nothing changed.
+ */
+static bool apply_duplicates_policy(Scheduler *s, Job *j, uint64_t new_id, usec_t now, GError **error) {
+        const ClassConfig *cc = sluice_config_get_class(s->config, j->class_name);
+        g_autoptr(GPtrArray) dups = NULL;
+
+        if (!cc || cc->duplicates == DUPLICATES_QUEUE)
+                return true;
+        dups = duplicates_find(s, j);
+        if (dups->len == 0)
+                return true;
+
+        if (cc->duplicates == DUPLICATES_REJECT) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_DUPLICATE,
+                            _("duplicate of job %" PRIu64 " (Duplicates=reject)"), ((Job *) dups->pdata[0])->id);
+                return false;
+        }
+
+        g_autofree char *detail = g_strdup_printf(_("replaced by job %" PRIu64 " (Duplicates=%s)"),
+                                                  new_id, duplicates_policy_to_string(cc->duplicates));
+        for (guint i = 0; i < dups->len; i++) {
+                Job *d = dups->pdata[i];
+
+                if (d->state == JOB_STATE_QUEUED || cc->duplicates == DUPLICATES_REPLACE)
+                        cancel_job(s, d, detail, now);
+        }
+        return true;
+}
+
 /**
  * scheduler_submit() - validate a spec and queue a new job
  * @s: the scheduler
@@ -173,32 +236,91 @@ void scheduler_set_config(Scheduler *s, SluiceConfig *cfg) {
  * @now: the current time
  * @error: see scheduler.h; nothing changes on error
  *
+ * Duplicates (same class, parameters and argv, queued or running) are
+ * handled by the class's Duplicates= before the new job is queued: reject
+ * refuses it (SLUICE_ERROR_DUPLICATE), replace cancels every duplicate,
+ * cancel-queued the queued ones only.
+ *
  * Return: the queued job (borrowed), NULL on error.
  */
 Job *scheduler_submit(Scheduler *s, const JobSpec *spec, usec_t now, GError **error) {
-        Job *j = scheduler_build_job(s, spec, now, error);
-        if (!j)
+        g_autoptr(Job) built = scheduler_build_job(s, spec, now, true, error);
+        Job *j;
+
+        if (!built)
+                return NULL;
+        if (!apply_duplicates_policy(s, built, s->next_id, now, error))
                 return NULL;
 
-        j->id = s->next_id++;
-        j->seq = s->next_seq++;
-        j->sched_priv = g_new0(JobPriv, 1);
-        g_hash_table_insert(s->jobs, &j->id, j);
-
-        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(s->queued_per_owner, GUINT_TO_POINTER(j->owner)));
-        g_hash_table_insert(s->queued_per_owner, GUINT_TO_POINTER(j->owner), GUINT_TO_POINTER(n + 1));
-        s->n_queued++;
+        j = g_steal_pointer(&built);
+        job_register(s, j, s->next_id++);
         s->stats.submitted++;
-
-        if (j->not_before > now) {
-                job_priv(j)->deferred = true;
-                timer_arm(s, j, TIMER_NOT_BEFORE, j->not_before);
-        } else
-                queue_add(s, j);
+        enter_queued(s, j, now);
 
         /* The wait is counted from when the job may run at all. */
         if (j->max_wait_usec > 0)
                 timer_arm(s, j, TIMER_MAX_WAIT, usec_add(MAX(now, j->not_before), j->max_wait_usec));
+
+        scheduler_emit(s, SCHED_EVENT_JOB_NEW, j, 0);
+        return j;
+}
+
+static bool is_detached_lease(Job *j);
+
+/**
+ * scheduler_adopt() - rebuild a job that is already running
+ * @s: the scheduler
+ * @spec: the job as a submission would describe it (validated the same
+ *        way, without MaxQueuedPerUser and Duplicates=)
+ * @id: the job's id; must not be in use; the next id moves past it
+ * @submitted_at: when it was submitted (0: @now)
+ * @started_at: when its current attempt started (0: @now)
+ * @attempt: its current attempt (0 counts as 1)
+ * @now: the current time
+ * @error: SLUICE_ERROR_INVALID_ARGUMENT for a bad or used id, or whatever
+ *         scheduler_submit() would say about @spec
+ *
+ * The job starts RUNNING without a call to the executor, holds its slots
+ * against every limit, and JOB_NEW is emitted for it.
+ *
+ * Return: the job (borrowed), NULL on error.
+ */
+Job *scheduler_adopt(Scheduler *s, const JobSpec *spec, uint64_t id,
+                     usec_t submitted_at, usec_t started_at, uint32_t attempt,
+                     usec_t now, GError **error) {
+        g_autoptr(Job) built = NULL;
+        Job *j;
+
+        if (id == 0) {
+                g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("id: 0 is not a job id"));
+                return NULL;
+        }
+        if (scheduler_get_job(s, id)) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("id: job %" PRIu64 " exists already"), id);
+                return NULL;
+        }
+        built = scheduler_build_job(s, spec, now, false, error);
+        if (!built)
+                return NULL;
+
+        j = g_steal_pointer(&built);
+        job_register(s, j, id);
+        if (id >= s->next_id)
+                s->next_id = id == UINT64_MAX ? id : id + 1;
+
+        j->state = JOB_STATE_RUNNING;
+        j->submitted_at = submitted_at ? submitted_at : now;
+        j->started_at = started_at ? started_at : now;
+        j->attempt = MAX(attempt, 1u);
+        scheduler_count_running(s, j, +1);
+        if (is_detached_lease(j)) {
+                j->lease_expires_at = usec_add(now, j->ttl_usec);
+                timer_arm(s, j, TIMER_LEASE, j->lease_expires_at);
+        }
+        s->stats.submitted++;
+        s->stats.started++;
 
         scheduler_emit(s, SCHED_EVENT_JOB_NEW, j, 0);
         return j;
@@ -233,6 +355,7 @@ static void job_end(Scheduler *s, Job *j, JobResult result, int32_t exit_status,
         if (job_priv(j)->counted)
                 scheduler_count_running(s, j, -1);
         timer_disarm(s, j, TIMER_LEASE);
+        duplicates_remove(s, j);
 
         j->state = JOB_STATE_DONE;
         j->result = result;
@@ -406,7 +529,7 @@ Job *scheduler_get_job(Scheduler *s, uint64_t id) {
         return g_hash_table_lookup(s->jobs, &id);
 }
 
-static gint job_id_compare(gconstpointer a, gconstpointer b) {
+gint scheduler_job_id_compare(gconstpointer a, gconstpointer b) {
         const Job *x = *(Job *const *) a, *y = *(Job *const *) b;
         return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
 }
@@ -419,7 +542,7 @@ static gint job_id_compare(gconstpointer a, gconstpointer b) {
  */
 GPtrArray *scheduler_list_jobs(Scheduler *s) {
         GPtrArray *all = hash_values(s->jobs);
-        g_ptr_array_sort(all, job_id_compare);
+        g_ptr_array_sort(all, scheduler_job_id_compare);
         return all;
 }
 
@@ -444,27 +567,58 @@ static void set_invalid_state_done(Job *job, GError **error) {
  * Return: true on success.
  */
 bool scheduler_cancel(Scheduler *s, Job *job, usec_t now, GError **error) {
-        switch (job->state) {
-        case JOB_STATE_QUEUED:
-                job_end(s, job, JOB_RESULT_CANCELLED, -1, NULL, now, 0);
-                return true;
-        case JOB_STATE_RUNNING:
-                if (job->kind == JOB_KIND_LEASE) {
-                        job_end(s, job, JOB_RESULT_CANCELLED, -1, NULL, now, 0);
-                        return true;
-                }
-                if (!job_priv(job)->cancel_requested) {
-                        job_priv(job)->cancel_requested = true;
-                        /* A failing stop() is the executor's to report: the unit's
-                         * end still arrives through scheduler_job_finished(). */
-                        if (s->executor && s->executor->stop)
-                                (void) s->executor->stop(s->executor_data, job);
-                }
-                return true;
-        default:
+        if (job->state == JOB_STATE_DONE) {
                 set_invalid_state_done(job, error);
                 return false;
         }
+        cancel_job(s, job, NULL, now);
+        return true;
+}
+
+/* Cancel a job that is not done (see scheduler_cancel()); @detail, when
+ * not NULL, becomes the result detail of a job that ends here and now. */
+static void cancel_job(Scheduler *s, Job *job, const char *detail, usec_t now) {
+        g_assert(job->state != JOB_STATE_DONE);
+
+        if (job->state == JOB_STATE_QUEUED || job->kind == JOB_KIND_LEASE) {
+                job_end(s, job, JOB_RESULT_CANCELLED, -1, detail, now, 0);
+                return;
+        }
+        if (job_priv(job)->cancel_requested)
+                return;
+        job_priv(job)->cancel_requested = true;
+        /* On its way out: no longer a duplicate of anything. */
+        duplicates_remove(s, job);
+        /* A failing stop() is the executor's to report: the unit's end still
+         * arrives through scheduler_job_finished(). */
+        if (s->executor && s->executor->stop)
+                (void) s->executor->stop(s->executor_data, job);
+}
+
+/* Retry delay before the attempt after @attempt: RetryDelaySec *
+ * RetryBackoff^(attempt-1), saturating. */
+static usec_t retry_delay(const ClassConfig *cc, uint32_t attempt) {
+        double d = (double) cc->retry_delay_usec;
+
+        for (uint32_t i = 1; i < attempt && d < (double) (USEC_INFINITY / 2); i++)
+                d *= cc->retry_backoff;
+        return d >= (double) (USEC_INFINITY / 2) ? USEC_INFINITY / 2 : (usec_t) d;
+}
+
+/* A failed attempt of a running command job -> queued again for the next one. */
+static void job_retry(Scheduler *s, Job *j, const ClassConfig *cc, int32_t exit_status, const char *detail,
+                      usec_t now) {
+        if (job_priv(j)->counted)
+                scheduler_count_running(s, j, -1);
+        j->exit_status = exit_status;
+        if (detail) {
+                g_free(j->result_detail);
+                j->result_detail = g_strdup(detail);
+        }
+        job_priv(j)->retry_max = cc->retry;
+        j->not_before = usec_add(now, retry_delay(cc, j->attempt));
+        enter_queued(s, j, now);
+        scheduler_emit(s, SCHED_EVENT_JOB_CHANGED, j, JOB_CHANGED_STATE | JOB_CHANGED_RESULT);
 }
 
 /**
@@ -479,15 +633,30 @@ bool scheduler_cancel(Scheduler *s, Job *job, usec_t now, GError **error) {
  * @now: the current time
  *
  * A job sluice was asked to cancel ends cancelled whatever @result says.
+ * A running command job that failed or timed out, while its class's Retry=
+ * allows another attempt, does not end: it is queued again for
+ * RetryDelaySec * RetryBackoff^(attempt-1) from @now (its exit status and
+ * @detail kept meanwhile, JOB_CHANGED with STATE and RESULT; MaxWaitSec does
+ * not apply to the wait for a retry).  The final result is the last attempt's.
  */
 void scheduler_job_finished(Scheduler *s, Job *job, JobResult result,
                             int32_t exit_status, const char *detail, usec_t now) {
+        const ClassConfig *cc;
+
         if (job->state == JOB_STATE_DONE)
                 return;
         if (job_priv(job)->cancel_requested)
                 result = JOB_RESULT_CANCELLED;
         else if (result == JOB_RESULT_NONE || result >= _JOB_RESULT_MAX)
                 result = JOB_RESULT_FAILED;
+
+        /* Retry= in force now decides; a class that vanished retries nothing. */
+        cc = sluice_config_get_class(s->config, job->class_name);
+        if (job->kind == JOB_KIND_COMMAND && job->state == JOB_STATE_RUNNING && cc &&
+            (result == JOB_RESULT_FAILED || result == JOB_RESULT_TIMEOUT) && job->attempt <= cc->retry) {
+                job_retry(s, job, cc, exit_status, detail, now);
+                return;
+        }
         job_end(s, job, result, exit_status, detail, now, 0);
 }
 
