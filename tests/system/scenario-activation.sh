@@ -63,6 +63,11 @@ assert_status nonzero container_exec_as 65534 gdbus call --system --dest org.fre
 	--object-path /org/freedesktop/DBus --method org.freedesktop.DBus.RequestName org.sluice.Scheduler1 4
 assert_contains "org.freedesktop.DBus.Error.AccessDenied" "$OUTPUT" "RequestName(org.sluice.Scheduler1) as uid 65534"
 
+step "systemctl reload sluiced: SIGHUP, same process, still active"
+assert_status 0 container_exec systemctl reload sluiced.service
+assert_eq "$pid" "$(container_exec systemctl show --value --property=MainPID sluiced.service)" "MainPID after a reload"
+assert_eq active "$(container_exec systemctl is-active sluiced.service || true)" "sluiced after a reload"
+
 step "a stop and a new call activate it again"
 container_exec systemctl stop sluiced.service
 assert_eq inactive "$(container_exec systemctl is-active sluiced.service || true)" "sluiced after systemctl stop"
