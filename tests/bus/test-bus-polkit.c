@@ -1,0 +1,625 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Authorization through a mocked polkit: the real sluiced, started with
+ * --no-root-bypass on the bus of a GtDBusQueue that plays
+ * org.freedesktop.PolicyKit1.  Every CheckAuthorization sluiced sends is
+ * popped here, its subject, action, details and flags checked, and answered
+ * as the case needs: allowed, denied, challenge, or no polkit at all.
+ *
+ * The tests run as one uid with sluiced, so every caller here "owns" the
+ * jobs it submitted; actions on somebody else's job are covered by the
+ * system tests with real users.
+ */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <libglib-testing/dbus-queue.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "bus-harness.h"
+
+#define POLKIT_NAME "org.freedesktop.PolicyKit1"
+#define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
+#define POLKIT_IFACE "org.freedesktop.PolicyKit1.Authority"
+
+/* A failure guard only, no assertion depends on it. */
+#define DEADLINE_USEC (90 * G_USEC_PER_SEC)
+
+static const char polkit_xml[] =
+        "<node>"
+        "  <interface name='" POLKIT_IFACE "'>"
+        "    <method name='CheckAuthorization'>"
+        "      <arg type='(sa{sv})' name='subject' direction='in'/>"
+        "      <arg type='s' name='action_id' direction='in'/>"
+        "      <arg type='a{ss}' name='details' direction='in'/>"
+        "      <arg type='u' name='flags' direction='in'/>"
+        "      <arg type='s' name='cancellation_id' direction='in'/>"
+        "      <arg type='(bba{ss})' name='result' direction='out'/>"
+        "    </method>"
+        "    <method name='CancelCheckAuthorization'>"
+        "      <arg type='s' name='cancellation_id' direction='in'/>"
+        "    </method>"
+        "  </interface>"
+        "</node>";
+
+static const char config[] =
+        "[Scheduler]\n"
+        "Discipline=priority\n"
+        "MaxRunning=0\n"
+        "KeepFinishedSec=300\n"
+        "\n"
+        "[Class backup]\n"
+        "Kind=lease\n"
+        "Priority=5\n"
+        "MaxRunning=0\n"
+        "\n"
+        "[Class gc]\n"
+        "Kind=lease\n"
+        "MaxRunning=0\n";
+
+typedef struct Fixture {
+        GtDBusQueue *queue;
+        GDBusNodeInfo *node;
+        BusHarness h;                   /* conn/address only: the bus is the queue's */
+        char *unique_name;              /* of h.conn */
+} Fixture;
+
+/* One CheckAuthorization as sluiced sent it. */
+typedef struct Check {
+        GDBusMethodInvocation *invocation;
+        char *subject_kind;
+        char *subject_name;
+        char *action;
+        GHashTable *details;            /* char* -> char* */
+        guint32 flags;
+        char *cancellation_id;
+} Check;
+
+static void check_free(Check *c) {
+        if (!c)
+                return;
+        g_clear_object(&c->invocation);
+        g_free(c->subject_kind);
+        g_free(c->subject_name);
+        g_free(c->action);
+        g_clear_pointer(&c->details, g_hash_table_unref);
+        g_free(c->cancellation_id);
+        g_free(c);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Check, check_free)
+
+static void spawn_daemon(Fixture *f, const char *tmpdir) {
+        g_autoptr(GError) error = NULL;
+        g_auto(GStrv) envp = g_get_environ();
+        g_autofree char *bus_arg = g_strdup_printf("--bus-address=%s", f->h.address);
+        g_autofree char *config_arg = g_strdup_printf("--config=%s", f->h.config_path);
+        const char *sluiced = g_getenv("SLUICED");
+        const char *argv[] = { sluiced, bus_arg, config_arg, "--no-root-bypass", NULL };
+
+        if (!sluiced)
+                g_error("$SLUICED is not set: run the bus tests through meson test");
+        /* Never let the daemon near the real buses, nor the real polkit. */
+        envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", f->h.address, TRUE);
+        envp = g_environ_setenv(envp, "DBUS_SESSION_BUS_ADDRESS", f->h.address, TRUE);
+        envp = g_environ_unsetenv(envp, "NOTIFY_SOCKET");
+        g_spawn_async(tmpdir, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &f->h.pid, &error);
+        g_assert_no_error(error);
+}
+
+static gboolean daemon_ready(BusHarness *h, gconstpointer data) {
+        int status;
+
+        if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
+                h->pid = 0;
+                g_error("sluiced exited before taking its name (status 0x%x)", status);
+        }
+        return bus_name_has_owner(h, SLUICE_BUS_NAME);
+}
+
+static gboolean name_owned(BusHarness *h, gconstpointer data) {
+        return bus_name_has_owner(h, data);
+}
+
+static void setup_common(Fixture *f, gboolean polkit_present) {
+        g_autoptr(GError) error = NULL;
+
+        f->queue = gt_dbus_queue_new();
+        gt_dbus_queue_connect(f->queue, &error);
+        g_assert_no_error(error);
+
+        f->node = g_dbus_node_info_new_for_xml(polkit_xml, &error);
+        g_assert_no_error(error);
+        if (polkit_present) {
+                gt_dbus_queue_export_object(f->queue, POLKIT_PATH, f->node->interfaces[0], &error);
+                g_assert_no_error(error);
+                gt_dbus_queue_own_name(f->queue, POLKIT_NAME);
+        }
+
+        f->h.address = g_strdup(g_getenv("DBUS_SESSION_BUS_ADDRESS"));
+        g_assert_nonnull(f->h.address);
+        f->h.conn = g_object_ref(gt_dbus_queue_get_client_connection(f->queue));
+        f->unique_name = g_strdup(g_dbus_connection_get_unique_name(f->h.conn));
+        f->h.signals = g_ptr_array_new();
+        /* gt_dbus_queue_own_name() does not wait for the name. */
+        if (polkit_present)
+                bus_harness_wait_for(&f->h, name_owned, POLKIT_NAME, "the mock to own " POLKIT_NAME);
+        g_assert_cmpint(bus_name_has_owner(&f->h, POLKIT_NAME), ==, polkit_present);
+
+        f->h.tmpdir = g_dir_make_tmp("sluice-polkit-test-XXXXXX", &error);
+        g_assert_no_error(error);
+        f->h.config_path = g_build_filename(f->h.tmpdir, "sluiced.conf", NULL);
+        bus_harness_write_config(&f->h, config);
+        spawn_daemon(f, f->h.tmpdir);
+        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+}
+
+static void setup(Fixture *f, gconstpointer data) {
+        setup_common(f, TRUE);
+}
+
+static void setup_no_polkit(Fixture *f, gconstpointer data) {
+        setup_common(f, FALSE);
+}
+
+static void stop_daemon(Fixture *f) {
+        int status = 0;
+        pid_t r;
+
+        if (f->h.pid <= 0)
+                return;
+        g_assert_cmpint(kill(f->h.pid, SIGTERM), ==, 0);
+        do
+                r = waitpid(f->h.pid, &status, 0);
+        while (r < 0 && errno == EINTR);
+        g_assert_cmpint(r, ==, f->h.pid);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                g_error("sluiced did not exit 0 after SIGTERM (status 0x%x)", status);
+        g_spawn_close_pid(f->h.pid);
+        f->h.pid = 0;
+}
+
+static void teardown(Fixture *f, gconstpointer data) {
+        /* Kill the daemon before the queue goes: it may wait for the mock. */
+        stop_daemon(f);
+        gt_dbus_queue_assert_no_messages(f->queue);
+
+        g_clear_object(&f->h.conn);
+        bus_harness_flush();
+        gt_dbus_queue_disconnect(f->queue, TRUE);
+        gt_dbus_queue_free(f->queue);
+        g_dbus_node_info_unref(f->node);
+
+        (void) g_remove(f->h.config_path);
+        (void) g_rmdir(f->h.tmpdir);
+        g_free(f->h.config_path);
+        g_free(f->h.tmpdir);
+        g_free(f->h.address);
+        g_ptr_array_unref(f->h.signals);
+        g_free(f->unique_name);
+}
+
+/* Iterate the main context until a message waits in the mock or *done. */
+static void wait_for_message_or(Fixture *f, const gboolean *done, const char *what) {
+        gint64 deadline = g_get_monotonic_time() + DEADLINE_USEC;
+
+        for (;;) {
+                bus_harness_flush();
+                if (gt_dbus_queue_get_n_messages(f->queue) > 0 || (done && *done))
+                        return;
+                if (g_get_monotonic_time() > deadline)
+                        g_error("gave up waiting for %s", what);
+                g_main_context_iteration(NULL, FALSE);
+                g_usleep(1000);   /* the mock runs in its own thread: nothing to wake us */
+        }
+}
+
+/* Pop the next CheckAuthorization sluiced sent to the mock for call p
+ * (NULL: a call that cannot complete first). */
+static Check *pop_check_for(Fixture *f, const BusPending *p) {
+        g_autoptr(GVariant) subject_details = NULL, details = NULL;
+        GDBusMethodInvocation *inv = NULL;
+        GVariant *params;
+        Check *c = g_new0(Check, 1);
+        GVariantIter it;
+        const char *k, *v;
+
+        wait_for_message_or(f, p ? &p->done : NULL, "a CheckAuthorization from sluiced");
+        if (gt_dbus_queue_get_n_messages(f->queue) == 0)
+                g_error("the call was answered without asking polkit: %s",
+                        p->error ? p->error->message : "success");
+        /* Not gt_dbus_queue_try_pop_message(): in libglib-testing 0.1.1 it
+         * never pops.  A message is there, so this does not block. */
+        g_assert_true(gt_dbus_queue_pop_message(f->queue, &inv));
+        c->invocation = inv;
+        g_assert_cmpstr(g_dbus_method_invocation_get_object_path(inv), ==, POLKIT_PATH);
+        g_assert_cmpstr(g_dbus_method_invocation_get_interface_name(inv), ==, POLKIT_IFACE);
+        g_assert_cmpstr(g_dbus_method_invocation_get_method_name(inv), ==, "CheckAuthorization");
+
+        params = g_dbus_method_invocation_get_parameters(inv);
+        g_variant_get(params, "((s@a{sv})s@a{ss}us)", &c->subject_kind, &subject_details, &c->action, &details,
+                      &c->flags, &c->cancellation_id);
+        g_assert_true(g_variant_lookup(subject_details, "name", "s", &c->subject_name));
+        c->details = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        g_variant_iter_init(&it, details);
+        while (g_variant_iter_next(&it, "{&s&s}", &k, &v))
+                g_hash_table_insert(c->details, g_strdup(k), g_strdup(v));
+        return c;
+}
+
+static Check *pop_check(Fixture *f) {
+        return pop_check_for(f, NULL);
+}
+
+static void answer(Check *c, gboolean authorized, gboolean challenge) {
+        g_dbus_method_invocation_return_value(g_steal_pointer(&c->invocation),
+                                              g_variant_new("((bba{ss}))", authorized, challenge, NULL));
+}
+
+static BusPending *call_async(Fixture *f, GDBusConnection *conn, const char *path, const char *iface,
+                              const char *method, GVariant *params, GDBusCallFlags flags);
+
+static void on_reply(GObject *source, GAsyncResult *res, gpointer userdata) {
+        BusPending *p = userdata;
+
+        p->reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &p->error);
+        p->done = TRUE;
+}
+
+static BusPending *call_async(Fixture *f, GDBusConnection *conn, const char *path, const char *iface,
+                              const char *method, GVariant *params, GDBusCallFlags flags) {
+        BusPending *p = g_new0(BusPending, 1);
+
+        g_dbus_connection_call(conn ? conn : f->h.conn, SLUICE_BUS_NAME, path, iface, method, params, NULL,
+                               flags, G_MAXINT, NULL, on_reply, p);
+        return p;
+}
+
+static BusPending *submit_async(Fixture *f, GDBusConnection *conn, const char *klass, GDBusCallFlags flags) {
+        return call_async(f, conn, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit",
+                          g_variant_new("(sa{sv})", klass, NULL), flags);
+}
+
+/* The reply, after making sure sluiced asked polkit nothing more. */
+static void wait_reply(Fixture *f, BusPending *p, const char *what) {
+        wait_for_message_or(f, &p->done, what);
+        gt_dbus_queue_assert_no_messages(f->queue);
+        g_assert_true(p->done);
+}
+
+static guint n_jobs_on(Fixture *f, GDBusConnection *conn) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL, jobs = NULL;
+
+        r = bus_call(&f->h, conn, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs",
+                     g_variant_new("(a{sv})", NULL), &error);
+        g_assert_no_error(error);
+        jobs = g_variant_get_child_value(r, 0);
+        return (guint) g_variant_n_children(jobs);
+}
+
+static guint n_jobs(Fixture *f) {
+        return n_jobs_on(f, NULL);
+}
+
+static void assert_check(const Check *c, const char *subject, const char *action, const char *klass) {
+        g_assert_cmpstr(c->subject_kind, ==, "system-bus-name");
+        g_assert_cmpstr(c->subject_name, ==, subject);
+        g_assert_cmpstr(c->action, ==, action);
+        g_assert_cmpstr(g_hash_table_lookup(c->details, "class"), ==, klass);
+}
+
+/* Allowed: the call's effect happens once, after the answer, not before. */
+static void test_allow(Fixture *f, gconstpointer data) {
+        g_autoptr(BusPending) p = submit_async(f, NULL, "backup", G_DBUS_CALL_FLAGS_NONE);
+        g_autoptr(Check) c = pop_check_for(f, p);
+        const char *path;
+
+        assert_check(c, f->unique_name, "org.sluice.submit", "backup");
+        g_assert_cmpuint(c->flags, ==, 0);
+        g_assert_cmpstr(c->cancellation_id, ==, "");
+        g_assert_null(g_hash_table_lookup(c->details, "job"));
+
+        /* Reading is open, and nothing was queued while polkit thinks. */
+        g_assert_cmpuint(n_jobs(f), ==, 0);
+        g_assert_false(p->done);
+
+        answer(c, TRUE, FALSE);
+        wait_reply(f, p, "Submit to be answered");
+        g_assert_no_error(p->error);
+        g_variant_get(p->reply, "(&o)", &path);
+        g_assert_cmpstr(path, ==, SLUICE_JOB_PATH_PREFIX "1");
+        g_assert_cmpuint(n_jobs(f), ==, 1);
+}
+
+static void test_deny(Fixture *f, gconstpointer data) {
+        g_autoptr(BusPending) p = submit_async(f, NULL, "gc", G_DBUS_CALL_FLAGS_NONE);
+        g_autoptr(Check) c = pop_check_for(f, p);
+
+        assert_check(c, f->unique_name, "org.sluice.submit", "gc");
+        answer(c, FALSE, FALSE);
+        wait_reply(f, p, "Submit to be refused");
+        bus_assert_error(p->error, "org.sluice.Error.NotPermitted",
+                         "not permitted: org.sluice.submit for class gc", NULL);
+        g_assert_cmpuint(n_jobs(f), ==, 0);
+}
+
+static void test_challenge_not_interactive(Fixture *f, gconstpointer data) {
+        g_autoptr(BusPending) p = submit_async(f, NULL, "backup", G_DBUS_CALL_FLAGS_NONE);
+        g_autoptr(Check) c = pop_check_for(f, p);
+
+        g_assert_cmpuint(c->flags, ==, 0);
+        answer(c, FALSE, TRUE);
+        wait_reply(f, p, "Submit to be refused");
+        bus_assert_error(p->error, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired",
+                         "org.sluice.submit for class backup", NULL);
+        g_assert_cmpuint(n_jobs(f), ==, 0);
+}
+
+static void test_challenge_interactive(Fixture *f, gconstpointer data) {
+        g_autoptr(BusPending) p = NULL, p2 = NULL;
+        g_autoptr(Check) c = NULL, c2 = NULL;
+
+        /* The caller allows interactive authorization: polkit is told so,
+         * asks the agent, and says yes. */
+        p = submit_async(f, NULL, "backup", G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION);
+        c = pop_check_for(f, p);
+        assert_check(c, f->unique_name, "org.sluice.submit", "backup");
+        g_assert_cmpuint(c->flags, ==, 1);
+        g_assert_cmpstr(c->cancellation_id, !=, "");
+        answer(c, TRUE, FALSE);
+        wait_reply(f, p, "Submit to be answered");
+        g_assert_no_error(p->error);
+        g_assert_cmpuint(n_jobs(f), ==, 1);
+
+        /* Still a challenge although interaction was allowed: no agent. */
+        p2 = submit_async(f, NULL, "backup", G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION);
+        c2 = pop_check_for(f, p2);
+        g_assert_cmpuint(c2->flags, ==, 1);
+        g_assert_cmpstr(c2->cancellation_id, !=, c->cancellation_id);
+        answer(c2, FALSE, TRUE);
+        wait_reply(f, p2, "Submit to be refused");
+        bus_assert_error(p2->error, "org.sluice.Error.NotPermitted", "org.sluice.submit for class backup",
+                         "authentication agent", NULL);
+        g_assert_cmpuint(n_jobs(f), ==, 1);
+}
+
+static void test_no_polkit(Fixture *f, gconstpointer data) {
+        g_autoptr(BusPending) p = submit_async(f, NULL, "backup", G_DBUS_CALL_FLAGS_NONE);
+
+        wait_reply(f, p, "Submit to be refused");
+        bus_assert_error(p->error, "org.sluice.Error.NotPermitted",
+                         "not permitted: org.sluice.submit for class backup: polkit is not available",
+                         POLKIT_NAME, NULL);
+        g_assert_cmpuint(n_jobs(f), ==, 0);
+}
+
+static char *submit_allowed(Fixture *f, const char *klass) {
+        g_autoptr(BusPending) p = submit_async(f, NULL, klass, G_DBUS_CALL_FLAGS_NONE);
+        g_autoptr(Check) c = pop_check_for(f, p);
+        char *path;
+
+        assert_check(c, f->unique_name, "org.sluice.submit", klass);
+        answer(c, TRUE, FALSE);
+        wait_reply(f, p, "Submit to be answered");
+        g_assert_no_error(p->error);
+        g_variant_get(p->reply, "(o)", &path);
+        return path;
+}
+
+static gint32 job_priority(Fixture *f, const char *path) {
+        g_autoptr(GVariant) v = bus_get_property(&f->h, path, SLUICE_JOB_IFACE, "Priority");
+
+        return g_variant_get_int32(v);
+}
+
+/* Owners act on their own jobs without polkit, except raising the priority. */
+static void test_owner(Fixture *f, gconstpointer data) {
+        g_autofree char *path = submit_allowed(f, "backup");
+        g_autofree char *expected_job = NULL;
+        g_autoptr(BusPending) lower = NULL, raise = NULL, cancel = NULL;
+        g_autoptr(Check) c = NULL;
+
+        g_assert_cmpint(job_priority(f, path), ==, 5);
+        lower = call_async(f, NULL, path, SLUICE_JOB_IFACE, "SetPriority", g_variant_new("(i)", 1),
+                           G_DBUS_CALL_FLAGS_NONE);
+        wait_reply(f, lower, "SetPriority(1) to be answered");
+        g_assert_no_error(lower->error);
+        g_assert_cmpint(job_priority(f, path), ==, 1);
+
+        raise = call_async(f, NULL, path, SLUICE_JOB_IFACE, "SetPriority", g_variant_new("(i)", 100),
+                           G_DBUS_CALL_FLAGS_NONE);
+        c = pop_check_for(f, raise);
+        assert_check(c, f->unique_name, "org.sluice.manage-jobs", "backup");
+        expected_job = g_strdup_printf("%" G_GUINT64_FORMAT, bus_job_id(path));
+        g_assert_cmpstr(g_hash_table_lookup(c->details, "job"), ==, expected_job);
+        answer(c, FALSE, FALSE);
+        wait_reply(f, raise, "SetPriority(100) to be refused");
+        bus_assert_error(raise->error, "org.sluice.Error.NotPermitted", "org.sluice.manage-jobs",
+                         "job 1 of class backup", NULL);
+        g_assert_cmpint(job_priority(f, path), ==, 1);
+
+        cancel = call_async(f, NULL, path, SLUICE_JOB_IFACE, "Cancel", NULL, G_DBUS_CALL_FLAGS_NONE);
+        wait_reply(f, cancel, "Cancel to be answered");
+        g_assert_no_error(cancel->error);
+        bus_wait_job_state(&f->h, path, "done");
+}
+
+typedef struct {
+        const char *method;
+        GVariant *(*params)(void);
+        const char *action;
+} ManagerCall;
+
+static GVariant *params_scope(void) {
+        return g_variant_new("(s)", "class:gc");
+}
+
+static GVariant *params_none(void) {
+        return NULL;
+}
+
+static GVariant *params_update(void) {
+        GVariantDict d;
+
+        g_variant_dict_init(&d, NULL);
+        g_variant_dict_insert(&d, "MaxRunning", "u", 4);
+        return g_variant_new("(s@a{sv}b)", "Scheduler", g_variant_dict_end(&d), FALSE);
+}
+
+static GVariant *params_trigger(void) {
+        return g_variant_new("(s)", "nightly");
+}
+
+/* Pause/Resume need manage-jobs; UpdateConfig, Reload, TriggerSchedule configure. */
+static void test_manager_actions(Fixture *f, gconstpointer data) {
+        static const ManagerCall calls[] = {
+                { "Pause", params_scope, "org.sluice.manage-jobs" },
+                { "Resume", params_scope, "org.sluice.manage-jobs" },
+                { "UpdateConfig", params_update, "org.sluice.configure" },
+                { "Reload", params_none, "org.sluice.configure" },
+                { "TriggerSchedule", params_trigger, "org.sluice.configure" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(calls); i++) {
+                g_autoptr(BusPending) p = NULL;
+                g_autoptr(Check) c = NULL;
+
+                g_test_message("%s", calls[i].method);
+                p = call_async(f, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, calls[i].method,
+                               calls[i].params(), G_DBUS_CALL_FLAGS_NONE);
+                c = pop_check_for(f, p);
+                g_assert_cmpstr(c->subject_name, ==, f->unique_name);
+                g_assert_cmpstr(c->action, ==, calls[i].action);
+                answer(c, FALSE, FALSE);
+                wait_reply(f, p, calls[i].method);
+                bus_assert_error(p->error, "org.sluice.Error.NotPermitted", calls[i].action, NULL);
+        }
+
+        /* Pause allowed: the effect is visible once. */
+        {
+                g_autoptr(BusPending) p = call_async(f, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Pause",
+                                                     params_scope(), G_DBUS_CALL_FLAGS_NONE);
+                g_autoptr(Check) c = pop_check_for(f, p);
+                g_autoptr(GVariant) paused = NULL;
+
+                assert_check(c, f->unique_name, "org.sluice.manage-jobs", "gc");
+                answer(c, TRUE, FALSE);
+                wait_reply(f, p, "Pause to be answered");
+                g_assert_no_error(p->error);
+                paused = bus_get_property(&f->h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Paused");
+                g_assert_cmpuint(g_variant_n_children(paused), ==, 1);
+        }
+}
+
+/* Submit with argv asks for submit, then for run-command. */
+static void test_run_command(Fixture *f, gconstpointer data) {
+        g_autoptr(BusPending) p = NULL;
+        g_autoptr(Check) c1 = NULL, c2 = NULL;
+        GVariantDict opts;
+        const char *argv[] = { "/bin/true", NULL };
+
+        g_variant_dict_init(&opts, NULL);
+        g_variant_dict_insert_value(&opts, "argv", g_variant_new_strv(argv, -1));
+        p = call_async(f, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit",
+                       g_variant_new("(s@a{sv})", "backup", g_variant_dict_end(&opts)), G_DBUS_CALL_FLAGS_NONE);
+        c1 = pop_check_for(f, p);
+        assert_check(c1, f->unique_name, "org.sluice.submit", "backup");
+        answer(c1, TRUE, FALSE);
+        c2 = pop_check_for(f, p);
+        assert_check(c2, f->unique_name, "org.sluice.run-command", "backup");
+        answer(c2, FALSE, FALSE);
+        wait_reply(f, p, "Submit with argv to be refused");
+        bus_assert_error(p->error, "org.sluice.Error.NotPermitted", "org.sluice.run-command", NULL);
+        g_assert_cmpuint(n_jobs(f), ==, 0);
+}
+
+/* Several calls wait at once; answers in any order go to the right call. */
+static void test_several_pending(Fixture *f, gconstpointer data) {
+        static const char *const classes[] = { "backup", "gc", "backup" };
+        BusPending *p[3];
+        Check *c[3];
+        guint ok = 0;
+
+        for (guint i = 0; i < 3; i++)
+                p[i] = submit_async(f, NULL, classes[i], G_DBUS_CALL_FLAGS_NONE);
+        for (guint i = 0; i < 3; i++)
+                c[i] = pop_check(f);
+        /* Calls from one connection arrive in order. */
+        for (guint i = 0; i < 3; i++)
+                assert_check(c[i], f->unique_name, "org.sluice.submit", classes[i]);
+
+        answer(c[2], TRUE, FALSE);
+        answer(c[1], FALSE, FALSE);
+        answer(c[0], TRUE, FALSE);
+        for (guint i = 0; i < 3; i++) {
+                wait_reply(f, p[i], "the Submit calls to be answered");
+                if (i == 1)
+                        bus_assert_error(p[i]->error, "org.sluice.Error.NotPermitted", "class gc", NULL);
+                else {
+                        g_assert_no_error(p[i]->error);
+                        ok++;
+                }
+                bus_pending_free(p[i]);
+                check_free(c[i]);
+        }
+        g_assert_cmpuint(ok, ==, 2);
+        g_assert_cmpuint(n_jobs(f), ==, 2);
+}
+
+static gboolean name_gone(BusHarness *h, gconstpointer data) {
+        return !bus_name_has_owner(h, data);
+}
+
+/* The caller leaves while polkit thinks: nothing is done, nothing leaks. */
+static void test_caller_vanishes(Fixture *f, gconstpointer data) {
+        g_autoptr(GDBusConnection) other = bus_harness_connect(&f->h);
+        g_autofree char *other_name = g_strdup(g_dbus_connection_get_unique_name(other));
+        g_autoptr(BusPending) p = submit_async(f, other, "backup", G_DBUS_CALL_FLAGS_NONE);
+        g_autoptr(Check) c = pop_check(f);
+        g_autoptr(GDBusConnection) mock = NULL;
+
+        assert_check(c, other_name, "org.sluice.submit", "backup");
+        g_dbus_connection_close_sync(other, NULL, NULL);
+        bus_harness_wait_for(&f->h, name_gone, other_name, "the caller to leave the bus");
+        bus_harness_wait_pending(&f->h, p, "the closed connection to fail its call");
+
+        mock = g_object_ref(g_dbus_method_invocation_get_connection(c->invocation));
+        answer(c, TRUE, FALSE);
+        /* Asked on the connection that answered, ListJobs reaches sluiced
+         * after the answer (one sender, one receiver: in order).  sluiced is
+         * alive and queued nothing for the departed caller. */
+        g_assert_cmpuint(n_jobs_on(f, mock), ==, 0);
+        gt_dbus_queue_assert_no_messages(f->queue);
+}
+
+/* sluiced exits cleanly (and, under ASan/valgrind, without leaks) with a
+ * call still waiting for polkit. */
+static void test_exit_while_pending(Fixture *f, gconstpointer data) {
+        g_autoptr(BusPending) p = submit_async(f, NULL, "backup", G_DBUS_CALL_FLAGS_NONE);
+        g_autoptr(Check) c = pop_check_for(f, p);
+
+        stop_daemon(f);
+        bus_harness_wait_pending(&f->h, p, "the call to fail with sluiced gone");
+        g_assert_nonnull(p->error);
+        answer(c, TRUE, FALSE);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+
+#define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
+        ADD("/bus/polkit/allow", test_allow);
+        ADD("/bus/polkit/deny", test_deny);
+        ADD("/bus/polkit/challenge-not-interactive", test_challenge_not_interactive);
+        ADD("/bus/polkit/challenge-interactive", test_challenge_interactive);
+        g_test_add("/bus/polkit/absent", Fixture, NULL, setup_no_polkit, test_no_polkit, teardown);
+        ADD("/bus/polkit/owner", test_owner);
+        ADD("/bus/polkit/manager-actions", test_manager_actions);
+        ADD("/bus/polkit/run-command", test_run_command);
+        ADD("/bus/polkit/several-pending", test_several_pending);
+        ADD("/bus/polkit/caller-vanishes", test_caller_vanishes);
+        ADD("/bus/polkit/exit-while-pending", test_exit_while_pending);
+#undef ADD
+        return g_test_run();
+}
