@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# check-policy.sh POLICY RULES BUS_ACCESS_C
+# The built polkit policy is well-formed XML, declares exactly the actions
+# sluiced asks for (the polkit ids in bus-access.c), each with a description,
+# a message and no default that allows without authentication; the example
+# rule names only declared actions.
+set -euo pipefail
+policy=$1 rules=$2 source=$3
+status=0
+
+if command -v xmllint >/dev/null; then
+        xmllint --noout "$policy" || status=1
+fi
+
+declared=$(grep -oE '<action id="[^"]+"' "$policy" | sed -E 's/.*"([^"]+)"/\1/' | sort)
+asked=$(grep -oE '"org\.sluice\.[a-z-]+"' "$source" | tr -d '"' | sort -u)
+if [ "$declared" != "$asked" ]; then
+        echo "actions in $policy:"; echo "$declared"
+        echo "actions sluiced asks for ($source):"; echo "$asked"
+        status=1
+fi
+
+n=$(wc -w <<<"$declared")
+for tag in description message allow_any allow_inactive allow_active; do
+        c=$(grep -c "<$tag>" "$policy" || true)
+        [ "$c" -eq "$n" ] || { echo "$policy: $c <$tag> for $n actions"; status=1; }
+done
+if grep -E '<allow_(any|inactive|active)>yes<' "$policy"; then
+        echo "$policy: an action is allowed without authentication by default"
+        status=1
+fi
+
+for id in $(grep -oE '"org\.sluice\.[a-z-]+"' "$rules" | tr -d '"' | sort -u); do
+        grep -qxF "$id" <<<"$declared" || { echo "$rules: unknown action $id"; status=1; }
+done
+
+[ $status -eq 0 ] && echo "$policy: $n actions, as sluiced asks for them"
+exit $status
