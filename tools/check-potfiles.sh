@@ -18,7 +18,7 @@ done
 # G_GUINT64_FORMAT inside _() cannot be translated (use PRIu64).
 if command -v xgettext >/dev/null; then
         warnings=$(xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ \
-                --keyword=dngettext:2,3 --keyword=ngettext:1,2 -o /dev/null $listed 2>&1 || true)
+                --keyword=dngettext:2,3 --keyword=ngettext:1,2 -o /dev/null $(grep '\.c$' <<<"$listed") 2>&1 || true)
         if [ -n "$warnings" ]; then
                 echo "$warnings"
                 status=1

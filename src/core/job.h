@@ -66,7 +66,7 @@ typedef struct Job {
         uint32_t owner;         /* uid, from the bus, never from arguments */
         char *submitter;        /* unique bus name of the submitter, may be NULL */
         char *description;
-        char **argv;            /* raw command (run-command), NULL otherwise */
+        char **argv;            /* command jobs: the raw argv (run-command) or the class ExecStart with %{param} substituted; NULL for leases */
         char **environment;     /* "KEY=VALUE" strings, NULL if none */
 
         usec_t submitted_at;
