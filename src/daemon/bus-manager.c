@@ -32,7 +32,6 @@ static int check_name_arg(const char *field, const char *value, sd_bus_error *er
 static int submit_or_acquire(sd_bus_message *msg, Manager *m, bool acquire, sd_bus_error *error) {
         g_auto(SubmitOptions) opts = {};
         g_autoptr(GError) gerror = NULL;
-        const ClassConfig *cls;
         const char *class_name, *sender;
         JobSpec spec;
         JobLink *l;
@@ -48,12 +47,6 @@ static int submit_or_acquire(sd_bus_message *msg, Manager *m, bool acquire, sd_b
         r = bus_parse_submit_options(msg, acquire, &opts, error);
         if (r < 0)
                 return r;
-
-        cls = sluice_config_get_class(scheduler_get_config(m->scheduler), class_name);
-        if (cls && cls->kind == JOB_KIND_COMMAND)
-                return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_NOT_SUPPORTED),
-                                         _("class %s runs commands; this sluiced has no command executor yet"),
-                                         class_name);
 
         r = bus_access_check(m, msg, acquire ? SLUICE_ACTION_ACQUIRE : SLUICE_ACTION_SUBMIT, NULL, class_name, error);
         if (r <= 0)

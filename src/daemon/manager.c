@@ -6,6 +6,7 @@
 #include "bus-job.h"
 #include "bus-manager.h"
 #include "errors.h"
+#include "executor-systemd.h"
 #include "i18n.h"
 #include "lease.h"
 #include "manager.h"
@@ -26,6 +27,7 @@ Manager *manager_new(void) {
         m->waiting_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_queue_init(&m->announce);
         m->polkit = polkit_registry_new();
+        m->systemd = systemd_executor_new(m);
         return m;
 }
 
@@ -44,6 +46,7 @@ void manager_free(Manager *m) {
         g_hash_table_remove_all(m->holders);
         g_queue_clear(&m->announce);
         g_clear_pointer(&m->scheduler, scheduler_free);
+        g_clear_pointer(&m->systemd, systemd_executor_free);   /* units go on; the next sluiced re-attaches */
         g_hash_table_destroy(m->jobs);
         g_hash_table_destroy(m->holders);
         g_hash_table_destroy(m->peer_uids);
@@ -153,6 +156,28 @@ static const SchedulerListener listener = {
         .event = on_scheduler_event,
 };
 
+/* The scheduler's executor: leases are granted on the bus, commands run as units. */
+static int executor_start(void *userdata, Job *job) {
+        Manager *m = userdata;
+
+        if (job->kind == JOB_KIND_LEASE)
+                return lease_executor.start(userdata, job);
+        return systemd_executor_start(m->systemd, job);
+}
+
+static int executor_stop(void *userdata, Job *job) {
+        Manager *m = userdata;
+
+        if (job->kind == JOB_KIND_LEASE)
+                return lease_executor.stop(userdata, job);
+        return systemd_executor_stop(m->systemd, job);
+}
+
+static const SchedulerExecutor executor = {
+        .start = executor_start,
+        .stop = executor_stop,
+};
+
 static void update_timer(Manager *m) {
         usec_t next = scheduler_next_timer(m->scheduler);
         int r;
@@ -254,7 +279,7 @@ int manager_load_config(Manager *m, const char *config_path) {
                 log_full(&m->log, LOG_ERR, "%s", error->message);
                 return -EINVAL;
         }
-        m->scheduler = scheduler_new(cfg, &listener, m, &lease_executor, m);
+        m->scheduler = scheduler_new(cfg, &listener, m, &executor, m);
         return 0;
 }
 
@@ -379,6 +404,15 @@ int manager_connect_bus(Manager *m, const char *address) {
                 return log_errno(&m->log, LOG_ERR, r, "cannot set exit-on-disconnect");
 
         m->bus = TAKE_PTR(bus);
+
+        /* systemd on the same bus (the system bus, or the test bus).  Not PID 1's
+         * private socket: a direct connection has no sender, and systemd 252 refuses
+         * AddRef=/RefUnit() there ("Failed to watch sender: Invalid argument"), so a
+         * finished unit would be collected before its result is read.  The executor's
+         * call window keeps sluiced under the system bus's 128 pending replies. */
+        r = systemd_executor_connect(m->systemd, m->bus, false);
+        if (r < 0)
+                return r;
         return 0;
 }
 
@@ -433,6 +467,11 @@ int manager_startup(Manager *m) {
         r = lease_watch_holders(m);
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "cannot watch lease holders");
+
+        /* Units a previous sluiced left running: their jobs exist before anyone can call us. */
+        r = systemd_executor_reattach(m->systemd);
+        if (r < 0)
+                return r;
 
         r = sd_bus_request_name(m->bus, SLUICE_BUS_NAME, 0);
         if (r == -EEXIST) {

@@ -16,6 +16,7 @@
 #define SLUICE_JOB_INTERFACE "org.sluice.Scheduler1.Job"
 
 typedef struct Holder Holder;
+typedef struct SystemdExecutor SystemdExecutor;
 typedef struct PolkitRegistry PolkitRegistry;
 typedef struct JobLink JobLink;
 
@@ -38,6 +39,7 @@ typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
         Scheduler *scheduler;
+        SystemdExecutor *systemd;       /* command jobs: transient units (executor-systemd.c) */
         Logger log;
 
         char *config_path;              /* NULL: the compiled-in default path */

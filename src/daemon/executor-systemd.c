@@ -1,0 +1,1251 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "executor-systemd.h"
+#include "i18n.h"
+#include "manager.h"
+#include "unit-props.h"
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER_IFACE "org.freedesktop.systemd1.Manager"
+#define SD_UNIT_IFACE "org.freedesktop.systemd1.Unit"
+#define SD_SERVICE_IFACE "org.freedesktop.systemd1.Service"
+#define SD_UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit"
+#define SD_PRIVATE_ADDRESS "unix:path=/run/systemd/private"
+#define RECONNECT_USEC (1 * USEC_PER_SEC)
+
+static const char *strna(const char *s) {
+        return s ? s : "n/a";
+}
+
+typedef struct UnitWatch UnitWatch;
+typedef void (*ReplyFn)(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error);
+
+struct SystemdExecutor {
+        Manager *manager;
+        sd_bus *bus;                    /* connection to systemd (own ref) */
+        bool private_conn;              /* bus is PID 1's private socket (owned) */
+        bool want_private;              /* root, no --bus-address: prefer the private socket */
+        sd_bus *shared;                 /* the daemon's bus (borrowed): fallback */
+        sd_bus *dead_bus;               /* a closed private connection, freed from the timer */
+        bool systemd_gone;              /* its name vanished / the socket closed */
+
+        GHashTable *units;              /* unit name -> UnitWatch* (owned) */
+        GHashTable *paths;              /* unit object path -> UnitWatch* (borrowed) */
+
+        GQueue queue;                   /* of Call*: waiting for room in the window */
+        unsigned in_flight;             /* calls awaiting systemd's reply */
+
+        sd_bus_slot *job_removed_slot, *props_slot, *owner_slot, *disconnect_slot;
+        sd_event_source *reconnect_source;
+
+        unsigned reattach_pending;      /* calls/units re-attach still waits for */
+};
+
+/* One unit sluiced follows: one attempt of one job. */
+struct UnitWatch {
+        SystemdExecutor *executor;
+        char *unit, *path;
+        uint64_t job_id;                /* 0: an orphan (its class vanished): followed, logged, no job */
+
+        bool start_sent;                /* StartTransientUnit went out */
+        bool start_confirmed;           /* ... and systemd accepted it (the unit exists) */
+        bool start_job_removed;         /* the start job ran (whatever its result) */
+        bool ref_held;                  /* AddRef/RefUnit: UnrefUnit when done */
+        bool stop_requested;            /* sluice asked (Cancel) */
+        bool external_stop;             /* a job sluice did not queue ran on the unit */
+        bool refreshing;                /* GetAll in flight */
+        bool resyncing;                 /* GetUnit check after systemd came back */
+        bool reattaching;               /* found at start-up: not adopted yet */
+        bool gone;                      /* systemd does not know the unit */
+        bool finished;
+        char *start_job, *stop_job;     /* systemd job paths we queued */
+
+        /* The unit's state as last seen. */
+        char *active_state;
+        uint32_t pending_job_id;
+        char *pending_job_path;
+        char *invocation_id;            /* 32 hex digits */
+        char *result;
+        int32_t exec_main_code, exec_main_status;
+        bool service_fresh;             /* Service values seen in the latest emission/GetAll */
+        usec_t active_enter_timestamp, exec_main_start_timestamp;
+        char **extra_fields;            /* LogExtraFields (re-attach) */
+        char **exec_argv;               /* ExecStart argv (re-attach of raw commands) */
+        char *description;
+};
+
+typedef struct Call {
+        SystemdExecutor *executor;
+        char *unit;                     /* the watch it is for, NULL if none */
+        ReplyFn fn;                     /* NULL: nothing to do with the reply */
+        sd_bus_message *msg;            /* while queued */
+} Call;
+
+static void watch_evaluate(UnitWatch *w);
+static void watch_refresh(UnitWatch *w);
+static void watch_resync(UnitWatch *w);
+static int executor_open(SystemdExecutor *e);
+
+static const Logger *elog(SystemdExecutor *e) {
+        return &e->manager->log;
+}
+
+static Job *watch_job(UnitWatch *w) {
+        Job *job;
+
+        if (w->job_id == 0)
+                return NULL;
+        job = scheduler_get_job(w->executor->manager->scheduler, w->job_id);
+        return job && job->state == JOB_STATE_RUNNING ? job : NULL;
+}
+
+static void watch_free(UnitWatch *w) {
+        if (!w)
+                return;
+        g_free(w->unit);
+        g_free(w->path);
+        g_free(w->start_job);
+        g_free(w->stop_job);
+        g_free(w->active_state);
+        g_free(w->pending_job_path);
+        g_free(w->invocation_id);
+        g_free(w->result);
+        g_strfreev(w->extra_fields);
+        g_strfreev(w->exec_argv);
+        g_free(w->description);
+        g_free(w);
+}
+
+static UnitWatch *watch_new(SystemdExecutor *e, const char *unit, uint64_t job_id) {
+        UnitWatch *w = g_new0(UnitWatch, 1);
+        char *path = NULL;
+
+        w->executor = e;
+        w->unit = g_strdup(unit);
+        if (sd_bus_path_encode(SD_UNIT_PATH_PREFIX, unit, &path) >= 0) {
+                w->path = g_strdup(path);
+                free(path);
+        } else
+                w->path = g_strdup("/");
+        w->job_id = job_id;
+        w->exec_main_code = 0;
+        w->exec_main_status = -1;
+        g_hash_table_insert(e->units, w->unit, w);
+        g_hash_table_insert(e->paths, w->path, w);
+        return w;
+}
+
+/* Forget a watch (its pending calls find nothing when they return). */
+static void watch_drop(UnitWatch *w) {
+        SystemdExecutor *e = w->executor;
+
+        g_hash_table_remove(e->paths, w->path);
+        g_hash_table_remove(e->units, w->unit);     /* frees */
+}
+
+/* ---- calls, within the window ---- */
+
+static void call_free(void *p) {
+        Call *c = p;
+
+        if (!c)
+                return;
+        sd_bus_message_unref(c->msg);
+        g_free(c->unit);
+        g_free(c);
+}
+
+static void pump(SystemdExecutor *e);
+
+static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Call *c = userdata;
+        SystemdExecutor *e = c->executor;
+        const sd_bus_error *error = sd_bus_message_get_error(reply);
+        UnitWatch *w = c->unit ? g_hash_table_lookup(e->units, c->unit) : NULL;
+        sd_bus *bus = sd_bus_message_get_bus(reply);
+
+        if (e->in_flight > 0)
+                e->in_flight--;
+
+        if (!sd_bus_is_open(bus) || bus != e->bus) {
+                /* The connection is closing: the answer is lost, check again once back. */
+                if (w && !w->finished)
+                        w->resyncing = w->refreshing = false;
+                return 0;
+        }
+        if (c->fn && (!c->unit || w))
+                c->fn(e, w, reply, error);
+        pump(e);
+        manager_schedule_post(e->manager);
+        return 0;
+}
+
+static void pump(SystemdExecutor *e) {
+        Call *c;
+        int r;
+
+        while (e->bus && !e->systemd_gone && e->in_flight < SYSTEMD_CALL_WINDOW &&
+               (c = g_queue_pop_head(&e->queue))) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = TAKE_PTR(c->msg);
+                sd_bus_slot *slot = NULL;
+
+                r = sd_bus_call_async(e->bus, &slot, msg, on_reply, c, 0);
+                if (r < 0) {
+                        _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
+                        UnitWatch *w = c->unit ? g_hash_table_lookup(e->units, c->unit) : NULL;
+
+                        log_errno(elog(e), LOG_WARNING, r, "cannot call systemd (%s)",
+                                  strna(sd_bus_message_get_member(msg)));
+                        sd_bus_error_set_errno(&err, r);
+                        if (c->fn && (!c->unit || w))
+                                c->fn(e, w, NULL, &err);
+                        call_free(c);
+                        continue;
+                }
+                (void) sd_bus_slot_set_destroy_callback(slot, call_free);
+                (void) sd_bus_slot_set_floating(slot, 1);
+                sd_bus_slot_unref(slot);
+                e->in_flight++;
+        }
+}
+
+/* Queue a call to systemd; @fn gets the reply (with the watch of @unit, if still there). */
+static int call_queue(SystemdExecutor *e, sd_bus_message *msg, const char *unit, ReplyFn fn) {
+        Call *c = g_new0(Call, 1);
+
+        c->executor = e;
+        c->unit = g_strdup(unit);
+        c->fn = fn;
+        c->msg = sd_bus_message_ref(msg);
+        g_queue_push_tail(&e->queue, c);
+        pump(e);
+        return 0;
+}
+
+static int new_call(SystemdExecutor *e, sd_bus_message **ret, const char *path, const char *iface,
+                    const char *member) {
+        if (!e->bus)
+                return -ENOTCONN;
+        return sd_bus_message_new_method_call(e->bus, ret, SD_DEST, path, iface, member);
+}
+
+/* A manager method with one unit-name argument (RefUnit, UnrefUnit, GetUnit). */
+static int call_unit_method(SystemdExecutor *e, const char *member, const char *unit, const char *for_watch,
+                            ReplyFn fn) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, member);
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "s", unit);
+        if (r < 0)
+                return r;
+        return call_queue(e, msg, for_watch, fn);
+}
+
+/* Errors that mean "systemd is not there right now", not "systemd said no". */
+static bool error_is_transient(SystemdExecutor *e, const sd_bus_error *error) {
+        return e->systemd_gone ||
+               sd_bus_error_has_names(error, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_DISCONNECTED,
+                                      SD_BUS_ERROR_TIMEOUT);
+}
+
+/* ---- the end of a job ---- */
+
+static void log_orphan_end(SystemdExecutor *e, UnitWatch *w, JobResult result, const char *detail) {
+        log_full(elog(e), LOG_INFO, "unit %s (a job whose class is no longer configured) ended %s%s%s",
+                 w->unit, job_result_to_string(result), detail ? ": " : "", detail ?: "");
+}
+
+/* Record @result for the watch's job, UnrefUnit, and forget the watch. */
+static void watch_end(UnitWatch *w, JobResult result, int32_t exit_status, const char *detail) {
+        SystemdExecutor *e = w->executor;
+        Manager *m = e->manager;
+        Job *job = watch_job(w);
+        g_autofree char *unit = g_strdup(w->unit);
+        g_autofree char *invocation = g_strdup(w->invocation_id);
+        bool unref = w->ref_held && !w->gone;
+
+        w->finished = true;
+        if (!job && w->job_id == 0)
+                log_orphan_end(e, w, result, detail);
+        watch_drop(w);          /* before the core can start the next attempt under the same id */
+
+        if (unref)
+                (void) call_unit_method(e, "UnrefUnit", unit, NULL, NULL);
+        if (job) {
+                scheduler_job_set_unit(m->scheduler, job, unit, invocation);
+                scheduler_job_finished(m->scheduler, job, result, exit_status, detail, manager_now(m));
+        }
+        manager_schedule_post(m);
+}
+
+static void watch_finish(UnitWatch *w) {
+        UnitOutcome o = {
+                .result = w->result,
+                .exec_main_code = w->exec_main_code,
+                .exec_main_status = w->exec_main_status,
+                .stop_requested = w->stop_requested,
+                .external_stop_job = w->external_stop,
+        };
+        g_autofree char *detail = NULL;
+        JobResult result;
+        int32_t status;
+
+        unit_outcome_classify(&o, &result, &status, &detail);
+        watch_end(w, result, status, detail);
+}
+
+static bool state_is_inactive(const char *s) {
+        return s && (strcmp(s, "inactive") == 0 || strcmp(s, "failed") == 0);
+}
+
+/* Has the unit finished?  Then record the job's result. */
+static void watch_evaluate(UnitWatch *w) {
+        if (w->finished || w->refreshing || w->resyncing || w->reattaching || !w->start_confirmed)
+                return;
+        if (w->gone) {
+                if (w->stop_requested)
+                        watch_end(w, JOB_RESULT_CANCELLED, -1, _("cancelled through sluice"));
+                else
+                        watch_end(w, JOB_RESULT_LOST, -1, _("the unit vanished from systemd"));
+                return;
+        }
+        if (!state_is_inactive(w->active_state) || w->pending_job_id != 0)
+                return;
+        /* Inactive before the start job ran is the unit waiting to start. */
+        if (!w->start_job_removed && !w->invocation_id)
+                return;
+        if (!w->service_fresh) {
+                watch_refresh(w);
+                return;
+        }
+        watch_finish(w);
+}
+
+/* ---- reading properties ---- */
+
+static int read_id128(sd_bus_message *msg, char **ret) {
+        const void *p;
+        size_t n;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'v', "ay");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(msg, 'y', &p, &n);
+        if (r < 0)
+                return r;
+        g_free(*ret);
+        *ret = NULL;
+        if (n == 16) {
+                GString *s = g_string_sized_new(33);
+
+                for (size_t i = 0; i < n; i++)
+                        g_string_append_printf(s, "%02x", ((const uint8_t *) p)[i]);
+                /* All zero: no invocation yet. */
+                if (strspn(s->str, "0") == s->len)
+                        g_string_free(s, true);
+                else
+                        *ret = g_string_free(s, false);
+        }
+        return sd_bus_message_exit_container(msg);
+}
+
+static int read_aay(sd_bus_message *msg, char ***ret) {
+        g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func(g_free);
+        const void *p;
+        size_t n;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'v', "aay");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(msg, 'a', "ay");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read_array(msg, 'y', &p, &n)) > 0)
+                g_ptr_array_add(a, g_strndup(p, n));
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r >= 0)
+                r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        g_ptr_array_add(a, NULL);
+        g_strfreev(*ret);
+        *ret = (char **) g_ptr_array_free(g_steal_pointer(&a), false);
+        return 0;
+}
+
+/* ExecStart a(sasbttttuii): the argv of the first command. */
+static int read_exec_argv(sd_bus_message *msg, char ***ret) {
+        bool first = true;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'v', "a(sasbttttuii)");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(msg, 'a', "(sasbttttuii)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'r', "sasbttttuii")) > 0) {
+                char **argv = NULL;
+                const char *path;
+
+                r = sd_bus_message_read(msg, "s", &path);
+                if (r >= 0)
+                        r = sd_bus_message_read_strv(msg, &argv);
+                if (r >= 0)
+                        r = sd_bus_message_skip(msg, "bttttuii");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(msg);
+                if (r >= 0 && first) {
+                        /* sd-bus allocates with malloc(), which g_free() matches (GLib >= 2.46). */
+                        g_strfreev(*ret);
+                        *ret = TAKE_PTR(argv);
+                        first = false;
+                }
+                g_strfreev(argv);
+                if (r < 0)
+                        return r;
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(msg);
+        if (r >= 0)
+                r = sd_bus_message_exit_container(msg);
+        return r;
+}
+
+static int read_string(sd_bus_message *msg, char **ret) {
+        const char *s;
+        int r = sd_bus_message_read(msg, "v", "s", &s);
+
+        if (r >= 0) {
+                g_free(*ret);
+                *ret = g_strdup(s);
+        }
+        return r;
+}
+
+/* Merge an a{sv} of unit or service properties into the watch. */
+static int parse_properties(UnitWatch *w, sd_bus_message *msg, bool *ret_saw_result) {
+        int r;
+
+        *ret_saw_result = false;
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *name;
+
+                r = sd_bus_message_read(msg, "s", &name);
+                if (r < 0)
+                        return r;
+                if (strcmp(name, "ActiveState") == 0)
+                        r = read_string(msg, &w->active_state);
+                else if (strcmp(name, "LoadState") == 0) {
+                        g_autofree char *load = NULL;
+
+                        r = read_string(msg, &load);
+                        if (r >= 0 && load && strcmp(load, "not-found") == 0)
+                                w->gone = true;
+                } else if (strcmp(name, "Job") == 0) {
+                        const char *path;
+                        uint32_t id;
+
+                        r = sd_bus_message_read(msg, "v", "(uo)", &id, &path);
+                        if (r >= 0) {
+                                w->pending_job_id = id;
+                                g_free(w->pending_job_path);
+                                w->pending_job_path = g_strdup(path);
+                                /* A job we did not queue, after our start job ran: someone else's stop/restart. */
+                                if (id != 0 && w->start_job_removed && !w->stop_requested && !w->reattaching &&
+                                    g_strcmp0(path, w->start_job) != 0 && g_strcmp0(path, w->stop_job) != 0)
+                                        w->external_stop = true;
+                        }
+                } else if (strcmp(name, "InvocationID") == 0)
+                        r = read_id128(msg, &w->invocation_id);
+                else if (strcmp(name, "Description") == 0)
+                        r = read_string(msg, &w->description);
+                else if (strcmp(name, "ActiveEnterTimestamp") == 0)
+                        r = sd_bus_message_read(msg, "v", "t", &w->active_enter_timestamp);
+                else if (strcmp(name, "ExecMainStartTimestamp") == 0)
+                        r = sd_bus_message_read(msg, "v", "t", &w->exec_main_start_timestamp);
+                else if (strcmp(name, "Result") == 0) {
+                        r = read_string(msg, &w->result);
+                        *ret_saw_result = true;
+                } else if (strcmp(name, "ExecMainCode") == 0)
+                        r = sd_bus_message_read(msg, "v", "i", &w->exec_main_code);
+                else if (strcmp(name, "ExecMainStatus") == 0)
+                        r = sd_bus_message_read(msg, "v", "i", &w->exec_main_status);
+                else if (strcmp(name, "LogExtraFields") == 0)
+                        r = read_aay(msg, &w->extra_fields);
+                else if (strcmp(name, "ExecStart") == 0)
+                        r = read_exec_argv(msg, &w->exec_argv);
+                else
+                        r = sd_bus_message_skip(msg, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(msg);
+}
+
+/* ---- refresh: GetAll of the Unit and Service interfaces ---- */
+
+static void adopt_watch(UnitWatch *w);
+
+static void on_getall_service(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
+        bool saw_result;
+        int r;
+
+        w->refreshing = false;
+        if (sd_bus_error_is_set(error)) {
+                if (error_is_transient(e, error)) {
+                        watch_resync(w);
+                        return;
+                }
+                /* No Service interface: the unit is gone, or was never loaded as one. */
+                log_full(elog(e), LOG_WARNING, "cannot read unit %s: %s", w->unit, error->message);
+                w->gone = true;
+        } else {
+                r = parse_properties(w, reply, &saw_result);
+                if (r < 0)
+                        log_errno(elog(e), LOG_WARNING, r, "cannot parse the properties of unit %s", w->unit);
+                w->service_fresh = true;
+        }
+        if (w->reattaching)
+                adopt_watch(w);
+        if (!w->finished)
+                watch_evaluate(w);
+}
+
+static void on_getall_unit(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
+        bool saw_result;
+        int r;
+
+        if (sd_bus_error_is_set(error)) {
+                if (sd_bus_error_has_names(error, "org.freedesktop.systemd1.NoSuchUnit",
+                                           SD_BUS_ERROR_UNKNOWN_OBJECT))
+                        w->gone = true;
+                return;         /* the Service GetAll that follows decides */
+        }
+        r = parse_properties(w, reply, &saw_result);
+        if (r < 0)
+                log_errno(elog(e), LOG_WARNING, r, "cannot parse the properties of unit %s", w->unit);
+}
+
+static int queue_getall(UnitWatch *w, const char *iface, ReplyFn fn) {
+        SystemdExecutor *e = w->executor;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        r = new_call(e, &msg, w->path, "org.freedesktop.DBus.Properties", "GetAll");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "s", iface);
+        if (r < 0)
+                return r;
+        return call_queue(e, msg, w->unit, fn);
+}
+
+/* Read the unit's whole state again (the signals did not tell enough). */
+static void watch_refresh(UnitWatch *w) {
+        int r;
+
+        if (w->refreshing)
+                return;
+        w->refreshing = true;
+        w->service_fresh = false;
+        r = queue_getall(w, SD_UNIT_IFACE, on_getall_unit);
+        if (r >= 0)
+                r = queue_getall(w, SD_SERVICE_IFACE, on_getall_service);
+        if (r < 0) {
+                w->refreshing = false;
+                log_errno(elog(w->executor), LOG_WARNING, r, "cannot read unit %s", w->unit);
+        }
+}
+
+/* ---- start ---- */
+
+static void on_start_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
+        Job *job = watch_job(w);
+        const char *path;
+        int r;
+
+        if (sd_bus_error_is_set(error)) {
+                g_autofree char *detail = NULL;
+
+                if (error_is_transient(e, error)) {
+                        watch_resync(w);
+                        return;
+                }
+                detail = g_strdup_printf(_("systemd refused to start %s: %s"), w->unit,
+                                         error->message ?: error->name);
+                if (job)
+                        log_job(elog(e), LOG_WARNING, job, "%s", detail);
+                w->ref_held = false;    /* no unit of ours, nothing to unref */
+                watch_end(w, JOB_RESULT_FAILED, -1, detail);
+                return;
+        }
+        w->start_confirmed = true;
+        w->ref_held = true;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0) {
+                g_free(w->start_job);
+                w->start_job = g_strdup(path);
+        }
+        if (job)
+                scheduler_job_set_unit(e->manager->scheduler, job, w->unit, w->invocation_id);
+        watch_evaluate(w);
+}
+
+static int watch_send_start(UnitWatch *w, const Job *job) {
+        SystemdExecutor *e = w->executor;
+        const ClassConfig *cls = sluice_config_get_class(scheduler_get_config(e->manager->scheduler),
+                                                         job->class_name);
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "StartTransientUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "ss", w->unit, "fail");
+        if (r >= 0)
+                r = unit_props_append(msg, job, cls);
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "a(sa(sv))", 0);
+        if (r < 0)
+                return r;
+        w->start_sent = true;
+        return call_queue(e, msg, w->unit, on_start_reply);
+}
+
+/**
+ * systemd_executor_start() - run a command job in a new transient unit
+ * @e: the executor
+ * @job: the job, being started by the scheduler
+ *
+ * Queues StartTransientUnit (within the window); the result comes later.
+ * Called from inside the scheduler: never calls back into it.
+ *
+ * Return: 0, or a negative errno (the scheduler ends the job failed).
+ */
+int systemd_executor_start(SystemdExecutor *e, Job *job) {
+        g_autofree char *unit = sluice_unit_name_for_job(job->id);
+        UnitWatch *w;
+        int r;
+
+        if (g_hash_table_contains(e->units, unit))
+                return -EEXIST;
+        w = watch_new(e, unit, job->id);
+        if (!e->bus || e->systemd_gone) {
+                /* systemd is away: the resync once it is back sends the start. */
+                log_job(elog(e), LOG_INFO, job, "systemd is not reachable, the unit starts when it is back");
+                return 0;
+        }
+        r = watch_send_start(w, job);
+        if (r < 0) {
+                watch_drop(w);
+                return log_errno(elog(e), LOG_WARNING, r, "cannot start unit %s", unit);
+        }
+        log_job(elog(e), LOG_DEBUG, job, "starting unit %s", unit);
+        return 0;
+}
+
+/* ---- stop ---- */
+
+static void on_stop_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
+        const char *path;
+
+        if (sd_bus_error_is_set(error)) {
+                if (error_is_transient(e, error)) {
+                        watch_resync(w);
+                        return;
+                }
+                /* Already gone or never there: what the unit says decides. */
+                log_full(elog(e), LOG_DEBUG, "StopUnit(%s): %s", w->unit, error->message);
+                if (w->start_confirmed)
+                        watch_refresh(w);
+                return;
+        }
+        if (sd_bus_message_read(reply, "o", &path) >= 0) {
+                g_free(w->stop_job);
+                w->stop_job = g_strdup(path);
+        }
+}
+
+/**
+ * systemd_executor_stop() - Cancel of a running command job: StopUnit
+ * @e: the executor
+ * @job: the job
+ *
+ * Remembers that sluice asked, so the stop is reported as a cancel.
+ *
+ * Return: 0 or a negative errno.
+ */
+int systemd_executor_stop(SystemdExecutor *e, Job *job) {
+        g_autofree char *unit = sluice_unit_name_for_job(job->id);
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        UnitWatch *w = g_hash_table_lookup(e->units, unit);
+        int r;
+
+        if (!w)
+                return -ESRCH;
+        w->stop_requested = true;
+        if (!w->start_sent)
+                return 0;       /* systemd away: the resync finds no unit and ends the job cancelled */
+        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "StopUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "ss", unit, "replace");
+        if (r < 0)
+                return r;
+        /* FIFO: goes out after the StartTransientUnit if that is still queued. */
+        return call_queue(e, msg, unit, on_stop_reply);
+}
+
+/* ---- signals ---- */
+
+static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        SystemdExecutor *e = userdata;
+        const char *job_path, *unit, *result;
+        uint32_t id;
+        UnitWatch *w;
+
+        if (sd_bus_message_read(msg, "uoss", &id, &job_path, &unit, &result) < 0)
+                return 0;
+        w = g_hash_table_lookup(e->units, unit);
+        if (!w || w->finished)
+                return 0;
+
+        if (!w->start_job_removed && (!w->start_job || strcmp(job_path, w->start_job) == 0))
+                w->start_job_removed = true;
+        else if (!w->stop_job || strcmp(job_path, w->stop_job) != 0) {
+                if (!w->stop_requested)
+                        w->external_stop = true;
+        }
+        if (w->pending_job_path && strcmp(w->pending_job_path, job_path) == 0)
+                w->pending_job_id = 0;
+        /* Where the unit stands now is not in the signal: read it. */
+        if (w->start_confirmed)
+                watch_refresh(w);
+        manager_schedule_post(e->manager);
+        return 0;
+}
+
+static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        SystemdExecutor *e = userdata;
+        const char *iface;
+        UnitWatch *w;
+        bool saw_result;
+        int r;
+
+        w = g_hash_table_lookup(e->paths, sd_bus_message_get_path(msg));
+        if (!w || w->finished)
+                return 0;
+        if (sd_bus_message_read(msg, "s", &iface) < 0)
+                return 0;
+        r = parse_properties(w, msg, &saw_result);
+        if (r < 0) {
+                log_errno(elog(e), LOG_DEBUG, r, "cannot parse PropertiesChanged of %s", w->unit);
+                return 0;
+        }
+        if (strcmp(iface, SD_SERVICE_IFACE) == 0) {
+                /* The Service values travel in their own signal, next to the Unit one. */
+                if (saw_result)
+                        w->service_fresh = true;
+                return 0;
+        }
+        if (strcmp(iface, SD_UNIT_IFACE) != 0)
+                return 0;
+        if (w->invocation_id) {
+                Job *job = watch_job(w);
+
+                if (job && g_strcmp0(job->invocation_id, w->invocation_id) != 0)
+                        scheduler_job_set_unit(e->manager->scheduler, job, w->unit, w->invocation_id);
+        }
+        watch_evaluate(w);
+        /* Service values older than this Unit emission may be stale for the next one. */
+        if (!w->finished)
+                w->service_fresh = false;
+        manager_schedule_post(e->manager);
+        return 0;
+}
+
+/* ---- systemd going away and coming back ---- */
+
+static void on_getunit_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
+        Job *job;
+        int r;
+
+        w->resyncing = false;
+        if (!sd_bus_error_is_set(error)) {
+                if (!w->start_confirmed) {
+                        w->start_confirmed = true;
+                        w->ref_held = true;
+                }
+                watch_refresh(w);
+                return;
+        }
+        if (error_is_transient(e, error))
+                return;         /* the next resync tries again */
+        if (!sd_bus_error_has_name(error, "org.freedesktop.systemd1.NoSuchUnit")) {
+                log_full(elog(e), LOG_WARNING, "cannot check unit %s: %s", w->unit, error->message);
+                return;
+        }
+        if (w->start_confirmed) {
+                w->gone = true;
+                watch_evaluate(w);
+                return;
+        }
+        /* The start never reached systemd: send it now (or end a cancelled job). */
+        job = watch_job(w);
+        if (!job) {
+                watch_drop(w);
+                return;
+        }
+        if (w->stop_requested) {
+                watch_end(w, JOB_RESULT_CANCELLED, -1, _("cancelled through sluice"));
+                return;
+        }
+        r = watch_send_start(w, job);
+        if (r < 0) {
+                g_autofree char *detail = g_strdup_printf(_("cannot start the unit: %s"), g_strerror(-r));
+                watch_end(w, JOB_RESULT_FAILED, -1, detail);
+        }
+}
+
+/* Does systemd still know the unit?  (After systemd came back.) */
+static void watch_resync(UnitWatch *w) {
+        SystemdExecutor *e = w->executor;
+
+        w->refreshing = false;
+        if (w->resyncing || w->finished || !e->bus || e->systemd_gone)
+                return;         /* a resync of everything follows systemd's return */
+        w->resyncing = true;
+        if (call_unit_method(e, "GetUnit", w->unit, w->unit, on_getunit_reply) < 0)
+                w->resyncing = false;
+}
+
+static void on_subscribe_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
+        if (sd_bus_error_is_set(error))
+                log_full(elog(e), LOG_WARNING, "Subscribe() to systemd failed: %s", error->message);
+}
+
+static int subscribe(SystemdExecutor *e) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "Subscribe");
+        if (r < 0)
+                return r;
+        return call_queue(e, msg, NULL, on_subscribe_reply);
+}
+
+/* systemd is back (or we reconnected): subscribe again and check every unit. */
+static void resync_all(SystemdExecutor *e) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        GHashTableIter it;
+        gpointer key;
+
+        (void) subscribe(e);
+        g_hash_table_iter_init(&it, e->units);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                g_ptr_array_add(names, g_strdup(key));
+        for (guint i = 0; i < names->len; i++) {
+                UnitWatch *w = g_hash_table_lookup(e->units, names->pdata[i]);
+
+                if (w && !w->finished) {
+                        w->resyncing = false;
+                        watch_resync(w);
+                }
+        }
+}
+
+static void drop_queue(SystemdExecutor *e) {
+        Call *c;
+
+        while ((c = g_queue_pop_head(&e->queue)))
+                call_free(c);
+        e->in_flight = 0;
+}
+
+static int on_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        SystemdExecutor *e = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner) < 0)
+                return 0;
+        if (new_owner[0] == '\0') {
+                log_full(elog(e), LOG_WARNING, "systemd left the bus; following %u units again once it is back",
+                         g_hash_table_size(e->units));
+                e->systemd_gone = true;
+                return 0;
+        }
+        if (e->systemd_gone || old_owner[0] != '\0') {
+                log_full(elog(e), LOG_INFO, "systemd is back on the bus, checking %u units",
+                         g_hash_table_size(e->units));
+                e->systemd_gone = false;
+                resync_all(e);
+                pump(e);
+        }
+        return 0;
+}
+
+static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        SystemdExecutor *e = userdata;
+        int r;
+
+        e->dead_bus = sd_bus_flush_close_unref(e->dead_bus);
+        r = executor_open(e);
+        if (r < 0 || e->systemd_gone) {
+                (void) sd_event_source_set_time_relative(s, RECONNECT_USEC);
+                (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        log_full(elog(e), LOG_INFO, "reconnected to systemd, checking %u units", g_hash_table_size(e->units));
+        resync_all(e);
+        return 0;
+}
+
+static void schedule_reconnect(SystemdExecutor *e) {
+        int r;
+
+        if (!e->reconnect_source) {
+                r = sd_event_add_time_relative(e->manager->event, &e->reconnect_source, CLOCK_MONOTONIC,
+                                               RECONNECT_USEC, 0, on_reconnect_timer, e);
+                if (r < 0) {
+                        log_errno(elog(e), LOG_ERR, r, "cannot arm the reconnect timer");
+                        return;
+                }
+        } else
+                (void) sd_event_source_set_time_relative(e->reconnect_source, RECONNECT_USEC);
+        (void) sd_event_source_set_enabled(e->reconnect_source, SD_EVENT_ONESHOT);
+}
+
+static void release_slots(SystemdExecutor *e) {
+        e->job_removed_slot = sd_bus_slot_unref(e->job_removed_slot);
+        e->props_slot = sd_bus_slot_unref(e->props_slot);
+        e->owner_slot = sd_bus_slot_unref(e->owner_slot);
+        e->disconnect_slot = sd_bus_slot_unref(e->disconnect_slot);
+}
+
+static int on_private_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        SystemdExecutor *e = userdata;
+        GHashTableIter it;
+        gpointer v;
+
+        log_full(elog(e), LOG_WARNING, "the connection to systemd closed; reconnecting");
+        release_slots(e);
+        drop_queue(e);
+        e->dead_bus = e->bus;   /* freed from the timer, not from inside its own dispatch */
+        e->bus = NULL;
+        e->systemd_gone = true;
+        e->reattach_pending = 0;
+        g_hash_table_iter_init(&it, e->units);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                ((UnitWatch *) v)->refreshing = ((UnitWatch *) v)->resyncing = false;
+        schedule_reconnect(e);
+        return 0;
+}
+
+/* ---- connection ---- */
+
+static int add_matches(SystemdExecutor *e) {
+        bool client = !e->private_conn;
+        g_autofree char *job_removed = g_strdup_printf(
+                "type='signal',%spath='" SD_PATH "',interface='" SD_MANAGER_IFACE "',member='JobRemoved'",
+                client ? "sender='" SD_DEST "'," : "");
+        g_autofree char *props = g_strdup_printf(
+                "type='signal',%spath_namespace='" SD_UNIT_PATH_PREFIX "',"
+                "interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'",
+                client ? "sender='" SD_DEST "'," : "");
+        int r;
+
+        r = sd_bus_add_match_async(e->bus, &e->job_removed_slot, job_removed, on_job_removed, NULL, e);
+        if (r >= 0)
+                r = sd_bus_add_match_async(e->bus, &e->props_slot, props, on_properties_changed, NULL, e);
+        if (r >= 0 && client)
+                r = sd_bus_add_match_async(e->bus, &e->owner_slot,
+                                           "type='signal',sender='org.freedesktop.DBus',"
+                                           "path='/org/freedesktop/DBus',interface='org.freedesktop.DBus',"
+                                           "member='NameOwnerChanged',arg0='" SD_DEST "'",
+                                           on_owner_changed, NULL, e);
+        if (r >= 0 && e->private_conn)
+                r = sd_bus_match_signal(e->bus, &e->disconnect_slot, NULL, "/org/freedesktop/DBus/Local",
+                                        "org.freedesktop.DBus.Local", "Disconnected",
+                                        on_private_disconnected, e);
+        return r;
+}
+
+static int open_private(SystemdExecutor *e, sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, SD_PRIVATE_ADDRESS);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r >= 0)
+                r = sd_bus_attach_event(bus, e->manager->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+/* Open the connection to systemd and install the matches (before any start). */
+static int executor_open(SystemdExecutor *e) {
+        sd_bus *bus = NULL;
+        int r;
+
+        release_slots(e);
+        if (e->want_private) {
+                r = open_private(e, &bus);
+                if (r < 0)
+                        log_errno(elog(e), LOG_INFO, r, "cannot connect to %s, using the system bus",
+                                  SD_PRIVATE_ADDRESS);
+        }
+        if (bus) {
+                e->bus = bus;
+                e->private_conn = true;
+        } else {
+                e->bus = sd_bus_ref(e->shared);
+                e->private_conn = false;
+        }
+        e->systemd_gone = false;
+        r = add_matches(e);
+        if (r < 0) {
+                release_slots(e);
+                e->bus = e->private_conn ? sd_bus_flush_close_unref(e->bus) : sd_bus_unref(e->bus);
+                return log_errno(elog(e), LOG_ERR, r, "cannot watch systemd's signals");
+        }
+        r = subscribe(e);
+        if (r < 0)
+                return log_errno(elog(e), LOG_ERR, r, "cannot subscribe to systemd's signals");
+        return 0;
+}
+
+/**
+ * systemd_executor_connect() - connect to systemd
+ * @e: the executor
+ * @shared: the daemon's bus connection (borrowed; also the fallback)
+ * @use_private: try PID 1's private socket first (root, no --bus-address)
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int systemd_executor_connect(SystemdExecutor *e, sd_bus *shared, bool use_private) {
+        e->shared = shared;
+        e->want_private = use_private;
+        return executor_open(e);
+}
+
+/* ---- re-attach ---- */
+
+static void reattach_done_one(SystemdExecutor *e) {
+        if (e->reattach_pending > 0)
+                e->reattach_pending--;
+}
+
+/* A unit found at start-up, read: rebuild its job. */
+static void adopt_watch(UnitWatch *w) {
+        SystemdExecutor *e = w->executor;
+        Manager *m = e->manager;
+        g_auto(UnitRecord) rec = {};
+        g_autoptr(GError) error = NULL;
+        g_autofree char *why = NULL;
+        JobSpec spec = {};
+        usec_t started_at;
+        Job *job;
+
+        w->reattaching = false;
+        reattach_done_one(e);
+
+        if (w->gone) {
+                log_full(&m->log, LOG_INFO, "unit %s vanished before it could be re-attached", w->unit);
+                return;
+        }
+        if (!unit_record_parse(w->extra_fields, &rec, &why)) {
+                log_full(&m->log, LOG_WARNING, "unit %s does not describe a sluice job (%s); following it without one",
+                         w->unit, why);
+                w->job_id = 0;
+                return;
+        }
+        if (rec.id != w->job_id)
+                log_full(&m->log, LOG_WARNING, "unit %s carries job id %" PRIu64 ", using that", w->unit, rec.id);
+
+        spec.class_name = rec.class_name;
+        spec.has_priority = rec.has_priority;
+        spec.priority = rec.priority;
+        spec.parameters = rec.parameters;
+        spec.resources = (const char *const *) rec.resources->pdata;
+        spec.description = rec.description;
+        spec.owner = rec.owner;
+        /* The command the unit really runs, whether it came from the class's template or the submitter. */
+        if (w->exec_argv && w->exec_argv[0])
+                spec.argv = (const char *const *) w->exec_argv;
+        started_at = w->exec_main_start_timestamp ? w->exec_main_start_timestamp : w->active_enter_timestamp;
+        if (started_at == 0)
+                started_at = manager_now(m);
+
+        job = scheduler_adopt(m->scheduler, &spec, rec.id, rec.submitted_at ? rec.submitted_at : started_at,
+                              started_at, rec.attempt, manager_now(m), &error);
+        if (!job) {
+                log_full(&m->log, LOG_WARNING,
+                         "cannot rebuild job %" PRIu64 " of unit %s (%s); following the unit without a job",
+                         rec.id, w->unit, error ? error->message : "no reason given");
+                w->job_id = 0;
+                return;
+        }
+        w->job_id = job->id;
+        scheduler_job_set_unit(m->scheduler, job, w->unit, w->invocation_id);
+        log_job(&m->log, LOG_INFO, job, "re-attached to unit %s", w->unit);
+        manager_schedule_post(m);
+}
+
+static void on_ref_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
+        if (sd_bus_error_is_set(error)) {
+                log_full(elog(e), LOG_INFO, "RefUnit(%s): %s", w->unit, error->message);
+                return;
+        }
+        w->ref_held = true;
+}
+
+static void on_list_reply(SystemdExecutor *e, UnitWatch *unused, sd_bus_message *reply, const sd_bus_error *error) {
+        const char *name, *active;
+        int r;
+
+        if (sd_bus_error_is_set(error)) {
+                log_full(elog(e), LOG_WARNING, "cannot list the units of a previous sluiced: %s", error->message);
+                reattach_done_one(e);
+                return;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "ssssssouso")) > 0) {
+                const char *load, *job_type, *job_path, *skip;
+                uint32_t job_id;
+                uint64_t id;
+                UnitWatch *w;
+
+                r = sd_bus_message_read(reply, "ssssssouso", &name, &skip, &load, &active, &skip, &skip, &skip,
+                                        &job_id, &job_type, &job_path);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        break;
+                if (!sluice_unit_name_parse(name, &id) || g_hash_table_contains(e->units, name))
+                        continue;
+                w = watch_new(e, name, id);
+                w->start_sent = w->start_confirmed = w->start_job_removed = true;
+                w->reattaching = true;
+                w->pending_job_id = job_id;
+                w->pending_job_path = g_strdup(job_path);
+                if (job_id != 0 && strcmp(job_type, "start") == 0) {
+                        /* Still starting: its start job is the one to wait for. */
+                        w->start_job = g_strdup(job_path);
+                        w->start_job_removed = false;
+                }
+                e->reattach_pending++;
+                (void) call_unit_method(e, "RefUnit", name, name, on_ref_reply);
+                watch_refresh(w);
+        }
+        if (r < 0)
+                log_errno(elog(e), LOG_WARNING, r, "cannot parse ListUnitsByPatterns()");
+        reattach_done_one(e);
+}
+
+/**
+ * systemd_executor_reattach() - follow the units a previous sluiced left behind
+ * @e: the executor, connected
+ *
+ * Call after the bus objects exist and before the bus name is requested:
+ * runs the event loop until every unit is read and its job rebuilt, so no
+ * client sees a half-rebuilt job list and no new job takes a re-attached id.
+ *
+ * Return: 0 (problems are logged: a unit that cannot be rebuilt is followed
+ * without a job), or a negative errno from the event loop.
+ */
+int systemd_executor_reattach(SystemdExecutor *e) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        const char *patterns[] = { SLUICE_UNIT_PATTERN, NULL };
+        int r;
+
+        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "ListUnitsByPatterns");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(msg, NULL);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(msg, (char **) patterns);
+        if (r < 0)
+                return log_errno(elog(e), LOG_ERR, r, "cannot list units");
+        e->reattach_pending = 1;
+        (void) call_queue(e, msg, NULL, on_list_reply);
+
+        while (e->reattach_pending > 0) {
+                r = sd_event_get_state(e->manager->event);
+                if (r == SD_EVENT_FINISHED)
+                        break;
+                r = sd_event_run(e->manager->event, UINT64_MAX);
+                if (r < 0)
+                        return log_errno(elog(e), LOG_ERR, r, "event loop failed during re-attach");
+        }
+        if (g_hash_table_size(e->units) > 0)
+                log_full(elog(e), LOG_INFO, "following %u units of a previous sluiced", g_hash_table_size(e->units));
+        return 0;
+}
+
+/* ---- life cycle ---- */
+
+/**
+ * systemd_executor_new() - an executor, not connected yet
+ * @m: the manager it reports to
+ *
+ * Return: the executor; never NULL.
+ */
+SystemdExecutor *systemd_executor_new(Manager *m) {
+        SystemdExecutor *e = g_new0(SystemdExecutor, 1);
+
+        e->manager = m;
+        e->units = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) watch_free);
+        e->paths = g_hash_table_new(g_str_hash, g_str_equal);
+        g_queue_init(&e->queue);
+        return e;
+}
+
+/**
+ * systemd_executor_free() - stop following units (they go on running)
+ * @e: the executor (may be NULL)
+ *
+ * Units keep running; the next sluiced re-attaches them.
+ */
+void systemd_executor_free(SystemdExecutor *e) {
+        if (!e)
+                return;
+        release_slots(e);
+        drop_queue(e);
+        e->reconnect_source = sd_event_source_disable_unref(e->reconnect_source);
+        if (e->private_conn)
+                e->bus = sd_bus_flush_close_unref(e->bus);
+        else
+                e->bus = sd_bus_unref(e->bus);
+        e->dead_bus = sd_bus_flush_close_unref(e->dead_bus);
+        g_hash_table_destroy(e->paths);
+        g_hash_table_destroy(e->units);
+        g_free(e);
+}
+
+/**
+ * systemd_executor_n_units() - units followed right now
+ * @e: the executor
+ *
+ * Return: the number.
+ */
+unsigned systemd_executor_n_units(SystemdExecutor *e) {
+        return g_hash_table_size(e->units);
+}

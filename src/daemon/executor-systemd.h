@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+
+#include "scheduler.h"
+
+typedef struct Manager Manager;
+
+/*
+ * The systemd executor: every command job runs in its own transient unit
+ * (sluice-job-<id>.service in sluice.slice), started, watched and stopped
+ * through asynchronous calls to org.freedesktop.systemd1.  The end of a job
+ * comes from the unit's own state (Result, ExecMainCode, ExecMainStatus),
+ * never from the worker.
+ *
+ * The connection to systemd: the daemon's own bus (the system bus, or the
+ * test bus of --bus-address).  PID 1's private socket
+ * unix:path=/run/systemd/private (a direct connection, as systemctl uses) is
+ * supported (@use_private) but not used by sluiced: messages on it have no
+ * sender, and systemd 252 refuses AddRef=/RefUnit() from them ("Failed to
+ * watch sender: Invalid argument"), which the result of a finished unit
+ * needs.  At most SYSTEMD_CALL_WINDOW calls await
+ * systemd's reply at any time, the rest wait in FIFO order: the system bus
+ * allows a connection 128 pending replies.
+ *
+ * One match for all PropertiesChanged under /org/freedesktop/systemd1/unit
+ * (filtered by path here) rather than one per unit: the system bus allows a
+ * connection 512 match rules, fewer than the units of a burst.
+ *
+ * systemd going away (its name vanishes on the bus, or the private socket
+ * closes) is survived: sluiced reconnects and checks every unit it tracks.
+ */
+
+#define SYSTEMD_CALL_WINDOW 64u
+
+typedef struct SystemdExecutor SystemdExecutor;
+
+SystemdExecutor *systemd_executor_new(Manager *m);
+void systemd_executor_free(SystemdExecutor *e);
+
+/*
+ * Connect: on @shared (the daemon's bus, borrowed) when @use_private is
+ * false; else PID 1's private socket, falling back to @shared.
+ */
+int systemd_executor_connect(SystemdExecutor *e, sd_bus *shared, bool use_private);
+
+/*
+ * Re-attach the units a previous sluiced left running: ListUnitsByPatterns,
+ * RefUnit, read, scheduler_adopt().  Runs the event loop until it is done.
+ */
+int systemd_executor_reattach(SystemdExecutor *e);
+
+/* SchedulerExecutor hooks for command jobs. */
+int systemd_executor_start(SystemdExecutor *e, Job *job);
+int systemd_executor_stop(SystemdExecutor *e, Job *job);
+
+/* Units tracked (tests, status). */
+unsigned systemd_executor_n_units(SystemdExecutor *e);

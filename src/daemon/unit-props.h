@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#include "config.h"
+#include "job.h"
+#include "unit-name.h"
+
+/*
+ * What a command job's transient unit looks like, and what its end means:
+ * pure functions, no bus traffic (the executor in executor-systemd.c sends).
+ *
+ * The unit carries the job: its LogExtraFields= stamp every journal line of
+ * the job and let sluiced rebuild the job after a restart
+ * (docs/dbus-api.md, "Command jobs as transient units"):
+ *   SLUICE_JOB_ID=<id>  SLUICE_CLASS=<class>  SLUICE_ATTEMPT=<n>
+ *   SLUICE_SUBMITTED_AT=<usec>  SLUICE_OWNER=<uid>  SLUICE_PRIORITY=<prio>
+ *   SLUICE_PARAM=<name>=<value>   (one per parameter, repeated)
+ *   SLUICE_RESOURCE=<resource>    (one per expanded resource, repeated)
+ *   SLUICE_DESCRIPTION=<text>     (only when the submitter gave one)
+ * The command itself is the unit's ExecStart=.
+ */
+
+#define SLUICE_SLICE "sluice.slice"
+
+/* Append the a(sv) properties of StartTransientUnit for @job (class @cls, may be NULL). */
+int unit_props_append(sd_bus_message *msg, const Job *job, const ClassConfig *cls);
+
+/* The LogExtraFields= strings of @job ("KEY=VALUE"), NULL-terminated. */
+char **unit_record_fields(const Job *job);
+
+/* A job as its unit remembers it (unit_record_parse() of LogExtraFields). */
+typedef struct UnitRecord {
+        uint64_t id;
+        char *class_name;
+        uint32_t attempt;
+        usec_t submitted_at;
+        uint32_t owner;
+        bool has_priority;
+        int32_t priority;
+        GHashTable *parameters;         /* char* -> char* (owned) */
+        GPtrArray *resources;           /* of char*, NULL-terminated */
+        char *description;
+} UnitRecord;
+
+void unit_record_clear(UnitRecord *r);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(UnitRecord, unit_record_clear)
+
+/*
+ * Parse LogExtraFields strings back.  false (and a message in @ret_why) when
+ * the id or class is missing or a number is malformed.
+ */
+bool unit_record_parse(char *const *fields, UnitRecord *ret, char **ret_why);
+
+/* What systemd says about a unit that has finished. */
+typedef struct UnitOutcome {
+        const char *result;             /* Service.Result: success, exit-code, signal, ... */
+        int32_t exec_main_code;         /* CLD_EXITED 1, CLD_KILLED 2, CLD_DUMPED 3; 0 = never ran */
+        int32_t exec_main_status;       /* exit status or signal */
+        bool stop_requested;            /* sluice asked (Cancel) */
+        bool external_stop_job;         /* a stop job sluice did not ask for ran */
+} UnitOutcome;
+
+/*
+ * The job's result from the unit's end.  A stop sluice did not ask for is
+ * "cancelled" (never "success"); @ret_detail is a translated sentence.
+ */
+void unit_outcome_classify(const UnitOutcome *o, JobResult *ret_result, int32_t *ret_exit_status,
+                           char **ret_detail);
