@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl-bus.h"
+#include "ctl-polkit.h"
 #include "i18n.h"
 #include "macro.h"
 
@@ -19,7 +20,13 @@
  * Return: CTL_EXIT_FAILURE.
  */
 int ctl_fail(const char *what, const sd_bus_error *error, int r) {
+        g_autofree char *refusal = ctl_polkit_explain(error);
         const char *message = NULL;
+
+        if (refusal) {
+                fprintf(stderr, "sluicectl: %s\n", refusal);
+                return CTL_EXIT_FAILURE;
+        }
 
         if (error && sd_bus_error_is_set(error))
                 message = error->message ?: error->name;
@@ -57,6 +64,10 @@ int ctl_connect(Ctl *ctl) {
                 r = sd_bus_open_system(&bus);
         if (r < 0)
                 return ctl_fail(_("could not connect to the bus"), NULL, r);
+        /* Like systemctl: polkit may ask for a password, unless told not to. */
+        r = sd_bus_set_allow_interactive_authorization(bus, !ctl->no_ask_password);
+        if (r < 0)
+                return ctl_fail(_("could not connect to the bus"), NULL, r);
 
         ctl->bus = TAKE_PTR(bus);
         return 0;
@@ -79,6 +90,9 @@ int ctl_new_method_call(Ctl *ctl, const char *path, const char *interface,
         r = sd_bus_message_new_method_call(ctl->bus, ret, SLUICE_BUS_NAME, path, interface, member);
         if (r < 0)
                 return ctl_fail(_("could not create a method call"), NULL, r);
+        /* Before the first call polkit may want a password for: an agent to ask it. */
+        if (ctl_polkit_method_may_ask(interface, member))
+                ctl_polkit_agent_open(ctl);
         return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <systemd/sd-bus.h>
 
 #define SLUICE_BUS_NAME         "org.sluice.Scheduler1"
@@ -32,6 +33,9 @@ typedef struct Ctl {
         const char *bus_address;        /* --bus-address=, NULL: the system bus */
         bool json;                      /* --json given before the verb */
         sd_bus *bus;                    /* opened by ctl_connect(), owned */
+        bool no_ask_password;           /* --no-ask-password: no interactive authorization */
+        bool polkit_agent_tried;        /* ctl_polkit_agent_open() ran (ctl-polkit.c) */
+        pid_t polkit_agent_pid;         /* the pkttyagent started, or 0 */
 } Ctl;
 
 /* A verb gets its own argv: argv[0] is the verb's name. */

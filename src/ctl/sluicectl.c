@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "ctl-bus.h"
+#include "ctl-polkit.h"
 #include "ctl.h"
 #include "i18n.h"
 #include "macro.h"
@@ -97,6 +98,7 @@ void ctl_print_help(void) {
                  "Options:\n"
                  "  --bus-address=ADDRESS       Connect to this bus instead of the system bus\n"
                  "  --json                      Print JSON (status, list, show)\n"
+                 "  --no-ask-password           Do not ask for a password when polkit wants one\n"
                  "  -h, --help                  Show this help\n"
                  "      --version               Show the version\n"));
 }
@@ -148,15 +150,17 @@ static const CtlVerb *find_verb(const char *name) {
 static void ctl_done(Ctl *ctl) {
         if (ctl->bus)
                 ctl->bus = sd_bus_flush_close_unref(ctl->bus);
+        ctl_polkit_agent_close(ctl);
 }
 
 int main(int argc, char **argv) {
-        enum { ARG_BUS_ADDRESS = 0x100, ARG_JSON, ARG_VERSION };
+        enum { ARG_BUS_ADDRESS = 0x100, ARG_JSON, ARG_VERSION, ARG_NO_ASK_PASSWORD };
         static const struct option options[] = {
                 { "bus-address", required_argument, NULL, ARG_BUS_ADDRESS },
                 { "json",        no_argument,       NULL, ARG_JSON },
                 { "help",        no_argument,       NULL, 'h' },
                 { "version",     no_argument,       NULL, ARG_VERSION },
+                { "no-ask-password", no_argument,   NULL, ARG_NO_ASK_PASSWORD },
                 {}
         };
         _cleanup_(ctl_done) Ctl ctl = {};
@@ -173,6 +177,9 @@ int main(int argc, char **argv) {
                         break;
                 case ARG_JSON:
                         ctl.json = true;
+                        break;
+                case ARG_NO_ASK_PASSWORD:
+                        ctl.no_ask_password = true;
                         break;
                 case 'h':
                         ctl_print_help();

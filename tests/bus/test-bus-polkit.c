@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "bus-harness.h"
 
@@ -605,6 +606,54 @@ static void test_exit_while_pending(Fixture *f, gconstpointer data) {
         answer(c, TRUE, FALSE);
 }
 
+/* sluicectl asks for interactive authorization unless --no-ask-password,
+ * and says plainly what was refused and which action an admin could grant. */
+static void run_sluicectl_refused(Fixture *f, gboolean ask, gboolean challenge, const char *expected) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(Check) c = NULL;
+        g_autoptr(GString) err = g_string_new(NULL);
+        const char *sluicectl = g_getenv("SLUICECTL");
+        g_autofree char *bus_arg = g_strdup_printf("--bus-address=%s", f->h.address);
+        const char *argv[] = { sluicectl, bus_arg, ask ? "reload" : "--no-ask-password", "reload", NULL };
+        GPid pid;
+        int err_fd, status;
+        char buf[512];
+        ssize_t n;
+
+        if (ask)
+                argv[3] = NULL;
+        g_assert_nonnull(sluicectl);
+        g_spawn_async_with_pipes(NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
+                                 NULL, NULL, &pid, NULL, NULL, &err_fd, &error);
+        g_assert_no_error(error);
+
+        c = pop_check(f);
+        g_assert_cmpstr(c->action, ==, "org.sluice.configure");
+        g_assert_cmpuint(c->flags, ==, ask ? 1 : 0);
+        answer(c, FALSE, challenge);
+
+        while ((n = read(err_fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+                if (n > 0)
+                        g_string_append_len(err, buf, n);
+        close(err_fd);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_spawn_close_pid(pid);
+        g_test_message("sluicectl said: %s", err->str);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+        g_assert_cmpstr(err->str, ==, expected);
+}
+
+static void test_sluicectl(Fixture *f, gconstpointer data) {
+        run_sluicectl_refused(f, TRUE, FALSE,
+                              "sluicectl: not permitted to change the scheduler's configuration "
+                              "(polkit action org.sluice.configure)\n");
+        run_sluicectl_refused(f, FALSE, TRUE,
+                              "sluicectl: not permitted to change the scheduler's configuration without "
+                              "authentication (polkit action org.sluice.configure); run it on a terminal "
+                              "without --no-ask-password to authenticate\n");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 
@@ -620,6 +669,7 @@ int main(int argc, char *argv[]) {
         ADD("/bus/polkit/several-pending", test_several_pending);
         ADD("/bus/polkit/caller-vanishes", test_caller_vanishes);
         ADD("/bus/polkit/exit-while-pending", test_exit_while_pending);
+        ADD("/bus/polkit/sluicectl", test_sluicectl);
 #undef ADD
         return g_test_run();
 }
