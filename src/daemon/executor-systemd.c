@@ -36,8 +36,10 @@ struct SystemdExecutor {
         GHashTable *units;              /* unit name -> UnitWatch* (owned) */
         GHashTable *paths;              /* unit object path -> UnitWatch* (borrowed) */
 
-        GQueue queue;                   /* of Call*: waiting for room in the window */
+        GQueue queue;                   /* of Call*: waiting for room in the window (first served) */
+        GQueue start_queue;             /* of Call*: StartTransientUnit waiting for room */
         unsigned in_flight;             /* calls awaiting systemd's reply */
+        unsigned units_held;            /* units started (or re-attached) and not yet unref'd */
 
         sd_bus_slot *job_removed_slot, *props_slot, *owner_slot, *disconnect_slot;
         sd_event_source *reconnect_source;
@@ -62,6 +64,7 @@ struct UnitWatch {
         bool reattaching;               /* found at start-up: not adopted yet */
         bool gone;                      /* systemd does not know the unit */
         bool finished;
+        bool held;                      /* counted in units_held */
         char *start_job, *stop_job;     /* systemd job paths we queued */
 
         /* The unit's state as last seen. */
@@ -83,6 +86,7 @@ typedef struct Call {
         char *unit;                     /* the watch it is for, NULL if none */
         ReplyFn fn;                     /* NULL: nothing to do with the reply */
         sd_bus_message *msg;            /* while queued */
+        bool start;                     /* StartTransientUnit: also bounded by SYSTEMD_UNIT_WINDOW */
 } Call;
 
 static void watch_evaluate(UnitWatch *w);
@@ -143,6 +147,9 @@ static UnitWatch *watch_new(SystemdExecutor *e, const char *unit, uint64_t job_i
 static void watch_drop(UnitWatch *w) {
         SystemdExecutor *e = w->executor;
 
+        if (w->held && e->units_held > 0)
+                e->units_held--;
+
         g_hash_table_remove(e->paths, w->path);
         g_hash_table_remove(e->units, w->unit);     /* frees */
 }
@@ -184,12 +191,22 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         return 0;
 }
 
+/* The next call that may go out: anything else before starts, starts only while units_held has room. */
+static Call *next_call(SystemdExecutor *e) {
+        Call *c = g_queue_pop_head(&e->queue);
+
+        if (c)
+                return c;
+        if (e->units_held >= SYSTEMD_UNIT_WINDOW)
+                return NULL;
+        return g_queue_pop_head(&e->start_queue);
+}
+
 static void pump(SystemdExecutor *e) {
         Call *c;
         int r;
 
-        while (e->bus && !e->systemd_gone && e->in_flight < SYSTEMD_CALL_WINDOW &&
-               (c = g_queue_pop_head(&e->queue))) {
+        while (e->bus && !e->systemd_gone && e->in_flight < SYSTEMD_CALL_WINDOW && (c = next_call(e))) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = TAKE_PTR(c->msg);
                 sd_bus_slot *slot = NULL;
 
@@ -210,19 +227,32 @@ static void pump(SystemdExecutor *e) {
                 (void) sd_bus_slot_set_floating(slot, 1);
                 sd_bus_slot_unref(slot);
                 e->in_flight++;
+                if (c->start) {
+                        UnitWatch *w = g_hash_table_lookup(e->units, c->unit);
+
+                        if (w && !w->held) {
+                                w->held = true;
+                                e->units_held++;
+                        }
+                }
         }
 }
 
-/* Queue a call to systemd; @fn gets the reply (with the watch of @unit, if still there). */
-static int call_queue(SystemdExecutor *e, sd_bus_message *msg, const char *unit, ReplyFn fn) {
+static void call_enqueue(SystemdExecutor *e, sd_bus_message *msg, const char *unit, ReplyFn fn, bool start) {
         Call *c = g_new0(Call, 1);
 
         c->executor = e;
         c->unit = g_strdup(unit);
         c->fn = fn;
         c->msg = sd_bus_message_ref(msg);
-        g_queue_push_tail(&e->queue, c);
+        c->start = start;
+        g_queue_push_tail(start ? &e->start_queue : &e->queue, c);
         pump(e);
+}
+
+/* Queue a call to systemd; @fn gets the reply (with the watch of @unit, if still there). */
+static int call_queue(SystemdExecutor *e, sd_bus_message *msg, const char *unit, ReplyFn fn) {
+        call_enqueue(e, msg, unit, fn, false);
         return 0;
 }
 
@@ -624,7 +654,8 @@ static int watch_send_start(UnitWatch *w, const Job *job) {
         if (r < 0)
                 return r;
         w->start_sent = true;
-        return call_queue(e, msg, w->unit, on_start_reply);
+        call_enqueue(e, msg, w->unit, on_start_reply, true);
+        return 0;
 }
 
 /**
@@ -872,6 +903,8 @@ static void drop_queue(SystemdExecutor *e) {
         Call *c;
 
         while ((c = g_queue_pop_head(&e->queue)))
+                call_free(c);
+        while ((c = g_queue_pop_head(&e->start_queue)))
                 call_free(c);
         e->in_flight = 0;
 }
@@ -1144,6 +1177,8 @@ static void on_list_reply(SystemdExecutor *e, UnitWatch *unused, sd_bus_message 
                         continue;
                 w = watch_new(e, name, id);
                 w->start_sent = w->start_confirmed = w->start_job_removed = true;
+                w->held = true;
+                e->units_held++;
                 w->reattaching = true;
                 w->pending_job_id = job_id;
                 w->pending_job_path = g_strdup(job_path);
@@ -1215,6 +1250,7 @@ SystemdExecutor *systemd_executor_new(Manager *m) {
         e->units = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) watch_free);
         e->paths = g_hash_table_new(g_str_hash, g_str_equal);
         g_queue_init(&e->queue);
+        g_queue_init(&e->start_queue);
         return e;
 }
 

@@ -35,6 +35,17 @@ typedef struct Manager Manager;
 
 #define SYSTEMD_CALL_WINDOW 64u
 
+/*
+ * At most this many units referenced (AddRef/RefUnit) at once; further starts
+ * wait.  PID 1 tracks each reference, and each start job's client, with a bus
+ * match of its own, and the system bus allows PID 1, too, 512 match rules:
+ * past that dbus-daemon refuses its AddMatch and PID 1 drops off the bus,
+ * dropping every unit's references with it (seen here: a burst of 500 with
+ * no bound, and again with 256 units held).  Calls other than starts
+ * (UnrefUnit, StopUnit, GetAll) go first, so references are released promptly.
+ */
+#define SYSTEMD_UNIT_WINDOW 128u
+
 typedef struct SystemdExecutor SystemdExecutor;
 
 SystemdExecutor *systemd_executor_new(Manager *m);
