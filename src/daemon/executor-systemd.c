@@ -865,7 +865,8 @@ static void watch_resync(UnitWatch *w) {
 }
 
 static void on_subscribe_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
-        if (sd_bus_error_is_set(error))
+        /* After a daemon-reexec systemd still has our subscription: fine. */
+        if (sd_bus_error_is_set(error) && !sd_bus_error_has_name(error, "org.freedesktop.systemd1.AlreadySubscribed"))
                 log_full(elog(e), LOG_WARNING, "Subscribe() to systemd failed: %s", error->message);
 }
 
