@@ -96,15 +96,31 @@ static void spawn_daemon(Fixture *f, const char *tmpdir) {
         g_autofree char *bus_arg = g_strdup_printf("--bus-address=%s", f->h.address);
         g_autofree char *config_arg = g_strdup_printf("--config=%s", f->h.config_path);
         const char *sluiced = g_getenv("SLUICED");
-        const char *argv[] = { sluiced, bus_arg, config_arg, "--no-root-bypass", NULL };
+        const char *wrapper = g_getenv("BUS_TEST_DAEMON_WRAPPER");
+        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 
         if (!sluiced)
                 g_error("$SLUICED is not set: run the bus tests through meson test");
+        /* As in bus-harness.c, e.g. "valgrind --error-exitcode=99 --leak-check=full". */
+        if (wrapper && *wrapper) {
+                g_auto(GStrv) w = NULL;
+
+                g_shell_parse_argv(wrapper, NULL, &w, &error);
+                g_assert_no_error(error);
+                for (char **p = w; *p; p++)
+                        g_ptr_array_add(argv, g_strdup(*p));
+        }
+        g_ptr_array_add(argv, g_strdup(sluiced));
+        g_ptr_array_add(argv, g_steal_pointer(&bus_arg));
+        g_ptr_array_add(argv, g_steal_pointer(&config_arg));
+        g_ptr_array_add(argv, g_strdup("--no-root-bypass"));
+        g_ptr_array_add(argv, NULL);
         /* Never let the daemon near the real buses, nor the real polkit. */
         envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", f->h.address, TRUE);
         envp = g_environ_setenv(envp, "DBUS_SESSION_BUS_ADDRESS", f->h.address, TRUE);
         envp = g_environ_unsetenv(envp, "NOTIFY_SOCKET");
-        g_spawn_async(tmpdir, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &f->h.pid, &error);
+        g_spawn_async(tmpdir, (char **) argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
+                      &f->h.pid, &error);
         g_assert_no_error(error);
 }
 
@@ -614,14 +630,14 @@ static void run_sluicectl_refused(Fixture *f, gboolean ask, gboolean challenge, 
         g_autoptr(GString) err = g_string_new(NULL);
         const char *sluicectl = g_getenv("SLUICECTL");
         g_autofree char *bus_arg = g_strdup_printf("--bus-address=%s", f->h.address);
-        const char *argv[] = { sluicectl, bus_arg, ask ? "reload" : "--no-ask-password", "reload", NULL };
+        const char *argv_ask[] = { sluicectl, bus_arg, "reload", NULL };
+        const char *argv_no_ask[] = { sluicectl, bus_arg, "--no-ask-password", "reload", NULL };
+        const char **argv = ask ? argv_ask : argv_no_ask;
         GPid pid;
         int err_fd, status;
         char buf[512];
         ssize_t n;
 
-        if (ask)
-                argv[3] = NULL;
         g_assert_nonnull(sluicectl);
         g_spawn_async_with_pipes(NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
                                  NULL, NULL, &pid, NULL, NULL, &err_fd, &error);
