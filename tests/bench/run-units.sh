@@ -1,0 +1,203 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# tests/bench/run-units.sh [--rounds=R] [--no-sluice] BUILD_DIR
+#
+# Issue 3's benchmark in one command (needs root, like tests/system): boots the
+# throwaway systemd container (tests/system/container.sh), installs BUILD_DIR
+# into it (configured with --prefix=/usr and built, bench programs included:
+# `ninja -C BUILD_DIR`), gives sluiced a bench configuration, and measures in
+# that one container run, R rounds (default 3; medians):
+#
+#   500 jobs of /bin/true, no limit:
+#     raw     raw-units: 500 pipelined StartTransientUnit calls over PID 1's
+#             private socket, waited for until every unit ended
+#     sluice  sluice-jobs: 500 Submit of command class "bench-true"
+#             (ExecStart=/bin/true, MaxRunning=0) on the system bus, waited for
+#             until every job is done; target >= 80 % of raw
+#   1000 jobs of /bin/true, 2 at a time:
+#     sluice  class "bench-two" (MaxRunning=2)
+#     raw     raw-units --parallel=2 (a resident client keeping 2 units running)
+#     systemd-run --wait, from 2 shell loops side by side
+#     tsp     task-spooler, tsp -S 2
+#
+# then prints a side-by-side table with ratios and the CPU time PID 1,
+# dbus-daemon and sluiced spent per job in each measurement, and stops the
+# container (always, also on failure or Ctrl-C). --no-sluice skips sluice's
+# measurements (before the systemd executor exists).
+# Knobs: SLUICE_BENCH_TIMEOUT (s, default 300) bounds each measurement.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../system/container.sh
+source "$here/../system/container.sh"
+
+rounds=3
+with_sluice=1
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--rounds=*) rounds=${1#--rounds=}; shift ;;
+	--no-sluice) with_sluice=0; shift ;;
+	-h | --help) sed -n '3,/^set -uo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run-units.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[[ $# -eq 1 && $rounds =~ ^[1-9][0-9]*$ ]] || { echo "usage: run-units.sh [--rounds=R] [--no-sluice] BUILD_DIR" >&2; exit 2; }
+build=$(cd "$1" 2>/dev/null && pwd) || { echo "run-units.sh: no build directory '$1'" >&2; exit 2; }
+for f in tests/bench/raw-units tests/bench/sluice-jobs src/daemon/sluiced; do
+	[[ -x $build/$f ]] || { echo "run-units.sh: $build/$f is missing: ninja -C $build" >&2; exit 2; }
+done
+command -v tsp >/dev/null || command -v ts >/dev/null ||
+	{ echo "run-units.sh: task-spooler is missing: apt-get install -y task-spooler" >&2; exit 2; }
+timeout_s=${SLUICE_BENCH_TIMEOUT:-300}
+
+trap 'container_stop' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+container_sweep_stale
+container_start || exit 1
+if ((with_sluice)); then
+	container_install "$build" || exit 1
+fi
+bin=/usr/local/libexec/sluice-bench
+for f in raw-units sluice-jobs; do
+	container_copy_in "$build/tests/bench/$f" "$bin/$f" || exit 1
+done
+container_copy_in "$here/units-inside.sh" "$bin/units-inside.sh" || exit 1
+
+if ((with_sluice)); then
+	conf=$(mktemp)
+	cat >"$conf" <<'CONF'
+# tests/bench/run-units.sh: no global limit, finished jobs kept past the run
+[Scheduler]
+MaxRunning=0
+MaxQueuedPerUser=0
+KeepFinishedSec=3600
+
+[Class bench-true]
+Kind=command
+ExecStart=/bin/true
+MaxRunning=0
+
+[Class bench-two]
+Kind=command
+ExecStart=/bin/true
+MaxRunning=2
+CONF
+	container_copy_in "$conf" /etc/sluice/sluiced.conf || exit 1
+	rm -f "$conf"
+	container_exec systemctl restart sluiced.service || { container_exec journalctl -b -u sluiced --no-pager | tail -n 30; exit 1; }
+fi
+
+main_pid() { # UNIT: its MainPID inside the container, 0 if none
+	container_exec systemctl show -p MainPID --value "$1" 2>/dev/null || echo 0
+}
+host_cpu_ms() { # PID on the host
+	local hz
+	hz=$(getconf CLK_TCK)
+	sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$hz" '{ printf "%d", ($12 + $13) * 1000 / hz }'
+}
+
+results=$(mktemp)
+# measure NAME N CMD...: run CMD inside the container (bounded), record its
+# RESULT line and the CPU time PID 1, dbus-daemon and sluiced spent meanwhile.
+measure() {
+	local name=$1 n=$2 line p1a p1b ina inb status
+	shift 2
+	local dbus sluiced
+	dbus=$(main_pid dbus.service)
+	sluiced=$(main_pid sluiced.service)
+	p1a=$(host_cpu_ms "$SLUICE_CONTAINER_PID1")
+	ina=$(container_exec "$bin/units-inside.sh" cpu "$dbus" "$sluiced")
+	line=$(container_exec timeout "$timeout_s" "$@")
+	status=$?
+	p1b=$(host_cpu_ms "$SLUICE_CONTAINER_PID1")
+	inb=$(container_exec "$bin/units-inside.sh" cpu "$dbus" "$sluiced")
+	line=$(grep '^RESULT ' <<<"$line" | tail -n 1)
+	if [[ $status -ne 0 || -z $line ]]; then
+		echo "run-units.sh: $name failed (status $status)${line:+: $line}" >&2
+		[[ -n $line ]] || line="RESULT jobs=$n seconds=0 rate=0 failed=$n"
+	fi
+	set -- $ina $inb
+	echo "$name $line pid1_ms=$((p1b - p1a)) dbus_ms=$(($3 - $1)) sluiced_ms=$(($4 - $2))" | tee -a "$results" >&2
+}
+
+echo "sluice unit benchmark: $(uname -m), $(nproc) CPUs, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown), systemd $(container_exec systemctl --version | awk 'NR == 1 { print $2 }'), $rounds rounds"
+for ((r = 1; r <= rounds; r++)); do
+	# Alternate the order of raw and sluice from round to round.
+	if ((r % 2)); then order="raw sluice"; else order="sluice raw"; fi
+	for what in $order; do
+		case $what in
+		raw) measure raw500 500 "$bin/raw-units" --units=500 ;;
+		sluice) ((with_sluice)) && measure sluice500 500 "$bin/sluice-jobs" --class=bench-true --jobs=500 ;;
+		esac
+	done
+	((with_sluice)) && measure sluice1000x2 1000 "$bin/sluice-jobs" --class=bench-two --jobs=1000
+	measure raw1000x2 1000 "$bin/raw-units" --units=1000 --parallel=2
+	measure systemd-run1000x2 1000 "$bin/units-inside.sh" systemd-run-loop 1000 2 "r$r"
+	measure tsp1000x2 1000 "$bin/units-inside.sh" tsp 1000 2
+done
+
+# The table: medians over the rounds.
+awk -v rounds="$rounds" -v with_sluice="$with_sluice" '
+function field(s, k,   i, n, a, kv) {
+	n = split(s, a, " ")
+	for (i = 1; i <= n; i++) { split(a[i], kv, "="); if (kv[1] == k) return kv[2] }
+	return ""
+}
+function median(name, k,   i, n, v, t, j) {
+	n = 0
+	for (i = 1; i <= cnt[name]; i++) v[++n] = field(line[name, i], k) + 0
+	for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+	if (n == 0) return -1
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+{ name = $1; cnt[name]++; line[name, cnt[name]] = $0 }
+function row(label, name, ref,   jobs, rate, refrate, ratio, flag) {
+	if (!(name in cnt)) { printf "  %-44s %s\n", label, "not run"; return }
+	jobs = field(line[name, 1], "jobs")
+	rate = median(name, "rate")
+	refrate = 0
+	if (ref != "" && (ref in cnt)) refrate = median(ref, "rate")
+	ratio = ""
+	if (refrate > 0) ratio = sprintf("%5.0f%%", 100 * rate / refrate)
+	flag = ""
+	if (median(name, "failed") > 0) flag = "FAILED JOBS"
+	printf("  %-44s %7.1f/s %8.2f s %6s %9.2f %9.2f %9.2f %s\n", label, rate, median(name, "seconds"),
+		ratio, median(name, "pid1_ms") / jobs, median(name, "dbus_ms") / jobs, median(name, "sluiced_ms") / jobs, flag)
+}
+END {
+	printf("\n%-46s %9s %10s %6s %9s %9s %9s\n", "medians of " rounds " rounds", "rate", "time", "ratio",
+		"PID1 ms/j", "dbus ms/j", "sluiced")
+	print "500 jobs of /bin/true, no limit (ratio: of raw)"
+	row("raw StartTransientUnit, private socket", "raw500", "raw500")
+	row("sluice command jobs (sluice-jobs client)", "sluice500", "raw500")
+	print "1000 jobs of /bin/true, 2 at a time (ratio: sluice against each)"
+	row("sluice, MaxRunning=2", "sluice1000x2", "")
+	if ("sluice1000x2" in cnt) {
+		s = median("sluice1000x2", "rate")
+		n = split("raw1000x2 systemd-run1000x2 tsp1000x2", names, " ")
+		split("raw sd-bus client, 2 units running|systemd-run --wait, 2 shell loops|task-spooler, tsp -S 2", labels, "|")
+		for (i = 1; i <= n; i++) {
+			if (!(names[i] in cnt)) continue
+			printf("  %-44s %7.1f/s %8.2f s %6s %9.2f %9.2f %9.2f\n", labels[i], median(names[i], "rate"),
+				median(names[i], "seconds"), sprintf("%5.2fx", s / median(names[i], "rate")),
+				median(names[i], "pid1_ms") / 1000, median(names[i], "dbus_ms") / 1000, median(names[i], "sluiced_ms") / 1000)
+		}
+	} else {
+		row("raw sd-bus client, 2 units running", "raw1000x2", "")
+		row("systemd-run --wait, 2 shell loops", "systemd-run1000x2", "")
+		row("task-spooler, tsp -S 2", "tsp1000x2", "")
+	}
+	if ("sluice500" in cnt) {
+		r = median("sluice500", "rate") / median("raw500", "rate")
+		verdict = "MISSED"
+		if (r >= 0.8) verdict = "met"
+		printf("sluice/raw (500, no limit): %.2f (target >= 0.80: %s)\n", r, verdict)
+	}
+}' "$results"
+status=0
+grep -q 'failed=[1-9]' "$results" && status=1
+rm -f "$results"
+exit $status
