@@ -63,6 +63,7 @@ typedef struct Fixture {
         GtDBusQueue *queue;
         GDBusNodeInfo *node;
         BusHarness h;                   /* conn/address only: the bus is the queue's */
+        GMainContext *server_context;   /* the mock's thread's context (atomic until set) */
         char *unique_name;              /* of h.conn */
 } Fixture;
 
@@ -138,12 +139,22 @@ static gboolean name_owned(BusHarness *h, gconstpointer data) {
         return bus_name_has_owner(h, data);
 }
 
+/* Runs in the mock's thread: remember its context, for teardown. */
+static void capture_server_context(GtDBusQueue *queue, gpointer userdata) {
+        Fixture *f = userdata;
+
+        g_atomic_pointer_set(&f->server_context, g_main_context_ref_thread_default());
+}
+
 static void setup_common(Fixture *f, gboolean polkit_present) {
         g_autoptr(GError) error = NULL;
 
         f->queue = gt_dbus_queue_new();
         gt_dbus_queue_connect(f->queue, &error);
         g_assert_no_error(error);
+        gt_dbus_queue_set_server_func(f->queue, capture_server_context, f);
+        while (!g_atomic_pointer_get(&f->server_context))
+                g_thread_yield();
 
         f->node = g_dbus_node_info_new_for_xml(polkit_xml, &error);
         g_assert_no_error(error);
@@ -204,7 +215,14 @@ static void teardown(Fixture *f, gconstpointer data) {
         g_clear_object(&f->h.conn);
         bus_harness_flush();
         gt_dbus_queue_disconnect(f->queue, TRUE);
+        /* GDBus may still attach a source to the mock's context while its
+         * connection closes, after the thread's last iteration (seen under
+         * ASan); gt_dbus_queue_free() asserts that context is idle.  The
+         * thread is joined: dispatch those leftovers here. */
+        while (g_main_context_iteration(f->server_context, FALSE))
+                ;
         gt_dbus_queue_free(f->queue);
+        g_main_context_unref(f->server_context);
         g_dbus_node_info_unref(f->node);
 
         (void) g_remove(f->h.config_path);
