@@ -1,70 +1,54 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # README command 1: install what is needed, build, and show sluice doing its
-# main job on its embedded default configuration.
+# main job on its embedded default configuration, with a real systemd.
 #
-# Until the systemd executor lands this runs sluiced on a private D-Bus bus
-# (no root services touched): 4 simulated backup clients each run 3 backups
-# through `sluicectl run --class backup`, the class allows 2 at a time, a live
-# status is shown while they run, then the history.
+#   tools/demo.sh                 boot a throwaway systemd container (an overlay
+#                                 of this machine's root, gone when it stops),
+#                                 install sluice into it, run tools/demo-scenario.sh
+#   tools/demo.sh --host          a host where systemd is PID 1: install sluice
+#                                 with prefix /usr on the host itself and run the
+#                                 demo there (it stays installed)
+#   tools/demo.sh --private-bus   no root, no systemd: the lease part only, on a
+#                                 private D-Bus bus (tools/demo-private-bus.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mode=container
+case "${1:-}" in
+        --host) mode=host ;;
+        --private-bus) exec tools/demo-private-bus.sh ;;
+        "") ;;
+        *) echo "usage: tools/demo.sh [--host | --private-bus]" >&2; exit 2 ;;
+esac
+
+if [ "$(id -u)" -ne 0 ]; then
+        echo "demo: run as root (it installs packages and boots a container), or use --private-bus" >&2
+        exit 1
+fi
 tools/install-deps.sh
 
-builddir=build
-[ -d $builddir ] || meson setup $builddir >/dev/null
-ninja -C $builddir src/daemon/sluiced src/ctl/sluicectl >/dev/null
+builddir=build-usr
+[ -d $builddir ] || meson setup $builddir --prefix=/usr >/dev/null
+ninja -C $builddir >/dev/null
 
-work=$(mktemp -d /var/tmp/sluice-demo.XXXXXX)
-cleanup() {
-        [ -n "${watch_pid:-}" ] && kill "$watch_pid" 2>/dev/null || true
-        [ -n "${daemon_pid:-}" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
-        [ -n "${bus_pid:-}" ] && kill "$bus_pid" 2>/dev/null || true
-        rm -rf "$work"
-}
-trap cleanup EXIT
+if [ $mode = host ]; then
+        if [ "$(readlink /proc/1/exe)" != /usr/lib/systemd/systemd ] &&
+           [ "$(readlink /proc/1/exe)" != /lib/systemd/systemd ]; then
+                echo "demo: --host needs systemd as PID 1 here; run without --host for the container" >&2
+                exit 1
+        fi
+        meson install -C $builddir --no-rebuild >/dev/null
+        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig
+        systemctl daemon-reload
+        exec tools/demo-scenario.sh
+fi
 
-# A private bus, so the demo needs neither root nor a system bus.
-dbus-daemon --session --nofork --print-address=3 --print-pid=4 \
-        3>"$work/address" 4>"$work/pid" &
-bus_pid=$!
-for _ in $(seq 100); do [ -s "$work/address" ] && break; sleep 0.05; done
-address=$(head -n1 "$work/address")
-export DBUS_SYSTEM_BUS_ADDRESS=$address
-
-sluiced=$builddir/src/daemon/sluiced
-ctl() { $builddir/src/ctl/sluicectl --bus-address="$address" "$@"; }
-
-# A config path that does not exist: sluiced uses its embedded default.
-"$sluiced" --bus-address="$address" --config="$work/none/sluiced.conf" 2>"$work/sluiced.log" &
-daemon_pid=$!
-for _ in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.05; done
-
-echo "=== sluiced is up, embedded default configuration ==="
-ctl status
-echo
-echo "=== 4 backup clients x 3 backups; class backup allows 2 at a time ==="
-client() {
-        local name=$1
-        for n in 1 2 3; do
-                ctl run --class backup --description="client $name backup $n" -- sleep "0.$((RANDOM % 6 + 4))" \
-                        || echo "client $name: backup $n failed"
-        done
-}
-clients=()
-for c in alpha bravo charlie delta; do client $c & clients+=($!); done
-
-# Live status while they run: never more than 2 running.
-still_running() { for p in "${clients[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
-while still_running; do
-        printf -- '--- %s ---\n' "$(date +%T.%N | cut -c1-12)"
-        ctl list --state=running --state=queued || true
-        sleep 0.7
-done
-wait "${clients[@]}"
-
-echo
-echo "=== history ==="
-ctl list
-echo
-ctl status
+# shellcheck source=../tests/system/container.sh
+source tests/system/container.sh
+trap container_stop EXIT
+echo ">>> booting a throwaway systemd container"
+container_start >/dev/null
+container_install $builddir
+container_copy_in tools/demo-scenario.sh /usr/local/bin/sluice-demo
+container_exec /usr/local/bin/sluice-demo
