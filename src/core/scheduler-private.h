@@ -117,6 +117,8 @@ gint scheduler_job_id_compare(gconstpointer a, gconstpointer b);     /* Job** by
 
 /* scheduler-submit.c */
 Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, bool check_quota, GError **error);
+/* scheduler_adopt() of a unit whose class vanished: no class to check against. */
+Job *scheduler_build_orphan_job(Scheduler *s, const JobSpec *spec, GError **error);
 
 /* scheduler-command.c */
 char **scheduler_command_argv(const ClassConfig *cc, GHashTable *params, const char *const *raw, GError **error);

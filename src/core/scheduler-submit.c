@@ -326,3 +326,131 @@ Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, bool che
         j->exit_status = -1;
         return j;
 }
+
+/* An environment/argv/parameter string that can travel on the bus. */
+static bool bus_text_ok(const char *s) {
+        return s && g_utf8_validate(s, -1, NULL) && strlen(s) <= MAX_TEXT_LEN;
+}
+
+/**
+ * scheduler_build_orphan_job() - the job of a running unit whose class is gone
+ * @s: the scheduler (unchanged)
+ * @spec: the job as its unit remembers it; spec->class_name names no class
+ * @error: SLUICE_ERROR_INVALID_ARGUMENT naming the field
+ *
+ * For scheduler_adopt() only: a unit outlived sluiced and the configuration
+ * lost its class meanwhile.  The job is a command job (only units survive a
+ * restart) with no class to check it against: parameters are taken as they
+ * are (no declaration, no pattern), priority is the spec's or 0, resources
+ * are the spec's.  Only what every job must be is still checked, so it can
+ * travel on the bus: valid UTF-8, bounded lengths, well-formed resources,
+ * argv[0] absolute, environment KEY=VALUE.
+ *
+ * Return: a new queued job without id, seq or private state; NULL on error.
+ */
+Job *scheduler_build_orphan_job(Scheduler *s, const JobSpec *spec, GError **error) {
+        g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        g_autoptr(GPtrArray) resources = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GPtrArray) environment = NULL;
+        g_auto(GStrv) argv = NULL;
+
+        if (!spec->class_name || !spec->class_name[0] || !g_utf8_validate(spec->class_name, -1, NULL) ||
+            strlen(spec->class_name) > MAX_RESOURCE_LEN || !printable_token(spec->class_name)) {
+                g_autofree char *esc = g_strescape(spec->class_name ? spec->class_name : "", NULL);
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("class: \"%s\" is not a class name"), esc);
+                return NULL;
+        }
+        if (spec->acquire || spec->ttl_usec > 0) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("class: no class named \"%s\"; only command jobs outlive their class"),
+                            spec->class_name);
+                return NULL;
+        }
+        if (spec->has_priority &&
+            (spec->priority < SLUICE_PRIORITY_MIN || spec->priority > SLUICE_PRIORITY_MAX)) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("priority: %" G_GINT32_FORMAT " is out of range (%d..%d)"),
+                            spec->priority, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
+                return NULL;
+        }
+        if (spec->parameters) {
+                GHashTableIter it;
+                gpointer k, v;
+
+                g_hash_table_iter_init(&it, spec->parameters);
+                while (g_hash_table_iter_next(&it, &k, &v)) {
+                        if (!((char *) k)[0] || !bus_text_ok(k) || !bus_text_ok(v)) {
+                                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                            _("parameters: a name or value is empty, not valid UTF-8 or longer "
+                                              "than %d bytes"), MAX_TEXT_LEN);
+                                return NULL;
+                        }
+                        g_hash_table_insert(params, g_strdup(k), g_strdup(v));
+                }
+        }
+        for (const char *const *r = spec->resources; r && *r; r++) {
+                if (!check_resource(*r, error))
+                        return NULL;
+                g_ptr_array_add(resources, g_strdup(*r));
+        }
+        g_ptr_array_sort(resources, str_compare);
+        for (guint i = 1; i < resources->len;)
+                if (strcmp(resources->pdata[i], resources->pdata[i - 1]) == 0)
+                        g_ptr_array_remove_index(resources, i);
+                else
+                        i++;
+        g_ptr_array_add(resources, NULL);
+
+        if (spec->description && !bus_text_ok(spec->description)) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("description: not valid UTF-8 or longer than %d bytes"), MAX_TEXT_LEN);
+                return NULL;
+        }
+        if (spec->argv) {
+                if (!spec->argv[0] || spec->argv[0][0] != '/') {
+                        g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                            _("argv[0]: must be an absolute path"));
+                        return NULL;
+                }
+                for (const char *const *a = spec->argv; *a; a++)
+                        if (!bus_text_ok(*a)) {
+                                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                            _("argv: an argument is not valid UTF-8 or longer than %d bytes"),
+                                            MAX_TEXT_LEN);
+                                return NULL;
+                        }
+                argv = g_strdupv((char **) spec->argv);
+        }
+        for (const char *const *e = spec->environment; e && *e; e++) {
+                if (!config_is_env_assignment(*e) || !bus_text_ok(*e)) {
+                        g_autofree char *esc = g_strndup(*e, 64);
+                        g_autofree char *esc2 = g_strescape(esc, NULL);
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("environment: \"%s\" is not of the form KEY=VALUE"), esc2);
+                        return NULL;
+                }
+                if (!environment)
+                        environment = g_ptr_array_new_with_free_func(g_free);
+                g_ptr_array_add(environment, g_strdup(*e));
+        }
+        if (environment)
+                g_ptr_array_add(environment, NULL);
+
+        Job *j = g_new0(Job, 1);
+        j->class_name = g_strdup(spec->class_name);
+        j->kind = JOB_KIND_COMMAND;
+        j->state = JOB_STATE_QUEUED;
+        j->result = JOB_RESULT_NONE;
+        j->priority = spec->has_priority ? spec->priority : 0;
+        j->resources = (char **) g_ptr_array_free(g_steal_pointer(&resources), false);
+        j->parameters = g_steal_pointer(&params);
+        j->owner = spec->owner;
+        j->submitter = g_strdup(spec->submitter);
+        j->description = g_strdup(spec->description);
+        j->argv = g_steal_pointer(&argv);
+        j->environment = environment ? (char **) g_ptr_array_free(g_steal_pointer(&environment), false) : NULL;
+        j->exit_status = -1;
+        (void) s;
+        return j;
+}

@@ -281,7 +281,9 @@ static bool is_detached_lease(Job *j);
  *         scheduler_submit() would say about @spec
  *
  * The job starts RUNNING without a call to the executor, holds its slots
- * against every limit, and JOB_NEW is emitted for it.
+ * against every limit, and JOB_NEW is emitted for it.  A class that no
+ * longer exists is accepted (scheduler_build_orphan_job()): the job runs
+ * with no class limit and its parameters unchecked.
  *
  * Return: the job (borrowed), NULL on error.
  */
@@ -301,7 +303,13 @@ Job *scheduler_adopt(Scheduler *s, const JobSpec *spec, uint64_t id,
                             _("id: job %" PRIu64 " exists already"), id);
                 return NULL;
         }
-        built = scheduler_build_job(s, spec, now, false, error);
+        /* The unit runs whatever the configuration says now: a class that
+         * vanished still gets its job, so the id stays taken and the real
+         * result is recorded. */
+        if (spec->class_name && spec->class_name[0] && !sluice_config_get_class(s->config, spec->class_name))
+                built = scheduler_build_orphan_job(s, spec, error);
+        else
+                built = scheduler_build_job(s, spec, now, false, error);
         if (!built)
                 return NULL;
 

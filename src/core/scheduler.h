@@ -162,8 +162,19 @@ bool scheduler_set_priority(Scheduler *s, Job *job, int32_t priority, GError **e
  * survived sluiced).  The spec is validated like a submission except for
  * quotas and duplicates; the job keeps `id` (the next id moves past it),
  * starts RUNNING without calling the executor, counts against every limit,
- * and JOB_NEW is emitted for it.  NULL + error when the spec is invalid (the
- * class vanished, ...) or the id is in use.
+ * and JOB_NEW is emitted for it.
+ *
+ * A class that no longer exists is accepted all the same: the unit runs
+ * anyway, and its job must exist so that its id stays taken and its real
+ * result is recorded.  Such a job is a command job with no class limit (its
+ * resources still count), its parameters taken as they are (no declaration
+ * or pattern check), priority the spec's or 0, and no retry; only what every
+ * job must be is checked (valid UTF-8, bounded lengths, resources KEY:VALUE,
+ * argv[0] absolute, environment KEY=VALUE).
+ *
+ * NULL + error when the spec is invalid (for an existing class: whatever
+ * scheduler_submit() would say, except quota and duplicates) or the id is in
+ * use.
  */
 Job *scheduler_adopt(Scheduler *s, const JobSpec *spec, uint64_t id,
                      usec_t submitted_at, usec_t started_at, uint32_t attempt,

@@ -604,9 +604,6 @@ static void test_adopt(void) {
         g_assert_null(adopt(c, "d", STRV("store", "a"), 0, 1, &error));
         g_assert_cmpstr(error->message, ==, "id: 0 is not a job id");
         g_clear_error(&error);
-        g_assert_null(adopt(c, "gone", NULL, 20, 1, &error));
-        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_NO_SUCH_CLASS);
-        g_clear_error(&error);
         g_assert_null(adopt(c, "d", STRV("store", "A"), 20, 1, &error));
         g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT);
         g_assert_cmpstr(error->message, ==, "parameters.store: \"A\" does not match [a-z]+");
@@ -618,6 +615,148 @@ static void test_adopt(void) {
         scheduler_job_finished(c->s, k, JOB_RESULT_FAILED, 1, NULL, c->now);
         g_assert_cmpuint(dispatch(c), ==, 1);
         g_assert_cmpint(q->state, ==, JOB_STATE_RUNNING);
+}
+
+/* A unit whose class vanished from the configuration still gets its job:
+ * its id is taken, its result recorded, no class limit, no parameter check. */
+static void test_adopt_vanished_class(void) {
+        g_autoptr(Ctx) c = ctx_new("[Class d]\nKind=command\nParameter.store=[a-z]+\nExecStart=/bin/gc %{store}\n"
+                                   "MaxRunning=1\nRetry=3\n"
+                                   "[Resource datastore:*]\nMaxRunning=1\n");
+        g_autoptr(GHashTable) p = g_hash_table_new(g_str_hash, g_str_equal);
+        g_autoptr(GError) error = NULL;
+        const char *const resources[] = { "datastore:x", "datastore:x", NULL };
+        const char *const argv[] = { "/usr/bin/old-tool", "--store", "Not Valid=\n", NULL };
+        const char *const env[] = { "A=1", NULL };
+        JobSpec spec = {
+                .class_name = "gone",
+                .parameters = p,
+                .resources = resources,
+                .argv = argv,
+                .environment = env,
+                .description = "left over",
+                .owner = 1000,
+        };
+        Job *j, *k, *q;
+
+        /* Not declared by any class, and not matching anything: taken as is. */
+        g_hash_table_insert(p, (gpointer) "store", (gpointer) "Not Valid=\n");
+        j = scheduler_adopt(c->s, &spec, 7, T0 - 100 * SEC, T0 - 50 * SEC, 2, c->now, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(j);
+        g_assert_cmpuint(j->id, ==, 7);
+        g_assert_cmpstr(j->class_name, ==, "gone");
+        g_assert_cmpint(j->kind, ==, JOB_KIND_COMMAND);
+        g_assert_cmpint(j->state, ==, JOB_STATE_RUNNING);
+        g_assert_cmpint(j->priority, ==, 0);
+        g_assert_cmpuint(j->attempt, ==, 2);
+        g_assert_cmpuint(j->owner, ==, 1000);
+        g_assert_cmpuint(j->submitted_at, ==, T0 - 100 * SEC);
+        g_assert_cmpuint(j->started_at, ==, T0 - 50 * SEC);
+        g_assert_cmpstr(g_hash_table_lookup(j->parameters, "store"), ==, "Not Valid=\n");
+        g_assert_cmpstrv(j->resources, STRV("datastore:x"));
+        g_assert_cmpstrv(j->argv, argv);
+        g_assert_cmpstrv(j->environment, env);
+        g_assert_cmpstr(j->description, ==, "left over");
+        g_assert_cmpuint(c->started->len, ==, 0);
+        g_assert_cmpint(last_event(c)->type, ==, SCHED_EVENT_JOB_NEW);
+        g_assert_cmpuint(last_event(c)->id, ==, 7);
+        g_assert_true(scheduler_get_job(c->s, 7) == j);
+
+        /* Its id is reserved: the next job gets 8, never a second 7. */
+        g_assert_cmpuint(scheduler_next_id(c->s), ==, 8);
+
+        /* No class limit of its own (class d's MaxRunning=1 is untouched),
+         * but its resources are real and count. */
+        k = SUBMIT(c, .cls = "d", .params = STRV("store", "a"));
+        g_assert_cmpuint(k->id, ==, 8);
+        g_assert_cmpuint(dispatch(c), ==, 1);
+        g_assert_cmpint(k->state, ==, JOB_STATE_RUNNING);
+        g_assert_cmpuint(scheduler_n_running(c->s), ==, 2);
+        {
+                g_autoptr(Ctx) c2 = ctx_new("[Class d]\nKind=command\nParameter.store=[a-z]+\n"
+                                            "ExecStart=/bin/gc %{store}\nResources=datastore:%{store}\n"
+                                            "[Resource datastore:*]\nMaxRunning=1\n");
+                g_autofree char *reason = NULL;
+
+                g_assert_nonnull(scheduler_adopt(c2->s, &spec, 7, 0, 0, 1, c2->now, &error));
+                g_assert_no_error(error);
+                q = SUBMIT(c2, .cls = "d", .params = STRV("store", "x"));
+                g_assert_cmpuint(q->id, ==, 8);
+                g_assert_cmpuint(dispatch(c2), ==, 0);
+                reason = scheduler_job_wait_reason(c2->s, q, c2->now);
+                g_assert_cmpstr(reason, ==, "resource datastore:x is full (1 of 1 running)");
+        }
+
+        /* Its real result is recorded; a vanished class retries nothing. */
+        scheduler_job_finished(c->s, j, JOB_RESULT_FAILED, 3, "exit status 3", c->now);
+        g_assert_cmpint(j->state, ==, JOB_STATE_DONE);
+        g_assert_cmpint(j->result, ==, JOB_RESULT_FAILED);
+        g_assert_cmpint(j->exit_status, ==, 3);
+        g_assert_cmpstr(j->result_detail, ==, "exit status 3");
+        g_assert_cmpuint(scheduler_n_running(c->s), ==, 1);
+
+        /* The same id twice is still refused. */
+        g_assert_null(scheduler_adopt(c->s, &spec, 7, 0, 0, 1, c->now, &error));
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT);
+        g_assert_cmpstr(error->message, ==, "id: job 7 exists already");
+        g_clear_error(&error);
+}
+
+/* What every job must be still holds for a vanished class; nothing changes on error. */
+static void test_adopt_vanished_class_invalid(void) {
+        g_autoptr(Ctx) c = ctx_new("[Class d]\nKind=command\nExecStart=/bin/true\n");
+        static const struct {
+                const char *cls;
+                const char *resource;
+                const char *argv0;
+                const char *env;
+                const char *param_value;
+                bool has_priority;
+                int32_t priority;
+                bool acquire;
+                const char *message;
+        } rows[] = {
+                { .cls = "", .message = "class: no class named \"\"" },
+                { .cls = "a b", .message = "class: \"a b\" is not a class name" },
+                { .cls = "gone", .resource = "nocolon", .message = "resources: \"nocolon\" is not of the form KEY:VALUE" },
+                { .cls = "gone", .argv0 = "relative", .message = "argv[0]: must be an absolute path" },
+                { .cls = "gone", .env = "NOEQUALS", .message = "environment: \"NOEQUALS\" is not of the form KEY=VALUE" },
+                { .cls = "gone", .param_value = "\xff", .message = "parameters: a name or value is empty, not valid "
+                                                                    "UTF-8 or longer than 4096 bytes" },
+                { .cls = "gone", .has_priority = true, .priority = 1000000,
+                  .message = "priority: 1000000 is out of range (-1000..1000)" },
+                { .cls = "gone", .acquire = true,
+                  .message = "class: no class named \"gone\"; only command jobs outlive their class" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+                g_autoptr(GHashTable) p = g_hash_table_new(g_str_hash, g_str_equal);
+                g_autoptr(GError) error = NULL;
+                const char *resources[] = { rows[i].resource, NULL };
+                const char *argv[] = { rows[i].argv0, NULL };
+                const char *env[] = { rows[i].env, NULL };
+                JobSpec spec = {
+                        .class_name = rows[i].cls,
+                        .parameters = p,
+                        .resources = rows[i].resource ? resources : NULL,
+                        .argv = rows[i].argv0 ? argv : NULL,
+                        .environment = rows[i].env ? env : NULL,
+                        .has_priority = rows[i].has_priority,
+                        .priority = rows[i].priority,
+                        .acquire = rows[i].acquire,
+                };
+
+                g_test_message("row %zu: %s", i, rows[i].message);
+                if (rows[i].param_value)
+                        g_hash_table_insert(p, (gpointer) "store", (gpointer) rows[i].param_value);
+                g_assert_null(scheduler_adopt(c->s, &spec, 5, 0, 0, 1, c->now, &error));
+                g_assert_nonnull(error);
+                g_assert_cmpstr(error->message, ==, rows[i].message);
+        }
+        g_assert_null(scheduler_get_job(c->s, 5));
+        g_assert_cmpuint(scheduler_next_id(c->s), ==, 1);
+        g_assert_cmpuint(scheduler_n_running(c->s), ==, 0);
 }
 
 int main(int argc, char *argv[]) {
@@ -641,5 +780,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/scheduler-command/duplicates/key", test_duplicates_key);
         g_test_add_func("/scheduler-command/duplicates/index-empties", test_duplicates_index_empties);
         g_test_add_func("/scheduler-command/adopt", test_adopt);
+        g_test_add_func("/scheduler-command/adopt/vanished-class", test_adopt_vanished_class);
+        g_test_add_func("/scheduler-command/adopt/vanished-class-invalid", test_adopt_vanished_class_invalid);
         return g_test_run();
 }
