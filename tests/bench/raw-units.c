@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * raw-units [--address=ADDRESS | --system] [--units=N] [--window=W]
- *           [--parallel=P] [--slice=SLICE]
+ *           [--parallel=P] [--slice=SLICE] [--sandbox=none|basic]
  *
  * The ceiling for sluice's command jobs (docs/benchmarks.md, issue 3): N
  * transient units of /bin/true started straight from a resident sd-bus client,
@@ -10,7 +10,11 @@
  * unit is what sluiced's systemd executor starts for a job:
  * StartTransientUnit("bench-raw-<pid>-<n>.service", "fail") with Type=exec,
  * ExecStart=/bin/true, Slice=SLICE (default sluice.slice), Description,
- * LogExtraFields and CollectMode=inactive-or-failed.  On the system bus
+ * LogExtraFields (six fields, as many as sluiced's SLUICE_*), CollectMode=
+ * inactive-or-failed, and with --sandbox=basic the properties of sluice's
+ * default Sandbox=basic preset (src/daemon/unit-props.c: NoNewPrivileges,
+ * PrivateTmp, ProtectSystem=full, ProtectHome=read-only, ...; default: none,
+ * like a class with Sandbox=none).  On the system bus
  * (--system) also AddRef=yes, and UnrefUnit once its end has been seen; not
  * on the private socket, where PID 1 refuses AddRef: a direct connection has
  * no bus name to watch ("Failed to watch sender: Invalid argument" in the
@@ -58,6 +62,7 @@ typedef struct Bench {
         bool bus_client;
         bool addref;            /* AddRef=yes and UnrefUnit: only on the bus */
         const char *slice;
+        bool sandbox;           /* --sandbox=basic */
         unsigned n, window, parallel;
         Unit *units;
         unsigned next;          /* next unit to start */
@@ -290,14 +295,36 @@ static int on_start(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         return 1;
 }
 
+/* What sluice's Sandbox=basic preset sets (src/daemon/unit-props.c). */
+static int append_sandbox_basic(sd_bus_message *m) {
+        static const char *const bools[] = {
+                "NoNewPrivileges", "PrivateTmp", "ProtectKernelTunables", "ProtectKernelModules",
+                "ProtectKernelLogs", "ProtectControlGroups", "RestrictSUIDSGID", "LockPersonality",
+                "RestrictRealtime",
+        };
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < sizeof(bools) / sizeof(bools[0]); i++)
+                r = sd_bus_message_append(m, "(sv)", bools[i], "b", 1);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)(sv)", "ProtectSystem", "s", "full", "ProtectHome", "s",
+                                          "read-only");
+        return r;
+}
+
 static void start_one(Bench *b, Unit *u, unsigned i) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        char description[64], extra[64];
+        char description[64], extra[6][64];
         StartCall *c;
         int r;
 
         snprintf(description, sizeof(description), "sluice benchmark raw unit %u", i);
-        snprintf(extra, sizeof(extra), "SLUICE_BENCH_UNIT=%u", i);
+        snprintf(extra[0], sizeof(extra[0]), "SLUICE_BENCH_UNIT=%u", i);
+        snprintf(extra[1], sizeof(extra[1]), "SLUICE_CLASS=raw");
+        snprintf(extra[2], sizeof(extra[2]), "SLUICE_ATTEMPT=1");
+        snprintf(extra[3], sizeof(extra[3]), "SLUICE_SUBMITTED_AT=%" PRIu64, now_usec());
+        snprintf(extra[4], sizeof(extra[4]), "SLUICE_OWNER=0");
+        snprintf(extra[5], sizeof(extra[5]), "SLUICE_PRIORITY=0");
         r = sd_bus_message_new_method_call(b->bus, &m, SD_NAME, SD_PATH, SD_MANAGER, "StartTransientUnit");
         if (r >= 0)
                 r = sd_bus_message_append(m, "ss", u->name, "fail");
@@ -317,14 +344,16 @@ static void start_one(Bench *b, Unit *u, unsigned i) {
                 r = sd_bus_message_open_container(m, 'v', "aay");
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "ay");
-        if (r >= 0)
-                r = sd_bus_message_append_array(m, 'y', extra, strlen(extra));
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
+        for (size_t k = 0; r >= 0 && k < 6; k++)
+                r = sd_bus_message_append_array(m, 'y', extra[k], strlen(extra[k]));
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0 && b->sandbox)
+                r = append_sandbox_basic(m);
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "ExecStart", "a(sasb)", 1, "/bin/true", 1, "/bin/true", 0);
         if (r >= 0)
@@ -396,6 +425,7 @@ int main(int argc, char **argv) {
                 { "window", required_argument, NULL, 'w' },
                 { "parallel", required_argument, NULL, 'p' },
                 { "slice", required_argument, NULL, 's' },
+                { "sandbox", required_argument, NULL, 'x' },
                 {},
         };
         const char *address = "unix:path=/run/systemd/private";
@@ -414,9 +444,16 @@ int main(int argc, char **argv) {
                 case 'w': b.window = parse_count(optarg, "window", true); break;
                 case 'p': b.parallel = parse_count(optarg, "parallel", true); break;
                 case 's': b.slice = optarg; break;
+                case 'x':
+                        if (strcmp(optarg, "none") != 0 && strcmp(optarg, "basic") != 0) {
+                                fprintf(stderr, "raw-units: --sandbox: \"%s\" is not none or basic\n", optarg);
+                                return 2;
+                        }
+                        b.sandbox = strcmp(optarg, "basic") == 0;
+                        break;
                 default:
                         fprintf(stderr, "usage: %s [--address=ADDRESS | --system] [--units=N] [--window=W] "
-                                        "[--parallel=P] [--slice=SLICE]\n", argv[0]);
+                                        "[--parallel=P] [--slice=SLICE] [--sandbox=none|basic]\n", argv[0]);
                         return 2;
                 }
         }

@@ -13,10 +13,14 @@
 #     raw     raw-units: 500 pipelined StartTransientUnit calls over PID 1's
 #             private socket, waited for until every unit ended
 #     sluice  sluice-jobs: 500 Submit of command class "bench-true"
-#             (ExecStart=/bin/true, MaxRunning=0) on the system bus, waited for
-#             until every job is done; target >= 80 % of raw
+#             (ExecStart=/bin/true, MaxRunning=0, Sandbox=none: the same unit
+#             properties as raw's) on the system bus, waited for until every
+#             job is done; target >= 80 % of raw
+#   200 jobs of /bin/true, no limit, sluice's default Sandbox=basic:
+#     raw     raw-units --sandbox=basic (the preset's properties)
+#     sluice  class "bench-basic" (no Sandbox= key: the default)
 #   1000 jobs of /bin/true, 2 at a time:
-#     sluice  class "bench-two" (MaxRunning=2)
+#     sluice  class "bench-two" (MaxRunning=2, Sandbox=none)
 #     raw     raw-units --parallel=2 (a resident client keeping 2 units running)
 #     systemd-run --wait, from 2 shell loops side by side
 #     tsp     task-spooler, tsp -S 2
@@ -79,11 +83,18 @@ KeepFinishedSec=3600
 Kind=command
 ExecStart=/bin/true
 MaxRunning=0
+Sandbox=none
+
+[Class bench-basic]
+Kind=command
+ExecStart=/bin/true
+MaxRunning=0
 
 [Class bench-two]
 Kind=command
 ExecStart=/bin/true
 MaxRunning=2
+Sandbox=none
 CONF
 	container_copy_in "$conf" /etc/sluice/sluiced.conf || exit 1
 	rm -f "$conf"
@@ -118,6 +129,8 @@ measure() {
 	if [[ $status -ne 0 || -z $line ]]; then
 		echo "run-units.sh: $name failed (status $status)${line:+: $line}" >&2
 		[[ -n $line ]] || line="RESULT jobs=$n seconds=0 rate=0 failed=$n"
+		echo "run-units.sh: the container's last warnings:" >&2
+		container_exec journalctl -b -p warning -n 8 --no-pager -o short-precise >&2 || true
 	fi
 	set -- $ina $inb
 	echo "$name $line pid1_ms=$((p1b - p1a)) dbus_ms=$(($3 - $1)) sluiced_ms=$(($4 - $2))" | tee -a "$results" >&2
@@ -129,8 +142,14 @@ for ((r = 1; r <= rounds; r++)); do
 	if ((r % 2)); then order="raw sluice"; else order="sluice raw"; fi
 	for what in $order; do
 		case $what in
-		raw) measure raw500 500 "$bin/raw-units" --units=500 ;;
-		sluice) ((with_sluice)) && measure sluice500 500 "$bin/sluice-jobs" --class=bench-true --jobs=500 ;;
+		raw)
+			measure raw500 500 "$bin/raw-units" --units=500
+			measure rawbasic200 200 "$bin/raw-units" --units=200 --sandbox=basic
+			;;
+		sluice)
+			((with_sluice)) && measure sluice500 500 "$bin/sluice-jobs" --class=bench-true --jobs=500
+			((with_sluice)) && measure sluicebasic200 200 "$bin/sluice-jobs" --class=bench-basic --jobs=200
+			;;
 		esac
 	done
 	((with_sluice)) && measure sluice1000x2 1000 "$bin/sluice-jobs" --class=bench-two --jobs=1000
@@ -172,7 +191,10 @@ END {
 		"PID1 ms/j", "dbus ms/j", "sluiced")
 	print "500 jobs of /bin/true, no limit (ratio: of raw)"
 	row("raw StartTransientUnit, private socket", "raw500", "raw500")
-	row("sluice command jobs (sluice-jobs client)", "sluice500", "raw500")
+	row("sluice command jobs, Sandbox=none", "sluice500", "raw500")
+	print "200 jobs of /bin/true, no limit, Sandbox=basic (sluice default) (ratio: of raw)"
+	row("raw StartTransientUnit, basic preset props", "rawbasic200", "rawbasic200")
+	row("sluice command jobs, default Sandbox=basic", "sluicebasic200", "rawbasic200")
 	print "1000 jobs of /bin/true, 2 at a time (ratio: sluice against each)"
 	row("sluice, MaxRunning=2", "sluice1000x2", "")
 	if ("sluice1000x2" in cnt) {

@@ -76,7 +76,12 @@ tsp)
 	"$tsp" -w "$last" || true
 	end=$(now)
 	# Every job's exit status (E-Level, column 4 of `tsp -l`), the last one included.
-	failed=$("$tsp" -l | awk 'NR > 1 && ($2 != "finished" || $4 != 0) { f++ } END { print f + 0 }')
+	"$tsp" -l | awk 'NR > 1 && ($2 != "finished" || $4 != 0)' >/run/sluice-bench-tsp.failed
+	failed=$(wc -l </run/sluice-bench-tsp.failed)
+	if ((failed > 0)); then
+		echo "units-inside.sh: tsp jobs that did not finish with status 0:" >&2
+		head -n 5 /run/sluice-bench-tsp.failed >&2
+	fi
 	"$tsp" -K >/dev/null 2>&1 || true
 	result "$n" "$start" "$end" "$failed"
 	;;
