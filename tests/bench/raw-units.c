@@ -19,6 +19,9 @@
  * on the private socket, where PID 1 refuses AddRef: a direct connection has
  * no bus name to watch ("Failed to watch sender: Invalid argument" in the
  * journal, org.freedesktop.DBus.Error.InvalidArgs to the caller; systemd 252).
+ * Careful with --system: PID 1 adds a bus match rule per AddRef'd unit, and at
+ * the bus's 512 per connection it drops off the bus (docs/benchmarks.md);
+ * keep N, or W and P, well below that.
  *
  * At most W StartTransientUnit calls await their reply at a time (default:
  * no window, all N pipelined; on the system bus keep W below 128), and at most P
@@ -69,6 +72,7 @@ typedef struct Bench {
         unsigned awaiting;      /* StartTransientUnit calls without reply */
         unsigned running;       /* started, not ended */
         unsigned ended, failed, unrefs_pending;
+        unsigned queries_pending; /* Get ActiveState calls without reply */
         unsigned complaints;    /* errors printed: the first few say it, the count says the rest */
         uint64_t t_start, t_end;
         int r;
@@ -161,6 +165,7 @@ static int on_state_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         const char *state;
         int r;
 
+        q->bench->queries_pending--;
         if (sd_bus_message_is_method_error(m, "org.freedesktop.systemd1.NoSuchUnit") && !q->bench->addref) {
                 /* Collected already: it ended (its last ActiveState, if
                  * failed, came before it went). */
@@ -200,6 +205,7 @@ static void get_state(Bench *b, Unit *u) {
         if (r < 0)
                 die("Get ActiveState", r);
         u->state_read = true;
+        b->queries_pending++;
 }
 
 static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -400,8 +406,9 @@ static bool all_ended(const Bench *b) {
         return b->ended == b->n;
 }
 
-static bool all_unrefd(const Bench *b) {
-        return b->unrefs_pending == 0 && b->awaiting == 0;
+/* Every call answered: nothing left that owns memory in a reply callback. */
+static bool all_answered(const Bench *b) {
+        return b->unrefs_pending == 0 && b->awaiting == 0 && b->queries_pending == 0;
 }
 
 static unsigned parse_count(const char *s, const char *what, bool zero_ok) {
@@ -499,7 +506,7 @@ int main(int argc, char **argv) {
         }
 
         process_until(&b, all_ended);
-        process_until(&b, all_unrefd);
+        process_until(&b, all_answered);
 
         seconds = (double) (b.t_end - b.t_start) / 1e6;
         printf("RESULT jobs=%u seconds=%.3f rate=%.1f failed=%u\n", b.n, seconds, (double) b.n / seconds, b.failed);
