@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "job.h"
+
+/*
+ * sluiced's durable state: one SQLite database, <state dir>/sluice.db.
+ *
+ * It holds every job (queued, running and finished: finished jobs stay as
+ * history), the next job id, the paused scopes, configuration overrides made
+ * with UpdateConfig(…, persist=true), and tables reserved for schedules'
+ * last-trigger times and alert state.
+ *
+ * Durability: WAL journal with synchronous=FULL, so a committed transaction
+ * survives a crash of sluiced *and* a power loss (NORMAL would survive only
+ * the former).  The daemon writes all of one loop iteration's changes in one
+ * transaction (group commit) before it answers any Submit()/Acquire() of
+ * that iteration, so the fsync is paid once per iteration, not per job.
+ *
+ * Schema versions and every migration live in store.c (one table of SQL
+ * steps, PRAGMA user_version counts them); PRAGMA application_id tells a
+ * sluice database from any other SQLite file.
+ *
+ * Errors are G_IO_ERROR with messages that say which file, what is wrong and
+ * what to do; sluiced refuses to start rather than start empty.
+ */
+
+#define STORE_FILE_NAME "sluice.db"
+
+typedef struct Store Store;
+
+/* Config overrides, in the order they were stored (later wins). */
+typedef struct StoreOverride {
+        char *section;
+        char *key;
+        char *value;
+} StoreOverride;
+
+void store_override_free(StoreOverride *o);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoreOverride, store_override_free)
+
+Store *store_open(const char *dir, GError **error);
+void store_free(Store *st);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_free)
+
+/* The database file's path (borrowed). */
+const char *store_get_path(Store *st);
+/* The schema version this sluiced writes. */
+int store_schema_version(void);
+
+bool store_begin(Store *st, GError **error);
+bool store_commit(Store *st, GError **error);
+void store_rollback(Store *st);
+
+bool store_put_job(Store *st, const Job *job, GError **error);
+bool store_delete_job(Store *st, uint64_t id, GError **error);
+bool store_put_next_id(Store *st, uint64_t next_id, GError **error);
+bool store_put_paused(Store *st, const char *const *scopes, GError **error);
+bool store_put_override(Store *st, const char *section, const char *key, const char *value, GError **error);
+
+/* Every stored job, by id; owned Job* (free with job_free), sched_priv/userdata NULL. */
+GPtrArray *store_load_jobs(Store *st, GError **error);
+/* The stored next id (0 when none was stored yet). */
+bool store_load_next_id(Store *st, uint64_t *ret, GError **error);
+/* Paused scopes, sorted; never NULL on success (empty vector). */
+char **store_load_paused(Store *st, GError **error);
+/* StoreOverride*, owned, in storing order. */
+GPtrArray *store_load_overrides(Store *st, GError **error);
