@@ -66,6 +66,7 @@ struct UnitWatch {
         bool finished;
         bool held;                      /* counted in units_held */
         char *start_job, *stop_job;     /* systemd job paths we queued */
+        char *start_job_result;         /* JobRemoved result of the start job ("done", "failed", ...) */
 
         /* The unit's state as last seen. */
         char *active_state;
@@ -114,6 +115,7 @@ static void watch_free(UnitWatch *w) {
         g_free(w->path);
         g_free(w->start_job);
         g_free(w->stop_job);
+        g_free(w->start_job_result);
         g_free(w->active_state);
         g_free(w->pending_job_path);
         g_free(w->invocation_id);
@@ -321,6 +323,7 @@ static void watch_finish(UnitWatch *w) {
                 .exec_main_status = w->exec_main_status,
                 .stop_requested = w->stop_requested,
                 .external_stop_job = w->external_stop,
+                .start_job_result = w->start_job_result,
         };
         g_autofree char *detail = NULL;
         JobResult result;
@@ -550,7 +553,9 @@ static void on_getall_service(SystemdExecutor *e, UnitWatch *w, sd_bus_message *
                 r = parse_properties(w, reply, &saw_result);
                 if (r < 0)
                         log_errno(elog(e), LOG_WARNING, r, "cannot parse the properties of unit %s", w->unit);
-                w->service_fresh = true;
+                /* Read while the unit still ran, Result=success and ExecMainCode=0 say
+                 * nothing about its end: the end is read again when it comes. */
+                w->service_fresh = state_is_inactive(w->active_state);
         }
         if (w->reattaching)
                 adopt_watch(w);
@@ -755,9 +760,11 @@ static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret
         if (!w || w->finished)
                 return 0;
 
-        if (!w->start_job_removed && (!w->start_job || strcmp(job_path, w->start_job) == 0))
+        if (!w->start_job_removed && (!w->start_job || strcmp(job_path, w->start_job) == 0)) {
                 w->start_job_removed = true;
-        else if (!w->stop_job || strcmp(job_path, w->stop_job) != 0) {
+                g_free(w->start_job_result);
+                w->start_job_result = g_strdup(result);
+        } else if (!w->stop_job || strcmp(job_path, w->stop_job) != 0) {
                 if (!w->stop_requested)
                         w->external_stop = true;
         }

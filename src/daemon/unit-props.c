@@ -380,6 +380,18 @@ void unit_outcome_classify(const UnitOutcome *o, JobResult *ret_result, int32_t 
                                 *ret_detail = g_strdup(_("stopped externally, not through sluice"));
                         return;
                 }
+                /* Result=success is also what a unit that never ran says. */
+                if (o->start_job_result && strcmp(o->start_job_result, "done") != 0) {
+                        if (strcmp(o->start_job_result, "canceled") == 0) {
+                                *ret_result = JOB_RESULT_CANCELLED;
+                                *ret_detail = g_strdup(_("stopped externally, not through sluice"));
+                        } else {
+                                *ret_result = JOB_RESULT_FAILED;
+                                *ret_detail = g_strdup_printf(_("systemd did not start the unit (start job %s)"),
+                                                              o->start_job_result);
+                        }
+                        return;
+                }
                 *ret_result = JOB_RESULT_SUCCESS;
                 *ret_exit_status = 0;
                 *ret_detail = NULL;

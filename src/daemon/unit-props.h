@@ -63,11 +63,15 @@ typedef struct UnitOutcome {
         int32_t exec_main_status;       /* exit status or signal */
         bool stop_requested;            /* sluice asked (Cancel) */
         bool external_stop_job;         /* a stop job sluice did not ask for ran */
+        const char *start_job_result;   /* JobRemoved result of the start job; NULL: not seen */
 } UnitOutcome;
 
 /*
  * The job's result from the unit's end.  A stop sluice did not ask for is
- * "cancelled" (never "success"); @ret_detail is a translated sentence.
+ * "cancelled" (never "success"), and so is a start job someone else's job
+ * replaced ("canceled"); a start job that ended otherwise than "done" while
+ * the unit says Result=success (it never ran) is "failed".  @ret_detail is a
+ * translated sentence.
  */
 void unit_outcome_classify(const UnitOutcome *o, JobResult *ret_result, int32_t *ret_exit_status,
                            char **ret_detail);
