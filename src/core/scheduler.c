@@ -83,6 +83,8 @@ Scheduler *scheduler_new(SluiceConfig *cfg,
         s->running_per_class = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         s->running_per_resource = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         s->queued_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
+        s->queued_per_owner_class = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        s->running_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
         return s;
 }
 
@@ -106,6 +108,8 @@ void scheduler_free(Scheduler *s) {
         g_hash_table_destroy(s->running_per_class);
         g_hash_table_destroy(s->running_per_resource);
         g_hash_table_destroy(s->queued_per_owner);
+        g_hash_table_destroy(s->queued_per_owner_class);
+        g_hash_table_destroy(s->running_per_owner);
         sluice_config_unref(s->config);
         g_free(s);
 }
@@ -182,9 +186,7 @@ static void job_register(Scheduler *s, Job *j, uint64_t id) {
 /* Any state but done -> queued: counted as queued; released into the
  * dispatch queue now or when not_before comes. */
 static void enter_queued(Scheduler *s, Job *j, usec_t now) {
-        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(s->queued_per_owner, GUINT_TO_POINTER(j->owner)));
-
-        g_hash_table_insert(s->queued_per_owner, GUINT_TO_POINTER(j->owner), GUINT_TO_POINTER(n + 1));
+        scheduler_count_queued(s, j, +1);
         s->n_queued++;
         j->state = JOB_STATE_QUEUED;
 
@@ -334,6 +336,84 @@ Job *scheduler_adopt(Scheduler *s, const JobSpec *spec, uint64_t id,
         return j;
 }
 
+/**
+ * scheduler_restore() - put back a queued job read from the state store
+ * @s: the scheduler
+ * @job: the job as stored (owned by the caller until this succeeds;
+ *       sched_priv and userdata NULL), state QUEUED
+ * @now: the current time
+ * @error: SLUICE_ERROR_INVALID_ARGUMENT for a bad or used id, a state other
+ *         than queued or an out-of-range priority; SLUICE_ERROR_NO_SUCH_CLASS
+ *         when its class is gone or now of the other kind
+ *
+ * The job keeps its id, priority, submission time, not-before, max wait,
+ * argv and environment exactly as stored; it is not validated against the
+ * class again (it was when it was accepted).  Restoring in the stored
+ * submission order (Job.seq) gives the same queue order: seq is renumbered
+ * in call order, and the discipline keys (priority, submitted_at) are kept.
+ * The max-wait deadline counts from the original submission, so a job that
+ * waited too long while sluiced was down times out at the next
+ * scheduler_run_timers().  JOB_NEW is emitted; no quota or duplicate policy
+ * applies.
+ *
+ * Return: the job (now owned by the scheduler), or NULL with @job untouched.
+ */
+Job *scheduler_restore(Scheduler *s, Job *job, usec_t now, GError **error) {
+        const ClassConfig *cc;
+
+        g_return_val_if_fail(job && !job->sched_priv, NULL);
+
+        if (job->id == 0 || scheduler_get_job(s, job->id)) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("id: job %" PRIu64 " is not a free job id"), job->id);
+                return NULL;
+        }
+        if (job->state != JOB_STATE_QUEUED) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("state: job %" PRIu64 " is %s, only queued jobs are restored"), job->id,
+                            job_state_to_string(job->state) ?: "?");
+                return NULL;
+        }
+        if (job->priority < SLUICE_PRIORITY_MIN || job->priority > SLUICE_PRIORITY_MAX) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("priority: %" G_GINT32_FORMAT " is out of range (%d..%d)"),
+                            job->priority, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
+                return NULL;
+        }
+        cc = job->class_name ? sluice_config_get_class(s->config, job->class_name) : NULL;
+        if (!cc || cc->kind != job->kind) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_NO_SUCH_CLASS,
+                            _("class: no %s class named \"%s\" any more"), job_kind_to_string(job->kind) ?: "?",
+                            job->class_name ?: "");
+                return NULL;
+        }
+
+        job_register(s, job, job->id);
+        if (job->id >= s->next_id)
+                s->next_id = job->id == UINT64_MAX ? job->id : job->id + 1;
+        job->result = JOB_RESULT_NONE;
+        job->started_at = 0;
+        job->finished_at = 0;
+        s->stats.submitted++;
+        enter_queued(s, job, now);
+        if (job->max_wait_usec > 0)
+                timer_arm(s, job, TIMER_MAX_WAIT,
+                          usec_add(MAX(job->submitted_at, job->not_before), job->max_wait_usec));
+
+        scheduler_emit(s, SCHED_EVENT_JOB_NEW, job, 0);
+        return job;
+}
+
+/**
+ * scheduler_set_next_id() - never hand out an id below @next_id
+ * @s: the scheduler
+ * @next_id: the stored next id (ids of forgotten jobs stay taken)
+ */
+void scheduler_set_next_id(Scheduler *s, uint64_t next_id) {
+        if (next_id > s->next_id)
+                s->next_id = next_id;
+}
+
 /* A queued job leaves the queued state (started or ended). */
 static void leave_queued(Scheduler *s, Job *j) {
         JobPriv *p = job_priv(j);
@@ -343,12 +423,7 @@ static void leave_queued(Scheduler *s, Job *j) {
         timer_disarm(s, j, TIMER_NOT_BEFORE);
         timer_disarm(s, j, TIMER_MAX_WAIT);
 
-        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(s->queued_per_owner, GUINT_TO_POINTER(j->owner)));
-        g_assert(n > 0);
-        if (n == 1)
-                g_hash_table_remove(s->queued_per_owner, GUINT_TO_POINTER(j->owner));
-        else
-                g_hash_table_insert(s->queued_per_owner, GUINT_TO_POINTER(j->owner), GUINT_TO_POINTER(n - 1));
+        scheduler_count_queued(s, j, -1);
         s->n_queued--;
 }
 

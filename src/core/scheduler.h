@@ -180,6 +180,21 @@ Job *scheduler_adopt(Scheduler *s, const JobSpec *spec, uint64_t id,
                      usec_t submitted_at, usec_t started_at, uint32_t attempt,
                      usec_t now, GError **error);
 
+/*
+ * Restore after a restart: put back a QUEUED job read from the state store,
+ * with its id, priority, submission time, not-before, max wait, argv and
+ * environment as stored (not validated against its class again; its class
+ * must still exist with the same kind).  Call it in stored submission order
+ * (Job.seq): the queue comes back in the same order.  The max wait counts
+ * from the original submission.  On success the scheduler owns @job and
+ * JOB_NEW is emitted; on error (used id, not queued, priority out of range,
+ * class gone) NULL and @job stays the caller's.
+ */
+Job *scheduler_restore(Scheduler *s, Job *job, usec_t now, GError **error);
+
+/* After a restart: never hand out an id below @next_id (the stored next id). */
+void scheduler_set_next_id(Scheduler *s, uint64_t next_id);
+
 /* Executor bookkeeping (emits JOB_CHANGED with JOB_CHANGED_UNIT). */
 void scheduler_job_set_unit(Scheduler *s, Job *job, const char *unit, const char *invocation_id);
 

@@ -815,6 +815,117 @@ static void test_set_priority(void) {
         g_assert_cmpuint(started_at(c, 0), ==, d->id);
 }
 
+/* A copy of a job as the state store would give it back: owned, no scheduler state. */
+static Job *job_copy(const Job *j) {
+        Job *c = g_new0(Job, 1);
+
+        *c = *j;
+        c->sched_priv = NULL;
+        c->userdata = NULL;
+        c->class_name = g_strdup(j->class_name);
+        c->resources = g_strdupv(j->resources);
+        c->parameters = NULL;
+        if (j->parameters) {
+                GHashTableIter it;
+                gpointer k, v;
+
+                c->parameters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+                g_hash_table_iter_init(&it, j->parameters);
+                while (g_hash_table_iter_next(&it, &k, &v))
+                        g_hash_table_insert(c->parameters, g_strdup(k), g_strdup(v));
+        }
+        c->submitter = g_strdup(j->submitter);
+        c->description = g_strdup(j->description);
+        c->argv = g_strdupv(j->argv);
+        c->environment = g_strdupv(j->environment);
+        c->unit = g_strdup(j->unit);
+        c->invocation_id = g_strdup(j->invocation_id);
+        c->result_detail = g_strdup(j->result_detail);
+        return c;
+}
+
+/* Queued jobs restored in stored order come back with the same ids, priorities and queue order. */
+static void test_restore(void) {
+        const char *cfg = CFG("Discipline=priority\nAgingSec=60\nMaxRunning=1\n", "");
+        g_autoptr(Ctx) a = ctx_new(cfg);
+        g_autoptr(Ctx) b = ctx_new(cfg);
+        g_autoptr(GPtrArray) saved = g_ptr_array_new_with_free_func((GDestroyNotify) job_free);
+        g_autoptr(GError) error = NULL;
+        const int32_t prios[] = { 0, 5, -3, 5, 10 };
+
+        scheduler_pause(a->s, "", NULL);
+        for (unsigned i = 0; i < G_N_ELEMENTS(prios); i++) {
+                a->now = T0 + i * SEC;
+                SUBMIT(a, .has_prio = true, .prio = prios[i], .params = NULL, .max_wait = 3600 * SEC);
+        }
+        g_autoptr(GPtrArray) jobs = scheduler_list_jobs(a->s);
+        for (guint i = 0; i < jobs->len; i++)
+                g_ptr_array_add(saved, job_copy(jobs->pdata[i]));
+
+        /* The restarted scheduler: ids past the stored next id, same order. */
+        b->now = T0 + 100 * SEC;
+        scheduler_pause(b->s, "", NULL);
+        for (guint i = 0; i < saved->len; i++) {
+                Job *j = saved->pdata[i];
+
+                saved->pdata[i] = NULL;
+                g_assert_true(scheduler_restore(b->s, j, b->now, &error) == j);
+                g_assert_no_error(error);
+        }
+        g_assert_cmpuint(scheduler_n_queued(b->s), ==, 5);
+        for (guint i = 0; i < jobs->len; i++) {
+                Job *old = jobs->pdata[i];
+                Job *now = scheduler_get_job(b->s, old->id);
+
+                g_assert_nonnull(now);
+                g_assert_cmpint(now->priority, ==, old->priority);
+                g_assert_cmpuint(now->submitted_at, ==, old->submitted_at);
+                g_assert_cmpuint(scheduler_job_position(b->s, now, NULL), ==,
+                                 scheduler_job_position(a->s, old, NULL));
+        }
+        g_assert_cmpuint(b->events->len, ==, 5);
+        g_assert_cmpint(g_array_index(b->events, Event, 0).type, ==, SCHED_EVENT_JOB_NEW);
+
+        g_assert_cmpuint(scheduler_next_id(b->s), ==, 6);
+        scheduler_set_next_id(b->s, 42);
+        g_assert_cmpuint(scheduler_next_id(b->s), ==, 42);
+        scheduler_set_next_id(b->s, 7);         /* never backwards */
+        g_assert_cmpuint(scheduler_next_id(b->s), ==, 42);
+        g_assert_cmpuint(SUBMIT(b)->id, ==, 42);
+
+        /* Refusals leave the job with the caller. */
+        g_autoptr(Job) dup = job_copy(jobs->pdata[0]);
+        g_assert_null(scheduler_restore(b->s, dup, b->now, &error));
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT);
+        g_clear_error(&error);
+        dup->id = 100;
+        g_free(dup->class_name);
+        dup->class_name = g_strdup("gone");
+        g_assert_null(scheduler_restore(b->s, dup, b->now, &error));
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_NO_SUCH_CLASS);
+        g_clear_error(&error);
+        g_free(dup->class_name);
+        dup->class_name = g_strdup("work");
+        dup->state = JOB_STATE_DONE;
+        g_assert_null(scheduler_restore(b->s, dup, b->now, &error));
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT);
+        g_clear_error(&error);
+
+        /* Max wait counts from the original submission. */
+        dup->state = JOB_STATE_QUEUED;
+        dup->max_wait_usec = 10 * SEC;
+        g_assert_true(scheduler_restore(b->s, dup, b->now, &error) == dup);
+        Job *restored = g_steal_pointer(&dup);
+        scheduler_run_timers(b->s, b->now);
+        g_assert_cmpint(restored->state, ==, JOB_STATE_DONE);
+        g_assert_cmpint(restored->result, ==, JOB_RESULT_TIMEOUT);
+
+        /* Resumed: the highest priority first, as before the restart. */
+        scheduler_resume(b->s, "", NULL);
+        g_assert_cmpuint(dispatch(b), ==, 1);
+        g_assert_cmpuint(started_at(b, 0), ==, 5);
+}
+
 static void test_start_failure(void) {
         g_autoptr(Ctx) c = ctx_new(CFG("MaxRunning=1\n", ""));
         Job *j = SUBMIT(c);
@@ -1043,6 +1154,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/scheduler/cancel", test_cancel);
         g_test_add_func("/scheduler/finished-while-queued", test_finished_while_queued);
         g_test_add_func("/scheduler/set-priority", test_set_priority);
+        g_test_add_func("/scheduler/restore", test_restore);
         g_test_add_func("/scheduler/start-failure", test_start_failure);
         g_test_add_func("/scheduler/events", test_events);
         g_test_add_func("/scheduler/list-jobs", test_list_jobs);
