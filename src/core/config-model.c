@@ -41,6 +41,10 @@ static bool parse_max_queued_per_user(void *t, const char *key, const char *valu
         return config_parse_uint32(value, &((SluiceConfig *) t)->max_queued_per_user, error);
 }
 
+static bool parse_max_running_per_user(void *t, const char *key, const char *value, GError **error) {
+        return config_parse_uint32(value, &((SluiceConfig *) t)->max_running_per_user, error);
+}
+
 static bool parse_strict_order(void *t, const char *key, const char *value, GError **error) {
         return config_parse_bool(value, &((SluiceConfig *) t)->strict_order, error);
 }
@@ -113,6 +117,15 @@ static bool parse_priority(void *t, const char *key, const char *value, GError *
 
 static bool parse_class_max_running(void *t, const char *key, const char *value, GError **error) {
         return config_parse_uint32(value, &((ClassConfig *) t)->max_running, error);
+}
+
+static bool parse_class_max_queued_per_user(void *t, const char *key, const char *value, GError **error) {
+        ClassConfig *c = t;
+
+        if (!config_parse_uint32(value, &c->max_queued_per_user, error))
+                return false;
+        c->has_max_queued_per_user = true;
+        return true;
 }
 
 static bool check_resource_template(const char *tmpl, GError **error) {
@@ -250,6 +263,7 @@ static const KeyDef key_defs[] = {
         { { CONFIG_SECTION_SCHEDULER, "Discipline", "fifo" }, parse_discipline, false },
         { { CONFIG_SECTION_SCHEDULER, "MaxRunning", "4" }, parse_sched_max_running, false },
         { { CONFIG_SECTION_SCHEDULER, "MaxQueuedPerUser", "1000" }, parse_max_queued_per_user, false },
+        { { CONFIG_SECTION_SCHEDULER, "MaxRunningPerUser", "0" }, parse_max_running_per_user, false },
         { { CONFIG_SECTION_SCHEDULER, "StrictOrder", "no" }, parse_strict_order, false },
         { { CONFIG_SECTION_SCHEDULER, "AgingSec", "600" }, parse_aging, false },
         { { CONFIG_SECTION_SCHEDULER, "FairKey", "owner" }, parse_fair_key, false },
@@ -259,6 +273,7 @@ static const KeyDef key_defs[] = {
         { { CONFIG_SECTION_CLASS, "Description", "" }, parse_description, false },
         { { CONFIG_SECTION_CLASS, "Priority", "0" }, parse_priority, false },
         { { CONFIG_SECTION_CLASS, "MaxRunning", "0" }, parse_class_max_running, false },
+        { { CONFIG_SECTION_CLASS, "MaxQueuedPerUser", "" }, parse_class_max_queued_per_user, false },
         { { CONFIG_SECTION_CLASS, "Resources", "" }, parse_resources, false },
         { { CONFIG_SECTION_CLASS, "Parameter.NAME", "" }, parse_parameter, true },
         { { CONFIG_SECTION_CLASS, "MaxWaitSec", "0" }, parse_max_wait, false },

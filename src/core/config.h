@@ -98,6 +98,12 @@ typedef struct ClassConfig {
         usec_t retry_delay_usec;        /* RetryDelaySec= before the 1st retry (30s) */
         double retry_backoff;           /* RetryBackoff= multiplier per further retry (1.0; 1.0..100) */
         DuplicatesPolicy duplicates;    /* Duplicates= (queue) */
+
+        /* Quotas (any kind). */
+        bool has_max_queued_per_user;   /* MaxQueuedPerUser= is set for this class */
+        uint32_t max_queued_per_user;   /* MaxQueuedPerUser= (unset: [Scheduler]'s applies; 0 = unlimited):
+                                         * queued jobs of this class one user may have, instead of the
+                                         * global quota */
 } ClassConfig;
 
 typedef struct ResourceConfig {
@@ -127,6 +133,9 @@ typedef struct SluiceConfig {
         GHashTable *resources;          /* key -> ResourceConfig* (owned) */
 
         GKeyFile *merged;               /* the merged key file this was built from */
+
+        uint32_t max_running_per_user;  /* [Scheduler] MaxRunningPerUser= (0 = unlimited): jobs of one
+                                         * owner running at once; further ones stay queued */
 } SluiceConfig;
 
 /* Load path (NULL: the compiled-in default path) and its ".d" drop-ins. */

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * May a queued job start now?  Pauses first, then the limits it touches:
- * its class's MaxRunning, each of its resources' MaxRunning, the global
- * MaxRunning.  0 means unlimited everywhere.  A class that vanished from the
- * config no longer limits its jobs.
+ * its class's MaxRunning, each of its resources' MaxRunning, its owner's
+ * MaxRunningPerUser, the global MaxRunning.  0 means unlimited everywhere.
+ * A class that vanished from the config no longer limits its jobs.
+ *
+ * And the counts behind the limits and quotas: running jobs per class,
+ * resource and owner; queued jobs per owner and per owner and class.
  */
 #include <string.h>
 
@@ -30,8 +33,57 @@ static void count_add(GHashTable *h, const char *key, int delta) {
  * @j: the job
  * @delta: +1 when it starts, -1 when it ends
  */
+static unsigned uint_count_get(GHashTable *h, uint32_t key) {
+        return GPOINTER_TO_UINT(g_hash_table_lookup(h, GUINT_TO_POINTER(key)));
+}
+
+static void uint_count_add(GHashTable *h, uint32_t key, int delta) {
+        unsigned n = uint_count_get(h, key);
+
+        g_assert(delta > 0 || n >= (unsigned) -delta);
+        n += delta;
+        if (n == 0)
+                g_hash_table_remove(h, GUINT_TO_POINTER(key));
+        else
+                g_hash_table_insert(h, GUINT_TO_POINTER(key), GUINT_TO_POINTER(n));
+}
+
+static char *owner_class_key(uint32_t owner, const char *class_name) {
+        return g_strdup_printf("%" G_GUINT32_FORMAT "\x1f%s", owner, class_name);
+}
+
+/**
+ * scheduler_count_queued() - add or drop a queued job in the quota counts
+ * @s: the scheduler
+ * @j: the job
+ * @delta: +1 when it becomes queued, -1 when it leaves the queued state
+ */
+void scheduler_count_queued(Scheduler *s, Job *j, int delta) {
+        g_autofree char *key = owner_class_key(j->owner, j->class_name);
+
+        uint_count_add(s->queued_per_owner, j->owner, delta);
+        count_add(s->queued_per_owner_class, key, delta);
+}
+
+/**
+ * scheduler_queued_of() - how many jobs an owner has queued
+ * @s: the scheduler
+ * @owner: the uid
+ * @class_name: only those of this class; NULL: of every class
+ *
+ * Return: the count (jobs waiting for not-before or a retry included).
+ */
+unsigned scheduler_queued_of(Scheduler *s, uint32_t owner, const char *class_name) {
+        if (!class_name)
+                return uint_count_get(s->queued_per_owner, owner);
+
+        g_autofree char *key = owner_class_key(owner, class_name);
+        return count_get(s->queued_per_owner_class, key);
+}
+
 void scheduler_count_running(Scheduler *s, Job *j, int delta) {
         count_add(s->running_per_class, j->class_name, delta);
+        uint_count_add(s->running_per_owner, j->owner, delta);
         for (char **r = j->resources; r && *r; r++)
                 count_add(s->running_per_resource, *r, delta);
         s->n_running += delta;
@@ -94,7 +146,8 @@ bool scheduler_scope_paused_for(Scheduler *s, Job *j, const char **ret_scope, Bl
  * @j: a queued job
  * @ret: what blocks it (may be NULL); ->what is borrowed from @j, @s or the config
  *
- * Checked in the order WaitReason reports: pause, class, resources, global.
+ * Checked in the order WaitReason reports: pause, class, resources, owner
+ * (MaxRunningPerUser), global.
  *
  * Return: true if the job may not start now.
  */
@@ -125,6 +178,14 @@ bool scheduler_job_blocked(Scheduler *s, Job *j, BlockInfo *ret) {
                 unsigned n = count_get(s->running_per_resource, *r);
                 if (n >= limit) {
                         *ret = (BlockInfo) { BLOCK_RESOURCE_FULL, *r, n, limit };
+                        return true;
+                }
+        }
+
+        if (c->max_running_per_user > 0) {
+                unsigned n = uint_count_get(s->running_per_owner, j->owner);
+                if (n >= c->max_running_per_user) {
+                        *ret = (BlockInfo) { BLOCK_USER_FULL, NULL, n, c->max_running_per_user, j->owner };
                         return true;
                 }
         }

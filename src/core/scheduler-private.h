@@ -31,7 +31,9 @@ typedef struct TimerEntry {
         GSequenceIter *iter;    /* in Scheduler.timers, NULL when not armed */
 } TimerEntry;
 
-/* Queued jobs that share every limit (and fair bucket) live in one group. */
+/* Queued jobs that share every limit (and fair bucket) live in one group:
+ * class, resources, the fair bucket under Discipline=fair, and the owner
+ * when MaxRunningPerUser= limits owners (see job_signature()). */
 typedef struct QueueGroup {
         char *signature;        /* key in Scheduler.groups */
         char *bucket;           /* fair bucket, NULL unless discipline=fair */
@@ -62,6 +64,7 @@ typedef enum {
         BLOCK_PAUSED_RESOURCE,
         BLOCK_CLASS_FULL,
         BLOCK_RESOURCE_FULL,
+        BLOCK_USER_FULL,        /* MaxRunningPerUser */
         BLOCK_GLOBAL_FULL,
 } BlockReason;
 
@@ -70,6 +73,7 @@ typedef struct BlockInfo {
         const char *what;       /* class name, resource or pause scope text */
         uint32_t running;
         uint32_t limit;
+        uint32_t owner;         /* BLOCK_USER_FULL: whose jobs */
 } BlockInfo;
 
 struct Scheduler {
@@ -100,6 +104,8 @@ struct Scheduler {
         GHashTable *running_per_class;    /* name -> count */
         GHashTable *running_per_resource; /* resource -> count */
         GHashTable *queued_per_owner;     /* uid -> count */
+        GHashTable *queued_per_owner_class; /* "uid\x1fclass" -> count (a class's own MaxQueuedPerUser) */
+        GHashTable *running_per_owner;    /* uid -> count (MaxRunningPerUser) */
         unsigned n_running;
         unsigned n_queued;
         unsigned n_in_queue;            /* queued and not deferred */
@@ -142,6 +148,8 @@ GPtrArray *queue_dispatch_order(Scheduler *s);
 
 /* scheduler-limits.c */
 bool scheduler_job_blocked(Scheduler *s, Job *j, BlockInfo *ret);
+void scheduler_count_queued(Scheduler *s, Job *j, int delta);
+unsigned scheduler_queued_of(Scheduler *s, uint32_t owner, const char *class_name);
 bool scheduler_scope_paused_for(Scheduler *s, Job *j, const char **ret_scope, BlockReason *ret_reason);
 void scheduler_count_running(Scheduler *s, Job *j, int delta);
 

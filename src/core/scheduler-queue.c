@@ -3,7 +3,8 @@
  * The dispatch queue.
  *
  * Queued jobs that share the same limit signature (class + sorted resources,
- * plus the fair bucket when Discipline=fair) live in one QueueGroup, ordered
+ * plus the fair bucket when Discipline=fair, plus the owner when
+ * MaxRunningPerUser= is set) live in one QueueGroup, ordered
  * by the discipline.  Every job of a group is blocked exactly when its head
  * is, so dispatch only ever looks at group heads: thousands of jobs waiting
  * for one full resource cost one comparison per dispatch.
@@ -144,6 +145,12 @@ static char *job_signature(Scheduler *s, Job *j, const char **ret_bucket, char b
                 g_string_append_c(sig, '\x1f');
                 g_string_append(sig, *ret_bucket);
         }
+        /* MaxRunningPerUser blocks one owner's jobs only: a group must not mix
+         * owners, or its head's owner would hold back another owner's jobs.
+         * Under FairKey=owner the bucket already is the owner. */
+        if (s->config->max_running_per_user > 0 &&
+            !(s->config->discipline == DISCIPLINE_FAIR && s->config->fair_by == FAIR_BY_OWNER))
+                g_string_append_printf(sig, "\x1d%" G_GUINT32_FORMAT, j->owner);
         return g_string_free(sig, false);
 }
 

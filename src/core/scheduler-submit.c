@@ -9,10 +9,11 @@
 #include "config-command.h"
 #include "errors.h"
 #include "i18n.h"
+#include "input-bounds.h"
 #include "scheduler-private.h"
 
-#define MAX_RESOURCE_LEN 255
-#define MAX_TEXT_LEN 4096
+#define MAX_RESOURCE_LEN SLUICE_MAX_RESOURCE_BYTES
+#define MAX_TEXT_LEN SLUICE_MAX_STRING_BYTES
 
 static bool printable_token(const char *s) {
         for (const char *p = s; *p; p = g_utf8_next_char(p))
@@ -31,7 +32,7 @@ static bool check_resource(const char *r, GError **error) {
         }
         if (strlen(r) > MAX_RESOURCE_LEN) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                            _("resources: \"%.32s...\" is longer than %d bytes"), esc, MAX_RESOURCE_LEN);
+                            _("resources: \"%.32s...\" is longer than %u bytes"), esc, MAX_RESOURCE_LEN);
                 return false;
         }
         if (!printable_token(r)) {
@@ -131,7 +132,7 @@ static GHashTable *check_parameters(Scheduler *s, const ClassConfig *cc, GHashTa
                         }
                         if (!value || !g_utf8_validate(value, -1, NULL) || strlen(value) > MAX_TEXT_LEN) {
                                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                                            _("parameters.%s: not valid UTF-8 or longer than %d bytes"),
+                                            _("parameters.%s: not valid UTF-8 or longer than %u bytes"),
                                             name, MAX_TEXT_LEN);
                                 return NULL;
                         }
@@ -184,6 +185,103 @@ static char **build_resources(const ClassConfig *cc, const JobSpec *spec, GHashT
         return (char **) g_ptr_array_free(out, false);
 }
 
+static size_t strv_bytes(const char *const *strv) {
+        size_t n = 0;
+
+        for (const char *const *p = strv; p && *p; p++)
+                n += strlen(*p) + 1;
+        return n;
+}
+
+/* The extra resources a client asks for: how many. */
+static bool check_resource_count(const JobSpec *spec, GError **error) {
+        size_t n = spec->resources ? g_strv_length((char **) spec->resources) : 0;
+
+        if (n > SLUICE_MAX_RESOURCES) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("resources: %zu elements are more than the limit of %u"), n, SLUICE_MAX_RESOURCES);
+                return false;
+        }
+        return true;
+}
+
+/* A command line as it will run (raw or expanded from ExecStart=): elements and bytes. */
+static bool check_argv_size(const char *const *argv, GError **error) {
+        size_t n = argv ? g_strv_length((char **) argv) : 0, bytes = strv_bytes(argv);
+
+        if (n > SLUICE_MAX_ARGV) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("argv: %zu elements are more than the limit of %u"), n, SLUICE_MAX_ARGV);
+                return false;
+        }
+        if (bytes > SLUICE_MAX_ARGV_BYTES) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("argv: %zu bytes in all is more than the limit of %u bytes"), bytes,
+                            SLUICE_MAX_ARGV_BYTES);
+                return false;
+        }
+        return true;
+}
+
+/* A client's environment entries: each KEY=VALUE, UTF-8, no control
+ * character but tab, bounded in length, count and total size. */
+static bool check_environment(const char *const *env, GError **error) {
+        size_t n = env ? g_strv_length((char **) env) : 0, bytes = strv_bytes(env);
+
+        if (n > SLUICE_MAX_ENVIRONMENT) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("environment: %zu elements are more than the limit of %u"), n,
+                            SLUICE_MAX_ENVIRONMENT);
+                return false;
+        }
+        if (bytes > SLUICE_MAX_ENVIRONMENT_BYTES) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("environment: %zu bytes in all is more than the limit of %u bytes"), bytes,
+                            SLUICE_MAX_ENVIRONMENT_BYTES);
+                return false;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const char *e = env[i];
+                unsigned char c;
+
+                if (!config_is_env_assignment(e) || !g_utf8_validate(e, -1, NULL) || strlen(e) > MAX_TEXT_LEN) {
+                        g_autofree char *esc = g_strndup(e, 64);
+                        g_autofree char *esc2 = g_strescape(esc, NULL);
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("environment: \"%s\" is not of the form KEY=VALUE"), esc2);
+                        return false;
+                }
+                c = sluice_text_control_char(e);
+                if (c != 0) {
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("environment[%zu]: contains the control character \\x%02x"), i, c);
+                        return false;
+                }
+        }
+        return true;
+}
+
+/* Free text shown in unit properties and logs. */
+static bool check_description(const char *d, GError **error) {
+        unsigned char c;
+
+        if (!d)
+                return true;
+        if (!g_utf8_validate(d, -1, NULL) || strlen(d) > SLUICE_MAX_DESCRIPTION_BYTES) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("description: not valid UTF-8 or longer than %u bytes"),
+                            SLUICE_MAX_DESCRIPTION_BYTES);
+                return false;
+        }
+        c = sluice_text_control_char(d);
+        if (c != 0) {
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("description: contains the control character \\x%02x"), c);
+                return false;
+        }
+        return true;
+}
+
 static bool check_command(const ClassConfig *cc, const JobSpec *spec, GError **error) {
         if (spec->acquire && cc->kind == JOB_KIND_COMMAND) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
@@ -205,7 +303,7 @@ static bool check_command(const ClassConfig *cc, const JobSpec *spec, GError **e
                 for (const char *const *a = spec->argv; *a; a++)
                         if (!g_utf8_validate(*a, -1, NULL) || strlen(*a) > MAX_TEXT_LEN) {
                                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                                            _("argv: an argument is not valid UTF-8 or longer than %d bytes"),
+                                            _("argv: an argument is not valid UTF-8 or longer than %u bytes"),
                                             MAX_TEXT_LEN);
                                 return false;
                         }
@@ -217,15 +315,8 @@ static bool check_command(const ClassConfig *cc, const JobSpec *spec, GError **e
                         return false;
                 }
         }
-        for (const char *const *e = spec->environment; e && *e; e++) {
-                if (!config_is_env_assignment(*e) || !g_utf8_validate(*e, -1, NULL) || strlen(*e) > MAX_TEXT_LEN) {
-                        g_autofree char *esc = g_strndup(*e, 64);
-                        g_autofree char *esc2 = g_strescape(esc, NULL);
-                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                                    _("environment: \"%s\" is not of the form KEY=VALUE"), esc2);
-                        return false;
-                }
-        }
+        if (!check_environment(spec->environment, error))
+                return false;
         if (spec->ttl_usec > 0 && cc->kind != JOB_KIND_LEASE) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
                             _("ttl-sec: class %s is a command class; only leases can be detached"), cc->name);
@@ -234,14 +325,36 @@ static bool check_command(const ClassConfig *cc, const JobSpec *spec, GError **e
         return true;
 }
 
-static bool check_quota_of(Scheduler *s, uint32_t owner, GError **error) {
+/*
+ * MaxQueuedPerUser: the class's own quota when it sets one (counting the
+ * owner's queued jobs of that class), else the global one (counting all the
+ * owner's queued jobs, those of classes with their own quota included).
+ */
+static bool check_quota_of(Scheduler *s, const ClassConfig *cc, uint32_t owner, GError **error) {
+        if (cc->has_max_queued_per_user) {
+                uint32_t max = cc->max_queued_per_user;
+                unsigned n = scheduler_queued_of(s, owner, cc->name);
+
+                if (max > 0 && n >= max) {
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_QUOTA_EXCEEDED,
+                                    dngettext(GETTEXT_PACKAGE,
+                                              "quota: user %u already has %u queued job of class %s "
+                                              "([Class %s] MaxQueuedPerUser=%u)",
+                                              "quota: user %u already has %u queued jobs of class %s "
+                                              "([Class %s] MaxQueuedPerUser=%u)", n),
+                                    owner, n, cc->name, cc->name, max);
+                        return false;
+                }
+                return true;
+        }
+
         uint32_t max = s->config->max_queued_per_user;
-        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(s->queued_per_owner, GUINT_TO_POINTER(owner)));
+        unsigned n = scheduler_queued_of(s, owner, NULL);
 
         if (max > 0 && n >= max) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_QUOTA_EXCEEDED,
-                            dngettext(GETTEXT_PACKAGE, "owner: uid %u already has %u queued job (MaxQueuedPerUser=%u)",
-                                     "owner: uid %u already has %u queued jobs (MaxQueuedPerUser=%u)", n),
+                            dngettext(GETTEXT_PACKAGE, "quota: user %u already has %u queued job (MaxQueuedPerUser=%u)",
+                                      "quota: user %u already has %u queued jobs (MaxQueuedPerUser=%u)", n),
                             owner, n, max);
                 return false;
         }
@@ -285,25 +398,25 @@ Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, bool che
         if (!params)
                 return NULL;
 
+        if (!check_resource_count(spec, error))
+                return NULL;
         g_auto(GStrv) resources = build_resources(cc, spec, params, error);
         if (!resources)
                 return NULL;
 
-        if (spec->description &&
-            (!g_utf8_validate(spec->description, -1, NULL) || strlen(spec->description) > MAX_TEXT_LEN)) {
-                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                            _("description: not valid UTF-8 or longer than %d bytes"), MAX_TEXT_LEN);
+        if (!check_description(spec->description, error))
                 return NULL;
-        }
 
         g_auto(GStrv) argv = NULL;
         if (cc->kind == JOB_KIND_COMMAND) {
                 argv = scheduler_command_argv(cc, params, spec->argv, error);
                 if (!argv)
                         return NULL;
+                if (!check_argv_size((const char *const *) argv, error))
+                        return NULL;
         }
 
-        if (check_quota && !check_quota_of(s, spec->owner, error))
+        if (check_quota && !check_quota_of(s, cc, spec->owner, error))
                 return NULL;
 
         Job *j = g_new0(Job, 1);
@@ -383,12 +496,14 @@ Job *scheduler_build_orphan_job(Scheduler *s, const JobSpec *spec, GError **erro
                         if (!((char *) k)[0] || !bus_text_ok(k) || !bus_text_ok(v)) {
                                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
                                             _("parameters: a name or value is empty, not valid UTF-8 or longer "
-                                              "than %d bytes"), MAX_TEXT_LEN);
+                                              "than %u bytes"), MAX_TEXT_LEN);
                                 return NULL;
                         }
                         g_hash_table_insert(params, g_strdup(k), g_strdup(v));
                 }
         }
+        if (!check_resource_count(spec, error))
+                return NULL;
         for (const char *const *r = spec->resources; r && *r; r++) {
                 if (!check_resource(*r, error))
                         return NULL;
@@ -402,11 +517,8 @@ Job *scheduler_build_orphan_job(Scheduler *s, const JobSpec *spec, GError **erro
                         i++;
         g_ptr_array_add(resources, NULL);
 
-        if (spec->description && !bus_text_ok(spec->description)) {
-                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                            _("description: not valid UTF-8 or longer than %d bytes"), MAX_TEXT_LEN);
+        if (!check_description(spec->description, error))
                 return NULL;
-        }
         if (spec->argv) {
                 if (!spec->argv[0] || spec->argv[0][0] != '/') {
                         g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
@@ -416,20 +528,17 @@ Job *scheduler_build_orphan_job(Scheduler *s, const JobSpec *spec, GError **erro
                 for (const char *const *a = spec->argv; *a; a++)
                         if (!bus_text_ok(*a)) {
                                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                                            _("argv: an argument is not valid UTF-8 or longer than %d bytes"),
+                                            _("argv: an argument is not valid UTF-8 or longer than %u bytes"),
                                             MAX_TEXT_LEN);
                                 return NULL;
                         }
+                if (!check_argv_size(spec->argv, error))
+                        return NULL;
                 argv = g_strdupv((char **) spec->argv);
         }
+        if (!check_environment(spec->environment, error))
+                return NULL;
         for (const char *const *e = spec->environment; e && *e; e++) {
-                if (!config_is_env_assignment(*e) || !bus_text_ok(*e)) {
-                        g_autofree char *esc = g_strndup(*e, 64);
-                        g_autofree char *esc2 = g_strescape(esc, NULL);
-                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                                    _("environment: \"%s\" is not of the form KEY=VALUE"), esc2);
-                        return NULL;
-                }
                 if (!environment)
                         environment = g_ptr_array_new_with_free_func(g_free);
                 g_ptr_array_add(environment, g_strdup(*e));

@@ -61,8 +61,8 @@ static Job *strict_blocker(Scheduler *s, Job *job) {
  * @now: the current time (for formatting not-before times)
  *
  * In this priority: a retry's delay ("retry 1 of 2 not before 12:00:30"),
- * not-before, pause, class full, resource full, global
- * full, StrictOrder, else the position.
+ * not-before, pause, class full, resource full, the owner's
+ * MaxRunningPerUser, global full, StrictOrder, else the position.
  *
  * Return: a translated sentence, "" for jobs that are not queued; free with g_free().
  */
@@ -99,6 +99,10 @@ char *scheduler_job_wait_reason(Scheduler *s, Job *job, usec_t now) {
                         return g_strdup_printf(dngettext(GETTEXT_PACKAGE, "resource %s is full (%u of %u running)",
                                                         "resource %s is full (%u of %u running)", b.limit),
                                                b.what, b.running, b.limit);
+                case BLOCK_USER_FULL:
+                        return g_strdup_printf(dngettext(GETTEXT_PACKAGE, "user %u has %u of %u job running",
+                                                        "user %u has %u of %u jobs running", b.limit),
+                                               b.owner, b.running, b.limit);
                 case BLOCK_GLOBAL_FULL:
                         if (b.limit == 1)
                                 return g_strdup(_("the only slot is in use"));

@@ -1076,7 +1076,7 @@ static void test_submit_errors(void) {
                 g_autoptr(GError) error = NULL;
                 g_assert_null(submit_full(c, &(Sub) { .cls = "work", .owner = 5 }, &error));
                 g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_QUOTA_EXCEEDED);
-                g_assert_cmpstr(error->message, ==, "owner: uid 5 already has 2 queued jobs (MaxQueuedPerUser=2)");
+                g_assert_cmpstr(error->message, ==, "quota: user 5 already has 2 queued jobs (MaxQueuedPerUser=2)");
         }
 
         /* nothing changed */
