@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bus-options.h"
+#include "config-value.h"
 #include "errors.h"
 #include "i18n.h"
 #include "macro.h"
@@ -73,23 +74,66 @@ static int check_string(const char *field, const char *s, size_t max, sd_bus_err
         return 0;
 }
 
-static int check_strv(const char *field, char **strv, size_t max_elements, bool allow_empty_elements,
-                      sd_bus_error *error) {
-        size_t n = strv ? g_strv_length(strv) : 0;
+/* A bound on an "as" option: elements, bytes of each, bytes of all (each with its NUL; 0: not bounded). */
+typedef struct StrvBounds {
+        size_t max_elements;
+        size_t max_element_bytes;
+        size_t max_total_bytes;
+        bool allow_empty_elements;
+} StrvBounds;
+
+static int check_strv(const char *field, char **strv, const StrvBounds *b, sd_bus_error *error) {
+        size_t n = strv ? g_strv_length(strv) : 0, total = 0;
         int r;
 
-        if (n > max_elements)
+        if (n > b->max_elements)
                 return sd_bus_error_setf(error, INVALID_ARGUMENT,
-                                         _("%s: %zu elements are more than the limit of %zu"), field, n, max_elements);
+                                         _("%s: %zu elements are more than the limit of %zu"), field, n,
+                                         b->max_elements);
         for (size_t i = 0; i < n; i++) {
                 g_autofree char *f = g_strdup_printf("%s[%zu]", field, i);
 
-                if (!allow_empty_elements && strv[i][0] == '\0')
+                if (!b->allow_empty_elements && strv[i][0] == '\0')
                         return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: must not be empty"), f);
-                r = check_string(f, strv[i], SLUICE_MAX_STRING_BYTES, error);
+                r = check_string(f, strv[i], b->max_element_bytes, error);
                 if (r < 0)
                         return r;
+                total += strlen(strv[i]) + 1;
         }
+        if (b->max_total_bytes > 0 && total > b->max_total_bytes)
+                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                         _("%s: %zu bytes in all is more than the limit of %zu bytes"), field,
+                                         total, b->max_total_bytes);
+        return 0;
+}
+
+static const StrvBounds resources_bounds = {
+        .max_elements = SLUICE_MAX_RESOURCES,
+        .max_element_bytes = SLUICE_MAX_RESOURCE_BYTES,
+};
+static const StrvBounds argv_bounds = {
+        .max_elements = SLUICE_MAX_ARGV,
+        .max_element_bytes = SLUICE_MAX_STRING_BYTES,
+        .max_total_bytes = SLUICE_MAX_ARGV_BYTES,
+        .allow_empty_elements = true,
+};
+static const StrvBounds environment_bounds = {
+        .max_elements = SLUICE_MAX_ENVIRONMENT,
+        .max_element_bytes = SLUICE_MAX_STRING_BYTES,
+        .max_total_bytes = SLUICE_MAX_ENVIRONMENT_BYTES,
+};
+static const StrvBounds states_bounds = {
+        .max_elements = SLUICE_MAX_LIST_STATES,
+        .max_element_bytes = SLUICE_MAX_NAME_BYTES,
+};
+
+/* Free text may hold tab, but no other control character (see input-bounds.h). */
+static int check_text(const char *field, const char *s, sd_bus_error *error) {
+        unsigned char c = sluice_text_control_char(s);
+
+        if (c != 0)
+                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                         _("%s: contains the control character \\x%02x"), field, c);
         return 0;
 }
 
@@ -145,10 +189,10 @@ static int read_parameters(sd_bus_message *m, GHashTable **ret, sd_bus_error *er
                 if (k[0] == '\0')
                         return sd_bus_error_set(error, INVALID_ARGUMENT,
                                                 _("options.parameters: a parameter name must not be empty"));
-                if (strlen(k) > 255)
+                if (strlen(k) > SLUICE_MAX_NAME_BYTES)
                         return sd_bus_error_setf(error, INVALID_ARGUMENT,
-                                                 _("options.parameters: name of %zu bytes is longer than the limit of 255 bytes"),
-                                                 strlen(k));
+                                                 _("options.parameters: name of %zu bytes is longer than the limit of %u bytes"),
+                                                 strlen(k), SLUICE_MAX_NAME_BYTES);
                 r = check_string(field, v, SLUICE_MAX_STRING_BYTES, error);
                 if (r < 0)
                         return r;
@@ -230,7 +274,7 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                 } else if (strcmp(key, "resources") == 0) {
                         r = read_strv_option(m, field, &o.resources, error);
                         if (r >= 0)
-                                r = check_strv(field, o.resources, SLUICE_MAX_RESOURCES, false, error);
+                                r = check_strv(field, o.resources, &resources_bounds, error);
                 } else if (strcmp(key, "description") == 0) {
                         const char *s;
 
@@ -239,6 +283,8 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                                 r = sd_bus_message_read(m, "s", &s);
                         if (r >= 0)
                                 r = check_string(field, s, SLUICE_MAX_DESCRIPTION_BYTES, error);
+                        if (r >= 0)
+                                r = check_text(field, s, error);
                         if (r >= 0) {
                                 o.description = g_strdup(s);
                                 r = sd_bus_message_exit_container(m);
@@ -257,19 +303,26 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                                 return sd_bus_error_setf(error, INVALID_ARGUMENT,
                                                          _("%s: must name a program"), field);
                         if (r >= 0)
-                                r = check_strv(field, o.argv, SLUICE_MAX_ARGV, true, error);
+                                r = check_strv(field, o.argv, &argv_bounds, error);
                         if (r >= 0 && o.argv[0][0] == '\0')
                                 return sd_bus_error_setf(error, INVALID_ARGUMENT,
                                                          _("%s: the program name must not be empty"), field);
                 } else if (strcmp(key, "environment") == 0) {
                         r = read_strv_option(m, field, &o.environment, error);
                         if (r >= 0)
-                                r = check_strv(field, o.environment, SLUICE_MAX_ENVIRONMENT, false, error);
-                        for (size_t i = 0; r >= 0 && o.environment && o.environment[i]; i++)
-                                if (!env_assignment_is_valid(o.environment[i]))
+                                r = check_strv(field, o.environment, &environment_bounds, error);
+                        for (size_t i = 0; r >= 0 && o.environment && o.environment[i]; i++) {
+                                g_autofree char *f = g_strdup_printf("%s[%zu]", field, i);
+
+                                if (!env_assignment_is_valid(o.environment[i])) {
+                                        g_autofree char *q = config_quote(o.environment[i]);
                                         return sd_bus_error_setf(error, INVALID_ARGUMENT,
-                                                                 _("%s[%zu]: \"%s\" is not a KEY=VALUE assignment"),
-                                                                 field, i, o.environment[i]);
+                                                                 _("%s: %s is not a KEY=VALUE assignment "
+                                                                   "(KEY: [A-Za-z_][A-Za-z0-9_]*)"),
+                                                                 f, q);
+                                }
+                                r = check_text(f, o.environment[i], error);
+                        }
                 } else if (acquire && strcmp(key, "timeout-sec") == 0) {
                         r = read_seconds(m, field, &timeout_usec, error);
                         has_timeout = true;
@@ -362,6 +415,8 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
                         g_auto(GStrv) states = NULL;
 
                         r = read_strv_option(m, field, &states, error);
+                        if (r >= 0)
+                                r = check_strv(field, states, &states_bounds, error);
                         for (size_t i = 0; r >= 0 && states && states[i]; i++) {
                                 int s = job_state_from_string(states[i]);
 
@@ -394,6 +449,10 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
                         r = enter_variant(m, field, "u", error);
                         if (r >= 0)
                                 r = sd_bus_message_read(m, "u", &f.limit);
+                        if (r >= 0 && f.limit > SLUICE_MAX_LIST_ENTRIES)
+                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                                         _("%s: %" PRIu32 " is more than the limit of %u"),
+                                                         field, f.limit, SLUICE_MAX_LIST_ENTRIES);
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(m);
                 } else
@@ -411,6 +470,9 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
         if (r < 0)
                 return r;
 
+        /* "All" is bounded too: one reply must fit in a bus message. */
+        if (f.limit == 0)
+                f.limit = SLUICE_MAX_LIST_ENTRIES;
         *ret = f;
         memset(&f, 0, sizeof(f));
         return 0;
@@ -532,15 +594,16 @@ int bus_parse_config_settings(sd_bus_message *m, char ***ret_keys, char ***ret_v
                 field = g_strdup_printf("settings.%s", key);
                 if (key[0] == '\0')
                         return sd_bus_error_set(error, INVALID_ARGUMENT, _("settings: a key must not be empty"));
-                if (strlen(key) > 255)
+                if (strlen(key) > SLUICE_MAX_NAME_BYTES)
                         return sd_bus_error_setf(error, INVALID_ARGUMENT,
-                                                 _("settings: key of %zu bytes is longer than the limit of 255 bytes"),
-                                                 strlen(key));
+                                                 _("settings: key of %zu bytes is longer than the limit of %u bytes"),
+                                                 strlen(key), SLUICE_MAX_NAME_BYTES);
                 for (guint i = 0; i < keys->len; i++)
                         if (strcmp(keys->pdata[i], key) == 0)
                                 return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: given twice"), field);
-                if (keys->len >= 256)
-                        return sd_bus_error_set(error, INVALID_ARGUMENT, _("settings: more than 256 keys"));
+                if (keys->len >= SLUICE_MAX_SETTINGS)
+                        return sd_bus_error_setf(error, INVALID_ARGUMENT, _("settings: more than %u keys"),
+                                                 SLUICE_MAX_SETTINGS);
 
                 r = variant_to_text(m, field, &value, error);
                 if (r < 0)

@@ -7,13 +7,8 @@
 
 #include "scheduler.h"
 
-/* Bounds on what a client may hand us. */
-#define SLUICE_MAX_STRING_BYTES 4096u
-#define SLUICE_MAX_DESCRIPTION_BYTES 1024u
-#define SLUICE_MAX_PARAMETERS 64u
-#define SLUICE_MAX_RESOURCES 32u
-#define SLUICE_MAX_ARGV 256u
-#define SLUICE_MAX_ENVIRONMENT 128u
+/* Bounds on what a client may hand us: SLUICE_MAX_* */
+#include "input-bounds.h"
 
 /*
  * The parsed a{sv} options of Submit()/Acquire(): owns everything the JobSpec
@@ -47,7 +42,7 @@ typedef struct ListFilter {
         char *class_name;       /* NULL = all */
         bool has_owner;
         uint32_t owner;
-        uint32_t limit;         /* 0 = no limit */
+        uint32_t limit;         /* at most this many; parsing turns 0 ("all") into SLUICE_MAX_LIST_ENTRIES */
 } ListFilter;
 
 void list_filter_clear(ListFilter *f);

@@ -251,7 +251,8 @@ static void assert_json(Fixture *f, const char *json, const char *expression) {
 static void test_json(gconstpointer data) {
         Fixture *f = (Fixture *) data;
         g_autofree char *out = NULL, *list = NULL, *show = NULL, *status = NULL;
-        const char *description = "quote \" backslash \\ newline \n tab \t bell \a ünïcode";
+        /* sluiced refuses control characters but tab in a description (unit files, logs) */
+        const char *description = "quote \" backslash \\ tab \t ünïcode";
         g_autofree char *option = g_strdup_printf("--description=%s", description);
         guint64 id;
 
@@ -269,7 +270,7 @@ static void test_json(gconstpointer data) {
         g_assert_cmpint(ctl(f, &show, NULL, "show", "--json", id_text, NULL), ==, 0);
         g_autofree char *expr = g_strdup_printf(
                 "d['Id'] == %s and d['State'] == 'running' and d['Description'] == %s",
-                id_text, "'quote \" backslash \\\\ newline \\n tab \\t bell \\a ünïcode'");
+                id_text, "'quote \" backslash \\\\ tab \\t ünïcode'");
         assert_json(f, show, expr);
         g_assert_cmpint(ctl(f, &status, NULL, "--json", "status", NULL), ==, 0);
         assert_json(f, status, "d['RunningJobs'] == 1 and isinstance(d['Classes'], list)");
