@@ -325,10 +325,28 @@ static bool check_command(const ClassConfig *cc, const JobSpec *spec, GError **e
         return true;
 }
 
+/* The owner's queued jobs that count against [Scheduler] MaxQueuedPerUser:
+ * all but those of classes with a quota of their own (a few classes at most). */
+static unsigned queued_under_global_quota(Scheduler *s, uint32_t owner) {
+        unsigned n = scheduler_queued_of(s, owner, NULL);
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, s->config->classes);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                const ClassConfig *c = v;
+                if (c->has_max_queued_per_user)
+                        n -= scheduler_queued_of(s, owner, c->name);
+        }
+        return n;
+}
+
 /*
- * MaxQueuedPerUser: the class's own quota when it sets one (counting the
- * owner's queued jobs of that class), else the global one (counting all the
- * owner's queued jobs, those of classes with their own quota included).
+ * MaxQueuedPerUser: a class that sets its own quota counts the owner's
+ * queued jobs of that class against it; every other class counts the
+ * owner's queued jobs of all classes without a quota of their own against
+ * [Scheduler]'s.  The counts are kept per owner and class, so a change of
+ * configuration regroups nothing: the next submission counts afresh.
  */
 static bool check_quota_of(Scheduler *s, const ClassConfig *cc, uint32_t owner, GError **error) {
         if (cc->has_max_queued_per_user) {
@@ -349,7 +367,9 @@ static bool check_quota_of(Scheduler *s, const ClassConfig *cc, uint32_t owner, 
         }
 
         uint32_t max = s->config->max_queued_per_user;
-        unsigned n = scheduler_queued_of(s, owner, NULL);
+        if (max == 0)
+                return true;
+        unsigned n = queued_under_global_quota(s, owner);
 
         if (max > 0 && n >= max) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_QUOTA_EXCEEDED,

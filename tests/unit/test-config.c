@@ -161,6 +161,7 @@ static void test_scheduler_keys_good(void) {
                 "Discipline=priority\n"
                 "MaxRunning=0\n"
                 "MaxQueuedPerUser=4294967295\n"
+                "MaxRunningPerUser=3\n"
                 "StrictOrder=yes\n"
                 "AgingSec=1h 30min\n"
                 "FairKey=resource:datastore\n"
@@ -169,6 +170,7 @@ static void test_scheduler_keys_good(void) {
         g_assert_cmpint(cfg->discipline, ==, DISCIPLINE_PRIORITY);
         g_assert_cmpuint(cfg->max_running, ==, 0);
         g_assert_cmpuint(cfg->max_queued_per_user, ==, 4294967295u);
+        g_assert_cmpuint(cfg->max_running_per_user, ==, 3);
         g_assert_true(cfg->strict_order);
         g_assert_cmpuint(cfg->aging_usec, ==, 5400 * SEC);
         g_assert_cmpint(cfg->fair_by, ==, FAIR_BY_RESOURCE);
@@ -200,6 +202,30 @@ static void test_scheduler_keys_good(void) {
         g_assert_cmpint(discipline_from_string(NULL), ==, -1);
 }
 
+/* [Class] MaxQueuedPerUser: unset (the global quota applies), 0 (unlimited) or a number; empty resets. */
+static void test_class_max_queued_per_user(void) {
+        g_autoptr(SluiceConfig) cfg = parse_ok("[Class unset]\n"
+                                               "[Class zero]\nMaxQueuedPerUser=0\n"
+                                               "[Class five]\nMaxQueuedPerUser=5\n"
+                                               "[Class reset]\nMaxQueuedPerUser=\n");
+        const ClassConfig *c;
+
+        c = sluice_config_get_class(cfg, "unset");
+        g_assert_false(c->has_max_queued_per_user);
+        c = sluice_config_get_class(cfg, "zero");
+        g_assert_true(c->has_max_queued_per_user);
+        g_assert_cmpuint(c->max_queued_per_user, ==, 0);
+        c = sluice_config_get_class(cfg, "five");
+        g_assert_true(c->has_max_queued_per_user);
+        g_assert_cmpuint(c->max_queued_per_user, ==, 5);
+        c = sluice_config_get_class(cfg, "reset");
+        g_assert_false(c->has_max_queued_per_user);
+
+        /* any kind */
+        g_autoptr(SluiceConfig) cmd = parse_ok("[Class c]\nKind=command\nExecStart=/bin/true\nMaxQueuedPerUser=2\n");
+        g_assert_cmpuint(sluice_config_get_class(cmd, "c")->max_queued_per_user, ==, 2);
+}
+
 static void test_scheduler_defaults_without_file_values(void) {
         g_autoptr(SluiceConfig) cfg = parse_ok("");
         g_autoptr(SluiceConfig) empty_values = parse_ok("[Scheduler]\nMaxRunning=\nDiscipline=\n");
@@ -207,6 +233,7 @@ static void test_scheduler_defaults_without_file_values(void) {
         g_assert_cmpint(cfg->discipline, ==, DISCIPLINE_FIFO);
         g_assert_cmpuint(cfg->max_running, ==, 4);
         g_assert_cmpuint(cfg->max_queued_per_user, ==, 1000);
+        g_assert_cmpuint(cfg->max_running_per_user, ==, 0);
         g_assert_false(cfg->strict_order);
         g_assert_cmpuint(cfg->aging_usec, ==, 600 * SEC);
         g_assert_cmpint(cfg->fair_by, ==, FAIR_BY_OWNER);
@@ -440,6 +467,10 @@ static const struct {
           "t.conf: [Scheduler] MaxRunning: \"99999999999999999999999\" is out of range (0..4294967295)" },
         { "[Scheduler]\nMaxQueuedPerUser=many\n",
           "t.conf: [Scheduler] MaxQueuedPerUser: \"many\" is not a valid number" },
+        { "[Scheduler]\nMaxRunningPerUser=-1\n",
+          "t.conf: [Scheduler] MaxRunningPerUser: \"-1\" is not a valid number" },
+        { "[Class c]\nMaxQueuedPerUser=lots\n",
+          "t.conf: [Class c] MaxQueuedPerUser: \"lots\" is not a valid number" },
         { "[Scheduler]\nStrictOrder=maybe\n",
           "t.conf: [Scheduler] StrictOrder: \"maybe\" is not a valid boolean (yes or no)" },
         { "[Scheduler]\nAgingSec=soon\n",
@@ -1016,6 +1047,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/config/default-documents-every-key", test_default_documents_every_key);
         g_test_add_func("/config/scheduler-keys-good", test_scheduler_keys_good);
         g_test_add_func("/config/scheduler-defaults", test_scheduler_defaults_without_file_values);
+        g_test_add_func("/config/class-max-queued-per-user", test_class_max_queued_per_user);
         g_test_add_func("/config/class-keys-good", test_class_keys_good);
         g_test_add_func("/config/command-keys-good", test_command_keys_good);
         g_test_add_func("/config/command-key-defaults", test_command_key_defaults);

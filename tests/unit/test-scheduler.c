@@ -1119,6 +1119,249 @@ static void test_job_strings(void) {
         g_assert_null(job_state_to_string(_JOB_STATE_MAX));
 }
 
+/* ---- quotas ---- */
+
+/* MaxRunningPerUser alone: the user's further jobs wait, with a reason. */
+static void test_max_running_per_user(void) {
+        g_autoptr(Ctx) c = ctx_new(CFG("MaxRunning=0\nMaxQueuedPerUser=0\nMaxRunningPerUser=2\n", ""));
+        Job *a1 = SUBMIT(c, .owner = 1000);
+        Job *a2 = SUBMIT(c, .owner = 1000);
+        Job *a3 = SUBMIT(c, .owner = 1000);
+
+        g_assert_cmpuint(dispatch(c), ==, 2);
+        g_assert_cmpint(a1->state, ==, JOB_STATE_RUNNING);
+        g_assert_cmpint(a2->state, ==, JOB_STATE_RUNNING);
+        g_assert_cmpint(a3->state, ==, JOB_STATE_QUEUED);
+        assert_reason(c, a3, "user 1000 has 2 of 2 jobs running");
+
+        /* A lease, a command job, any class: they all count for the owner. */
+        Job *o = SUBMIT(c, .cls = "other", .owner = 1000);
+        g_assert_cmpuint(dispatch(c), ==, 0);
+        assert_reason(c, o, "user 1000 has 2 of 2 jobs running");
+
+        finish(c, a1);
+        g_assert_cmpuint(dispatch(c), ==, 1);
+        g_assert_cmpint(a3->state, ==, JOB_STATE_RUNNING);
+        assert_reason(c, o, "user 1000 has 2 of 2 jobs running");
+
+        /* A cancelled running lease gives its slot back too. */
+        g_assert_true(scheduler_cancel(c->s, a2, c->now, NULL));
+        g_assert_cmpuint(dispatch(c), ==, 1);
+        g_assert_cmpint(o->state, ==, JOB_STATE_RUNNING);
+
+        /* 1 of 1: the singular */
+        ctx_set_config(c, CFG("MaxRunning=0\nMaxQueuedPerUser=0\nMaxRunningPerUser=1\n", ""));
+        Job *a4 = SUBMIT(c, .owner = 1000);
+        g_assert_cmpuint(dispatch(c), ==, 0);
+        assert_reason(c, a4, "user 1000 has 2 of 1 job running");
+}
+
+/* A user at its limit blocks nobody else, under every discipline, even when
+ * the blocked user's jobs come first and share class and resources. */
+static void test_blocked_user_does_not_block_others(void) {
+        static const char *const scheds[] = {
+                "Discipline=fifo\n",
+                "Discipline=priority\nAgingSec=0\n",
+                "Discipline=fair\nFairKey=owner\n",
+                "Discipline=fair\nFairKey=resource:datastore\n",
+                "Discipline=fifo\nStrictOrder=no\n",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(scheds); i++) {
+                g_autofree char *text = g_strconcat("[Scheduler]\nMaxRunning=0\nMaxQueuedPerUser=0\nMaxRunningPerUser=1\n",
+                                                    scheds[i], "[Class work]\n[Resource datastore:a]\nMaxRunning=3\n",
+                                                    NULL);
+                g_autoptr(Ctx) c = ctx_new(text);
+                Job *u1[4], *u2[2];
+
+                g_test_message("%s", scheds[i]);
+                for (size_t k = 0; k < G_N_ELEMENTS(u1); k++)
+                        u1[k] = SUBMIT(c, .owner = 1, .res = "datastore:a");
+                for (size_t k = 0; k < G_N_ELEMENTS(u2); k++)
+                        u2[k] = SUBMIT(c, .owner = 2, .res = "datastore:a");
+
+                g_assert_cmpuint(dispatch(c), ==, 2);
+                g_assert_cmpint(u1[0]->state, ==, JOB_STATE_RUNNING);
+                g_assert_cmpint(u2[0]->state, ==, JOB_STATE_RUNNING);
+                assert_reason(c, u1[1], "user 1 has 1 of 1 job running");
+                assert_reason(c, u2[1], "user 2 has 1 of 1 job running");
+
+                /* Owner 1's end lets owner 1's next job run, and only that. */
+                finish(c, u1[0]);
+                g_assert_cmpuint(dispatch(c), ==, 1);
+                g_assert_cmpint(u1[1]->state, ==, JOB_STATE_RUNNING);
+                finish(c, u2[0]);
+                g_assert_cmpuint(dispatch(c), ==, 1);
+                g_assert_cmpint(u2[1]->state, ==, JOB_STATE_RUNNING);
+        }
+}
+
+/* With other limits: each one still holds, and WaitReason names the first
+ * that blocks in the order pause, class, resource, user, global. */
+static void test_max_running_per_user_combined(void) {
+        g_autoptr(Ctx) c = ctx_new(CFG("MaxRunning=3\nMaxQueuedPerUser=0\nMaxRunningPerUser=2\n",
+                                       "[Class one]\nMaxRunning=1\n[Resource datastore:a]\nMaxRunning=1\n"));
+        Job *x1 = SUBMIT(c, .owner = 7);
+        Job *x2 = SUBMIT(c, .owner = 7, .cls = "one");
+        Job *x3 = SUBMIT(c, .owner = 7);
+        Job *y1 = SUBMIT(c, .owner = 8, .cls = "one");
+        Job *y2 = SUBMIT(c, .owner = 8, .res = "datastore:a");
+        Job *y3 = SUBMIT(c, .owner = 8);
+        Job *z1 = SUBMIT(c, .owner = 9, .res = "datastore:a");
+
+        g_assert_cmpuint(dispatch(c), ==, 3);     /* global MaxRunning=3 */
+        g_assert_cmpint(x1->state, ==, JOB_STATE_RUNNING);
+        g_assert_cmpint(x2->state, ==, JOB_STATE_RUNNING);
+        g_assert_cmpint(y2->state, ==, JOB_STATE_RUNNING);
+        assert_reason(c, x3, "user 7 has 2 of 2 jobs running");
+        assert_reason(c, y1, "class one is full (1 of 1 running)");
+        assert_reason(c, z1, "resource datastore:a is full (1 of 1 running)");
+        assert_reason(c, y3, "all 3 slots are in use");
+
+        /* x2 ends: one slot; x3 (user 7 now at 1 of 2) is first in fifo order and takes it. */
+        finish(c, x2);
+        g_assert_cmpuint(dispatch(c), ==, 1);
+        g_assert_cmpint(x3->state, ==, JOB_STATE_RUNNING);       /* first in fifo with room */
+        assert_reason(c, y1, "all 3 slots are in use");
+
+        /* Pauses come first. */
+        g_assert_true(scheduler_pause(c->s, "class:one", NULL));
+        assert_reason(c, y1, "class one is paused");
+}
+
+/* Switching MaxRunningPerUser on at run time splits groups that mixed owners. */
+static void test_max_running_per_user_set_at_run_time(void) {
+        g_autoptr(Ctx) c = ctx_new(CFG("MaxRunning=0\nMaxQueuedPerUser=0\n", ""));
+        Job *a[3], *b;
+
+        g_assert_true(scheduler_pause(c->s, "", NULL));
+        for (size_t k = 0; k < G_N_ELEMENTS(a); k++)
+                a[k] = SUBMIT(c, .owner = 1);
+        b = SUBMIT(c, .owner = 2);
+        ctx_set_config(c, CFG("MaxRunning=0\nMaxQueuedPerUser=0\nMaxRunningPerUser=1\n", ""));
+        g_assert_true(scheduler_resume(c->s, "", NULL));
+
+        g_assert_cmpuint(dispatch(c), ==, 2);
+        g_assert_cmpint(a[0]->state, ==, JOB_STATE_RUNNING);
+        g_assert_cmpint(a[1]->state, ==, JOB_STATE_QUEUED);
+        g_assert_cmpint(b->state, ==, JOB_STATE_RUNNING);
+
+        /* and off again: the rest run */
+        ctx_set_config(c, CFG("MaxRunning=0\nMaxQueuedPerUser=0\n", ""));
+        g_assert_cmpuint(dispatch(c), ==, 2);
+        g_assert_cmpuint(scheduler_n_queued(c->s), ==, 0);
+}
+
+static void assert_quota_error(Ctx *c, const Sub *sub, const char *message) {
+        g_autoptr(GError) error = NULL;
+        guint n_events = c->events->len;
+        uint64_t next_id = scheduler_next_id(c->s);
+        unsigned queued = scheduler_n_queued(c->s);
+        Sub with_class = *sub;
+
+        if (!with_class.cls)
+                with_class.cls = "work";
+        g_assert_null(submit_full(c, &with_class, &error));
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_QUOTA_EXCEEDED);
+        g_assert_cmpstr(error->message, ==, message);
+        /* nothing queued, nothing announced */
+        g_assert_cmpuint(c->events->len, ==, n_events);
+        g_assert_cmpuint(scheduler_next_id(c->s), ==, next_id);
+        g_assert_cmpuint(scheduler_n_queued(c->s), ==, queued);
+}
+
+/* MaxQueuedPerUser alone: per user, queued jobs only, deferred ones included. */
+static void test_max_queued_per_user(void) {
+        g_autoptr(Ctx) c = ctx_new(CFG("MaxRunning=1\nMaxQueuedPerUser=2\n", ""));
+
+        Job *r = SUBMIT(c, .owner = 1000);
+        g_assert_cmpuint(dispatch(c), ==, 1);   /* running: not counted */
+        SUBMIT(c, .owner = 1000);
+        SUBMIT(c, .owner = 1000, .not_before = c->now + 60 * SEC);
+        assert_quota_error(c, &(Sub) { .owner = 1000 },
+                           "quota: user 1000 already has 2 queued jobs (MaxQueuedPerUser=2)");
+        assert_quota_error(c, &(Sub) { .owner = 1000, .cls = "other" },
+                           "quota: user 1000 already has 2 queued jobs (MaxQueuedPerUser=2)");
+        /* another user is not affected */
+        SUBMIT(c, .owner = 1001);
+        SUBMIT(c, .owner = 1001);
+        assert_quota_error(c, &(Sub) { .owner = 1001 },
+                           "quota: user 1001 already has 2 queued jobs (MaxQueuedPerUser=2)");
+
+        /* a queued job that starts frees a place */
+        finish(c, r);
+        g_assert_cmpuint(dispatch(c), ==, 1);
+        SUBMIT(c, .owner = 1000);
+        assert_quota_error(c, &(Sub) { .owner = 1000 },
+                           "quota: user 1000 already has 2 queued jobs (MaxQueuedPerUser=2)");
+
+        /* singular, and a lowered quota refuses at once */
+        ctx_set_config(c, CFG("MaxRunning=1\nMaxQueuedPerUser=1\n", ""));
+        assert_quota_error(c, &(Sub) { .owner = 1000 },
+                           "quota: user 1000 already has 2 queued jobs (MaxQueuedPerUser=1)");
+        assert_quota_error(c, &(Sub) { .owner = 1001, .cls = "other" },
+                           "quota: user 1001 already has 2 queued jobs (MaxQueuedPerUser=1)");
+        ctx_set_config(c, CFG("MaxRunning=1\nMaxQueuedPerUser=0\n", ""));
+        SUBMIT(c, .owner = 1000);
+}
+
+/* [Class] MaxQueuedPerUser: the class's own quota, instead of the global one. */
+static void test_class_max_queued_per_user(void) {
+        g_autoptr(Ctx) c = ctx_new(CFG("MaxRunning=0\nMaxQueuedPerUser=2\n",
+                                       "[Class bulk]\nMaxQueuedPerUser=3\n[Class single]\nMaxQueuedPerUser=1\n"));
+
+        g_assert_true(scheduler_pause(c->s, "", NULL));
+        for (int k = 0; k < 3; k++)
+                SUBMIT(c, .cls = "bulk", .owner = 5);
+        assert_quota_error(c, &(Sub) { .cls = "bulk", .owner = 5 },
+                           "quota: user 5 already has 3 queued jobs of class bulk ([Class bulk] MaxQueuedPerUser=3)");
+        /* bulk jobs do not count against [Scheduler]'s quota... */
+        SUBMIT(c, .owner = 5);
+        SUBMIT(c, .cls = "other", .owner = 5);
+        assert_quota_error(c, &(Sub) { .owner = 5 },
+                           "quota: user 5 already has 2 queued jobs (MaxQueuedPerUser=2)");
+        /* ...nor against another class's own one */
+        SUBMIT(c, .cls = "single", .owner = 5);
+        assert_quota_error(c, &(Sub) { .cls = "single", .owner = 5 },
+                           "quota: user 5 already has 1 queued job of class single ([Class single] MaxQueuedPerUser=1)");
+        /* other users have their own */
+        SUBMIT(c, .cls = "single", .owner = 6);
+
+        /* 0 = unlimited for the class, whatever the global quota */
+        ctx_set_config(c, CFG("MaxRunning=0\nMaxQueuedPerUser=2\n", "[Class bulk]\nMaxQueuedPerUser=0\n"
+                                                                   "[Class single]\n"));
+        for (int k = 0; k < 10; k++)
+                SUBMIT(c, .cls = "bulk", .owner = 5);
+        /* single lost its own quota: its queued job counts against the global one again */
+        assert_quota_error(c, &(Sub) { .cls = "single", .owner = 5 },
+                           "quota: user 5 already has 3 queued jobs (MaxQueuedPerUser=2)");
+}
+
+/* Both quotas and a class limit at once. */
+static void test_quotas_combined(void) {
+        g_autoptr(Ctx) c = ctx_new(CFG("MaxRunning=0\nMaxQueuedPerUser=2\nMaxRunningPerUser=1\n",
+                                       "[Class one]\nMaxRunning=1\n"));
+        Job *a = SUBMIT(c, .owner = 1);
+        Job *b = SUBMIT(c, .owner = 1);
+        Job *d = SUBMIT(c, .owner = 2, .cls = "one");
+        Job *e = SUBMIT(c, .owner = 3, .cls = "one");
+
+        g_assert_cmpuint(dispatch(c), ==, 2);
+        g_assert_cmpint(a->state, ==, JOB_STATE_RUNNING);
+        g_assert_cmpint(d->state, ==, JOB_STATE_RUNNING);
+        assert_reason(c, b, "user 1 has 1 of 1 job running");
+        assert_reason(c, e, "class one is full (1 of 1 running)");
+
+        /* the running job does not count against the queue quota */
+        SUBMIT(c, .owner = 1);
+        assert_quota_error(c, &(Sub) { .owner = 1 },
+                           "quota: user 1 already has 2 queued jobs (MaxQueuedPerUser=2)");
+        finish(c, a);
+        g_assert_cmpuint(dispatch(c), ==, 1);
+        g_assert_cmpint(b->state, ==, JOB_STATE_RUNNING);
+        SUBMIT(c, .owner = 1);
+}
+
 int main(int argc, char *argv[]) {
         g_setenv("TZ", "UTC", true);
         tzset();
@@ -1159,6 +1402,13 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/scheduler/events", test_events);
         g_test_add_func("/scheduler/list-jobs", test_list_jobs);
         g_test_add_func("/scheduler/submit/errors", test_submit_errors);
+        g_test_add_func("/scheduler/quota/max-running-per-user", test_max_running_per_user);
+        g_test_add_func("/scheduler/quota/blocked-user-does-not-block-others", test_blocked_user_does_not_block_others);
+        g_test_add_func("/scheduler/quota/max-running-per-user-combined", test_max_running_per_user_combined);
+        g_test_add_func("/scheduler/quota/max-running-per-user-at-run-time", test_max_running_per_user_set_at_run_time);
+        g_test_add_func("/scheduler/quota/max-queued-per-user", test_max_queued_per_user);
+        g_test_add_func("/scheduler/quota/class-max-queued-per-user", test_class_max_queued_per_user);
+        g_test_add_func("/scheduler/quota/combined", test_quotas_combined);
         g_test_add_func("/scheduler/submit/whole-value-match", test_whole_value_match);
 
         return g_test_run();
