@@ -42,9 +42,18 @@ sluice_add_dropin() {
 
 # sluice_cleanup: opens every gate of the scenario (its jobs end instead of
 # holding units in the shared container), resumes what it paused. The EXIT
-# trap of sluice_setup.
+# trap of sluice_setup. On a failure (the status the scenario exits with, or
+# $1) it shows sluiced's journal and the job units.
 sluice_cleanup() {
-	local g
+	local rc=${1:-$?} g
+	if ((rc != 0)); then
+		# What sluiced and systemd said, for the failure report.
+		echo "---- sluiced's journal (last 60 lines) ----" >&2
+		container_exec journalctl --no-pager -o short-monotonic -n 60 -u sluiced.service >&2 2>&1 || true
+		echo "---- sluice-job units ----" >&2
+		container_exec systemctl list-units --no-pager --all 'sluice-job-*' >&2 2>&1 || true
+		echo "----" >&2
+	fi
 	for g in "${_sluice_gates[@]}"; do
 		container_exec touch "/run/sluice-test/gate-$g" 2>/dev/null || true
 	done
@@ -140,9 +149,11 @@ sluice_running() {
 	sluice_prop_is "$1" State running && sluice_unit_active "$1"
 }
 
-# sluice_journal ID: the output of job ID's worker(s), one line per line.
+# sluice_journal ID: the output of job ID's worker(s), one line per line:
+# what carries the job's SLUICE_JOB_ID and came from a stdout stream (sluiced's
+# own lines about the job carry SLUICE_JOB_ID too, through the native protocol).
 sluice_journal() {
-	container_exec journalctl --no-pager -o cat "SLUICE_JOB_ID=$1" _SYSTEMD_UNIT="$(sluice_unit "$1")"
+	container_exec journalctl --no-pager -o cat "SLUICE_JOB_ID=$1" _TRANSPORT=stdout
 }
 
 # sluice_journal_has ID TEXT: for wait_until (the journal takes a unit's

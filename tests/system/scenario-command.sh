@@ -20,7 +20,7 @@ assert_eq sluice.slice "$(sluice_unit_prop "$id" Slice)" "the slice of $unit"
 assert_eq "$unit" "$(sluice_prop "$id" Unit)" "the job's Unit"
 assert_eq "$(sluice_unit_prop "$id" InvocationID)" "$(sluice_prop "$id" InvocationID)" \
 	"the job's InvocationID against the unit's"
-assert_eq "SLUICE_JOB_ID=$id" "$(sluice_unit_prop "$id" LogExtraFields)" "LogExtraFields of $unit"
+assert_match "(^| )SLUICE_JOB_ID=$id( |\$)" "$(sluice_unit_prop "$id" LogExtraFields)" "LogExtraFields of $unit"
 assert_eq sh "$(sluice_prop "$id" Class)" "the job's class"
 assert_eq command "$(sluice_prop "$id" Kind)" "the job's kind"
 wait_until "$SLUICE_BOUND" sluice_journal_has "$id" hello-from-job
@@ -31,7 +31,7 @@ assert_eq "done success" "$(sluice_wait "$id")" "Wait(finished) of job $id"
 assert_eq 0 "$(sluice_prop "$id" ExitStatus)" "ExitStatus"
 assert_eq 1 "$(sluice_prop "$id" Attempt)" "Attempt"
 wait_until "$SLUICE_BOUND" sluice_journal_has "$id" bye-from-job
-assert_eq $'hello-from-job\nbye-from-job' "$(sluice_journal "$id")" "journalctl SLUICE_JOB_ID=$id _SYSTEMD_UNIT=$unit"
+assert_eq $'hello-from-job\nbye-from-job' "$(sluice_journal "$id")" "journalctl SLUICE_JOB_ID=$id _TRANSPORT=stdout"
 assert_status 0 container_exec journalctl --no-pager -o cat "SLUICE_JOB_ID=$id"
 assert_contains hello-from-job "$OUTPUT" "journalctl SLUICE_JOB_ID=$id"
 

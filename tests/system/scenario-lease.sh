@@ -28,9 +28,10 @@ sluice_gate   # only for a name of our own
 
 # Whatever happens, no holder outlives the scenario.
 kill_holders() {
+	local rc=$?
 	container_exec sh -c 'for f in /run/sluice-test/*-"$1".pid; do [ -e "$f" ] && kill -KILL "$(cat "$f")"; done' \
 		sh "$SLUICE_GATE" 2>/dev/null || true
-	sluice_cleanup
+	sluice_cleanup "$rc"
 }
 trap kill_holders EXIT
 
