@@ -317,7 +317,7 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                                 if (!env_assignment_is_valid(o.environment[i])) {
                                         g_autofree char *q = config_quote(o.environment[i]);
                                         return sd_bus_error_setf(error, INVALID_ARGUMENT,
-                                                                 _("%s: %s is not a KEY=VALUE assignment "
+                                                                 _("%s: \"%s\" is not a KEY=VALUE assignment "
                                                                    "(KEY: [A-Za-z_][A-Za-z0-9_]*)"),
                                                                  f, q);
                                 }

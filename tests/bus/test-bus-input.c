@@ -155,6 +155,137 @@ static void test_bad_input(void) {
                        "org.freedesktop.DBus.Error.InvalidArgs", NULL);
 }
 
+static GVariant *strv_of(guint n, gsize each_bytes, const char *prefix) {
+        g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func(g_free);
+
+        for (guint i = 0; i < n; i++) {
+                GString *e = g_string_new(prefix);
+                while (e->len < each_bytes)
+                        g_string_append_c(e, 'x');
+                g_ptr_array_add(a, g_string_free(e, FALSE));
+        }
+        return g_variant_new_strv((const char *const *) a->pdata, a->len);
+}
+
+static GVariant *params_n(guint n) {
+        g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{ss}"));
+
+        for (guint i = 0; i < n; i++) {
+                g_autofree char *k = g_strdup_printf("p%u", i);
+                g_variant_builder_add(&b, "{ss}", k, "v");
+        }
+        return g_variant_builder_end(&b);
+}
+
+/* Every bound of input-bounds.h: InvalidArgument naming the field and the bound, nothing changed. */
+static void test_bounds(void) {
+        g_autoptr(BusHarness) h = bus_harness_new(NULL);
+        g_autofree char *held = NULL, *waiting = NULL, *long_name = NULL, *long_key = NULL;
+        const char *invalid = "org.sluice.Error.InvalidArgument";
+
+        held = bus_submit(h, NULL, "slot", NULL);
+        waiting = bus_submit(h, NULL, "slot", NULL);
+
+        /* parameters: count, name length */
+        expect_submit_refusal(h, "backup", opt1("parameters", params_n(65)), invalid, "more than 64 parameters");
+        long_name = g_strnfill(256, 'n');
+        expect_submit_refusal(h, "backup", opt1("parameters", params2(long_name, "v", NULL, NULL)), invalid,
+                              "options.parameters: name of 256 bytes is longer than the limit of 255 bytes");
+        expect_submit_refusal(h, "backup", opt1("parameters", params2("", "v", NULL, NULL)), invalid,
+                              "options.parameters");
+
+        /* resources: count, bytes of one */
+        expect_submit_refusal(h, "slot", opt1("resources", strv_of(33, 8, "r:")), invalid,
+                              "options.resources: 33 elements are more than the limit of 32");
+        expect_submit_refusal(h, "slot", opt1("resources", strv_of(1, 256, "r:")), invalid,
+                              "options.resources[0]: 256 bytes is longer than the limit of 255 bytes");
+
+        /* argv: elements, one element, all together (execve counts the NULs) */
+        expect_submit_refusal(h, "cmd", opt1("argv", strv_of(257, 1, "/")), invalid,
+                              "options.argv: 257 elements are more than the limit of 256");
+        expect_submit_refusal(h, "cmd", opt1("argv", strv_of(1, 4097, "/")), invalid,
+                              "options.argv[0]: 4097 bytes is longer than the limit of 4096 bytes");
+        expect_submit_refusal(h, "cmd", opt1("argv", strv_of(17, 4095, "/")), invalid,
+                              "options.argv: 69632 bytes in all is more than the limit of 65536 bytes");
+        expect_submit_refusal(h, "cmd", opt1("argv", g_variant_new_strv(NULL, 0)), invalid, "options.argv");
+
+        /* environment: count, total, KEY syntax, control characters */
+        expect_submit_refusal(h, "cmd", opt1("environment", strv_of(129, 4, "A=")), invalid,
+                              "options.environment: 129 elements are more than the limit of 128");
+        expect_submit_refusal(h, "cmd", opt1("environment", strv_of(17, 4095, "A=")), invalid,
+                              "options.environment: 69632 bytes in all is more than the limit of 65536 bytes");
+        expect_submit_refusal(h, "cmd", opt1("environment", g_variant_new_strv((const char *[]) { "1A=x" }, 1)),
+                              invalid, "options.environment[0]: \"1A=x\" is not a KEY=VALUE assignment");
+        expect_submit_refusal(h, "cmd", opt1("environment", g_variant_new_strv((const char *[]) { "A-B=x" }, 1)),
+                              invalid, "options.environment[0]");
+        expect_submit_refusal(h, "cmd", opt1("environment", g_variant_new_strv((const char *[]) { "NOVALUE" }, 1)),
+                              invalid, "options.environment[0]");
+        expect_submit_refusal(h, "cmd",
+                              opt1("environment", g_variant_new_strv((const char *[]) { "A=ok", "B=x\ny" }, 2)),
+                              invalid, "options.environment[1]: contains the control character \\x0a");
+
+        /* description: length, control characters (a tab is fine) */
+        {
+                g_autofree char *d = g_strnfill(1025, 'd');
+                expect_submit_refusal(h, "slot", opt1("description", g_variant_new_string(d)), invalid,
+                                      "options.description: 1025 bytes is longer than the limit of 1024 bytes");
+        }
+        expect_submit_refusal(h, "slot", opt1("description", g_variant_new_string("two\nlines")), invalid,
+                              "options.description: contains the control character \\x0a");
+        expect_submit_refusal(h, "slot", opt1("description", g_variant_new_string("bell\a")), invalid,
+                              "options.description: contains the control character \\x07");
+        expect_submit_refusal(h, "slot", opt1("description", g_variant_new_string("del\x7f")), invalid,
+                              "options.description: contains the control character \\x7f");
+
+        /* the class argument */
+        {
+                g_autofree char *c = g_strnfill(4097, 'c');
+                expect_submit_refusal(h, c, g_variant_new("a{sv}", NULL), invalid,
+                                      "class: 4097 bytes is longer than the limit of 4096 bytes");
+        }
+
+        /* ListJobs: limit and states */
+        expect_refusal(h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs",
+                       g_variant_new("(@a{sv})", opt1("limit", g_variant_new_uint32(100001))), invalid,
+                       "filter.limit: 100001 is more than the limit of 100000");
+        expect_refusal(h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs",
+                       g_variant_new("(@a{sv})", opt1("states", strv_of(9, 6, "queued"))), invalid,
+                       "filter.states: 9 elements are more than the limit of 8");
+
+        /* UpdateConfig: key length */
+        long_key = g_strnfill(256, 'K');
+        expect_refusal(h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "UpdateConfig",
+                       g_variant_new("(s@a{sv}b)", "Scheduler", opt1(long_key, g_variant_new_string("1")), FALSE),
+                       invalid, "settings: key of 256 bytes is longer than the limit of 255 bytes");
+
+        /* At the bounds: accepted. */
+        {
+                g_autofree char *d = g_strnfill(1024, 'd');
+                g_autofree char *p = bus_submit(h, NULL, "slot", opt1("description", g_variant_new_string(d)));
+                g_autofree char *q = bus_submit(h, NULL, "slot", opt1("description", g_variant_new_string("a\ttab")));
+                g_autofree char *r = bus_submit(h, NULL, "slot", opt1("resources", strv_of(32, 255, "r:")));
+                g_assert_nonnull(p);
+                g_assert_nonnull(q);
+                g_assert_nonnull(r);
+        }
+}
+
+/* MaxQueuedPerUser on the bus: QuotaExceeded naming the quota, nothing queued. */
+static void test_quota(void) {
+        g_autoptr(BusHarness) h = bus_harness_new("[Scheduler]\nMaxRunning=0\nMaxQueuedPerUser=2\n"
+                                                  "[Class slot]\nMaxRunning=1\n");
+        g_autofree char *j1 = bus_submit(h, NULL, "slot", NULL);      /* running: not counted */
+        g_autofree char *j2 = bus_submit(h, NULL, "slot", NULL);
+        g_autofree char *j3 = bus_submit(h, NULL, "slot", NULL);
+        g_autofree char *msg = g_strdup_printf("quota: user %u already has 2 queued jobs (MaxQueuedPerUser=2)",
+                                               (unsigned) getuid());
+
+        expect_submit_refusal(h, "slot", g_variant_new("a{sv}", NULL), "org.sluice.Error.QuotaExceeded", msg);
+        expect_refusal(h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire",
+                       g_variant_new("(s@a{sv})", "slot", opt1("ttl-sec", g_variant_new_uint64(60))),
+                       "org.sluice.Error.QuotaExceeded", msg);
+}
+
 typedef struct {
         guint64 id;
         const char *klass, *state, *result;
@@ -251,6 +382,8 @@ int main(int argc, char **argv) {
 
         g_test_add_func("/bus/input/bad-input", test_bad_input);
         g_test_add_func("/bus/input/list-jobs", test_list_jobs);
+        g_test_add_func("/bus/input/bounds", test_bounds);
+        g_test_add_func("/bus/input/quota", test_quota);
 
         return g_test_run();
 }
