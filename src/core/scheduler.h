@@ -23,7 +23,9 @@
  * job whose limits (global MaxRunning, class MaxRunning, each resource's
  * limit, pauses) all have room.  A blocked job does not block unrelated jobs
  * behind it unless StrictOrder=yes.  Jobs are kept in groups that share the
- * same limits (class + resources), each group ordered by the discipline, so a
+ * same limits (class + resources; + owner when MaxRunningPerUser is set or the
+ * discipline is fair by owner; + the fair bucket), each group ordered by the
+ * discipline, so a
  * dispatch looks at group heads only: cheap with thousands of blocked jobs.
  *
  * Entry points that change state do NOT dispatch by themselves; the caller
