@@ -38,10 +38,17 @@ sample() {
 	((count <= 2)) || fail "$count units of class pair active at once (MaxRunning=2): ${active[*]}"$'\n'"$units"
 }
 
+# state ID: the job's State; a job that left the bus (sluiced crashed and
+# forgot it) fails the scenario at once, with sluiced's journal.
+state() {
+	sluice_prop "$1" State || fail "job $1 is no longer on the bus"
+}
+
 done_count() {
-	local id n=0
+	local id n=0 st
 	for id in "${ids[@]}"; do
-		[[ $(sluice_prop "$id" State) == "done" ]] && n=$((n + 1))
+		st=$(state "$id") || exit 1
+		[[ $st == "done" ]] && n=$((n + 1))
 	done
 	echo "$n"
 }
@@ -57,7 +64,8 @@ while ((finished < ${#ids[@]})); do
 	if ((count == want)); then
 		# Both slots taken (or all that is left): the queued ones must wait.
 		for id in "${ids[@]}"; do
-			if [[ $(sluice_prop "$id" State) == queued ]]; then
+			st=$(state "$id")
+			if [[ $st == queued ]]; then
 				assert_eq "class pair is full (2 of 2 running)" "$(sluice_prop "$id" WaitReason)" \
 					"WaitReason of queued job $id"
 				break
@@ -68,7 +76,9 @@ while ((finished < ${#ids[@]})); do
 		done
 		# Sample until those have ended.
 		for id in "${active[@]}"; do
-			while [[ $(sluice_prop "$id" State) != "done" ]]; do
+			while :; do
+				st=$(state "$id")
+				[[ $st != "done" ]] || break
 				(($(date +%s) < deadline)) || fail "job $id still not done"
 				sample
 			done
