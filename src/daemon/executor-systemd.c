@@ -809,8 +809,10 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                         scheduler_job_set_unit(e->manager->scheduler, job, w->unit, w->invocation_id);
         }
         watch_evaluate(w);
+        /* The unit's end frees the watch: look it up again. */
+        w = g_hash_table_lookup(e->paths, sd_bus_message_get_path(msg));
         /* Service values older than this Unit emission may be stale for the next one. */
-        if (!w->finished)
+        if (w && !w->finished)
                 w->service_fresh = false;
         manager_schedule_post(e->manager);
         return 0;
