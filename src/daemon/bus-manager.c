@@ -51,7 +51,10 @@ static int submit_or_acquire(sd_bus_message *msg, Manager *m, bool acquire, sd_b
         r = bus_access_check(m, msg, acquire ? SLUICE_ACTION_ACQUIRE : SLUICE_ACTION_SUBMIT, NULL, class_name, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        if (opts.argv) {
+        /* A raw argv is a command of the caller's choosing; so is an environment
+         * (LD_PRELOAD, PATH, ... change what a root job runs): both need
+         * org.sluice.run-command. */
+        if (opts.argv || opts.environment) {
                 r = bus_access_check(m, msg, SLUICE_ACTION_RUN_COMMAND, NULL, class_name, error);
                 if (r <= 0)
                         return r < 0 ? r : 1;

@@ -37,25 +37,31 @@ static int append_strv(sd_bus_message *m, const char *name, char *const *v) {
         return r;
 }
 
-/* ExecStart a(sasb): one command, its path, its whole argv, failures count. */
+/*
+ * ExecStartEx a(sasas): one command, its path, its whole argv, and the flag
+ * "no-env-expand".  Without it systemd expands $VAR, ${VAR} and whole-word
+ * $VAR (splitting it into several arguments) in every argv element at exec
+ * time: a parameter value "$EVIL" would stop being one literal argument.
+ * The argv reaches execve() exactly as sluice built it.
+ */
 static int append_exec_start(sd_bus_message *m, char *const *argv) {
         int r;
 
         r = sd_bus_message_open_container(m, 'r', "sv");
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", "ExecStart");
+                r = sd_bus_message_append(m, "s", "ExecStartEx");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', "a(sasb)");
+                r = sd_bus_message_open_container(m, 'v', "a(sasas)");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "(sasb)");
+                r = sd_bus_message_open_container(m, 'a', "(sasas)");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'r', "sasb");
+                r = sd_bus_message_open_container(m, 'r', "sasas");
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", argv[0]);
         if (r >= 0)
                 r = sd_bus_message_append_strv(m, (char **) argv);
         if (r >= 0)
-                r = sd_bus_message_append(m, "b", 0);
+                r = sd_bus_message_append(m, "as", 1, "no-env-expand");
         for (int i = 0; r >= 0 && i < 4; i++)
                 r = sd_bus_message_close_container(m);
         return r;

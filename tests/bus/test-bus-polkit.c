@@ -547,15 +547,23 @@ static void test_manager_actions(Fixture *f, gconstpointer data) {
         }
 }
 
-/* Submit with argv asks for submit, then for run-command. */
+/*
+ * Submit with argv — or with an environment, which changes what a command
+ * does (LD_PRELOAD, PATH) — asks for submit, then for run-command.
+ */
 static void test_run_command(Fixture *f, gconstpointer data) {
+        const char *option = data;
         g_autoptr(BusPending) p = NULL;
         g_autoptr(Check) c1 = NULL, c2 = NULL;
         GVariantDict opts;
         const char *argv[] = { "/bin/true", NULL };
+        const char *environment[] = { "LD_PRELOAD=/tmp/evil.so", NULL };
 
         g_variant_dict_init(&opts, NULL);
-        g_variant_dict_insert_value(&opts, "argv", g_variant_new_strv(argv, -1));
+        if (g_str_equal(option, "argv"))
+                g_variant_dict_insert_value(&opts, "argv", g_variant_new_strv(argv, -1));
+        else
+                g_variant_dict_insert_value(&opts, "environment", g_variant_new_strv(environment, -1));
         p = call_async(f, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit",
                        g_variant_new("(s@a{sv})", "backup", g_variant_dict_end(&opts)), G_DBUS_CALL_FLAGS_NONE);
         c1 = pop_check_for(f, p);
@@ -564,7 +572,7 @@ static void test_run_command(Fixture *f, gconstpointer data) {
         c2 = pop_check_for(f, p);
         assert_check(c2, f->unique_name, "org.sluice.run-command", "backup");
         answer(c2, FALSE, FALSE);
-        wait_reply(f, p, "Submit with argv to be refused");
+        wait_reply(f, p, "Submit with argv or environment to be refused");
         bus_assert_error(p->error, "org.sluice.Error.NotPermitted", "org.sluice.run-command", NULL);
         g_assert_cmpuint(n_jobs(f), ==, 0);
 }
@@ -699,7 +707,9 @@ int main(int argc, char *argv[]) {
         g_test_add("/bus/polkit/absent", Fixture, NULL, setup_no_polkit, test_no_polkit, teardown);
         ADD("/bus/polkit/owner", test_owner);
         ADD("/bus/polkit/manager-actions", test_manager_actions);
-        ADD("/bus/polkit/run-command", test_run_command);
+        g_test_add("/bus/polkit/run-command/argv", Fixture, "argv", setup, test_run_command, teardown);
+        g_test_add("/bus/polkit/run-command/environment", Fixture, "environment", setup, test_run_command,
+                   teardown);
         ADD("/bus/polkit/several-pending", test_several_pending);
         ADD("/bus/polkit/caller-vanishes", test_caller_vanishes);
         ADD("/bus/polkit/exit-while-pending", test_exit_while_pending);

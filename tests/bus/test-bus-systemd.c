@@ -547,7 +547,7 @@ static void test_run_success(Fixture *f, gconstpointer data) {
         g_autoptr(GVariant) exec_argv = NULL;
         GDBusMethodInvocation *start = pop_start(f, "sluice-job-1.service", &props);
         const char *exec_path;
-        gboolean ignore;
+        g_autofree const char **exec_flags = NULL;
         GVariant *v;
         GVariantIter it;
         g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
@@ -559,12 +559,14 @@ static void test_run_success(Fixture *f, gconstpointer data) {
         g_assert_cmpstr(collect, ==, "inactive-or-failed");
         g_assert_true(g_variant_get_boolean(g_hash_table_lookup(props, "AddRef")));
 
-        /* ExecStart: one command, the substituted argv as separate elements, never a shell. */
-        v = g_hash_table_lookup(props, "ExecStart");
+        /* ExecStartEx: one command, the substituted argv as separate elements, never a
+         * shell, and no $VAR expansion by systemd (flag no-env-expand). */
+        g_assert_null(g_hash_table_lookup(props, "ExecStart"));
+        v = g_hash_table_lookup(props, "ExecStartEx");
         g_assert_nonnull(v);
-        g_assert_cmpstr(g_variant_get_type_string(v), ==, "a(sasb)");
+        g_assert_cmpstr(g_variant_get_type_string(v), ==, "a(sasas)");
         g_assert_cmpuint(g_variant_n_children(v), ==, 1);
-        g_variant_get_child(v, 0, "(&s@asb)", &exec_path, &exec_argv, &ignore);
+        g_variant_get_child(v, 0, "(&s@as^a&s)", &exec_path, &exec_argv, &exec_flags);
         g_assert_cmpstr(exec_path, ==, "/usr/bin/gc-tool");
         {
                 g_autofree const char **argv = g_variant_get_strv(exec_argv, NULL);
@@ -572,7 +574,7 @@ static void test_run_success(Fixture *f, gconstpointer data) {
                 g_assert_cmpstrv(argv, ((const char *const[]) { "/usr/bin/gc-tool", "--store",
                                                                "a b=c;$(x)\n--all", "--mode=full", NULL }));
         }
-        g_assert_false(ignore);
+        g_assert_cmpstrv(exec_flags, ((const char *const[]) { "no-env-expand", NULL }));
 
         /* The job record, SLUICE_JOB_ID first. */
         v = g_hash_table_lookup(props, "LogExtraFields");

@@ -187,23 +187,24 @@ static char *read_value(sd_bus_message *m, const char *sig) {
                 g_assert_cmpint(sd_bus_message_exit_container(m), >=, 0);
                 return g_string_free(g_steal_pointer(&s), false);
         }
-        if (strcmp(sig, "a(sasb)") == 0) {
-                g_autoptr(GString) s = g_string_new("a(sasb):");
+        if (strcmp(sig, "a(sasas)") == 0) {
+                g_autoptr(GString) s = g_string_new("a(sasas):");
 
-                g_assert_cmpint(sd_bus_message_enter_container(m, 'a', "(sasb)"), >=, 0);
-                while ((r = sd_bus_message_enter_container(m, 'r', "sasb")) > 0) {
+                g_assert_cmpint(sd_bus_message_enter_container(m, 'a', "(sasas)"), >=, 0);
+                while ((r = sd_bus_message_enter_container(m, 'r', "sasas")) > 0) {
                         const char *path;
-                        char **argv = NULL;
-                        g_autofree char *joined = NULL;
-                        int ignore;
+                        char **argv = NULL, **flags = NULL;
+                        g_autofree char *joined = NULL, *joined_flags = NULL;
 
                         g_assert_cmpint(sd_bus_message_read(m, "s", &path), >=, 0);
                         g_assert_cmpint(sd_bus_message_read_strv(m, &argv), >=, 0);
-                        g_assert_cmpint(sd_bus_message_read(m, "b", &ignore), >=, 0);
+                        g_assert_cmpint(sd_bus_message_read_strv(m, &flags), >=, 0);
                         g_assert_cmpint(sd_bus_message_exit_container(m), >=, 0);
                         joined = g_strjoinv("|", argv);
+                        joined_flags = g_strjoinv(",", flags);
                         g_strfreev(argv);
-                        g_string_append_printf(s, "(%s;%s;%s)", path, joined, ignore ? "yes" : "no");
+                        g_strfreev(flags);
+                        g_string_append_printf(s, "(%s;%s;%s)", path, joined, joined_flags);
                 }
                 g_assert_cmpint(r, >=, 0);
                 g_assert_cmpint(sd_bus_message_exit_container(m), >=, 0);
@@ -308,8 +309,9 @@ static void assert_common(const Props *p, const Job *job) {
         g_assert_cmpstr(prop(p, "Type"), ==, "s:exec");
         g_assert_cmpstr(prop(p, "AddRef"), ==, "b:yes");
         g_assert_cmpstr(prop(p, "CollectMode"), ==, "s:inactive-or-failed");
-        exec = g_strdup_printf("a(sasb):(%s;%s;no)", job->argv[0], joined);
-        g_assert_cmpstr(prop(p, "ExecStart"), ==, exec);
+        exec = g_strdup_printf("a(sasas):(%s;%s;no-env-expand)", job->argv[0], joined);
+        g_assert_cmpstr(prop(p, "ExecStartEx"), ==, exec);
+        g_assert_null(prop(p, "ExecStart"));
         g_assert_nonnull(prop(p, "LogExtraFields"));
 }
 
@@ -393,7 +395,8 @@ static void test_props_class_settings(void) {
         g_assert_cmpint(props_build(job, sluice_config_get_class(cfg, "gc"), &p), ==, 0);
         assert_common(p, job);
         /* Whole argv elements, as they are. */
-        g_assert_cmpstr(prop(p, "ExecStart"), ==, "a(sasb):(/usr/bin/gc;/usr/bin/gc|a b; $(rm -rf /)|--x=%{store};no)");
+        g_assert_cmpstr(prop(p, "ExecStartEx"), ==,
+                        "a(sasas):(/usr/bin/gc;/usr/bin/gc|a b; $(rm -rf /)|--x=%{store};no-env-expand)");
         g_assert_cmpstr(prop(p, "User"), ==, "s:backup");
         g_assert_cmpstr(prop(p, "Group"), ==, "s:disk");
         g_assert_null(prop(p, "DynamicUser"));
