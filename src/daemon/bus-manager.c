@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "i18n.h"
 #include "lease.h"
+#include "manager-store.h"
 
 #define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
 
@@ -254,9 +255,6 @@ static int method_update_config(sd_bus_message *msg, void *userdata, sd_bus_erro
         r = sd_bus_message_read(msg, "b", &persist);
         if (r < 0)
                 return r;
-        if (persist)
-                return sd_bus_error_set(error, sluice_error_dbus_name(SLUICE_ERROR_NOT_SUPPORTED),
-                                        _("persist: run-time config persistence arrives with the state store"));
 
         r = bus_access_check(m, msg, SLUICE_ACTION_CONFIGURE, NULL, NULL, error);
         if (r <= 0)
@@ -270,7 +268,16 @@ static int method_update_config(sd_bus_message *msg, void *userdata, sd_bus_erro
                         return bus_error_from_gerror(error, gerror);
                 return sd_bus_error_set(error, sluice_error_dbus_name(SLUICE_ERROR_INVALID_CONFIG), gerror->message);
         }
-        log_full(&m->log, LOG_INFO, "configuration section [%s] updated at run time", section);
+        /* Stored first: an override that could not be kept is not applied either. */
+        if (persist && !manager_store_put_overrides(m, section, (const char *const *) keys,
+                                                    (const char *const *) values, &gerror)) {
+                log_full(&m->log, LOG_ERR, "refused UpdateConfig(%s, persist): %s", section, gerror->message);
+                if (gerror->domain == SLUICE_ERROR)
+                        return bus_error_from_gerror(error, gerror);
+                return sd_bus_error_set(error, SD_BUS_ERROR_IO_ERROR, gerror->message);
+        }
+        log_full(&m->log, LOG_INFO, "configuration section [%s] updated at run time%s", section,
+                 persist ? " and stored" : "");
         manager_apply_config(m, cfg);
         return sd_bus_reply_method_return(msg, NULL);
 }

@@ -6,16 +6,19 @@
 
 #include "i18n.h"
 #include "manager.h"
+#include "manager-store.h"
 
 typedef struct Options {
         char *config_path;
         char *bus_address;
+        char *state_dir;
         bool no_root_bypass;
 } Options;
 
 static void options_clear(Options *o) {
         g_clear_pointer(&o->config_path, g_free);
         g_clear_pointer(&o->bus_address, g_free);
+        g_clear_pointer(&o->state_dir, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Options, options_clear)
 
@@ -28,8 +31,9 @@ static void help(void) {
                  "     --version              Show the version\n"
                  "     --config=PATH          Configuration file (default: %s, plus PATH.d/*.conf)\n"
                  "     --bus-address=ADDRESS  Connect to this bus instead of the system bus\n"
+                 "     --state-dir=DIR        Keep the state database here (default: %s)\n"
                  "     --no-root-bypass       Ask polkit for uid 0 too (for tests)\n"),
-               program_invocation_short_name, SLUICE_DEFAULT_CONFIG_PATH);
+               program_invocation_short_name, SLUICE_DEFAULT_CONFIG_PATH, SLUICE_DEFAULT_STATE_DIR);
 }
 
 /* Return: 1 to go on, 0 to exit successfully (--help, --version), -EINVAL on bad usage. */
@@ -39,6 +43,7 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                 ARG_CONFIG,
                 ARG_BUS_ADDRESS,
                 ARG_NO_ROOT_BYPASS,
+                ARG_STATE_DIR,
         };
         static const struct option long_options[] = {
                 { "help",        no_argument,       NULL, 'h'             },
@@ -46,6 +51,7 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                 { "config",      required_argument, NULL, ARG_CONFIG      },
                 { "bus-address", required_argument, NULL, ARG_BUS_ADDRESS },
                 { "no-root-bypass", no_argument,    NULL, ARG_NO_ROOT_BYPASS },
+                { "state-dir",   required_argument, NULL, ARG_STATE_DIR   },
                 {}
         };
         int c;
@@ -75,6 +81,15 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                         }
                         g_free(o->bus_address);
                         o->bus_address = g_strdup(optarg);
+                        break;
+                case ARG_STATE_DIR:
+                        if (optarg[0] == '\0') {
+                                fprintf(stderr, _("%s: --state-dir: the directory must not be empty\n"),
+                                        program_invocation_short_name);
+                                return -EINVAL;
+                        }
+                        g_free(o->state_dir);
+                        o->state_dir = g_strdup(optarg);
                         break;
                 case ARG_NO_ROOT_BYPASS:
                         o->no_root_bypass = true;
@@ -117,6 +132,9 @@ int main(int argc, char *argv[]) {
         m = manager_new();
         m->no_root_bypass = opts.no_root_bypass;
         r = manager_load_config(m, opts.config_path);
+        if (r < 0)
+                return EXIT_FAILURE;
+        r = manager_open_store(m, opts.state_dir ?: SLUICE_DEFAULT_STATE_DIR);
         if (r < 0)
                 return EXIT_FAILURE;
         r = manager_connect_bus(m, opts.bus_address);

@@ -10,7 +10,9 @@
 #include "i18n.h"
 #include "lease.h"
 #include "manager.h"
+#include "manager-store.h"
 #include "polkit-query.h"
+#include "store.h"
 
 /**
  * manager_new() - an empty daemon context
@@ -25,6 +27,7 @@ Manager *manager_new(void) {
         m->holders = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) holder_free);
         m->peer_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         m->waiting_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        m->store_dirty = g_hash_table_new(g_int64_hash, g_int64_equal);
         g_queue_init(&m->announce);
         m->polkit = polkit_registry_new();
         m->systemd = systemd_executor_new(m);
@@ -51,6 +54,8 @@ void manager_free(Manager *m) {
         g_hash_table_destroy(m->holders);
         g_hash_table_destroy(m->peer_uids);
         g_hash_table_destroy(m->waiting_senders);       /* after the jobs: their waiters count here */
+        g_hash_table_destroy(m->store_dirty);
+        g_clear_pointer(&m->store, store_free);
         g_clear_pointer(&m->polkit, polkit_registry_free);  /* before the bus: it holds calls and slots */
 
         sd_event_source_disable_unref(m->post_source);
@@ -106,6 +111,8 @@ void manager_schedule_post(Manager *m) {
  */
 void manager_mark_dirty(Manager *m, ManagerPropMask mask) {
         m->props_dirty |= mask;
+        if (mask & MANAGER_PROP_PAUSED)
+                m->store_paused_dirty = true;
         manager_schedule_post(m);
 }
 
@@ -125,6 +132,7 @@ static void on_scheduler_event(void *userdata, SchedEventType type, Job *job, Jo
         Manager *m = userdata;
         JobLink *l = job->userdata;
 
+        manager_store_job_event(m, type, job);
         switch (type) {
         case SCHED_EVENT_JOB_NEW:
                 l = job_link_new(m, job);
@@ -201,7 +209,9 @@ static void update_status(Manager *m, unsigned queued, unsigned running) {
 
 /*
  * Once per loop iteration, after everything else that was pending (idle
- * priority): dispatch, announce new jobs (and answer their Submit()), then emit one coalesced
+ * priority): dispatch, commit the iteration's changes to the state database
+ * (group commit: durable before acknowledged), announce new jobs (and answer
+ * their Submit()), then emit one coalesced
  * PropertiesChanged for the manager and re-arm the timer.
  */
 static int on_post(sd_event_source *s, void *userdata) {
@@ -210,6 +220,7 @@ static int on_post(sd_event_source *s, void *userdata) {
         int r;
 
         (void) scheduler_dispatch(m->scheduler, manager_now(m));
+        (void) manager_store_commit(m);        /* on failure the new jobs' calls got errors */
         manager_flush_announce(m);
 
         queued = scheduler_n_queued(m->scheduler);
@@ -472,6 +483,12 @@ int manager_startup(Manager *m) {
         r = systemd_executor_reattach(m->systemd);
         if (r < 0)
                 return r;
+        /* Then the queue, pauses and next id as last committed. */
+        if (m->store) {
+                r = manager_restore_from_store(m);
+                if (r < 0)
+                        return r;
+        }
 
         r = sd_bus_request_name(m->bus, SLUICE_BUS_NAME, 0);
         if (r == -EEXIST) {
@@ -503,6 +520,7 @@ int manager_run(Manager *m) {
         log_full(&m->log, LOG_INFO, "sluiced %s ready on %s", SLUICE_VERSION, SLUICE_BUS_NAME);
 
         r = sd_event_loop(m->event);
+        (void) manager_store_commit(m);        /* what the last iteration changed */
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "event loop failed");
         (void) sd_notify(false, "STOPPING=1");

@@ -19,6 +19,7 @@ typedef struct Holder Holder;
 typedef struct SystemdExecutor SystemdExecutor;
 typedef struct PolkitRegistry PolkitRegistry;
 typedef struct JobLink JobLink;
+typedef struct Store Store;
 
 /* Manager properties whose changes are coalesced into one PropertiesChanged. */
 typedef enum {
@@ -43,6 +44,12 @@ typedef struct Manager {
         Logger log;
 
         char *config_path;              /* NULL: the compiled-in default path */
+
+        Store *store;                   /* the state database (store.c, manager-store.c); NULL before manager_open_store() */
+        GHashTable *store_dirty;        /* uint64 id -> Job* (borrowed): changed since the last commit */
+        bool store_paused_dirty;        /* paused scopes changed since the last commit */
+        bool store_restoring;           /* jobs coming back from the store need no writing */
+        uint64_t stored_next_id;        /* the next id as last committed */
         usec_t start_monotonic;
 
         GHashTable *jobs;               /* uint64 id -> JobLink* (owned): every job the scheduler has */

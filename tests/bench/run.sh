@@ -79,7 +79,7 @@ done
 address=$(head -n1 "$tmp/address")
 
 DBUS_SYSTEM_BUS_ADDRESS=$address DBUS_SESSION_BUS_ADDRESS=$address NOTIFY_SOCKET= \
-        "$sluiced" --bus-address="$address" --config="$tmp/sluiced.conf" 2>"$tmp/sluiced.log" &
+        "$sluiced" --bus-address="$address" --config="$tmp/sluiced.conf" --state-dir="$tmp/state" 2>"$tmp/sluiced.log" &
 sluiced_pid=$!
 pids="$pids $sluiced_pid"
 "$echo_service" --address="$address" &

@@ -151,6 +151,8 @@ static void spawn_daemon(BusHarness *h) {
         g_ptr_array_add(argv, g_strdup(sluiced));
         g_ptr_array_add(argv, g_strdup_printf("--bus-address=%s", h->address));
         g_ptr_array_add(argv, g_strdup_printf("--config=%s", h->config_path));
+        /* sluice.db and its -wal/-shm beside the config: removed with the tmpdir. */
+        g_ptr_array_add(argv, g_strdup_printf("--state-dir=%s", h->tmpdir));
         g_ptr_array_add(argv, NULL);
 
         /* Never let the daemon near the real buses. */
@@ -196,6 +198,35 @@ BusHarness *bus_harness_new(const char *config_text) {
         spawn_daemon(h);
         bus_harness_wait_for(h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
         return h;
+}
+
+/**
+ * bus_harness_kill_daemon() - end sluiced with @sig and reap it
+ * @h: the harness
+ * @sig: e.g. SIGKILL (a crash) or SIGTERM (a clean stop)
+ */
+void bus_harness_kill_daemon(BusHarness *h, int sig) {
+        int status = 0;
+        pid_t r;
+
+        g_assert_cmpint(h->pid, >, 0);
+        g_assert_cmpint(kill(h->pid, sig), ==, 0);
+        do
+                r = waitpid(h->pid, &status, 0);
+        while (r < 0 && errno == EINTR);
+        g_assert_cmpint(r, ==, h->pid);
+        g_spawn_close_pid(h->pid);
+        h->pid = 0;
+}
+
+/**
+ * bus_harness_start_daemon() - start sluiced again on the same bus, config and state dir
+ * @h: the harness, with no sluiced running
+ */
+void bus_harness_start_daemon(BusHarness *h) {
+        g_assert_cmpint(h->pid, ==, 0);
+        spawn_daemon(h);
+        bus_harness_wait_for(h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME " again");
 }
 
 static void rm_rf_tmpdir(const char *dir) {

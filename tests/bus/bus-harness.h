@@ -50,6 +50,11 @@ BusHarness *bus_harness_new(const char *config_text);
 void bus_harness_free(BusHarness *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BusHarness, bus_harness_free)
 
+/* End sluiced with a signal (SIGKILL: a crash) and reap it; start it again
+ * on the same bus, config and state directory (the harness's tmpdir). */
+void bus_harness_kill_daemon(BusHarness *h, int sig);
+void bus_harness_start_daemon(BusHarness *h);
+
 /* Overwrite the daemon's config file (for Reload()). */
 void bus_harness_write_config(BusHarness *h, const char *config_text);
 

@@ -114,6 +114,7 @@ static void spawn_daemon(Fixture *f, const char *tmpdir) {
         g_ptr_array_add(argv, g_strdup(sluiced));
         g_ptr_array_add(argv, g_steal_pointer(&bus_arg));
         g_ptr_array_add(argv, g_steal_pointer(&config_arg));
+        g_ptr_array_add(argv, g_strdup_printf("--state-dir=%s", f->h.tmpdir));
         g_ptr_array_add(argv, g_strdup("--no-root-bypass"));
         g_ptr_array_add(argv, NULL);
         /* Never let the daemon near the real buses, nor the real polkit. */
@@ -226,6 +227,11 @@ static void teardown(Fixture *f, gconstpointer data) {
         g_dbus_node_info_unref(f->node);
 
         (void) g_remove(f->h.config_path);
+        for (const char *const *n = (const char *const[]) { "sluice.db", "sluice.db-wal", "sluice.db-shm", NULL }; *n; n++) {
+                g_autofree char *p = g_build_filename(f->h.tmpdir, *n, NULL);
+
+                (void) g_remove(p);
+        }
         (void) g_rmdir(f->h.tmpdir);
         g_free(f->h.config_path);
         g_free(f->h.tmpdir);

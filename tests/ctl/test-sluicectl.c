@@ -353,7 +353,7 @@ static void test_usage_errors(gconstpointer data) {
 
 static void fixture_up(Fixture *f) {
         g_autoptr(GError) error = NULL;
-        g_autofree char *config_path = NULL, *config_option = NULL, *address_option = NULL;
+        g_autofree char *config_path = NULL, *config_option = NULL, *address_option = NULL, *state_option = NULL;
         const char *sluiced = g_getenv("SLUICED");
 
         f->sluicectl = g_getenv("SLUICECTL");
@@ -375,8 +375,9 @@ static void fixture_up(Fixture *f) {
 
         config_option = g_strdup_printf("--config=%s", config_path);
         address_option = g_strdup_printf("--bus-address=%s", f->address);
+        state_option = g_strdup_printf("--state-dir=%s", f->tmpdir);
         f->daemon = g_subprocess_new(G_SUBPROCESS_FLAGS_NONE, &error, sluiced, config_option,
-                                     address_option, NULL);
+                                     address_option, state_option, NULL);
         g_assert_no_error(error);
 
         for (;;) {
@@ -406,6 +407,11 @@ static void fixture_down(Fixture *f) {
         g_test_dbus_down(f->bus);
         g_clear_object(&f->bus);
         g_unlink(config_path);
+        for (const char *const *n = (const char *const[]) { "sluice.db", "sluice.db-wal", "sluice.db-shm", NULL }; *n; n++) {
+                g_autofree char *p = g_build_filename(f->tmpdir, *n, NULL);
+
+                (void) g_unlink(p);
+        }
         g_rmdir(f->tmpdir);
         g_free(f->tmpdir);
 }

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <gio/gio.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "bus-job.h"
+#include "errors.h"
+#include "i18n.h"
+#include "manager-store.h"
+#include "store.h"
+
+/**
+ * manager_open_store() - open the state database and re-apply stored config overrides
+ * @m: the manager, config loaded (the scheduler exists)
+ * @state_dir: the state directory
+ *
+ * A database that cannot be opened or read stops sluiced: it never starts
+ * empty and forgets its jobs.
+ *
+ * Return: 0, or -EIO after logging what is wrong and what to do.
+ */
+int manager_open_store(Manager *m, const char *state_dir) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) overrides = NULL;
+
+        m->store = store_open(state_dir, &error);
+        if (!m->store) {
+                log_full(&m->log, LOG_ERR, "%s", error->message);
+                return -EIO;
+        }
+        overrides = store_load_overrides(m->store, &error);
+        if (!overrides) {
+                log_full(&m->log, LOG_ERR, "%s", error->message);
+                return -EIO;
+        }
+        /* One update per override, in storing order: an override the files
+         * now make invalid is skipped, not fatal (the files are the admin's). */
+        for (guint i = 0; i < overrides->len; i++) {
+                const StoreOverride *o = overrides->pdata[i];
+                const char *keys[] = { o->key, NULL }, *values[] = { o->value, NULL };
+                g_autoptr(GError) local = NULL;
+                g_autoptr(SluiceConfig) cfg = sluice_config_update(scheduler_get_config(m->scheduler), o->section,
+                                                                   keys, values, &local);
+
+                if (!cfg) {
+                        log_full(&m->log, LOG_WARNING, "stored override [%s] %s=%s no longer applies: %s",
+                                 o->section, o->key, o->value, local->message);
+                        continue;
+                }
+                scheduler_set_config(m->scheduler, cfg);
+        }
+        if (overrides->len > 0)
+                log_full(&m->log, LOG_INFO, "re-applied %u stored configuration overrides", overrides->len);
+        return 0;
+}
+
+/* A stored job that cannot come back: recorded as ended, kept as history. */
+static bool store_ended(Manager *m, Job *j, JobResult result, const char *detail, GError **error) {
+        j->state = JOB_STATE_DONE;
+        j->result = result;
+        j->finished_at = manager_now(m);
+        g_free(j->result_detail);
+        j->result_detail = g_strdup(detail);
+        log_job(&m->log, LOG_NOTICE, j, "%s after restart: %s", job_result_to_string(result), detail);
+        return store_put_job(m->store, j, error);
+}
+
+static gint compare_seq(gconstpointer a, gconstpointer b) {
+        const Job *x = *(Job *const *) a, *y = *(Job *const *) b;
+
+        return x->seq < y->seq ? -1 : (x->seq > y->seq ? 1 : (x->id < y->id ? -1 : x->id > y->id));
+}
+
+/**
+ * manager_restore_from_store() - bring the stored jobs, pauses and next id back
+ * @m: the manager, after re-attach (jobs of surviving units exist already)
+ *
+ * Queued jobs are restored in submission order (same ids, priorities,
+ * order).  A running job whose unit was re-attached is already there; one
+ * whose unit is gone with no result ends `lost` (a lease: `abandoned`, its
+ * holder's connection did not survive sluiced).  Queued jobs whose class is
+ * gone end failed.  Finished jobs stay in the database as history and are
+ * not put back on the bus.
+ *
+ * Return: 0, or -EIO after logging (the database could not be read or written).
+ */
+int manager_restore_from_store(Manager *m) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) jobs = NULL;
+        g_auto(GStrv) paused = NULL;
+        uint64_t next_id = 0;
+        unsigned n_restored = 0;
+        usec_t now = manager_now(m);
+
+        jobs = store_load_jobs(m->store, &error);
+        if (jobs)
+                paused = store_load_paused(m->store, &error);
+        if (paused && !store_load_next_id(m->store, &next_id, &error))
+                g_clear_pointer(&paused, g_strfreev);
+        if (!paused) {
+                log_full(&m->log, LOG_ERR, "%s", error->message);
+                return -EIO;
+        }
+
+        for (size_t i = 0; paused[i]; i++) {
+                g_autoptr(GError) local = NULL;
+
+                if (!scheduler_pause(m->scheduler, paused[i], &local))
+                        log_full(&m->log, LOG_WARNING, "stored pause \"%s\" no longer applies: %s", paused[i],
+                                 local->message);
+        }
+        scheduler_set_next_id(m->scheduler, next_id);
+
+        if (!store_begin(m->store, &error)) {
+                log_full(&m->log, LOG_ERR, "%s", error->message);
+                return -EIO;
+        }
+        g_ptr_array_sort(jobs, compare_seq);
+        m->store_restoring = true;
+        for (guint i = 0; i < jobs->len; i++) {
+                Job *j = jobs->pdata[i];
+                g_autoptr(GError) local = NULL;
+                bool ok = true;
+
+                scheduler_set_next_id(m->scheduler, j->id == UINT64_MAX ? j->id : j->id + 1);
+                if (j->state == JOB_STATE_DONE || scheduler_get_job(m->scheduler, j->id))
+                        continue;       /* history, or re-attached to its unit */
+                if (j->state == JOB_STATE_RUNNING) {
+                        if (j->kind == JOB_KIND_LEASE)
+                                ok = store_ended(m, j, JOB_RESULT_ABANDONED, _("sluiced restarted; the holder's connection ended"),
+                                                 &error);
+                        else
+                                ok = store_ended(m, j, JOB_RESULT_LOST,
+                                                 _("its unit was gone with no result after sluiced restarted"), &error);
+                } else if (scheduler_restore(m->scheduler, j, now, &local)) {
+                        jobs->pdata[i] = NULL;  /* the scheduler owns it now */
+                        n_restored++;
+                } else {
+                        g_autofree char *detail = g_strdup_printf(_("not restored: %s"), local->message);
+
+                        ok = store_ended(m, j, JOB_RESULT_FAILED, detail, &error);
+                }
+                if (!ok)
+                        break;
+        }
+        m->store_restoring = false;
+        if (error || !store_commit(m->store, &error)) {
+                store_rollback(m->store);
+                log_full(&m->log, LOG_ERR, "%s", error->message);
+                return -EIO;
+        }
+        m->stored_next_id = scheduler_next_id(m->scheduler);
+        if (n_restored > 0)
+                log_full(&m->log, LOG_INFO, "restored %u queued jobs from %s", n_restored, store_get_path(m->store));
+        return 0;
+}
+
+/**
+ * manager_store_job_event() - remember that @job must be written
+ * @m: the manager
+ * @type: the scheduler event
+ * @job: the job
+ *
+ * A job removed before its change was committed is written at once (it
+ * will not exist at the next commit).
+ */
+void manager_store_job_event(Manager *m, SchedEventType type, Job *job) {
+        g_autoptr(GError) error = NULL;
+
+        if (!m->store || m->store_restoring || m->shutting_down)
+                return;
+        if (type != SCHED_EVENT_JOB_REMOVED) {
+                g_hash_table_insert(m->store_dirty, &job->id, job);
+                return;
+        }
+        if (!g_hash_table_remove(m->store_dirty, &job->id))
+                return;
+        if (!store_put_job(m->store, job, &error))
+                log_full(&m->log, LOG_ERR, "job %" PRIu64 " not recorded: %s", job->id, error->message);
+}
+
+/* The commit failed: the iteration's new jobs were never durable. */
+static void fail_pending(Manager *m, const GError *cause) {
+        g_autofree char *msg = g_strdup_printf(_("the job could not be stored, it was not accepted: %s"),
+                                               cause->message);
+
+        g_autoptr(GPtrArray) links = g_ptr_array_new();
+
+        /* Cancelling announces a job (and leaves the queue): collect first. */
+        for (GList *i = m->announce.head; i; i = i->next)
+                g_ptr_array_add(links, i->data);
+        for (guint i = 0; i < links->len; i++) {
+                JobLink *l = links->pdata[i];
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *submit = TAKE_PTR(l->submit_call);
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *acquire = TAKE_PTR(l->acquire_call);
+                sd_bus_message *call = submit ?: acquire;
+                g_autoptr(GError) local = NULL;
+
+                if (!call)
+                        continue;
+                (void) sd_bus_reply_method_errorf(call, SD_BUS_ERROR_IO_ERROR, "%s", msg);
+                if (l->job->state != JOB_STATE_DONE)
+                        (void) scheduler_cancel(m->scheduler, l->job, manager_now(m), &local);
+        }
+}
+
+/**
+ * manager_store_commit() - one transaction for this loop iteration's changes
+ * @m: the manager
+ *
+ * Return: true when everything is durable (or nothing changed).
+ */
+bool manager_store_commit(Manager *m) {
+        g_autoptr(GError) error = NULL;
+        GHashTableIter it;
+        gpointer value;
+        uint64_t next_id;
+
+        if (!m->store)
+                return true;
+        next_id = scheduler_next_id(m->scheduler);
+        if (g_hash_table_size(m->store_dirty) == 0 && !m->store_paused_dirty && next_id == m->stored_next_id)
+                return true;
+
+        if (!store_begin(m->store, &error))
+                goto fail;
+        g_hash_table_iter_init(&it, m->store_dirty);
+        while (g_hash_table_iter_next(&it, NULL, &value))
+                if (!store_put_job(m->store, value, &error))
+                        goto fail_rollback;
+        if (next_id != m->stored_next_id && !store_put_next_id(m->store, next_id, &error))
+                goto fail_rollback;
+        if (m->store_paused_dirty) {
+                g_auto(GStrv) paused = scheduler_paused_scopes(m->scheduler);
+
+                if (!store_put_paused(m->store, (const char *const *) paused, &error))
+                        goto fail_rollback;
+        }
+        if (!store_commit(m->store, &error))
+                goto fail;
+
+        g_hash_table_remove_all(m->store_dirty);
+        m->store_paused_dirty = false;
+        m->stored_next_id = next_id;
+        return true;
+
+fail_rollback:
+        store_rollback(m->store);
+fail:
+        /* The changes stay dirty and are tried again next iteration. */
+        log_full(&m->log, LOG_CRIT, "STATE NOT SAVED, refusing this iteration's new jobs: %s", error->message);
+        fail_pending(m, error);
+        return false;
+}
+
+/**
+ * manager_store_put_overrides() - make a run-time config change survive restarts
+ * @m: the manager
+ * @section: the section
+ * @keys: the keys, NULL-terminated
+ * @values: their values (config file syntax)
+ * @error: set (G_IO_ERROR) when the change could not be stored
+ *
+ * Return: true once committed.
+ */
+bool manager_store_put_overrides(Manager *m, const char *section, const char *const *keys,
+                                 const char *const *values, GError **error) {
+        if (!m->store) {
+                g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_NOT_SUPPORTED,
+                                    _("persist: this sluiced has no state database"));
+                return false;
+        }
+        if (!store_begin(m->store, error))
+                return false;
+        for (size_t i = 0; keys && keys[i]; i++)
+                if (!store_put_override(m->store, section, keys[i], values[i], error)) {
+                        store_rollback(m->store);
+                        return false;
+                }
+        return store_commit(m->store, error);
+}
