@@ -58,7 +58,7 @@ static void test_restart(gconstpointer data) {
         int sig = GPOINTER_TO_INT(data);
         g_autoptr(BusHarness) h = bus_harness_new(config);
         const gint32 prios[] = { 0, 5, -3, 5, 10 };
-        g_autofree char *paths[G_N_ELEMENTS(prios)] = {};
+        char *paths[G_N_ELEMENTS(prios)] = {};
         guint positions[G_N_ELEMENTS(prios)];
         g_auto(GVariantDict) settings = G_VARIANT_DICT_INIT(NULL);
 
@@ -113,6 +113,8 @@ static void test_restart(gconstpointer data) {
         g_clear_pointer(&paused, g_variant_unref);
         paused = bus_get_property(h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Paused");
         g_assert_cmpuint(g_variant_n_children(paused), ==, 0);
+        for (guint i = 0; i < G_N_ELEMENTS(paths); i++)
+                g_free(paths[i]);
 }
 
 int main(int argc, char *argv[]) {
