@@ -220,6 +220,10 @@ static int on_post(sd_event_source *s, void *userdata) {
         int r;
 
         (void) scheduler_dispatch(m->scheduler, manager_now(m));
+        /* Grants of jobs stored in an earlier iteration need not wait for this
+         * iteration's fsync: send what is queued, then commit, then answer the
+         * new jobs' Submit()/Acquire(). */
+        (void) sd_bus_flush(m->bus);
         (void) manager_store_commit(m);        /* on failure the new jobs' calls got errors */
         manager_flush_announce(m);
 
