@@ -78,6 +78,14 @@ static bool parse_keep_finished(void *t, const char *key, const char *value, GEr
         return config_parse_timespan(value, &((SluiceConfig *) t)->keep_finished_usec, error);
 }
 
+static bool parse_history_max_age(void *t, const char *key, const char *value, GError **error) {
+        return config_parse_timespan(value, &((SluiceConfig *) t)->history_max_age_usec, error);
+}
+
+static bool parse_history_max_jobs(void *t, const char *key, const char *value, GError **error) {
+        return config_parse_uint32(value, &((SluiceConfig *) t)->history_max_jobs, error);
+}
+
 /* ---- [Class NAME] ---- */
 
 static bool parse_kind(void *t, const char *key, const char *value, GError **error) {
@@ -268,6 +276,8 @@ static const KeyDef key_defs[] = {
         { { CONFIG_SECTION_SCHEDULER, "AgingSec", "600" }, parse_aging, false },
         { { CONFIG_SECTION_SCHEDULER, "FairKey", "owner" }, parse_fair_key, false },
         { { CONFIG_SECTION_SCHEDULER, "KeepFinishedSec", "300" }, parse_keep_finished, false },
+        { { CONFIG_SECTION_SCHEDULER, "HistoryMaxAgeSec", "30d" }, parse_history_max_age, false },
+        { { CONFIG_SECTION_SCHEDULER, "HistoryMaxJobs", "100000" }, parse_history_max_jobs, false },
 
         { { CONFIG_SECTION_CLASS, "Kind", "lease" }, parse_kind, false },
         { { CONFIG_SECTION_CLASS, "Description", "" }, parse_description, false },
@@ -470,6 +480,8 @@ static SluiceConfig *config_model_new(void) {
         cfg->aging_usec = 600 * USEC_PER_SEC;
         cfg->fair_by = FAIR_BY_OWNER;
         cfg->keep_finished_usec = 300 * USEC_PER_SEC;
+        cfg->history_max_age_usec = 30 * 24 * 3600 * USEC_PER_SEC;
+        cfg->history_max_jobs = 100000;
         cfg->classes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) class_config_free);
         cfg->resources = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) resource_config_free);
         return cfg;

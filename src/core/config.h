@@ -136,6 +136,11 @@ typedef struct SluiceConfig {
 
         uint32_t max_running_per_user;  /* [Scheduler] MaxRunningPerUser= (0 = unlimited): jobs of one
                                          * owner running at once; further ones stay queued */
+
+        usec_t history_max_age_usec;    /* [Scheduler] HistoryMaxAgeSec= (30d; 0 = no age limit): finished
+                                         * jobs older than this leave the state database */
+        uint32_t history_max_jobs;      /* [Scheduler] HistoryMaxJobs= (100000; 0 = unlimited): finished
+                                         * jobs kept in the state database, the newest */
 } SluiceConfig;
 
 /* Load path (NULL: the compiled-in default path) and its ".d" drop-ins. */

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Verbs about single jobs and the job list: list, show, cancel, wait,
- * release, renew.
+ * release, renew; over finished jobs: history (ListJobs with history=true,
+ * one GetJobRecord per row for the duration) and logs (journalctl for the
+ * job's unit invocation).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl-bus.h"
 #include "ctl-format.h"
@@ -455,4 +460,340 @@ int ctl_verb_renew(Ctl *ctl, int argc, char **argv) {
                 return r;
         what = g_strdup_printf(_("could not renew job %s"), arg);
         return ctl_call(ctl, what, path, SLUICE_JOB_IFACE, "Renew", NULL, NULL);
+}
+
+/*
+ * --since=: "@SECONDS" (Unix time), an ISO 8601 date or date and time
+ * (local time unless a zone is given; "T" or " " between), or "-SPAN" with
+ * SPAN a number and one of s, min, h, d (that long ago).  Result: usec.
+ */
+static bool parse_since(const char *text, guint64 *ret) {
+        g_autoptr(GDateTime) dt = NULL;
+        g_autoptr(GTimeZone) local = g_time_zone_new_local();
+        guint64 n;
+
+        if (text[0] == '@') {
+                if (!g_ascii_string_to_unsigned(text + 1, 10, 0, G_MAXUINT64 / G_USEC_PER_SEC, &n, NULL))
+                        return false;
+                *ret = n * G_USEC_PER_SEC;
+                return *ret > 0;
+        }
+        if (text[0] == '-') {
+                static const struct {
+                        const char *suffix;
+                        guint64 usec;
+                } units[] = {
+                        { "min", 60 * (guint64) G_USEC_PER_SEC }, { "s", (guint64) G_USEC_PER_SEC },
+                        { "h", 3600 * (guint64) G_USEC_PER_SEC }, { "d", 86400 * (guint64) G_USEC_PER_SEC },
+                };
+                guint64 now = (guint64) g_get_real_time();
+
+                for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
+                        g_autofree char *num = NULL;
+
+                        if (!g_str_has_suffix(text + 1, units[i].suffix))
+                                continue;
+                        num = g_strndup(text + 1, strlen(text + 1) - strlen(units[i].suffix));
+                        if (!g_ascii_string_to_unsigned(num, 10, 0, G_MAXUINT64 / units[i].usec, &n, NULL) ||
+                            n * units[i].usec >= now)
+                                return false;
+                        *ret = now - n * units[i].usec;
+                        return true;
+                }
+                return false;
+        }
+        if (strlen(text) == 10) {
+                g_autofree char *midnight = g_strdup_printf("%sT00:00:00", text);
+
+                dt = g_date_time_new_from_iso8601(midnight, local);
+        } else {
+                g_autofree char *iso = g_strdelimit(g_strdup(text), " ", 'T');
+
+                dt = g_date_time_new_from_iso8601(iso, local);
+        }
+        if (!dt || g_date_time_to_unix(dt) <= 0)
+                return false;
+        *ret = (guint64) g_date_time_to_unix(dt) * G_USEC_PER_SEC + (guint64) g_date_time_get_microsecond(dt);
+        return true;
+}
+
+static int append_history_filter(sd_bus_message *m, char **states, const char *class_name, guint64 since,
+                                 guint32 limit) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "{sv}", "history", "b", 1);
+        if (r >= 0) {
+                r = sd_bus_message_open_container(m, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", "states");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'v', "as");
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(m, states);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+        }
+        if (r >= 0 && class_name)
+                r = sd_bus_message_append(m, "{sv}", "class", "s", class_name);
+        if (r >= 0 && since > 0)
+                r = sd_bus_message_append(m, "{sv}", "since", "t", since);
+        if (r >= 0 && limit > 0)
+                r = sd_bus_message_append(m, "{sv}", "limit", "u", limit);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+/* GetJobRecord(id) as an a{sv} GVariant (owned); 0 or an exit status after printing why. */
+static int get_job_record(Ctl *ctl, guint64 id, GVariant **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        g_autofree char *what = g_strdup_printf(_("could not read job %" PRIu64), (uint64_t) id);
+        GVariant *v = NULL;
+        int r;
+
+        r = ctl_call(ctl, what, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJobRecord", &reply, "t", id);
+        if (r != 0)
+                return r;
+        r = ctl_message_read_gvariant(reply, &v);
+        if (r == 0)
+                r = -EBADMSG;
+        if (r < 0)
+                return ctl_fail(what, NULL, r);
+        *ret = g_variant_ref_sink(v);
+        if (!g_variant_is_of_type(*ret, G_VARIANT_TYPE("a{sv}"))) {
+                g_clear_pointer(ret, g_variant_unref);
+                return ctl_fail(what, NULL, -EBADMSG);
+        }
+        return 0;
+}
+
+static guint64 record_u64(GVariant *rec, const char *key) {
+        guint64 v = 0;
+
+        g_variant_lookup(rec, key, "t", &v);
+        return v;
+}
+
+/* How long it ran (0 when it never started). */
+static guint64 record_duration(GVariant *rec) {
+        guint64 started = record_u64(rec, "StartedAt"), finished = record_u64(rec, "FinishedAt");
+
+        return started > 0 && finished > started ? finished - started : 0;
+}
+
+/**
+ * ctl_verb_history() - "sluicectl history [--class=C] [--state=S[,S…]] [--since=WHEN] [--limit=N] [--json]"
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Finished jobs (--state=done by default), on the bus or only in the
+ * history, oldest first, with result and duration.
+ *
+ * Return: exit status.
+ */
+int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
+        enum { ARG_STATE = 0x100, ARG_CLASS, ARG_SINCE, ARG_LIMIT, ARG_JSON };
+        static const struct option options[] = {
+                { "state", required_argument, NULL, ARG_STATE },
+                { "class", required_argument, NULL, ARG_CLASS },
+                { "since", required_argument, NULL, ARG_SINCE },
+                { "limit", required_argument, NULL, ARG_LIMIT },
+                { "json",  no_argument,       NULL, ARG_JSON },
+                { "help",  no_argument,       NULL, 'h' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        g_autoptr(GStrvBuilder) states_builder = g_strv_builder_new();
+        g_auto(GStrv) states = NULL;
+        g_autoptr(GVariant) jobs = NULL;
+        g_autoptr(CtlTable) t = NULL;
+        g_auto(CtlJson) j = CTL_JSON_INIT;
+        const char *class_name = NULL;
+        guint64 limit = 0, since = 0;
+        GVariantIter iter;
+        const char *cls, *state, *result, *path;
+        guint64 id, submitted;
+        gint32 priority;
+        guint32 owner;
+        GVariant *v = NULL;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case ARG_STATE: {
+                        g_auto(GStrv) parts = g_strsplit(optarg, ",", -1);
+                        for (char **p = parts; *p; p++) {
+                                if (!**p)
+                                        return ctl_usage_error(_("invalid --state value \"%s\""), optarg);
+                                g_strv_builder_add(states_builder, *p);
+                        }
+                        break;
+                }
+                case ARG_CLASS:
+                        class_name = optarg;
+                        break;
+                case ARG_SINCE:
+                        if (!parse_since(optarg, &since))
+                                return ctl_usage_error(_("invalid --since value \"%s\": expected @SECONDS, "
+                                                         "YYYY-MM-DD[ HH:MM[:SS]] or -N{s,min,h,d}"), optarg);
+                        break;
+                case ARG_LIMIT:
+                        if (!g_ascii_string_to_unsigned(optarg, 10, 1, G_MAXUINT32, &limit, NULL))
+                                return ctl_usage_error(_("invalid --limit value \"%s\": expected a number from 1 to %u"),
+                                                       optarg, G_MAXUINT32);
+                        break;
+                case ARG_JSON:
+                        ctl->json = true;
+                        break;
+                case 'h':
+                        ctl_print_help();
+                        return CTL_EXIT_OK;
+                default:
+                        return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
+                }
+        }
+        if (optind < argc)
+                return ctl_usage_error(_("\"history\" takes no arguments"));
+        states = g_strv_builder_end(states_builder);
+        if (!states[0]) {
+                g_strfreev(states);
+                states = g_strsplit("done", ",", -1);
+        }
+
+        r = ctl_connect(ctl);
+        if (r != 0)
+                return r;
+        r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs", &m);
+        if (r != 0)
+                return r;
+        r = append_history_filter(m, states, class_name, since, (guint32) limit);
+        if (r < 0)
+                return ctl_fail(_("could not build a method call"), NULL, r);
+        r = ctl_call_message(ctl, _("could not list jobs"), m, CTL_TIMEOUT_DEFAULT, &reply);
+        if (r != 0)
+                return r;
+        r = ctl_message_read_gvariant(reply, &v);
+        if (r == 0)
+                r = -EBADMSG;
+        if (r < 0)
+                return ctl_fail(_("could not list jobs"), NULL, r);
+        jobs = g_variant_ref_sink(v);
+        if (!g_variant_is_of_type(jobs, G_VARIANT_TYPE("a(tsssiuto)")))
+                return ctl_fail(_("could not list jobs"), NULL, -EBADMSG);
+
+        t = ctl_table_new(7, (const char *const[]) {
+                        _("ID"), _("CLASS"), _("STATE"), _("RESULT"), _("OWNER"), _("SUBMITTED"), _("DURATION"),
+                        NULL });
+        ctl_table_set_right_aligned(t, 0);
+        ctl_json_begin_array(&j);
+        g_variant_iter_init(&iter, jobs);
+        while (g_variant_iter_next(&iter, LIST_ENTRY_FORMAT, &id, &cls, &state, &result, &priority, &owner,
+                                   &submitted, &path)) {
+                g_autoptr(GVariant) rec = NULL;
+                g_autofree char *user = ctl_format_user(owner);
+                guint64 duration;
+
+                r = get_job_record(ctl, id, &rec);
+                if (r != 0)
+                        return r;
+                duration = record_duration(rec);
+                if (ctl->json) {
+                        ctl_json_begin_object(&j);
+                        ctl_json_key(&j, "Id");
+                        ctl_json_uint(&j, id);
+                        ctl_json_key(&j, "Class");
+                        ctl_json_string(&j, cls);
+                        ctl_json_key(&j, "State");
+                        ctl_json_string(&j, state);
+                        ctl_json_key(&j, "Result");
+                        ctl_json_string(&j, result);
+                        ctl_json_key(&j, "Owner");
+                        ctl_json_uint(&j, owner);
+                        ctl_json_key(&j, "OwnerName");
+                        ctl_json_string(&j, user);
+                        ctl_json_key(&j, "SubmittedAt");
+                        ctl_json_uint(&j, submitted);
+                        ctl_json_key(&j, "StartedAt");
+                        ctl_json_uint(&j, record_u64(rec, "StartedAt"));
+                        ctl_json_key(&j, "FinishedAt");
+                        ctl_json_uint(&j, record_u64(rec, "FinishedAt"));
+                        ctl_json_key(&j, "DurationUSec");
+                        ctl_json_uint(&j, duration);
+                        ctl_json_key(&j, "OnBus");
+                        ctl_json_bool(&j, !g_str_equal(path, "/"));
+                        ctl_json_end_object(&j);
+                } else {
+                        g_autofree char *ids = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+                        g_autofree char *when = ctl_format_timestamp(submitted);
+                        g_autofree char *took = record_u64(rec, "StartedAt") ? ctl_format_timespan(duration)
+                                                                             : g_strdup("-");
+
+                        ctl_table_add_row(t, ids, cls, state, result, user, when, took);
+                }
+        }
+        ctl_json_end_array(&j);
+        if (ctl->json)
+                printf("%s\n", j.out->str);
+        else if (ctl_table_get_n_rows(t) == 0)
+                printf(_("No jobs.\n"));
+        else
+                ctl_table_print(t, stdout, 0);
+        return CTL_EXIT_OK;
+}
+
+/* JOB: an id or a job path. */
+static bool parse_job_id(const char *arg, guint64 *ret) {
+        if (g_str_has_prefix(arg, SLUICE_JOB_PATH_PREFIX))
+                arg += strlen(SLUICE_JOB_PATH_PREFIX);
+        return g_ascii_string_to_unsigned(arg, 10, 1, G_MAXUINT64, ret, NULL);
+}
+
+/**
+ * ctl_verb_logs() - "sluicectl logs JOB": exec journalctl for the job
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * journalctl _SYSTEMD_INVOCATION_ID=<InvocationID> (the job's unit
+ * invocation), or SLUICE_JOB_ID=<id> when it has none (a lease job, or one
+ * that never started), with --no-pager -o short-iso.  $SLUICE_JOURNALCTL
+ * names another journalctl (tests).
+ *
+ * Return: exit status (only when journalctl could not be run).
+ */
+int ctl_verb_logs(Ctl *ctl, int argc, char **argv) {
+        g_autoptr(GVariant) rec = NULL;
+        g_autofree char *match = NULL;
+        const char *invocation = NULL;
+        const char *journalctl = g_getenv("SLUICE_JOURNALCTL") ?: "journalctl";
+        guint64 id;
+        int r;
+
+        if (argc == 2 && g_str_equal(argv[1], "--help")) {
+                ctl_print_help();
+                return CTL_EXIT_OK;
+        }
+        if (argc != 2)
+                return ctl_usage_error(_("\"logs\" takes one job (an id or a job path)"));
+        if (!parse_job_id(argv[1], &id))
+                return ctl_usage_error(_("invalid job \"%s\": expected an id or a job path"), argv[1]);
+
+        r = get_job_record(ctl, id, &rec);
+        if (r != 0)
+                return r;
+        if (g_variant_lookup(rec, "InvocationID", "&s", &invocation) && invocation[0])
+                match = g_strdup_printf("_SYSTEMD_INVOCATION_ID=%s", invocation);
+        else
+                match = g_strdup_printf("SLUICE_JOB_ID=%" G_GUINT64_FORMAT, id);
+
+        fflush(stdout);
+        execlp(journalctl, journalctl, "--no-pager", "-o", "short-iso", match, (char *) NULL);
+        fprintf(stderr, "sluicectl: %s: %s\n", _("could not run journalctl"), g_strerror(errno));
+        return CTL_EXIT_FAILURE;
 }

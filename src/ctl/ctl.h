@@ -61,6 +61,10 @@ int ctl_verb_wait(Ctl *ctl, int argc, char **argv);
 int ctl_verb_release(Ctl *ctl, int argc, char **argv);
 int ctl_verb_renew(Ctl *ctl, int argc, char **argv);
 
+/* ctl-jobs.c: history */
+int ctl_verb_history(Ctl *ctl, int argc, char **argv);
+int ctl_verb_logs(Ctl *ctl, int argc, char **argv);
+
 /* ctl-submit.c */
 int ctl_verb_submit(Ctl *ctl, int argc, char **argv);
 

@@ -23,6 +23,8 @@ typedef struct CtlVerb {
 static const CtlVerb verbs[] = {
         { "status",  ctl_verb_status },
         { "list",    ctl_verb_list },
+        { "history", ctl_verb_history },
+        { "logs",    ctl_verb_logs },
         { "show",    ctl_verb_show },
         { "submit",  ctl_verb_submit },
         { "acquire", ctl_verb_acquire },
@@ -68,6 +70,10 @@ void ctl_print_help(void) {
                  "  status                      Show the scheduler's state\n"
                  "  list                        List jobs (--state=, --class=, --limit=, --json)\n"
                  "  show JOB                    Show all properties of a job (--json)\n"
+                 "  history                     Finished jobs with result and duration, also\n"
+                 "                              those gone from the bus (--class=, --state=,\n"
+                 "                              --since=, --limit=, --json)\n"
+                 "  logs JOB                    The journal of a job's run (journalctl)\n"
                  "  submit CLASS [KEY=VALUE…]   Queue a job and print its id\n"
                  "  acquire CLASS [KEY=VALUE…]  Wait for a slot, print the job id and hold the\n"
                  "                              lease until SIGINT/SIGTERM/SIGHUP (--ttl=SEC: a\n"
@@ -97,7 +103,7 @@ void ctl_print_help(void) {
                  "\n"
                  "Options:\n"
                  "  --bus-address=ADDRESS       Connect to this bus instead of the system bus\n"
-                 "  --json                      Print JSON (status, list, show)\n"
+                 "  --json                      Print JSON (status, list, show, history)\n"
                  "  --no-ask-password           Do not ask for a password when polkit wants one\n"
                  "  -h, --help                  Show this help\n"
                  "      --version               Show the version\n"));

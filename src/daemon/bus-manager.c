@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "lease.h"
 #include "manager-store.h"
+#include "store.h"
 
 #define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
 
@@ -131,12 +132,67 @@ static int compare_job_id(gconstpointer a, gconstpointer b) {
         return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* ListJobs(): live jobs (sorted by id) merged with the stored history, one reply. */
+typedef struct ListJobsCtx {
+        Manager *m;
+        const ListFilter *filter;
+        sd_bus_message *reply;
+        GPtrArray *live;        /* matching jobs on the bus, by id (borrowed) */
+        guint next_live;
+        uint32_t n;
+        int error;              /* first append failure */
+} ListJobsCtx;
+
+/* One entry; false once the limit is reached or appending failed. */
+static bool list_append(ListJobsCtx *c, const Job *j, const char *path) {
+        int r;
+
+        if (c->error < 0 || c->n >= c->filter->limit)
+                return false;
+        r = sd_bus_message_append(c->reply, "(tsssiuto)", j->id, j->class_name, job_state_to_string(j->state),
+                                  job_result_to_string(j->result), j->priority, j->owner, j->submitted_at, path);
+        if (r < 0) {
+                c->error = r;
+                return false;
+        }
+        c->n++;
+        return true;
+}
+
+/* Live jobs with an id below @id (all with UINT64_MAX) go first. */
+static bool list_flush_live(ListJobsCtx *c, uint64_t id) {
+        while (c->next_live < c->live->len) {
+                const Job *j = c->live->pdata[c->next_live];
+                JobLink *l = j->userdata;
+
+                if (j->id >= id)
+                        break;
+                c->next_live++;
+                if (!list_append(c, j, l->path))
+                        return false;
+        }
+        return c->error >= 0 && c->n < c->filter->limit;
+}
+
+static bool list_history_job(const Job *j, void *userdata) {
+        ListJobsCtx *c = userdata;
+
+        if (!list_flush_live(c, j->id))
+                return false;
+        /* On the bus: the live entry (already sent, or filtered out) is the truth. */
+        if (manager_get_link(c->m, j->id))
+                return true;
+        /* No longer on the bus: no object, so the path is "/" (GetJob() does not know it). */
+        return list_append(c, j, "/");
+}
+
 static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         g_auto(ListFilter) filter = {};
         g_autoptr(GPtrArray) jobs = NULL;
-        uint32_t n = 0;
+        g_autoptr(GPtrArray) live = g_ptr_array_new();
+        ListJobsCtx c;
         int r;
 
         r = bus_parse_list_filter(msg, &filter, error);
@@ -154,20 +210,81 @@ static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *e
         g_ptr_array_sort(jobs, compare_job_id);
         for (guint i = 0; i < jobs->len; i++) {
                 const Job *j = jobs->pdata[i];
-                JobLink *l = j->userdata;
 
-                if (!l || !list_filter_match(&filter, j))
-                        continue;
-                if (filter.limit > 0 && n >= filter.limit)
-                        break;
-                r = sd_bus_message_append(reply, "(tsssiuto)", j->id, j->class_name,
-                                          job_state_to_string(j->state), job_result_to_string(j->result),
-                                          j->priority, j->owner, j->submitted_at, l->path);
-                if (r < 0)
-                        return r;
-                n++;
+                if (j->userdata && list_filter_match(&filter, j))
+                        g_ptr_array_add(live, jobs->pdata[i]);
         }
+
+        c = (ListJobsCtx) { .m = m, .filter = &filter, .reply = reply, .live = live };
+        if (filter.history && m->store) {
+                g_autoptr(GError) gerror = NULL;
+                StoreJobFilter sf = {
+                        .states = filter.states,
+                        .class_name = filter.class_name,
+                        .has_owner = filter.has_owner,
+                        .owner = filter.owner,
+                        .since = filter.since,
+                        .until = filter.until,
+                };
+
+                if (!store_foreach_job(m->store, &sf, list_history_job, &c, &gerror))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR, "%s", gerror->message);
+        }
+        (void) list_flush_live(&c, UINT64_MAX);
+        if (c.error < 0)
+                return c.error;
+
         r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* GetJobRecord(): the job on the bus, else the stored one. */
+static int method_get_job_record(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        g_autoptr(Job) stored = NULL;
+        const Job *j;
+        JobLink *l;
+        uint64_t id;
+        int r;
+
+        r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        l = manager_get_link(m, id);
+        j = l ? l->job : NULL;
+        if (!j && m->store) {
+                g_autoptr(GError) gerror = NULL;
+
+                if (!store_get_job(m->store, id, &stored, &gerror))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR, "%s", gerror->message);
+                j = stored;
+        }
+        if (!j)
+                return no_such_job(error, id);
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "a{sv}", 17,
+                                          "Id", "t", j->id,
+                                          "Class", "s", j->class_name,
+                                          "Kind", "s", job_kind_to_string(j->kind),
+                                          "State", "s", job_state_to_string(j->state),
+                                          "Result", "s", job_result_to_string(j->result),
+                                          "ResultDetail", "s", j->result_detail ?: "",
+                                          "Description", "s", j->description ?: "",
+                                          "Owner", "u", j->owner,
+                                          "Priority", "i", j->priority,
+                                          "SubmittedAt", "t", j->submitted_at,
+                                          "StartedAt", "t", j->started_at,
+                                          "FinishedAt", "t", j->finished_at,
+                                          "Unit", "s", j->unit ?: "",
+                                          "InvocationID", "s", j->invocation_id ?: "",
+                                          "ExitStatus", "i", j->exit_status,
+                                          "Attempt", "u", j->attempt,
+                                          "OnBus", "b", l != NULL);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
@@ -431,6 +548,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_get_job, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListJobs", SD_BUS_ARGS("a{sv}", filter), SD_BUS_RESULT("a(tsssiuto)", jobs),
                                 method_list_jobs, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetJobRecord", SD_BUS_ARGS("t", id), SD_BUS_RESULT("a{sv}", record),
+                                method_get_job_record, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("CancelJob", SD_BUS_ARGS("t", id), SD_BUS_NO_RESULT,
                                 method_cancel_job, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("s", scope), SD_BUS_NO_RESULT,

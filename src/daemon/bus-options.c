@@ -455,6 +455,27 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
                                                          field, f.limit, SLUICE_MAX_LIST_ENTRIES);
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(m);
+                } else if (strcmp(key, "history") == 0) {
+                        int b = 0;
+
+                        r = enter_variant(m, field, "b", error);
+                        if (r >= 0)
+                                r = sd_bus_message_read(m, "b", &b);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(m);
+                        f.history = b;
+                } else if (strcmp(key, "since") == 0 || strcmp(key, "until") == 0) {
+                        uint64_t t = 0;
+
+                        r = enter_variant(m, field, "t", error);
+                        if (r >= 0)
+                                r = sd_bus_message_read(m, "t", &t);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(m);
+                        if (key[0] == 's')
+                                f.since = t;
+                        else
+                                f.until = t;
                 } else
                         return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: unknown filter key"), field);
                 if (r < 0)
@@ -469,6 +490,11 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
         r = sd_bus_message_exit_container(m);
         if (r < 0)
                 return r;
+
+        if (f.since && f.until && f.until <= f.since)
+                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                         _("filter.until: %" PRIu64 " is not after filter.since (%" PRIu64 ")"),
+                                         (uint64_t) f.until, (uint64_t) f.since);
 
         /* "All" is bounded too: one reply must fit in a bus message. */
         if (f.limit == 0)
@@ -491,6 +517,10 @@ bool list_filter_match(const ListFilter *f, const Job *job) {
         if (f->class_name && strcmp(f->class_name, job->class_name) != 0)
                 return false;
         if (f->has_owner && f->owner != job->owner)
+                return false;
+        if (f->since && job->submitted_at < f->since)
+                return false;
+        if (f->until && job->submitted_at >= f->until)
                 return false;
         return true;
 }

@@ -6,6 +6,7 @@
 
 #include "i18n.h"
 #include "manager.h"
+#include "history-retention.h"
 #include "manager-store.h"
 
 typedef struct Options {
@@ -141,6 +142,8 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_FAILURE;
         r = manager_startup(m);
+        if (r >= 0)
+                r = history_retention_start(m);
         if (r < 0)
                 return EXIT_FAILURE;
         r = manager_run(m);

@@ -704,3 +704,145 @@ GPtrArray *store_load_overrides(Store *st, GError **error) {
         }
         return g_steal_pointer(&v);
 }
+
+/**
+ * store_foreach_job() - the stored jobs that pass a filter, in id order
+ * @st: the store
+ * @filter: what to return (every field optional)
+ * @func: called per job; return false to stop early
+ * @userdata: for @func
+ * @error: G_IO_ERROR_INVALID_DATA for a damaged row, or a database error
+ *
+ * The filter runs in SQL (state is indexed; id order is the primary key's),
+ * so a query that stops early reads only the rows it returns.
+ *
+ * Return: true on success (also when @func stopped early).
+ */
+bool store_foreach_job(Store *st, const StoreJobFilter *filter, StoreJobFunc func, void *userdata, GError **error) {
+        g_autoptr(GString) sql = g_string_new("SELECT " JOB_COLUMNS " FROM jobs WHERE 1");
+        sqlite3_stmt *q = NULL;
+        int r, n = 1;
+
+        if (filter->states) {
+                const char *sep = "";
+
+                g_string_append(sql, " AND state IN (");
+                for (int s = 0; s < 32; s++)
+                        if (filter->states & (1u << s)) {
+                                g_string_append_printf(sql, "%s?", sep);
+                                sep = ", ";
+                        }
+                g_string_append(sql, ")");
+        }
+        if (filter->class_name)
+                g_string_append(sql, " AND class = ?");
+        if (filter->has_owner)
+                g_string_append(sql, " AND owner = ?");
+        if (filter->since)
+                g_string_append(sql, " AND submitted_at >= ?");
+        if (filter->until)
+                g_string_append(sql, " AND submitted_at < ?");
+        g_string_append(sql, " ORDER BY id");
+
+        if (sqlite3_prepare_v2(st->db, sql->str, -1, &q, NULL) != SQLITE_OK)
+                return set_db_error(st, error, _("cannot read the jobs"));
+        for (int s = 0; filter->states && s < 32; s++)
+                if (filter->states & (1u << s))
+                        bind_text(q, n++, job_state_to_string(s));
+        if (filter->class_name)
+                bind_text(q, n++, filter->class_name);
+        if (filter->has_owner)
+                sqlite3_bind_int64(q, n++, filter->owner);
+        if (filter->since)
+                sqlite3_bind_int64(q, n++, (int64_t) MIN(filter->since, (usec_t) INT64_MAX));
+        if (filter->until)
+                sqlite3_bind_int64(q, n++, (int64_t) MIN(filter->until, (usec_t) INT64_MAX));
+
+        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+                g_autoptr(Job) j = job_from_row(st, q, error);
+
+                if (!j) {
+                        sqlite3_finalize(q);
+                        return false;
+                }
+                if (!func(j, userdata)) {
+                        r = SQLITE_DONE;
+                        break;
+                }
+        }
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE)
+                return set_db_error(st, error, _("cannot read the jobs"));
+        return true;
+}
+
+/**
+ * store_prune_history() - forget old finished jobs (HistoryMaxAgeSec=, HistoryMaxJobs=)
+ * @st: the store, outside a transaction
+ * @finished_before: forget jobs that finished before this (CLOCK_REALTIME usec); 0: none by age
+ * @keep_jobs: keep at most this many finished jobs, the newest by id; 0: no limit
+ * @ret_pruned: (optional) how many rows went
+ * @error: set on failure
+ *
+ * Only finished jobs (state done) are history; queued and running ones are
+ * never pruned.  Each limit is one DELETE over the state index.
+ *
+ * Return: true on success.
+ */
+bool store_prune_history(Store *st, usec_t finished_before, uint32_t keep_jobs, uint64_t *ret_pruned,
+                         GError **error) {
+        uint64_t pruned = 0;
+
+        if (finished_before > 0) {
+                if (!exec_bound(st, "DELETE FROM jobs WHERE state = 'done' AND finished_at < ?",
+                                _("cannot prune the history"), error, NULL, NULL, NULL,
+                                (int64_t) MIN(finished_before, (usec_t) INT64_MAX), true))
+                        return false;
+                pruned += (uint64_t) sqlite3_changes(st->db);
+        }
+        if (keep_jobs > 0) {
+                if (!exec_bound(st,
+                                "DELETE FROM jobs WHERE state = 'done' AND id < "
+                                "(SELECT id FROM jobs WHERE state = 'done' ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                                _("cannot prune the history"), error, NULL, NULL, NULL, (int64_t) keep_jobs - 1,
+                                true))
+                        return false;
+                pruned += (uint64_t) sqlite3_changes(st->db);
+        }
+        if (ret_pruned)
+                *ret_pruned = pruned;
+        return true;
+}
+
+/**
+ * store_get_job() - one stored job
+ * @st: the store
+ * @id: the job id
+ * @ret: the job (owned, free with job_free), or NULL when no such job is stored
+ * @error: G_IO_ERROR_INVALID_DATA for a damaged row, or a database error
+ *
+ * Return: true on success (also when the job is not stored).
+ */
+bool store_get_job(Store *st, uint64_t id, Job **ret, GError **error) {
+        sqlite3_stmt *q = NULL;
+        Job *j = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(st->db, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", -1, &q, NULL) != SQLITE_OK)
+                return set_db_error(st, error, _("cannot read the jobs"));
+        sqlite3_bind_int64(q, 1, (int64_t) id);
+        r = sqlite3_step(q);
+        if (r == SQLITE_ROW) {
+                j = job_from_row(st, q, error);
+                sqlite3_finalize(q);
+                if (!j)
+                        return false;
+                *ret = j;
+                return true;
+        }
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE)
+                return set_db_error(st, error, _("cannot read the jobs"));
+        *ret = NULL;
+        return true;
+}

@@ -70,3 +70,30 @@ bool store_load_next_id(Store *st, uint64_t *ret, GError **error);
 char **store_load_paused(Store *st, GError **error);
 /* StoreOverride*, owned, in storing order. */
 GPtrArray *store_load_overrides(Store *st, GError **error);
+
+/*
+ * History queries (ListJobs(history=true)) and retention.
+ */
+
+/* Which stored jobs a history query returns; zero fields match everything. */
+typedef struct StoreJobFilter {
+        unsigned states;        /* bit mask of (1u << JobState); 0 = all */
+        const char *class_name; /* NULL = all */
+        bool has_owner;
+        uint32_t owner;
+        usec_t since;           /* SubmittedAt >= since (0: no bound) */
+        usec_t until;           /* SubmittedAt < until (0: no bound) */
+} StoreJobFilter;
+
+/* Called per matching job in id order; the job is borrowed for the call.  Return false to stop. */
+typedef bool (*StoreJobFunc)(const Job *job, void *userdata);
+
+bool store_foreach_job(Store *st, const StoreJobFilter *filter, StoreJobFunc func, void *userdata, GError **error);
+
+/* Forget finished jobs that finished before finished_before (0: none by age) and all
+ * but the newest keep_jobs finished jobs (0: no count limit). */
+bool store_prune_history(Store *st, usec_t finished_before, uint32_t keep_jobs, uint64_t *ret_pruned,
+                         GError **error);
+
+/* One stored job by id: owned Job* in *ret, or NULL when none is stored. */
+bool store_get_job(Store *st, uint64_t id, Job **ret, GError **error);
