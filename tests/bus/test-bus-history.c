@@ -3,8 +3,8 @@
  * History: jobs run to the end leave the bus after KeepFinishedSec=1 and
  * stay in the state database; ListJobs(history=true) lists them (path "/")
  * with their results, the filters apply to them, bad filter types name the
- * field; HistoryMaxJobs= prunes the oldest at start; the retention keys are
- * validated.
+ * field; HistoryMaxJobs= prunes the oldest and HistoryMaxAgeSec= the old ones
+ * at start; the retention keys are validated.
  */
 #include <signal.h>
 #include <string.h>
@@ -254,6 +254,24 @@ static void test_max_jobs_prunes_oldest(void) {
         g_assert_cmpstr(s, ==, expect);
 }
 
+static void test_max_age_prunes(void) {
+        g_autoptr(BusHarness) h = bus_harness_new(config);
+        g_autofree char *old = run_to_end(h, "work", "success");
+        g_autofree char *live = bus_acquire(h, NULL, "work", NULL);
+        g_autofree char *s = NULL;
+        g_autofree char *expect = NULL;
+
+        /* The finished job left the bus KeepFinishedSec=1 after it finished, so at the
+         * restart it finished more than 1 s ago: pruned; the queued/running one stays. */
+        bus_harness_kill_daemon(h, SIGKILL);
+        bus_harness_write_config(h, HISTORY_CONFIG("HistoryMaxAgeSec=1\n"));
+        bus_harness_start_daemon(h);
+        s = list_ok(h, history_filter(NULL, NULL));
+        g_assert_false(strstr(s, ":done:success:"));
+        expect = g_strdup_printf("%" G_GUINT64_FORMAT ":", bus_job_id(live));
+        g_assert_true(g_str_has_prefix(s, expect));
+}
+
 static void test_retention_keys(void) {
         g_autoptr(BusHarness) h = bus_harness_new(config);
         static const struct {
@@ -300,6 +318,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/bus/history/list", test_list_history);
         g_test_add_func("/bus/history/bad-filters", test_bad_filters);
         g_test_add_func("/bus/history/max-jobs-prunes-oldest", test_max_jobs_prunes_oldest);
+        g_test_add_func("/bus/history/max-age-prunes", test_max_age_prunes);
         g_test_add_func("/bus/history/retention-keys", test_retention_keys);
         return g_test_run();
 }
