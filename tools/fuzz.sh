@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Real fuzzing of every libFuzzer target in tests/fuzz (clang, ASan + UBSan).
-# Installs clang if missing, builds the -Dfuzzing=true targets in build-fuzz,
+# Installs clang (and libclang-rt-dev) if missing, builds the -Dfuzzing=true targets in build-fuzz,
 # then runs each target for SECONDS (default 600, "the long run") on a copy of
 # its seed corpus.  New inputs land in build-fuzz/fuzz-corpus/<target>; a crash
 # leaves build-fuzz/fuzz-artifacts/<target>/crash-* and fails the script.
@@ -14,13 +14,18 @@ case $seconds in
         ''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
 esac
 
-if ! command -v clang >/dev/null; then
+# clang, and libFuzzer's runtime (only recommended by clang's packages)
+missing=()
+for p in clang libclang-rt-dev; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
         SUDO=
         [ "$(id -u)" -eq 0 ] || SUDO=sudo
-        echo ">>> installing clang"
+        echo ">>> installing: ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive
         $SUDO apt-get update -q
-        $SUDO apt-get install -y -q --no-install-recommends clang
+        $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 # target name, corpus directory, dictionary (or empty)
