@@ -9,7 +9,7 @@ packages=(
         libsystemd-dev libglib2.0-dev libglib2.0-dev-bin libglib-testing-0-dev libsqlite3-dev
         gettext dbus dbus-daemon dbus-bin
         systemd systemd-container polkitd
-        valgrind
+        valgrind clang libclang-rt-dev
 )
 
 missing=()

@@ -30,6 +30,7 @@ if [ $quick = no ]; then
         export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
         export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
         run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+        tools/fuzz.sh 20        # libFuzzer, clang: 20 s per target (tools/fuzz.sh 600 is the long run)
 fi
 # One plain closing line over every build that ran.
 python3 - build-test $([ $quick = no ] && echo build-asan) <<'PY'
