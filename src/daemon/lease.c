@@ -135,6 +135,54 @@ int lease_bind(Manager *m, JobLink *l, const char *holder_name) {
 }
 
 /**
+ * lease_holder_alive() - after a restart: is a stored lease's holder still there?
+ * @m: the manager, connected (before it requests its bus name)
+ * @name: the holder's unique bus name as stored (Job.submitter; may be NULL)
+ * @owner: the uid the lease belongs to
+ *
+ * Synchronous (GetConnectionUnixUser): only called while restoring, before
+ * sluiced owns its name, and a restart is rare.  The holder match of
+ * lease_watch_holders() is already in place, so a holder that leaves after
+ * this answer is seen as soon as the loop runs.  Asking for the uid rather
+ * than NameHasOwner also refuses a unique name that now belongs to another
+ * user (a bus restarted since cannot hand our holder's name to someone
+ * else's process unnoticed).
+ *
+ * Return: true when @name is connected as @owner; false when it is gone,
+ * belongs to another uid, is not a unique name, or the bus cannot say
+ * (logged: the lease is then ended rather than kept on a holder nobody can
+ * watch).
+ */
+bool lease_holder_alive(Manager *m, const char *name, uint32_t owner) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint32_t uid;
+        int r;
+
+        if (!name || name[0] != ':')
+                return false;
+        r = sd_bus_call_method(m->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                               "GetConnectionUnixUser", &error, &reply, "s", name);
+        if (r < 0) {
+                if (!sd_bus_error_has_name(&error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                        log_full(&m->log, LOG_WARNING, "cannot ask the bus about lease holder %s: %s", name,
+                                 error.message ?: g_strerror(-r));
+                return false;
+        }
+        r = sd_bus_message_read(reply, "u", &uid);
+        if (r < 0) {
+                log_full(&m->log, LOG_WARNING, "bad GetConnectionUnixUser reply for %s: %s", name, g_strerror(-r));
+                return false;
+        }
+        if (uid != owner) {
+                log_full(&m->log, LOG_NOTICE, "bus name %s now belongs to uid %" PRIu32 ", not the lease's uid %" PRIu32,
+                         name, uid, owner);
+                return false;
+        }
+        return true;
+}
+
+/**
  * lease_unbind() - a lease no longer needs its holder's connection
  * @l: the job (done or going away)
  *

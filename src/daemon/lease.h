@@ -39,6 +39,9 @@ void holder_free(Holder *h);
 int lease_bind(Manager *m, JobLink *l, const char *holder_name);
 void lease_unbind(JobLink *l);
 
+/* After a restart: is @name (a stored holder) still connected as @owner?  Synchronous. */
+bool lease_holder_alive(Manager *m, const char *name, uint32_t owner);
+
 /* End a queued or running lease of a vanished holder. */
 void lease_abandon(Manager *m, Job *job, usec_t now);
 

@@ -7,6 +7,7 @@
 #include "bus-job.h"
 #include "errors.h"
 #include "i18n.h"
+#include "lease.h"
 #include "manager-store.h"
 #include "store.h"
 
@@ -66,6 +67,78 @@ static bool store_ended(Manager *m, Job *j, JobResult result, const char *detail
         return store_put_job(m->store, j, error);
 }
 
+/*
+ * A running lease after a restart, its holder still there (or detached):
+ * rebuilt as running, same id, times and attempt; a detached lease keeps
+ * the wall-clock end of its TTL (renewing "as of" expiry - ttl lands on the
+ * stored LeaseExpiresAt exactly).
+ */
+static Job *adopt_lease(Manager *m, const Job *j, usec_t now, GError **error) {
+        JobSpec spec = {
+                .class_name = j->class_name,
+                .acquire = true,
+                .has_priority = true,
+                .priority = j->priority,
+                .resources = (const char *const *) j->resources,
+                .parameters = j->parameters,
+                .description = j->description,
+                .ttl_usec = j->ttl_usec,
+                .owner = j->owner,
+                .submitter = j->submitter,
+        };
+        Job *a = scheduler_adopt(m->scheduler, &spec, j->id, j->submitted_at, j->started_at, j->attempt, now, error);
+
+        if (a && j->ttl_usec > 0 && j->lease_expires_at > j->ttl_usec)
+                (void) scheduler_renew(m->scheduler, a, j->lease_expires_at - j->ttl_usec, NULL);
+        return a;
+}
+
+/*
+ * A stored lease (queued or running) after a restart.  Connection-bound
+ * (and detached but not granted yet): kept only when its holder is still
+ * connected, and bound to it again, so the holder's departure ends it like
+ * before.  A granted detached lease needs no holder: it keeps its TTL, and
+ * ends abandoned when the TTL ran out while sluiced was down.  A queued
+ * lease's Acquire() call did not survive: the holder learns of the grant
+ * from JobChanged/Wait() (docs/dbus-api.md, Leases and their holders).
+ *
+ * Return: false when the database could not be written (@error set).
+ */
+static bool restore_lease(Manager *m, GPtrArray *jobs, guint i, usec_t now, unsigned *n_restored, GError **error) {
+        Job *j = jobs->pdata[i];
+        bool detached_running = j->state == JOB_STATE_RUNNING && j->ttl_usec > 0;
+        g_autoptr(GError) local = NULL;
+        Job *restored;
+
+        if (detached_running && j->lease_expires_at <= now)
+                return store_ended(m, j, JOB_RESULT_ABANDONED, _("its TTL ran out while sluiced was down"), error);
+        if (!detached_running && !lease_holder_alive(m, j->submitter, j->owner))
+                return store_ended(m, j, JOB_RESULT_ABANDONED, _("holder vanished while sluiced was down"), error);
+
+        if (j->state == JOB_STATE_RUNNING) {
+                restored = adopt_lease(m, j, now, &local);
+        } else {
+                restored = scheduler_restore(m->scheduler, j, now, &local);
+                if (restored)
+                        jobs->pdata[i] = NULL;  /* the scheduler owns it now */
+        }
+        if (!restored) {
+                g_autofree char *detail = g_strdup_printf(_("not restored: %s"), local->message);
+
+                return store_ended(m, j, j->state == JOB_STATE_RUNNING ? JOB_RESULT_ABANDONED : JOB_RESULT_FAILED,
+                                   detail, error);
+        }
+        if (!detached_running && lease_bind(m, restored->userdata, restored->submitter) < 0) {
+                /* Cannot happen (checked above); never keep a lease nobody watches. */
+                lease_abandon(m, restored, now);
+                return true;
+        }
+        log_job(&m->log, LOG_INFO, restored, "lease restored %s%s%s", job_state_to_string(restored->state),
+                detached_running ? "" : ", holder ", detached_running ? "" : restored->submitter);
+        (*n_restored)++;
+        return true;
+}
+
 static gint compare_seq(gconstpointer a, gconstpointer b) {
         const Job *x = *(Job *const *) a, *y = *(Job *const *) b;
 
@@ -78,8 +151,9 @@ static gint compare_seq(gconstpointer a, gconstpointer b) {
  *
  * Queued jobs are restored in submission order (same ids, priorities,
  * order).  A running job whose unit was re-attached is already there; one
- * whose unit is gone with no result ends `lost` (a lease: `abandoned`, its
- * holder's connection did not survive sluiced).  Queued jobs whose class is
+ * whose unit is gone with no result ends `lost`.  Leases, queued or running,
+ * come back bound to their holder when it is still connected, else end
+ * `abandoned`; detached ones keep their TTL (restore_lease()).  Queued jobs whose class is
  * gone end failed.  Finished jobs stay in the database as history and are
  * not put back on the bus.
  *
@@ -126,13 +200,11 @@ int manager_restore_from_store(Manager *m) {
                 scheduler_set_next_id(m->scheduler, j->id == UINT64_MAX ? j->id : j->id + 1);
                 if (j->state == JOB_STATE_DONE || scheduler_get_job(m->scheduler, j->id))
                         continue;       /* history, or re-attached to its unit */
-                if (j->state == JOB_STATE_RUNNING) {
-                        if (j->kind == JOB_KIND_LEASE)
-                                ok = store_ended(m, j, JOB_RESULT_ABANDONED, _("sluiced restarted; the holder's connection ended"),
-                                                 &error);
-                        else
-                                ok = store_ended(m, j, JOB_RESULT_LOST,
-                                                 _("its unit was gone with no result after sluiced restarted"), &error);
+                if (j->kind == JOB_KIND_LEASE) {
+                        ok = restore_lease(m, jobs, i, now, &n_restored, &error);
+                } else if (j->state == JOB_STATE_RUNNING) {
+                        ok = store_ended(m, j, JOB_RESULT_LOST,
+                                         _("its unit was gone with no result after sluiced restarted"), &error);
                 } else if (scheduler_restore(m->scheduler, j, now, &local)) {
                         jobs->pdata[i] = NULL;  /* the scheduler owns it now */
                         n_restored++;
@@ -152,7 +224,7 @@ int manager_restore_from_store(Manager *m) {
         }
         m->stored_next_id = scheduler_next_id(m->scheduler);
         if (n_restored > 0)
-                log_full(&m->log, LOG_INFO, "restored %u queued jobs from %s", n_restored, store_get_path(m->store));
+                log_full(&m->log, LOG_INFO, "restored %u jobs from %s", n_restored, store_get_path(m->store));
         return 0;
 }
 
