@@ -154,6 +154,37 @@ static char *job_signature(Scheduler *s, Job *j, const char **ret_bucket, char b
         return g_string_free(sig, false);
 }
 
+/*
+ * Keep the cached dispatch order (queue_dispatch_order()) when a job joins,
+ * instead of dropping it: every new job's InterfacesAdded reads Position, and
+ * re-sorting the whole queue per Submit made Submit O(n log n) in the queue's
+ * length.  Under fifo/priority the order is job_compare(), so a binary search
+ * finds the new job's place (at the tail for fifo); only the positions after
+ * it move.  The fair order depends on every bucket's rotation: rebuilt on
+ * demand as before.
+ */
+static void order_insert(Scheduler *s, Job *j) {
+        GPtrArray *order = s->order;
+        guint lo = 0, hi;
+
+        if (!order || s->config->discipline == DISCIPLINE_FAIR) {
+                scheduler_invalidate_order(s);
+                return;
+        }
+        hi = order->len;
+        while (lo < hi) {
+                guint mid = lo + (hi - lo) / 2;
+
+                if (job_compare(s, order->pdata[mid], j) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        g_ptr_array_insert(order, (gint) lo, j);
+        for (guint i = lo; i < order->len; i++)
+                job_priv(order->pdata[i])->position = i + 1;
+}
+
 /**
  * queue_add() - put a queued job into its group
  * @s: the scheduler
@@ -178,7 +209,7 @@ void queue_add(Scheduler *s, Job *j) {
         p->group = g;
         p->queue_iter = g_sequence_insert_sorted(g->jobs, j, group_compare, s);
         s->n_in_queue++;
-        scheduler_invalidate_order(s);
+        order_insert(s, j);
 }
 
 /**
@@ -231,6 +262,9 @@ static GPtrArray *queue_collect(Scheduler *s) {
  */
 void queue_regroup(Scheduler *s) {
         g_autoptr(GPtrArray) all = queue_collect(s);
+
+        /* The cached order belongs to the old config: queue_add() must not extend it. */
+        scheduler_invalidate_order(s);
 
         g_ptr_array_sort(all, job_seq_compare);
         for (unsigned i = 0; i < all->len; i++) {

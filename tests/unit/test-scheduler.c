@@ -252,6 +252,38 @@ static void test_aging_order_is_time_invariant(void) {
         g_assert_cmpuint(scheduler_job_position(c->s, new_high, NULL), ==, 2);
 }
 
+/*
+ * Positions read between submissions (as every job's InterfacesAdded does)
+ * are kept up to date by inserting each new job into the cached order; they
+ * must equal the positions of an order rebuilt from scratch.
+ */
+static void test_positions_kept_while_submitting(gconstpointer data) {
+        g_autoptr(Ctx) c = ctx_new(data);
+        g_autoptr(GPtrArray) jobs = g_ptr_array_new();
+        g_autoptr(GArray) incremental = g_array_new(false, false, sizeof(unsigned));
+        GRand *rand = g_rand_new_with_seed(42);
+        unsigned total;
+
+        scheduler_pause(c->s, "", NULL);
+        for (unsigned i = 0; i < 300; i++) {
+                Job *j = SUBMIT(c, .has_prio = true, .prio = g_rand_int_range(rand, -3, 4));
+                g_ptr_array_add(jobs, j);
+                c->now += g_rand_int_range(rand, 0, 50) * SEC;
+                g_assert_cmpuint(scheduler_job_position(c->s, j, &total), >=, 1);
+                g_assert_cmpuint(total, ==, i + 1);
+        }
+        for (unsigned i = 0; i < jobs->len; i++) {
+                unsigned pos = scheduler_job_position(c->s, jobs->pdata[i], NULL);
+                g_array_append_val(incremental, pos);
+        }
+        /* The same config again regroups and drops every cache: a full rebuild. */
+        ctx_set_config(c, data);
+        for (unsigned i = 0; i < jobs->len; i++)
+                g_assert_cmpuint(scheduler_job_position(c->s, jobs->pdata[i], NULL), ==,
+                                 g_array_index(incremental, unsigned, i));
+        g_rand_free(rand);
+}
+
 static void test_fair_owner(void) {
         g_autoptr(Ctx) c = ctx_new(CFG("Discipline=fair\nFairKey=owner\nMaxRunning=1\nMaxQueuedPerUser=0\n", ""));
         Job *first = NULL, *single;
@@ -1373,6 +1405,16 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/scheduler/discipline/priority", test_priority);
         g_test_add_func("/scheduler/discipline/aging", test_aging);
         g_test_add_func("/scheduler/discipline/aging-time-invariant", test_aging_order_is_time_invariant);
+        g_test_add_data_func("/scheduler/positions/incremental/fifo",
+                             CFG("Discipline=fifo\nMaxRunning=0\n", ""), test_positions_kept_while_submitting);
+        g_test_add_data_func("/scheduler/positions/incremental/priority",
+                             CFG("Discipline=priority\nAgingSec=0\nMaxRunning=0\n", ""),
+                             test_positions_kept_while_submitting);
+        g_test_add_data_func("/scheduler/positions/incremental/priority-aging",
+                             CFG("Discipline=priority\nAgingSec=100\nMaxRunning=0\n", ""),
+                             test_positions_kept_while_submitting);
+        g_test_add_data_func("/scheduler/positions/incremental/fair",
+                             CFG("Discipline=fair\nMaxRunning=0\n", ""), test_positions_kept_while_submitting);
         g_test_add_func("/scheduler/discipline/fair-owner", test_fair_owner);
         g_test_add_func("/scheduler/discipline/fair-resource", test_fair_resource);
         g_test_add_func("/scheduler/discipline/switch", test_switch_discipline);
