@@ -165,30 +165,39 @@ static void list_print_table(GVariant *jobs) {
         ctl_table_print(t, stdout, 0);
 }
 
-/**
- * ctl_verb_list() - "sluicectl list [--state=S[,S…]] [--class=C] [--limit=N] [--json]"
- * @ctl: the context
- * @argc: verb argc
- * @argv: verb argv
- *
- * Return: exit status.
+/* The filter options "list" and "history" share (history also takes --since). */
+typedef struct JobFilterArgs {
+        GStrv states;
+        const char *class_name;
+        guint64 limit;
+        guint64 since;
+} JobFilterArgs;
+
+static void job_filter_args_clear(JobFilterArgs *f) {
+        g_clear_pointer(&f->states, g_strfreev);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(JobFilterArgs, job_filter_args_clear)
+
+static bool parse_since(const char *text, guint64 *ret);
+
+/*
+ * --state=S[,S…] --class=C --limit=N --json [--since=…]: parsed into @f;
+ * argv[0] is the verb, which takes no positional arguments.
+ * Return: 0 to go on, -1 after --help (exit 0), or an exit status after printing why.
  */
-int ctl_verb_list(Ctl *ctl, int argc, char **argv) {
-        enum { ARG_STATE = 0x100, ARG_CLASS, ARG_LIMIT, ARG_JSON };
+static int parse_filter_args(Ctl *ctl, int argc, char **argv, bool with_since, JobFilterArgs *f) {
+        enum { ARG_STATE = 0x100, ARG_CLASS, ARG_SINCE, ARG_LIMIT, ARG_JSON };
         static const struct option options[] = {
                 { "state", required_argument, NULL, ARG_STATE },
                 { "class", required_argument, NULL, ARG_CLASS },
+                { "since", required_argument, NULL, ARG_SINCE },
                 { "limit", required_argument, NULL, ARG_LIMIT },
                 { "json",  no_argument,       NULL, ARG_JSON },
                 { "help",  no_argument,       NULL, 'h' },
                 {}
         };
         g_autoptr(GStrvBuilder) states_builder = g_strv_builder_new();
-        g_auto(GStrv) states = NULL;
-        g_autoptr(GVariant) jobs = NULL;
-        const char *class_name = NULL;
-        guint64 limit = 0;
-        int c, r;
+        int c;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -203,10 +212,17 @@ int ctl_verb_list(Ctl *ctl, int argc, char **argv) {
                         break;
                 }
                 case ARG_CLASS:
-                        class_name = optarg;
+                        f->class_name = optarg;
+                        break;
+                case ARG_SINCE:
+                        if (!with_since)
+                                return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
+                        if (!parse_since(optarg, &f->since))
+                                return ctl_usage_error(_("invalid --since value \"%s\": expected @SECONDS, "
+                                                         "YYYY-MM-DD[ HH:MM[:SS]] or -N{s,min,h,d}"), optarg);
                         break;
                 case ARG_LIMIT:
-                        if (!g_ascii_string_to_unsigned(optarg, 10, 1, G_MAXUINT32, &limit, NULL))
+                        if (!g_ascii_string_to_unsigned(optarg, 10, 1, G_MAXUINT32, &f->limit, NULL))
                                 return ctl_usage_error(_("invalid --limit value \"%s\": expected a number from 1 to %u"),
                                                        optarg, G_MAXUINT32);
                         break;
@@ -215,16 +231,34 @@ int ctl_verb_list(Ctl *ctl, int argc, char **argv) {
                         break;
                 case 'h':
                         ctl_print_help();
-                        return CTL_EXIT_OK;
+                        return -1;
                 default:
                         return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
                 }
         }
         if (optind < argc)
-                return ctl_usage_error(_("\"list\" takes no arguments"));
-        states = g_strv_builder_end(states_builder);
+                return ctl_usage_error(_("\"%s\" takes no arguments"), argv[0]);
+        f->states = g_strv_builder_end(states_builder);
+        return 0;
+}
 
-        r = ctl_list_jobs(ctl, states, class_name, (guint32) limit, &jobs);
+/**
+ * ctl_verb_list() - "sluicectl list [--state=S[,S…]] [--class=C] [--limit=N] [--json]"
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * Return: exit status.
+ */
+int ctl_verb_list(Ctl *ctl, int argc, char **argv) {
+        g_auto(JobFilterArgs) f = {};
+        g_autoptr(GVariant) jobs = NULL;
+        int r;
+
+        r = parse_filter_args(ctl, argc, argv, false, &f);
+        if (r != 0)
+                return r < 0 ? CTL_EXIT_OK : r;
+        r = ctl_list_jobs(ctl, f.states, f.class_name, (guint32) f.limit, &jobs);
         if (r != 0)
                 return r;
         if (ctl->json)
@@ -597,73 +631,25 @@ static guint64 record_duration(GVariant *rec) {
  * Return: exit status.
  */
 int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
-        enum { ARG_STATE = 0x100, ARG_CLASS, ARG_SINCE, ARG_LIMIT, ARG_JSON };
-        static const struct option options[] = {
-                { "state", required_argument, NULL, ARG_STATE },
-                { "class", required_argument, NULL, ARG_CLASS },
-                { "since", required_argument, NULL, ARG_SINCE },
-                { "limit", required_argument, NULL, ARG_LIMIT },
-                { "json",  no_argument,       NULL, ARG_JSON },
-                { "help",  no_argument,       NULL, 'h' },
-                {}
-        };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        g_autoptr(GStrvBuilder) states_builder = g_strv_builder_new();
-        g_auto(GStrv) states = NULL;
+        g_auto(JobFilterArgs) f = {};
         g_autoptr(GVariant) jobs = NULL;
         g_autoptr(CtlTable) t = NULL;
         g_auto(CtlJson) j = CTL_JSON_INIT;
-        const char *class_name = NULL;
-        guint64 limit = 0, since = 0;
         GVariantIter iter;
         const char *cls, *state, *result, *path;
         guint64 id, submitted;
         gint32 priority;
         guint32 owner;
         GVariant *v = NULL;
-        int c, r;
+        int r;
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-                switch (c) {
-                case ARG_STATE: {
-                        g_auto(GStrv) parts = g_strsplit(optarg, ",", -1);
-                        for (char **p = parts; *p; p++) {
-                                if (!**p)
-                                        return ctl_usage_error(_("invalid --state value \"%s\""), optarg);
-                                g_strv_builder_add(states_builder, *p);
-                        }
-                        break;
-                }
-                case ARG_CLASS:
-                        class_name = optarg;
-                        break;
-                case ARG_SINCE:
-                        if (!parse_since(optarg, &since))
-                                return ctl_usage_error(_("invalid --since value \"%s\": expected @SECONDS, "
-                                                         "YYYY-MM-DD[ HH:MM[:SS]] or -N{s,min,h,d}"), optarg);
-                        break;
-                case ARG_LIMIT:
-                        if (!g_ascii_string_to_unsigned(optarg, 10, 1, G_MAXUINT32, &limit, NULL))
-                                return ctl_usage_error(_("invalid --limit value \"%s\": expected a number from 1 to %u"),
-                                                       optarg, G_MAXUINT32);
-                        break;
-                case ARG_JSON:
-                        ctl->json = true;
-                        break;
-                case 'h':
-                        ctl_print_help();
-                        return CTL_EXIT_OK;
-                default:
-                        return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
-                }
-        }
-        if (optind < argc)
-                return ctl_usage_error(_("\"history\" takes no arguments"));
-        states = g_strv_builder_end(states_builder);
-        if (!states[0]) {
-                g_strfreev(states);
-                states = g_strsplit("done", ",", -1);
+        r = parse_filter_args(ctl, argc, argv, true, &f);
+        if (r != 0)
+                return r < 0 ? CTL_EXIT_OK : r;
+        if (!f.states[0]) {
+                g_strfreev(f.states);
+                f.states = g_strsplit("done", ",", -1);
         }
 
         r = ctl_connect(ctl);
@@ -672,7 +658,7 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
         r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs", &m);
         if (r != 0)
                 return r;
-        r = append_history_filter(m, states, class_name, since, (guint32) limit);
+        r = append_history_filter(m, f.states, f.class_name, f.since, (guint32) f.limit);
         if (r < 0)
                 return ctl_fail(_("could not build a method call"), NULL, r);
         r = ctl_call_message(ctl, _("could not list jobs"), m, CTL_TIMEOUT_DEFAULT, &reply);
