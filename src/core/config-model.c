@@ -3,6 +3,8 @@
 
 #include "config-command.h"
 #include "config-model.h"
+#include "config-alert.h"
+#include "config-schedule.h"
 #include "config-value.h"
 #include "errors.h"
 #include "i18n.h"
@@ -304,8 +306,29 @@ static const KeyDef key_defs[] = {
         { { CONFIG_SECTION_CLASS, "RetryDelaySec", "30s" }, config_parse_retry_delay, false },
         { { CONFIG_SECTION_CLASS, "RetryBackoff", "1.0" }, config_parse_retry_backoff, false },
         { { CONFIG_SECTION_CLASS, "Duplicates", "queue" }, config_parse_duplicates, false },
+        { { CONFIG_SECTION_CLASS, "OnSuccess", "" }, config_parse_class_notify, false },
+        { { CONFIG_SECTION_CLASS, "OnFailure", "" }, config_parse_class_notify, false },
 
         { { CONFIG_SECTION_RESOURCE, "MaxRunning", "0" }, parse_resource_max_running, false },
+
+        { { CONFIG_SECTION_SCHEDULE, "Description", "" }, config_parse_schedule_key, false },
+        { { CONFIG_SECTION_SCHEDULE, "Class", "" }, config_parse_schedule_key, false },
+        { { CONFIG_SECTION_SCHEDULE, "Parameters", "" }, config_parse_schedule_key, false },
+        { { CONFIG_SECTION_SCHEDULE, "OnCalendar", "" }, config_parse_schedule_key, false },
+        { { CONFIG_SECTION_SCHEDULE, "Priority", "" }, config_parse_schedule_key, false },
+        { { CONFIG_SECTION_SCHEDULE, "RandomizedDelaySec", "0" }, config_parse_schedule_key, false },
+        { { CONFIG_SECTION_SCHEDULE, "Persistent", "no" }, config_parse_schedule_key, false },
+        { { CONFIG_SECTION_SCHEDULE, "CatchUp", "once" }, config_parse_schedule_key, false },
+        { { CONFIG_SECTION_SCHEDULE, "CatchUpWithinSec", "0" }, config_parse_schedule_key, false },
+        { { CONFIG_SECTION_SCHEDULE, "Overlap", "skip" }, config_parse_schedule_key, false },
+
+        { { CONFIG_SECTION_ALERT, "Description", "" }, config_parse_alert_key, false },
+        { { CONFIG_SECTION_ALERT, "Class", "" }, config_parse_alert_key, false },
+        { { CONFIG_SECTION_ALERT, "Within", "0" }, config_parse_alert_key, false },
+        { { CONFIG_SECTION_ALERT, "OnFailure", "no" }, config_parse_alert_key, false },
+        { { CONFIG_SECTION_ALERT, "MaxWaitSec", "0" }, config_parse_alert_key, false },
+        { { CONFIG_SECTION_ALERT, "Severity", "warning" }, config_parse_alert_key, false },
+        { { CONFIG_SECTION_ALERT, "Notify", "" }, config_parse_alert_key, false },
 };
 
 /**
@@ -361,7 +384,7 @@ static void prefix_error(GError **error, const char *origin_raw, const char *gro
 
 /**
  * config_section_parse() - classify a section name
- * @group: "Scheduler", "Class NAME" or "Resource TYPE:VALUE|TYPE:*"
+ * @group: "Scheduler", "Class NAME", "Resource TYPE:VALUE|TYPE:*", "Schedule NAME" or "Alert NAME"
  * @ret_type: the kind of section
  * @ret_arg: the class name or resource key inside @group (NULL for Scheduler)
  * @origin: file name for the error (may be NULL)
@@ -405,8 +428,25 @@ bool config_section_parse(const char *group, ConfigSectionType *ret_type, const 
                 return true;
         }
 
+        if (g_str_has_prefix(group, "Schedule ") || g_str_has_prefix(group, "Alert ")) {
+                bool schedule = g_str_has_prefix(group, "Schedule ");
+                const char *name = strchr(group, ' ') + 1;
+
+                if (!config_is_name(name)) {
+                        g_autofree char *q = config_quote(name);
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                    schedule ? _("\"%s\" is not a valid schedule name ([A-Za-z0-9_.-]{1,64})")
+                                             : _("\"%s\" is not a valid alert name ([A-Za-z0-9_.-]{1,64})"), q);
+                        prefix_error(error, origin, group, NULL);
+                        return false;
+                }
+                *ret_type = schedule ? CONFIG_SECTION_SCHEDULE : CONFIG_SECTION_ALERT;
+                *ret_arg = name;
+                return true;
+        }
+
         g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
-                            _("unknown section (expected Scheduler, Class NAME or Resource KEY)"));
+                            _("unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME or Alert NAME)"));
         prefix_error(error, origin, group, NULL);
         return false;
 }
@@ -459,6 +499,8 @@ static void class_config_free(ClassConfig *c) {
         g_ptr_array_unref(c->parameters);
         g_strfreev(c->exec_start);
         config_command_clear(c);
+        g_free(c->on_success);
+        g_free(c->on_failure);
         g_free(c);
 }
 
@@ -484,6 +526,8 @@ static SluiceConfig *config_model_new(void) {
         cfg->history_max_jobs = 100000;
         cfg->classes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) class_config_free);
         cfg->resources = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) resource_config_free);
+        cfg->schedules = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) schedule_config_free);
+        cfg->alerts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) alert_config_free);
         return cfg;
 }
 
@@ -496,6 +540,8 @@ void config_model_free(SluiceConfig *cfg) {
                 return;
         g_hash_table_unref(cfg->classes);
         g_hash_table_unref(cfg->resources);
+        g_hash_table_unref(cfg->schedules);
+        g_hash_table_unref(cfg->alerts);
         g_free(cfg->fair_resource_key);
         if (cfg->merged)
                 g_key_file_unref(cfg->merged);
@@ -632,6 +678,32 @@ static bool build_section(void *target, ConfigSectionType type, GKeyFile *kf, co
         return true;
 }
 
+/* Rules that join sections: schedules, alerts and notifiers name classes. */
+static bool cross_section_check(const SluiceConfig *cfg, GKeyFile *kf, const ConfigOrigins *origins,
+                                GError **error) {
+        g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+
+        for (size_t i = 0; groups[i]; i++) {
+                const char *group = groups[i], *arg, *key = NULL;
+                ConfigSectionType type;
+                bool ok = true;
+
+                if (!config_section_parse(group, &type, &arg, NULL, NULL))
+                        continue;
+                if (type == CONFIG_SECTION_CLASS)
+                        ok = config_class_notify_check(cfg, g_hash_table_lookup(cfg->classes, arg), &key, error);
+                else if (type == CONFIG_SECTION_SCHEDULE)
+                        ok = config_schedule_check(cfg, g_hash_table_lookup(cfg->schedules, arg), &key, error);
+                else if (type == CONFIG_SECTION_ALERT)
+                        ok = config_alert_check(cfg, g_hash_table_lookup(cfg->alerts, arg), &key, error);
+                if (!ok) {
+                        prefix_error(error, config_origins_lookup(origins, group, key), group, key);
+                        return false;
+                }
+        }
+        return true;
+}
+
 /**
  * config_model_build() - build a SluiceConfig from one key file
  * @kf: the (merged) key file; referenced by the result as ->merged
@@ -681,10 +753,31 @@ SluiceConfig *config_model_build(GKeyFile *kf, const ConfigOrigins *origins, Con
                         break;
                 }
 
+                case CONFIG_SECTION_SCHEDULE: {
+                        ScheduleConfig *sc = schedule_config_new(arg);
+
+                        g_hash_table_replace(cfg->schedules, sc->name, sc);
+                        if (!build_section(sc, type, kf, group, origins, error))
+                                return NULL;
+                        break;
+                }
+
+                case CONFIG_SECTION_ALERT: {
+                        AlertConfig *a = alert_config_new(arg);
+
+                        g_hash_table_replace(cfg->alerts, a->name, a);
+                        if (!build_section(a, type, kf, group, origins, error))
+                                return NULL;
+                        break;
+                }
+
                 default:
                         g_assert_not_reached();
                 }
         }
+
+        if (mode == CONFIG_BUILD_FULL && !cross_section_check(cfg, kf, origins, error))
+                return NULL;
 
         cfg->merged = g_key_file_ref(kf);
         return g_steal_pointer(&cfg);

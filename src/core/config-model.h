@@ -16,6 +16,8 @@ typedef enum {
         CONFIG_SECTION_SCHEDULER,       /* [Scheduler] */
         CONFIG_SECTION_CLASS,           /* [Class NAME] */
         CONFIG_SECTION_RESOURCE,        /* [Resource TYPE:VALUE] or [Resource TYPE:*] */
+        CONFIG_SECTION_SCHEDULE,        /* [Schedule NAME] */
+        CONFIG_SECTION_ALERT,           /* [Alert NAME] */
         _CONFIG_SECTION_MAX,
 } ConfigSectionType;
 

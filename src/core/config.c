@@ -391,20 +391,69 @@ uint32_t sluice_config_resource_limit(const SluiceConfig *cfg, const char *resou
  *
  * Return: a NULL-terminated vector; free with g_strfreev().
  */
-char **sluice_config_class_names(const SluiceConfig *cfg) {
+static char **sorted_keys(GHashTable *table) {
         g_autoptr(GPtrArray) names = g_ptr_array_new();
         GHashTableIter it;
         gpointer key;
 
-        g_return_val_if_fail(cfg, NULL);
-
-        g_hash_table_iter_init(&it, cfg->classes);
+        g_hash_table_iter_init(&it, table);
         while (g_hash_table_iter_next(&it, &key, NULL))
                 g_ptr_array_add(names, g_strdup(key));
         g_ptr_array_sort(names, compare_strings);
         g_ptr_array_add(names, NULL);
 
         return (char **) g_ptr_array_free(g_steal_pointer(&names), FALSE);
+}
+
+char **sluice_config_class_names(const SluiceConfig *cfg) {
+        g_return_val_if_fail(cfg, NULL);
+        return sorted_keys(cfg->classes);
+}
+
+/**
+ * sluice_config_schedule_names() - every [Schedule NAME], sorted
+ * @cfg: the configuration
+ *
+ * Return: a NULL-terminated vector; free with g_strfreev().
+ */
+char **sluice_config_schedule_names(const SluiceConfig *cfg) {
+        g_return_val_if_fail(cfg, NULL);
+        return sorted_keys(cfg->schedules);
+}
+
+/**
+ * sluice_config_alert_names() - every [Alert NAME], sorted
+ * @cfg: the configuration
+ *
+ * Return: a NULL-terminated vector; free with g_strfreev().
+ */
+char **sluice_config_alert_names(const SluiceConfig *cfg) {
+        g_return_val_if_fail(cfg, NULL);
+        return sorted_keys(cfg->alerts);
+}
+
+/**
+ * sluice_config_get_schedule() - look a schedule up by name
+ * @cfg: the configuration
+ * @name: the schedule name
+ *
+ * Return: the schedule (owned by @cfg), or NULL.
+ */
+const ScheduleConfig *sluice_config_get_schedule(const SluiceConfig *cfg, const char *name) {
+        g_return_val_if_fail(cfg, NULL);
+        return name ? g_hash_table_lookup(cfg->schedules, name) : NULL;
+}
+
+/**
+ * sluice_config_get_alert() - look an alert up by name
+ * @cfg: the configuration
+ * @name: the alert name
+ *
+ * Return: the alert (owned by @cfg), or NULL.
+ */
+const AlertConfig *sluice_config_get_alert(const SluiceConfig *cfg, const char *name) {
+        g_return_val_if_fail(cfg, NULL);
+        return name ? g_hash_table_lookup(cfg->alerts, name) : NULL;
 }
 
 /**

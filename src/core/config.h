@@ -104,12 +104,82 @@ typedef struct ClassConfig {
         uint32_t max_queued_per_user;   /* MaxQueuedPerUser= (unset: [Scheduler]'s applies; 0 = unlimited):
                                          * queued jobs of this class one user may have, instead of the
                                          * global quota */
+
+        /* Notifications: a job of this class that ends success / not success starts one job of
+         * the named notifier class (a command class) with SLUICE_JOB_* in its environment. */
+        char *on_success;               /* OnSuccess= notifier class, NULL = none */
+        char *on_failure;               /* OnFailure= notifier class (failed, timeout, abandoned, lost;
+                                         * not cancelled), NULL = none */
 } ClassConfig;
 
 typedef struct ResourceConfig {
         char *key;              /* "datastore:a", or "datastore:*" for every value of datastore */
         uint32_t max_running;   /* MaxRunning= (0 = unlimited) */
 } ResourceConfig;
+
+/* [Schedule NAME]: enqueue a job of a class on calendar events. */
+typedef enum {
+        CATCH_UP_ONCE,          /* CatchUp=once: one job for any number of missed elapses (default) */
+        CATCH_UP_ALL,           /* CatchUp=all: one job per missed elapse */
+        CATCH_UP_NONE,          /* CatchUp=none: missed elapses are dropped (and logged) */
+        _CATCH_UP_MAX,
+} CatchUpPolicy;
+
+const char *catch_up_policy_to_string(CatchUpPolicy p);
+int catch_up_policy_from_string(const char *s);         /* -1 if unknown */
+
+typedef enum {
+        OVERLAP_SKIP,           /* Overlap=skip: the previous run is queued/running: skip this elapse (default) */
+        OVERLAP_QUEUE,          /* Overlap=queue: enqueue anyway */
+        OVERLAP_REPLACE,        /* Overlap=replace: cancel the previous run, enqueue the new one */
+        _OVERLAP_MAX,
+} OverlapPolicy;
+
+const char *overlap_policy_to_string(OverlapPolicy p);
+int overlap_policy_from_string(const char *s);          /* -1 if unknown */
+
+typedef struct CalendarSpec CalendarSpec;
+
+typedef struct ScheduleConfig {
+        char *name;
+        char *description;              /* Description=, may be NULL */
+        char *class_name;               /* Class= (required; must exist) */
+        GHashTable *parameters;         /* Parameters= NAME=VALUE ...: char* -> char*, owned; never NULL;
+                                         * checked against the class's declarations */
+        char **on_calendar;             /* OnCalendar= expressions as written (";"-separated list, >= 1) */
+        GPtrArray *calendars;           /* of CalendarSpec*, parsed from on_calendar, same order */
+        bool has_priority;
+        int32_t priority;               /* Priority= (the class's default when unset) */
+        usec_t randomized_delay_usec;   /* RandomizedDelaySec= (0) */
+        bool persistent;                /* Persistent= (no): catch up elapses missed while sluiced was down */
+        CatchUpPolicy catch_up;         /* CatchUp= (once) */
+        usec_t catch_up_within_usec;    /* CatchUpWithinSec= (0 = no bound): older misses are dropped */
+        OverlapPolicy overlap;          /* Overlap= (skip) */
+} ScheduleConfig;
+
+/* [Alert NAME]: raise an alert when expected work does not happen. */
+typedef enum {
+        ALERT_SEVERITY_INFO,
+        ALERT_SEVERITY_WARNING,         /* default */
+        ALERT_SEVERITY_CRITICAL,
+        _ALERT_SEVERITY_MAX,
+} AlertSeverity;
+
+const char *alert_severity_to_string(AlertSeverity s);
+int alert_severity_from_string(const char *s);          /* -1 if unknown */
+
+typedef struct AlertConfig {
+        char *name;
+        char *description;              /* Description=, may be NULL (used in the message) */
+        char *class_name;               /* Class= (required; must exist) */
+        usec_t within_usec;             /* Within= (0 = off): no successful job of the class within this */
+        bool on_failure;                /* OnFailure= (no): a job of the class ended failed/timeout/lost/abandoned;
+                                         * cleared by the next success */
+        usec_t max_wait_usec;           /* MaxWaitSec= (0 = off): a job of the class waited longer than this
+                                         * in the queue; cleared when none waits that long */
+        AlertSeverity severity;         /* Severity= info|warning|critical (warning) */
+        char *notify_class;             /* Notify= command class run when raised (NULL = none) */
+} AlertConfig;
 
 typedef enum {
         FAIR_BY_OWNER,          /* FairKey=owner */
@@ -141,6 +211,9 @@ typedef struct SluiceConfig {
                                          * jobs older than this leave the state database */
         uint32_t history_max_jobs;      /* [Scheduler] HistoryMaxJobs= (100000; 0 = unlimited): finished
                                          * jobs kept in the state database, the newest */
+
+        GHashTable *schedules;          /* name -> ScheduleConfig* (owned) */
+        GHashTable *alerts;             /* name -> AlertConfig* (owned) */
 } SluiceConfig;
 
 /* Load path (NULL: the compiled-in default path) and its ".d" drop-ins. */
@@ -176,6 +249,12 @@ uint32_t sluice_config_resource_limit(const SluiceConfig *cfg, const char *resou
 
 /* Sorted class names, NULL-terminated; free with g_strfreev(). */
 char **sluice_config_class_names(const SluiceConfig *cfg);
+
+/* Sorted schedule / alert names, NULL-terminated; free with g_strfreev(). */
+char **sluice_config_schedule_names(const SluiceConfig *cfg);
+char **sluice_config_alert_names(const SluiceConfig *cfg);
+const ScheduleConfig *sluice_config_get_schedule(const SluiceConfig *cfg, const char *name);
+const AlertConfig *sluice_config_get_alert(const SluiceConfig *cfg, const char *name);
 
 /* Key file text of the whole effective config (for dumps and persistence). */
 char *sluice_config_to_data(const SluiceConfig *cfg);

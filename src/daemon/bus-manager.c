@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "bus-access.h"
 #include "bus-creds.h"
 #include "bus-job.h"
@@ -11,6 +12,8 @@
 #include "i18n.h"
 #include "lease.h"
 #include "manager-store.h"
+#include "metrics.h"
+#include "schedules.h"
 #include "store.h"
 
 #define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
@@ -424,8 +427,7 @@ static int method_trigger_schedule(sd_bus_message *msg, void *userdata, sd_bus_e
         r = bus_access_check(m, msg, SLUICE_ACTION_CONFIGURE, NULL, NULL, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        /* Schedules arrive with their own issue: until then no name exists. */
-        return sd_bus_error_setf(error, INVALID_ARGUMENT, _("name: no schedule named %s"), name);
+        return schedules_method_trigger(m, msg, name, error);
 }
 
 /* Properties */
@@ -496,42 +498,17 @@ static int prop_classes(sd_bus *bus, const char *path, const char *interface, co
 
 static int prop_schedules(sd_bus *bus, const char *path, const char *interface, const char *property,
                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        int r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(sstt)");
-        return r < 0 ? r : sd_bus_message_close_container(reply);
+        return schedules_append_property(userdata, reply);
 }
 
 static int prop_alerts(sd_bus *bus, const char *path, const char *interface, const char *property,
                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        int r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(ssst)");
-        return r < 0 ? r : sd_bus_message_close_container(reply);
+        return alerts_append_property(userdata, reply);
 }
 
 static int prop_statistics(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const SchedulerStats *st = scheduler_get_stats(m->scheduler);
-        uint64_t mono = 0;
-        int r;
-
-        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(reply, "{sv}{sv}", "submitted", "t", st->submitted, "started", "t", st->started);
-        if (r < 0)
-                return r;
-        for (int i = JOB_RESULT_NONE + 1; i < _JOB_RESULT_MAX; i++) {
-                g_autofree char *key = g_strdup_printf("finished-%s", job_result_to_string(i));
-
-                r = sd_bus_message_append(reply, "{sv}", key, "t", st->finished[i]);
-                if (r < 0)
-                        return r;
-        }
-        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &mono);
-        r = sd_bus_message_append(reply, "{sv}", "uptime-usec", "t",
-                                  mono > m->start_monotonic ? mono - m->start_monotonic : 0);
-        if (r < 0)
-                return r;
-        return sd_bus_message_close_container(reply);
+        return metrics_append_statistics(userdata, reply);
 }
 
 #define EMITS SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE

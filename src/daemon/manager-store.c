@@ -4,11 +4,13 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "bus-job.h"
 #include "errors.h"
 #include "i18n.h"
 #include "lease.h"
 #include "manager-store.h"
+#include "schedules.h"
 #include "store.h"
 
 /**
@@ -309,6 +311,8 @@ bool manager_store_commit(Manager *m) {
                 if (!store_put_paused(m->store, (const char *const *) paused, &error))
                         goto fail_rollback;
         }
+        if (!schedules_store_flush(m, &error) || !alerts_store_flush(m, &error))
+                goto fail_rollback;
         if (!store_commit(m->store, &error))
                 goto fail;
 

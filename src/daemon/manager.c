@@ -3,15 +3,18 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "alerts.h"
 #include "bus-job.h"
 #include "bus-manager.h"
 #include "errors.h"
 #include "executor-systemd.h"
 #include "i18n.h"
 #include "lease.h"
-#include "manager.h"
 #include "manager-store.h"
+#include "manager.h"
+#include "metrics.h"
 #include "polkit-query.h"
+#include "schedules.h"
 #include "store.h"
 
 /**
@@ -28,6 +31,7 @@ Manager *manager_new(void) {
         m->peer_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         m->waiting_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         m->store_dirty = g_hash_table_new(g_int64_hash, g_int64_equal);
+        m->metrics = metrics_new();
         g_queue_init(&m->announce);
         m->polkit = polkit_registry_new();
         m->systemd = systemd_executor_new(m);
@@ -48,7 +52,10 @@ void manager_free(Manager *m) {
 
         g_hash_table_remove_all(m->holders);
         g_queue_clear(&m->announce);
+        g_clear_pointer(&m->schedules, schedules_free);
+        g_clear_pointer(&m->alerts, alerts_free);
         g_clear_pointer(&m->scheduler, scheduler_free);
+        g_clear_pointer(&m->metrics, metrics_free);
         g_clear_pointer(&m->systemd, systemd_executor_free);   /* units go on; the next sluiced re-attaches */
         g_hash_table_destroy(m->jobs);
         g_hash_table_destroy(m->holders);
@@ -133,6 +140,9 @@ static void on_scheduler_event(void *userdata, SchedEventType type, Job *job, Jo
         JobLink *l = job->userdata;
 
         manager_store_job_event(m, type, job);
+        metrics_job_event(m, type, job, changed);
+        schedules_job_event(m, type, job, changed);
+        alerts_job_event(m, type, job, changed);
         switch (type) {
         case SCHED_EVENT_JOB_NEW:
                 l = job_link_new(m, job);
@@ -345,6 +355,10 @@ void manager_apply_config(Manager *m, SluiceConfig *cfg) {
         if (r < 0)
                 log_errno(&m->log, LOG_WARNING, r, "could not emit ConfigChanged");
         manager_mark_dirty(m, mask);
+        if (m->schedules)
+                schedules_config_changed(m);
+        if (m->alerts)
+                alerts_config_changed(m);
 }
 
 /**
@@ -479,6 +493,9 @@ int manager_startup(Manager *m) {
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "cannot register the job objects");
 
+        m->schedules = schedules_new(m);
+        m->alerts = alerts_new(m);
+
         r = lease_watch_holders(m);
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "cannot watch lease holders");
@@ -493,6 +510,12 @@ int manager_startup(Manager *m) {
                 if (r < 0)
                         return r;
         }
+        r = alerts_start(m);
+        if (r < 0)
+                return r;
+        r = schedules_start(m);
+        if (r < 0)
+                return r;
 
         r = sd_bus_request_name(m->bus, SLUICE_BUS_NAME, 0);
         if (r == -EEXIST) {

@@ -20,6 +20,9 @@ typedef struct SystemdExecutor SystemdExecutor;
 typedef struct PolkitRegistry PolkitRegistry;
 typedef struct JobLink JobLink;
 typedef struct Store Store;
+typedef struct Schedules Schedules;
+typedef struct Alerts Alerts;
+typedef struct Metrics Metrics;
 
 /* Manager properties whose changes are coalesced into one PropertiesChanged. */
 typedef enum {
@@ -51,6 +54,10 @@ typedef struct Manager {
         bool store_restoring;           /* jobs coming back from the store need no writing */
         uint64_t stored_next_id;        /* the next id as last committed */
         usec_t start_monotonic;
+
+        Schedules *schedules;           /* [Schedule] timers (schedules.c) */
+        Alerts *alerts;                 /* [Alert] and notifier jobs (alerts.c) */
+        Metrics *metrics;               /* Statistics counters (metrics.c) */
 
         GHashTable *jobs;               /* uint64 id -> JobLink* (owned): every job the scheduler has */
         GHashTable *holders;            /* unique bus name -> Holder* (owned) */

@@ -846,3 +846,103 @@ bool store_get_job(Store *st, uint64_t id, Job **ret, GError **error) {
         *ret = NULL;
         return true;
 }
+
+/**
+ * store_put_schedule_trigger() - remember when a schedule last fired
+ * @st: the store
+ * @name: the schedule's name
+ * @last_trigger: CLOCK_REALTIME usec of the elapse it fired for
+ * @error: set on failure
+ *
+ * Return: true on success.
+ */
+bool store_put_schedule_trigger(Store *st, const char *name, usec_t last_trigger, GError **error) {
+        return exec_bound(st, "INSERT OR REPLACE INTO schedule_triggers (last_trigger, name) VALUES (?, ?)",
+                          _("cannot write a schedule's last trigger"), error, name, NULL, NULL,
+                          (int64_t) last_trigger, true);
+}
+
+/**
+ * store_load_schedule_triggers() - every schedule's last trigger
+ * @st: the store
+ * @error: set on failure
+ *
+ * Return: name (char*) -> usec_t* (both owned by the table); NULL on error.
+ */
+GHashTable *store_load_schedule_triggers(Store *st, GError **error) {
+        g_autoptr(GHashTable) t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        sqlite3_stmt *q = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(st->db, "SELECT name, last_trigger FROM schedule_triggers", -1, &q, NULL) != SQLITE_OK) {
+                set_db_error(st, error, _("cannot read the schedules' last triggers"));
+                return NULL;
+        }
+        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+                usec_t *v = g_new(usec_t, 1);
+
+                *v = (usec_t) sqlite3_column_int64(q, 1);
+                g_hash_table_replace(t, g_strdup(column_text(q, 0) ?: ""), v);
+        }
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE) {
+                set_db_error(st, error, _("cannot read the schedules' last triggers"));
+                return NULL;
+        }
+        return g_steal_pointer(&t);
+}
+
+/**
+ * store_put_alert() - remember an alert's state
+ * @st: the store
+ * @name: the alert's name
+ * @state: free text owned by the alerts code ("raised", "cleared", ...)
+ * @since: CLOCK_REALTIME usec the state began
+ * @error: set on failure
+ *
+ * Return: true on success.
+ */
+bool store_put_alert(Store *st, const char *name, const char *state, usec_t since, GError **error) {
+        return exec_bound(st, "INSERT OR REPLACE INTO alerts (since, name, state) VALUES (?, ?, ?)",
+                          _("cannot write an alert's state"), error, name, state, NULL, (int64_t) since, true);
+}
+
+/**
+ * store_load_alerts() - every stored alert state
+ * @st: the store
+ * @error: set on failure
+ *
+ * Return: owned StoreAlert*; NULL on error.
+ */
+GPtrArray *store_load_alerts(Store *st, GError **error) {
+        g_autoptr(GPtrArray) v = g_ptr_array_new_with_free_func((GDestroyNotify) store_alert_free);
+        sqlite3_stmt *q = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(st->db, "SELECT name, state, since FROM alerts ORDER BY name", -1, &q, NULL) != SQLITE_OK) {
+                set_db_error(st, error, _("cannot read the alert states"));
+                return NULL;
+        }
+        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+                StoreAlert *a = g_new0(StoreAlert, 1);
+
+                a->name = g_strdup(column_text(q, 0) ?: "");
+                a->state = g_strdup(column_text(q, 1) ?: "");
+                a->since = (usec_t) sqlite3_column_int64(q, 2);
+                g_ptr_array_add(v, a);
+        }
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE) {
+                set_db_error(st, error, _("cannot read the alert states"));
+                return NULL;
+        }
+        return g_steal_pointer(&v);
+}
+
+void store_alert_free(StoreAlert *a) {
+        if (!a)
+                return;
+        g_free(a->name);
+        g_free(a->state);
+        g_free(a);
+}

@@ -97,3 +97,24 @@ bool store_prune_history(Store *st, usec_t finished_before, uint32_t keep_jobs, 
 
 /* One stored job by id: owned Job* in *ret, or NULL when none is stored. */
 bool store_get_job(Store *st, uint64_t id, Job **ret, GError **error);
+
+/*
+ * Schedules' last-trigger times and alert states (written inside the group
+ * commit's transaction by schedules.c / alerts.c).
+ */
+bool store_put_schedule_trigger(Store *st, const char *name, usec_t last_trigger, GError **error);
+/* name (char*) -> usec_t* (owned by the table); NULL on error. */
+GHashTable *store_load_schedule_triggers(Store *st, GError **error);
+
+typedef struct StoreAlert {
+        char *name;
+        char *state;
+        usec_t since;
+} StoreAlert;
+
+void store_alert_free(StoreAlert *a);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoreAlert, store_alert_free)
+
+bool store_put_alert(Store *st, const char *name, const char *state, usec_t since, GError **error);
+/* Owned StoreAlert*, by name; NULL on error. */
+GPtrArray *store_load_alerts(Store *st, GError **error);

@@ -134,6 +134,10 @@ static void test_default_documents_every_key(void) {
                                 section = CONFIG_SECTION_CLASS;
                         else if (g_str_has_prefix(l, "[Resource "))
                                 section = CONFIG_SECTION_RESOURCE;
+                        else if (g_str_has_prefix(l, "[Schedule "))
+                                section = CONFIG_SECTION_SCHEDULE;
+                        else if (g_str_has_prefix(l, "[Alert "))
+                                section = CONFIG_SECTION_ALERT;
                         else
                                 g_assert_not_reached();
                         continue;
@@ -689,9 +693,9 @@ static const struct {
 
         /* Sections and keys */
         { "[Schedulers]\nMaxRunning=1\n",
-          "t.conf: [Schedulers]: unknown section (expected Scheduler, Class NAME or Resource KEY)" },
+          "t.conf: [Schedulers]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME or Alert NAME)" },
         { "[Class]\n",
-          "t.conf: [Class]: unknown section (expected Scheduler, Class NAME or Resource KEY)" },
+          "t.conf: [Class]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME or Alert NAME)" },
         { "[Class bad name]\n",
           "t.conf: [Class bad name]: \"bad name\" is not a valid class name ([A-Za-z0-9_.-]{1,64})" },
         { "[Class aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n",
@@ -874,10 +878,10 @@ static void test_load_unknown_section_in_dropin(Fixture *f, gconstpointer data) 
         g_autofree char *dropin = g_build_filename(f->dropin_dir, "x.conf", NULL);
         g_autofree char *expected = NULL;
 
-        write_dropin(f, "x.conf", "[Schedule nightly]\nClass=gc\n");
+        write_dropin(f, "x.conf", "[Schedules nightly]\nClass=gc\n");
         cfg = sluice_config_load(f->main, &error);
         g_assert_null(cfg);
-        expected = g_strdup_printf("%s: [Schedule nightly]: unknown section (expected Scheduler, Class NAME or Resource KEY)", dropin);
+        expected = g_strdup_printf("%s: [Schedules nightly]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME or Alert NAME)", dropin);
         g_assert_cmpstr(error->message, ==, expected);
 }
 
@@ -998,7 +1002,7 @@ static void test_update_refuses_bad_values(void) {
         assert_update_refused(cfg, "Class new", "Kind", "command",
                               "[Class new] ExecStart: missing (Kind=command needs ExecStart=)");
         assert_update_refused(cfg, "Clas gc", "MaxRunning", "1",
-                              "[Clas gc]: unknown section (expected Scheduler, Class NAME or Resource KEY)");
+                              "[Clas gc]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME or Alert NAME)");
         assert_update_refused(cfg, "Class a]b", "MaxRunning", "1",
                               "[Class a]b]: \"a]b\" is not a valid class name ([A-Za-z0-9_.-]{1,64})");
 
