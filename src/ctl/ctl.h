@@ -74,3 +74,16 @@ int ctl_verb_run(Ctl *ctl, int argc, char **argv);
 
 /* ctl-watch.c */
 int ctl_verb_watch(Ctl *ctl, int argc, char **argv);
+
+/* ctl-calendar.c */
+int ctl_verb_calendar(Ctl *ctl, int argc, char **argv);
+
+/* ctl-schedules.c */
+int ctl_verb_schedules(Ctl *ctl, int argc, char **argv);
+int ctl_verb_trigger(Ctl *ctl, int argc, char **argv);
+
+/* ctl-alerts.c */
+int ctl_verb_alerts(Ctl *ctl, int argc, char **argv);
+
+/* ctl-metrics.c */
+int ctl_verb_metrics(Ctl *ctl, int argc, char **argv);

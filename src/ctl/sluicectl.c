@@ -38,6 +38,11 @@ static const CtlVerb verbs[] = {
         { "config",  ctl_verb_config },
         { "reload",  ctl_verb_reload },
         { "watch",   ctl_verb_watch },
+        { "calendar", ctl_verb_calendar },
+        { "schedules", ctl_verb_schedules },
+        { "trigger", ctl_verb_trigger },
+        { "alerts",  ctl_verb_alerts },
+        { "metrics", ctl_verb_metrics },
 };
 
 /**
@@ -90,6 +95,12 @@ void ctl_print_help(void) {
                  "                              Change the configuration at run time (--persist)\n"
                  "  reload                      Re-read the configuration files\n"
                  "  watch                       Follow the scheduler live\n"
+                 "  schedules                   Schedules: next elapse, last trigger (--json)\n"
+                 "  trigger SCHEDULE            Enqueue a schedule's job now\n"
+                 "  calendar EXPR…              Show the next elapses of calendar events\n"
+                 "                              (--iterations=N, --base-time=TIME)\n"
+                 "  alerts                      Active alerts (--json)\n"
+                 "  metrics                     Statistics in OpenMetrics text format\n"
                  "\n"
                  "Job options (submit, acquire, run):\n"
                  "  --priority=N                Priority (-1000…1000)\n"

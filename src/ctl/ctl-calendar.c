@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* FIRST SLICE: placeholder verbs, filled in by their feature's work. */
+#include <stdio.h>
+
+#include "ctl.h"
+
+int ctl_verb_calendar(Ctl *ctl, int argc, char **argv) {
+        fprintf(stderr, "sluicectl: calendar: not implemented yet\n");
+        return CTL_EXIT_FAILURE;
+}
