@@ -546,7 +546,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("QueuedJobs", "u", prop_queued_jobs, 0, EMITS),
         SD_BUS_PROPERTY("RunningJobs", "u", prop_running_jobs, 0, EMITS),
         SD_BUS_PROPERTY("Classes", "a(sssu)", prop_classes, 0, EMITS),
-        SD_BUS_PROPERTY("Schedules", "a(sstt)", prop_schedules, 0, EMITS),
+        SD_BUS_PROPERTY("Schedules", "a(ssttts)", prop_schedules, 0, EMITS),
         SD_BUS_PROPERTY("Alerts", "a(ssst)", prop_alerts, 0, EMITS),
         SD_BUS_PROPERTY("Statistics", "a{sv}", prop_statistics, 0, 0),
 
@@ -582,7 +582,7 @@ int bus_manager_register(Manager *m) {
  * Return: 0 or a negative errno.
  */
 int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
-        const char *names[8];
+        const char *names[16];
         size_t n = 0;
 
         if (mask & MANAGER_PROP_DISCIPLINE)
@@ -597,6 +597,8 @@ int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
                 names[n++] = "RunningJobs";
         if (mask & MANAGER_PROP_CLASSES)
                 names[n++] = "Classes";
+        if (mask & MANAGER_PROP_SCHEDULES)
+                names[n++] = "Schedules";
         names[n] = NULL;
         if (n == 0)
                 return 0;

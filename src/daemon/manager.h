@@ -32,6 +32,7 @@ typedef enum {
         MANAGER_PROP_QUEUED      = 1u << 3,
         MANAGER_PROP_RUNNING     = 1u << 4,
         MANAGER_PROP_CLASSES     = 1u << 5,
+        MANAGER_PROP_SCHEDULES   = 1u << 6,
 } ManagerPropMask;
 
 /*
@@ -66,6 +67,7 @@ typedef struct Manager {
         GQueue announce;                /* of JobLink*: JOB_NEW seen, InterfacesAdded not yet sent */
         PolkitRegistry *polkit;         /* calls waiting for polkit, and their answers (polkit-query.c) */
         bool no_root_bypass;            /* --no-root-bypass: uid 0 asks polkit too (tests) */
+        int64_t clock_offset_usec;      /* tests only (test-clock.c): manager_now() = real clock + this */
 
         sd_event_source *post_source;   /* defer: dispatch + coalesced emissions, once per iteration */
         sd_event_source *timer_source;  /* CLOCK_REALTIME: scheduler_run_timers() */

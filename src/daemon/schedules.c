@@ -34,7 +34,7 @@ bool schedules_store_flush(Manager *m, GError **error) {
 }
 
 int schedules_append_property(Manager *m, sd_bus_message *reply) {
-        int r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(sstt)");
+        int r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(ssttts)");
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 

@@ -29,7 +29,9 @@ void schedules_config_changed(Manager *m);
 void schedules_job_event(Manager *m, SchedEventType type, Job *job, JobChangedMask changed);
 bool schedules_store_flush(Manager *m, GError **error);
 
-/* The Schedules property: a(sstt) name, class, next elapse, last trigger. */
+/* The Schedules property: a(ssttts) name, class, next elapse (0 = never
+ * again), last trigger (0 = never), last job id (0 = none), last job's
+ * result ("" while it runs or when unknown). */
 int schedules_append_property(Manager *m, sd_bus_message *reply);
 
 /* TriggerSchedule(s name) → (o job), after the caller passed the access check. */
