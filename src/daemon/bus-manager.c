@@ -599,6 +599,8 @@ int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
                 names[n++] = "Classes";
         if (mask & MANAGER_PROP_SCHEDULES)
                 names[n++] = "Schedules";
+        if (mask & MANAGER_PROP_ALERTS)
+                names[n++] = "Alerts";
         names[n] = NULL;
         if (n == 0)
                 return 0;

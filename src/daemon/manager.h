@@ -33,6 +33,7 @@ typedef enum {
         MANAGER_PROP_RUNNING     = 1u << 4,
         MANAGER_PROP_CLASSES     = 1u << 5,
         MANAGER_PROP_SCHEDULES   = 1u << 6,
+        MANAGER_PROP_ALERTS      = 1u << 7,
 } ManagerPropMask;
 
 /*
