@@ -10,6 +10,7 @@ packages=(
         gettext dbus dbus-daemon dbus-bin
         systemd systemd-container polkitd
         valgrind clang libclang-rt-dev
+        python3-prometheus-client      # tests/ctl/parse-metrics.py: the reference metrics parsers
 )
 
 missing=()
