@@ -305,6 +305,33 @@ static void test_restart(void) {
         assert_histogram(h, after, (const char *const[]) { a, NULL });
 }
 
+/* A job that timed out in the queue is finished (timeout) but never started:
+ * the histogram does not see it. */
+static void test_timeout_not_started(void) {
+        g_autoptr(BusHarness) h = bus_harness_new(NULL);
+        g_auto(GVariantDict) opts = G_VARIANT_DICT_INIT(NULL);
+        g_autoptr(GVariant) stats = NULL, slot = NULL;
+        g_autofree char *a = NULL, *b = NULL, *result = NULL;
+
+        a = bus_submit(h, NULL, "slot", NULL);
+        bus_wait_job_state(h, a, "running");
+        g_variant_dict_insert(&opts, "max-wait-sec", "t", (guint64) 1);
+        b = bus_submit(h, NULL, "slot", g_variant_dict_end(&opts));
+        bus_wait_job_state(h, b, "done");
+        result = bus_job_get_string(h, b, "Result");
+        g_assert_cmpstr(result, ==, "timeout");
+
+        stats = statistics(h);
+        g_assert_cmpuint(stat_t(stats, "submitted"), ==, 2);
+        g_assert_cmpuint(stat_t(stats, "started"), ==, 1);
+        g_assert_cmpuint(stat_t(stats, "finished-timeout"), ==, 1);
+        slot = class_stats(stats, "slot");
+        g_assert_cmpuint(stat_t(slot, "finished-timeout"), ==, 1);
+        g_assert_cmpuint(stat_u(slot, "running"), ==, 1);
+        g_assert_cmpuint(stat_u(slot, "queued"), ==, 0);
+        assert_histogram(h, stats, (const char *const[]) { a, NULL });
+}
+
 /* alerts-active counts the Alerts property's entries. */
 static void test_alerts_count(void) {
         g_autoptr(BusHarness) h = bus_harness_new(NULL);
@@ -318,6 +345,7 @@ int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/bus/metrics/counters", test_counters);
         g_test_add_func("/bus/metrics/gauges-resources", test_gauges_resources);
+        g_test_add_func("/bus/metrics/timeout-not-started", test_timeout_not_started);
         g_test_add_func("/bus/metrics/restart", test_restart);
         g_test_add_func("/bus/metrics/alerts-count", test_alerts_count);
         return g_test_run();
