@@ -6,6 +6,7 @@
 #include "executor-systemd.h"
 #include "i18n.h"
 #include "manager.h"
+#include "store.h"
 #include "unit-props.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
@@ -45,6 +46,10 @@ struct SystemdExecutor {
         sd_event_source *reconnect_source;
 
         unsigned reattach_pending;      /* calls/units re-attach still waits for */
+
+        /* Starts wait for the commit of the iteration that made them (release_source). */
+        sd_event_source *release_source;
+        bool starts_held;
 };
 
 /* One unit sluiced follows: one attempt of one job. */
@@ -199,7 +204,7 @@ static Call *next_call(SystemdExecutor *e) {
 
         if (c)
                 return c;
-        if (e->units_held >= SYSTEMD_UNIT_WINDOW)
+        if (e->units_held >= SYSTEMD_UNIT_WINDOW || e->starts_held)
                 return NULL;
         return g_queue_pop_head(&e->start_queue);
 }
@@ -240,6 +245,67 @@ static void pump(SystemdExecutor *e) {
         }
 }
 
+static void watch_end(UnitWatch *w, JobResult result, int32_t exit_status, const char *detail);
+
+/*
+ * Released after the post step of the iteration (its priority is below the
+ * daemon's post source): by then the jobs being started are committed as
+ * running, so no unit ever runs for a job the database does not hold (a
+ * crash between the start and the commit would leave a unit nobody claims,
+ * and an id the next sluiced would hand out again).  A job cancelled while
+ * its start waited never gets a unit.
+ */
+static int on_release_starts(sd_event_source *s, void *userdata) {
+        SystemdExecutor *e = userdata;
+        g_autoptr(GPtrArray) cancelled = g_ptr_array_new_with_free_func(g_free);
+
+        e->starts_held = false;
+        for (GList *i = e->start_queue.head, *next; i; i = next) {
+                Call *c = i->data;
+                UnitWatch *w = g_hash_table_lookup(e->units, c->unit);
+
+                next = i->next;
+                if (!w || !w->stop_requested)
+                        continue;
+                g_ptr_array_add(cancelled, g_strdup(c->unit));
+                g_queue_delete_link(&e->start_queue, i);
+                call_free(c);
+        }
+        for (guint i = 0; i < cancelled->len; i++) {
+                UnitWatch *w = g_hash_table_lookup(e->units, cancelled->pdata[i]);
+
+                if (w && !w->finished) {
+                        w->ref_held = false;
+                        watch_end(w, JOB_RESULT_CANCELLED, -1, _("cancelled before its unit started"));
+                }
+        }
+        pump(e);
+        return 0;
+}
+
+static void hold_starts(SystemdExecutor *e) {
+        sd_event *event = e->manager->event;
+        int r = 0;
+
+        if (!event)
+                return;
+        if (!e->release_source) {
+                r = sd_event_add_defer(event, &e->release_source, on_release_starts, e);
+                if (r >= 0)
+                        r = sd_event_source_set_priority(e->release_source, SD_EVENT_PRIORITY_IDLE + 1);
+                if (r >= 0)
+                        (void) sd_event_source_set_description(e->release_source, "sluice-release-starts");
+        }
+        if (r >= 0)
+                r = sd_event_source_set_enabled(e->release_source, SD_EVENT_ONESHOT);
+        if (r < 0) {
+                log_errno(elog(e), LOG_WARNING, r, "cannot hold unit starts until the commit, starting at once");
+                e->release_source = sd_event_source_disable_unref(e->release_source);
+                return;
+        }
+        e->starts_held = true;
+}
+
 static void call_enqueue(SystemdExecutor *e, sd_bus_message *msg, const char *unit, ReplyFn fn, bool start) {
         Call *c = g_new0(Call, 1);
 
@@ -249,6 +315,8 @@ static void call_enqueue(SystemdExecutor *e, sd_bus_message *msg, const char *un
         c->msg = sd_bus_message_ref(msg);
         c->start = start;
         g_queue_push_tail(start ? &e->start_queue : &e->queue, c);
+        if (start)
+                hold_starts(e);
         pump(e);
 }
 
@@ -289,7 +357,7 @@ static bool error_is_transient(SystemdExecutor *e, const sd_bus_error *error) {
 /* ---- the end of a job ---- */
 
 static void log_orphan_end(SystemdExecutor *e, UnitWatch *w, JobResult result, const char *detail) {
-        log_full(elog(e), LOG_INFO, "unit %s (a job whose class is no longer configured) ended %s%s%s",
+        log_full(elog(e), LOG_INFO, "unit %s (followed without a job) ended %s%s%s",
                  w->unit, job_result_to_string(result), detail ? ": " : "", detail ?: "");
 }
 
@@ -1097,16 +1165,133 @@ static void reattach_done_one(SystemdExecutor *e) {
                 e->reattach_pending--;
 }
 
-/* A unit found at start-up, read: rebuild its job. */
+/* Ask systemd to stop a unit sluiced follows without a job (it is not any stored job's run). */
+static void stop_unclaimed(UnitWatch *w) {
+        SystemdExecutor *e = w->executor;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        w->job_id = 0;
+        if (state_is_inactive(w->active_state))
+                return;         /* ended already: followed until its result is read, then unref'd */
+        w->stop_requested = true;
+        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "StopUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "ss", w->unit, "replace");
+        if (r >= 0)
+                r = call_queue(e, msg, w->unit, on_stop_reply);
+        if (r < 0)
+                log_errno(elog(e), LOG_WARNING, r, "cannot stop unit %s", w->unit);
+}
+
+/* Rebuild a running job: from @stored (the database) when given, else from the unit's record. */
+static void adopt_job(UnitWatch *w, const UnitRecord *rec, const Job *stored, uint32_t attempt) {
+        SystemdExecutor *e = w->executor;
+        Manager *m = e->manager;
+        g_autoptr(GError) error = NULL;
+        JobSpec spec = {};
+        usec_t started_at, submitted_at;
+        uint64_t id;
+        Job *job;
+
+        started_at = w->exec_main_start_timestamp ? w->exec_main_start_timestamp : w->active_enter_timestamp;
+        if (stored) {
+                id = stored->id;
+                spec.class_name = stored->class_name;
+                spec.has_priority = true;
+                spec.priority = stored->priority;
+                spec.parameters = stored->parameters;
+                spec.resources = (const char *const *) stored->resources;
+                spec.description = stored->description;
+                spec.owner = stored->owner;
+                spec.submitter = stored->submitter;
+                spec.argv = (const char *const *) stored->argv;
+                spec.environment = (const char *const *) stored->environment;
+                submitted_at = stored->submitted_at;
+                if (started_at == 0)
+                        started_at = stored->started_at;
+        } else {
+                id = rec->id;
+                spec.class_name = rec->class_name;
+                spec.has_priority = rec->has_priority;
+                spec.priority = rec->priority;
+                spec.parameters = rec->parameters;
+                spec.resources = (const char *const *) rec->resources->pdata;
+                spec.description = rec->description;
+                spec.owner = rec->owner;
+                submitted_at = rec->submitted_at;
+        }
+        /* The command the unit really runs, whether it came from the class's template or the submitter. */
+        if (w->exec_argv && w->exec_argv[0])
+                spec.argv = (const char *const *) w->exec_argv;
+        if (started_at == 0)
+                started_at = manager_now(m);
+
+        job = scheduler_adopt(m->scheduler, &spec, id, submitted_at ? submitted_at : started_at, started_at,
+                              attempt, manager_now(m), &error);
+        if (!job) {
+                log_full(&m->log, LOG_WARNING,
+                         "cannot rebuild job %" PRIu64 " of unit %s (%s); following the unit without a job",
+                         id, w->unit, error ? error->message : "no reason given");
+                w->job_id = 0;
+                return;
+        }
+        w->job_id = job->id;
+        scheduler_job_set_unit(m->scheduler, job, w->unit, w->invocation_id);
+        log_job(&m->log, LOG_INFO, job, "re-attached to unit %s (attempt %" PRIu32 ")", w->unit, job->attempt);
+        manager_schedule_post(m);
+}
+
+/*
+ * Is the unit a run of @stored?  The stored InvocationID decides when there
+ * is one.  Without one (the start reply came after the last commit), or when
+ * the job is stored queued (the start went out in the iteration whose commit
+ * the crash cut), the unit's own record must name the attempt the job was at
+ * or the next one.  Sets the attempt to adopt it as.
+ */
+static bool unit_is_run_of(UnitWatch *w, const UnitRecord *rec, bool have_rec, const Job *stored,
+                           uint32_t *ret_attempt) {
+        if (stored->kind != JOB_KIND_COMMAND || stored->state == JOB_STATE_DONE)
+                return false;
+        if (stored->state == JOB_STATE_RUNNING && stored->invocation_id && w->invocation_id) {
+                *ret_attempt = stored->attempt;
+                return strcmp(stored->invocation_id, w->invocation_id) == 0;
+        }
+        if (!have_rec || rec->id != stored->id)
+                return false;
+        if (stored->state == JOB_STATE_RUNNING && rec->attempt == MAX(stored->attempt, 1u)) {
+                *ret_attempt = rec->attempt;
+                return true;
+        }
+        if (stored->state == JOB_STATE_QUEUED && rec->attempt == stored->attempt + 1) {
+                *ret_attempt = rec->attempt;
+                return true;
+        }
+        return false;
+}
+
+/*
+ * A unit found at start-up, read: whose run is it?  With a state database
+ * the stored job is the truth (unit_is_run_of()): a unit that is the run of
+ * its stored job is re-attached with the stored id, attempt and spec.  A
+ * unit that contradicts its stored job (the job had ended, or another
+ * invocation than the stored one) is stopped: it must not run without its
+ * job, and it is not that job's run.  A unit with no stored job at all is
+ * adopted from its LogExtraFields record, as without a database: since unit
+ * starts wait for the commit (on_release_starts()) sluiced itself never
+ * leaves one, so it comes from a database that was replaced or removed, and
+ * stopping it would kill work an administrator cares about; adopted, its id
+ * stays taken and its real result is recorded.
+ */
 static void adopt_watch(UnitWatch *w) {
         SystemdExecutor *e = w->executor;
         Manager *m = e->manager;
         g_auto(UnitRecord) rec = {};
         g_autoptr(GError) error = NULL;
+        g_autoptr(Job) stored = NULL;
         g_autofree char *why = NULL;
-        JobSpec spec = {};
-        usec_t started_at;
-        Job *job;
+        uint32_t attempt = 0;
+        bool have_rec;
 
         w->reattaching = false;
         reattach_done_one(e);
@@ -1115,42 +1300,35 @@ static void adopt_watch(UnitWatch *w) {
                 log_full(&m->log, LOG_INFO, "unit %s vanished before it could be re-attached", w->unit);
                 return;
         }
-        if (!unit_record_parse(w->extra_fields, &rec, &why)) {
+        /* Whatever happens to it, the unit's id is never handed out again while its name is in use. */
+        scheduler_set_next_id(m->scheduler, w->job_id == UINT64_MAX ? w->job_id : w->job_id + 1);
+        have_rec = unit_record_parse(w->extra_fields, &rec, &why);
+        if (have_rec && rec.id != w->job_id)
+                log_full(&m->log, LOG_WARNING, "unit %s carries job id %" PRIu64 ", using that", w->unit, rec.id);
+
+        if (m->store && !store_get_job(m->store, w->job_id, &stored, &error))
+                /* Cannot ask the database: take the unit's own word rather than stop a job's run. */
+                log_full(&m->log, LOG_WARNING, "%s", error->message);
+        if (stored) {
+                if (unit_is_run_of(w, &rec, have_rec, stored, &attempt)) {
+                        adopt_job(w, &rec, stored, attempt);
+                        return;
+                }
+                log_full(&m->log, LOG_NOTICE, "unit %s is not the run of stored job %" PRIu64 " (%s): stopping it",
+                         w->unit, stored->id,
+                         stored->state == JOB_STATE_DONE ? "that job had ended" : "another invocation or attempt");
+                stop_unclaimed(w);
+                return;
+        }
+        if (!have_rec) {
                 log_full(&m->log, LOG_WARNING, "unit %s does not describe a sluice job (%s); following it without one",
                          w->unit, why);
                 w->job_id = 0;
                 return;
         }
-        if (rec.id != w->job_id)
-                log_full(&m->log, LOG_WARNING, "unit %s carries job id %" PRIu64 ", using that", w->unit, rec.id);
-
-        spec.class_name = rec.class_name;
-        spec.has_priority = rec.has_priority;
-        spec.priority = rec.priority;
-        spec.parameters = rec.parameters;
-        spec.resources = (const char *const *) rec.resources->pdata;
-        spec.description = rec.description;
-        spec.owner = rec.owner;
-        /* The command the unit really runs, whether it came from the class's template or the submitter. */
-        if (w->exec_argv && w->exec_argv[0])
-                spec.argv = (const char *const *) w->exec_argv;
-        started_at = w->exec_main_start_timestamp ? w->exec_main_start_timestamp : w->active_enter_timestamp;
-        if (started_at == 0)
-                started_at = manager_now(m);
-
-        job = scheduler_adopt(m->scheduler, &spec, rec.id, rec.submitted_at ? rec.submitted_at : started_at,
-                              started_at, rec.attempt, manager_now(m), &error);
-        if (!job) {
-                log_full(&m->log, LOG_WARNING,
-                         "cannot rebuild job %" PRIu64 " of unit %s (%s); following the unit without a job",
-                         rec.id, w->unit, error ? error->message : "no reason given");
-                w->job_id = 0;
-                return;
-        }
-        w->job_id = job->id;
-        scheduler_job_set_unit(m->scheduler, job, w->unit, w->invocation_id);
-        log_job(&m->log, LOG_INFO, job, "re-attached to unit %s", w->unit);
-        manager_schedule_post(m);
+        if (m->store)
+                log_full(&m->log, LOG_NOTICE, "unit %s has no stored job: adopting it from its own record", w->unit);
+        adopt_job(w, &rec, NULL, rec.attempt);
 }
 
 static void on_ref_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
@@ -1276,6 +1454,7 @@ void systemd_executor_free(SystemdExecutor *e) {
         release_slots(e);
         drop_queue(e);
         e->reconnect_source = sd_event_source_disable_unref(e->reconnect_source);
+        e->release_source = sd_event_source_disable_unref(e->release_source);
         if (e->private_conn)
                 e->bus = sd_bus_flush_close_unref(e->bus);
         else
