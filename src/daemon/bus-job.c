@@ -459,19 +459,7 @@ int bus_job_register(Manager *m) {
         return sd_bus_add_node_enumerator(m->bus, NULL, SLUICE_JOB_PATH_PREFIX, job_node_enumerator, m);
 }
 
-/**
- * bus_job_announce() - InterfacesAdded and JobNew for a new job
- * @l: the job
- *
- * Then the answer to its Submit() (or the grant of its Acquire()), so a
- * client sees the job's signals before the path.  Announcements are batched
- * once per loop iteration (manager_flush_announce()), after that
- * iteration's dispatch: InterfacesAdded carries Position and WaitReason, and
- * the core computes the queue order they need once for the whole batch
- * instead of once per Submit(); and a job started by that dispatch is born
- * running, which saves the bus the queued->running PropertiesChanged.
- */
-void bus_job_announce(JobLink *l) {
+static void announce(JobLink *l, bool emit) {
         Manager *m = l->manager;
         int r;
 
@@ -481,15 +469,17 @@ void bus_job_announce(JobLink *l) {
         l->sent_started_at = l->job->started_at;
         l->sent_finished_at = l->job->finished_at;
         g_queue_remove(&m->announce, l);
-        log_job(&m->log, LOG_DEBUG, l->job, "queued (owner uid %" PRIu32 ", submitter %s)",
-                l->job->owner, l->job->submitter ?: "-");
-        r = sd_bus_emit_interfaces_added(m->bus, l->path, SLUICE_JOB_INTERFACE, NULL);
-        if (r < 0)
-                log_job(&m->log, LOG_WARNING, l->job, "could not emit InterfacesAdded: %s", g_strerror(-r));
-        r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "JobNew", "tos",
-                               l->job->id, l->path, l->job->class_name);
-        if (r < 0)
-                log_job(&m->log, LOG_WARNING, l->job, "could not emit JobNew: %s", g_strerror(-r));
+        if (emit) {
+                log_job(&m->log, LOG_DEBUG, l->job, "queued (owner uid %" PRIu32 ", submitter %s)",
+                        l->job->owner, l->job->submitter ?: "-");
+                r = sd_bus_emit_interfaces_added(m->bus, l->path, SLUICE_JOB_INTERFACE, NULL);
+                if (r < 0)
+                        log_job(&m->log, LOG_WARNING, l->job, "could not emit InterfacesAdded: %s", g_strerror(-r));
+                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "JobNew", "tos",
+                                       l->job->id, l->path, l->job->class_name);
+                if (r < 0)
+                        log_job(&m->log, LOG_WARNING, l->job, "could not emit JobNew: %s", g_strerror(-r));
+        }
 
         /* A lease granted in the dispatch before its announcement. */
         if (l->acquire_call && l->job->state == JOB_STATE_RUNNING) {
@@ -507,6 +497,38 @@ void bus_job_announce(JobLink *l) {
                 if (r < 0)
                         log_job(&m->log, LOG_DEBUG, l->job, "could not answer Submit(): %s", g_strerror(-r));
         }
+}
+
+/**
+ * bus_job_announce() - InterfacesAdded and JobNew for a new job
+ * @l: the job
+ *
+ * Then the answer to its Submit() (or the grant of its Acquire()), so a
+ * client sees the job's signals before the path.  Announcements are batched
+ * once per loop iteration (manager_flush_announce()), after that
+ * iteration's dispatch: InterfacesAdded carries Position and WaitReason, and
+ * the core computes the queue order they need once for the whole batch
+ * instead of once per Submit(); and a job started by that dispatch is born
+ * running, which saves the bus the queued->running PropertiesChanged.
+ */
+void bus_job_announce(JobLink *l) {
+        announce(l, true);
+}
+
+/**
+ * bus_job_announce_quietly() - count a job as announced without signals
+ * @l: a job that exists before sluiced owns its bus name
+ *
+ * Jobs restored from the state store or re-attached to their units at
+ * start exist before RequestName: no client can know them yet, and one that
+ * follows the name learns them from GetManagedObjects() when the name
+ * appears.  InterfacesAdded and JobNew for each would only fill sd-bus's
+ * write queue (1 M restored jobs made 2 M signals, and the queue's removal
+ * from the front is O(queue length), so the restart was quadratic:
+ * docs/benchmarks.md).
+ */
+void bus_job_announce_quietly(JobLink *l) {
+        announce(l, false);
 }
 
 /**

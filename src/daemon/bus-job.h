@@ -38,6 +38,8 @@ int bus_job_register(Manager *m);
 
 /* Scheduler events for the job, as bus emissions and deferred replies. */
 void bus_job_announce(JobLink *l);
+/* A job that exists before the bus name is owned: no signals (bus-job.c). */
+void bus_job_announce_quietly(JobLink *l);
 void bus_job_changed(JobLink *l, JobChangedMask changed);
 void bus_job_removed(JobLink *l);
 

@@ -517,6 +517,11 @@ int manager_startup(Manager *m) {
         if (r < 0)
                 return r;
 
+        /* Everything above exists before the name: GetManagedObjects() shows it,
+         * no InterfacesAdded/JobNew needed (bus_job_announce_quietly()). */
+        for (JobLink *l; (l = g_queue_peek_head(&m->announce));)
+                bus_job_announce_quietly(l);    /* pops it */
+
         r = sd_bus_request_name(m->bus, SLUICE_BUS_NAME, 0);
         if (r == -EEXIST) {
                 log_full(&m->log, LOG_ERR, "another process owns %s already", SLUICE_BUS_NAME);
