@@ -61,8 +61,8 @@ typedef struct Job {
         JobState state;
         JobResult result;
         int32_t priority;
-        char **resources;       /* NULL-terminated, expanded ("datastore:a"), sorted, unique */
-        GHashTable *parameters; /* char* -> char*, owned */
+        char **resources;       /* NULL-terminated, expanded ("datastore:a"), sorted, unique; NULL when none */
+        GHashTable *parameters; /* char* -> char*, owned; NULL when none */
         uint32_t owner;         /* uid, from the bus, never from arguments */
         char *submitter;        /* unique bus name of the submitter, may be NULL */
         char *description;
