@@ -12,9 +12,24 @@
 
 #include "scheduler-private.h"
 
+static void append_number(GString *key, size_t n) {
+        char buf[24];
+        size_t i = sizeof(buf);
+
+        /* Not g_string_append_printf(): the key is built for every job
+         * restored at start, and printf was a tenth of the restart. */
+        do
+                buf[--i] = (char) ('0' + n % 10);
+        while ((n /= 10) > 0);
+        g_string_append_len(key, buf + i, (gssize) (sizeof(buf) - i));
+}
+
 static void append_field(GString *key, const char *s) {
-        g_string_append_printf(key, "%zu:", strlen(s));
-        g_string_append(key, s);
+        size_t n = strlen(s);
+
+        append_number(key, n);
+        g_string_append_c(key, ':');
+        g_string_append_len(key, s, (gssize) n);
 }
 
 static gint str_compare(gconstpointer a, gconstpointer b) {
@@ -32,7 +47,9 @@ char *duplicates_key(const Job *j) {
         guint n = j->parameters ? g_hash_table_size(j->parameters) : 0;
 
         append_field(key, j->class_name);
-        g_string_append_printf(key, "|P%u|", n);
+        g_string_append(key, "|P");
+        append_number(key, n);
+        g_string_append_c(key, '|');
         if (n > 0) {
                 g_autofree gpointer *names = g_hash_table_get_keys_as_array(j->parameters, NULL);
 
@@ -42,7 +59,9 @@ char *duplicates_key(const Job *j) {
                         append_field(key, g_hash_table_lookup(j->parameters, names[i]));
                 }
         }
-        g_string_append_printf(key, "|A%u|", j->argv ? g_strv_length(j->argv) : 0);
+        g_string_append(key, "|A");
+        append_number(key, j->argv ? g_strv_length(j->argv) : 0);
+        g_string_append_c(key, '|');
         for (char **a = j->argv; a && *a; a++)
                 append_field(key, *a);
         return g_string_free(key, FALSE);
@@ -52,18 +71,28 @@ char *duplicates_key(const Job *j) {
  * duplicates_add() - enter a queued or running job into the index
  * @s: the scheduler
  * @j: the job (not yet in the index)
+ *
+ * The job borrows the index's copy of its key (one string per distinct
+ * key, not per job) and remembers its place in the key's array, so that
+ * duplicates_remove() is O(1) even when a million jobs share one key.
  */
 void duplicates_add(Scheduler *s, Job *j) {
         JobPriv *p = job_priv(j);
+        char *key = duplicates_key(j);
+        gpointer stored_key = NULL, value = NULL;
         GPtrArray *jobs;
 
         g_assert(!p->dup_key);
-        p->dup_key = duplicates_key(j);
-        jobs = g_hash_table_lookup(s->duplicates, p->dup_key);
-        if (!jobs) {
+        if (g_hash_table_lookup_extended(s->duplicates, key, &stored_key, &value)) {
+                g_free(key);
+                jobs = value;
+        } else {
                 jobs = g_ptr_array_new();
-                g_hash_table_insert(s->duplicates, g_strdup(p->dup_key), jobs);
+                g_hash_table_insert(s->duplicates, key, jobs);
+                stored_key = key;
         }
+        p->dup_key = stored_key;
+        p->dup_index = jobs->len;
         g_ptr_array_add(jobs, j);
 }
 
@@ -79,11 +108,14 @@ void duplicates_remove(Scheduler *s, Job *j) {
         if (!p->dup_key)
                 return;
         jobs = g_hash_table_lookup(s->duplicates, p->dup_key);
-        g_assert(jobs);
-        g_ptr_array_remove_fast(jobs, j);
+        g_assert(jobs && p->dup_index < jobs->len && jobs->pdata[p->dup_index] == j);
+        /* The last job takes the freed place. */
+        g_ptr_array_remove_index_fast(jobs, p->dup_index);
+        if (p->dup_index < jobs->len)
+                job_priv(jobs->pdata[p->dup_index])->dup_index = p->dup_index;
         if (jobs->len == 0)
-                g_hash_table_remove(s->duplicates, p->dup_key);
-        g_clear_pointer(&p->dup_key, g_free);
+                g_hash_table_remove(s->duplicates, p->dup_key);        /* frees the key p->dup_key points to */
+        p->dup_key = NULL;
 }
 
 /**

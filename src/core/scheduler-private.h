@@ -47,7 +47,8 @@ typedef struct JobPriv {
         bool deferred;          /* queued, waiting for not_before */
         bool cancel_requested;  /* sluice asked the executor to stop it */
         uint32_t retry_max;     /* waiting for a retry: the class's Retry= when it was decided */
-        char *dup_key;          /* key in Scheduler.duplicates, NULL when not in the index */
+        const char *dup_key;    /* key in Scheduler.duplicates (borrowed from it), NULL when not in the index */
+        guint dup_index;        /* place in that key's array */
         bool counted;           /* holds running slots (class, resources, global) */
         unsigned position;      /* valid when Scheduler.order_valid */
         TimerEntry timers[_TIMER_MAX];
@@ -110,8 +111,10 @@ struct Scheduler {
         unsigned n_queued;
         unsigned n_in_queue;            /* queued and not deferred */
 
-        /* Dispatch order cache for Position/WaitReason; dropped on any queue change. */
+        /* Dispatch order cache for Position/WaitReason: kept when a job joins
+         * (queue_add()), dropped on any other queue change. */
         GPtrArray *order;               /* Job*, NULL when invalid */
+        GHashTable *order_buckets;      /* fair: bucket -> FairRound* of that order; NULL with it */
 
         SchedulerStats stats;
 };

@@ -117,6 +117,7 @@ void queue_mark_served(Scheduler *s, QueueGroup *g) {
                 return;
         uint64_t tick = ++s->fair_tick;
         g_hash_table_insert(s->fair_served, g_strdup(g->bucket), GSIZE_TO_POINTER(tick));
+        scheduler_invalidate_order(s);  /* the rotation moved */
 }
 
 /**
@@ -155,30 +156,100 @@ static char *job_signature(Scheduler *s, Job *j, const char **ret_bucket, char b
 }
 
 /*
+ * The fair order (fair_order()) is a sequence of rounds: round k holds the
+ * k-th job (by seq) of every bucket that has at least k, and every round
+ * takes the buckets in the same rank: least recently served first (the
+ * served tick when the order was built), ties by the seq of the bucket's
+ * first job.  One FairRound per bucket remembers what the order was built
+ * from, so a job joining the end of its bucket finds its place without
+ * replaying the rotation.
+ */
+typedef struct FairRound {
+        uint64_t served;        /* the bucket's served tick when the order was built */
+        uint64_t first_seq;     /* seq of its first job: the rank's tie-break */
+        uint64_t last_seq;      /* seq of its last job */
+        unsigned count;         /* its jobs in the order */
+} FairRound;
+
+static bool fair_ranks_before(const FairRound *a, const FairRound *b) {
+        if (a->served != b->served)
+                return a->served < b->served;
+        return a->first_seq < b->first_seq;
+}
+
+/* Where @j goes in the cached fair order, or -1 when the order must be rebuilt. */
+static gssize fair_insert_index(Scheduler *s, Job *j) {
+        const char *bucket = job_priv(j)->group->bucket;
+        FairRound *mine = g_hash_table_lookup(s->order_buckets, bucket);
+        FairRound fresh;
+        GHashTableIter it;
+        gpointer key, value;
+        size_t index = 0;
+        unsigned round;
+
+        if (mine && j->seq < mine->last_seq)
+                return -1;      /* not at the end of its bucket (a deferred job's turn came) */
+        if (!mine) {
+                fresh = (FairRound) { .served = bucket_served(s, bucket), .first_seq = j->seq };
+                mine = &fresh;
+        }
+        round = mine->count + 1;       /* 1-based: the new job's round */
+        g_hash_table_iter_init(&it, s->order_buckets);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+                const FairRound *b = value;
+
+                /* Every earlier round, then the buckets ranked before ours in this one. */
+                index += MIN(b->count, round - 1);
+                if (b != mine && b->count >= round && fair_ranks_before(b, mine))
+                        index++;
+        }
+        if (mine == &fresh) {
+                FairRound *r = g_new(FairRound, 1);
+
+                *r = fresh;
+                g_hash_table_insert(s->order_buckets, g_strdup(bucket), r);
+                mine = r;
+        }
+        mine->count++;
+        mine->last_seq = j->seq;
+        return (gssize) index;
+}
+
+/*
  * Keep the cached dispatch order (queue_dispatch_order()) when a job joins,
  * instead of dropping it: every new job's InterfacesAdded reads Position, and
  * re-sorting the whole queue per Submit made Submit O(n log n) in the queue's
  * length.  Under fifo/priority the order is job_compare(), so a binary search
- * finds the new job's place (at the tail for fifo); only the positions after
- * it move.  The fair order depends on every bucket's rotation: rebuilt on
- * demand as before.
+ * finds the new job's place (at the tail for fifo); under fair the job's
+ * round and its bucket's rank do (fair_insert_index()).  Only the positions
+ * after it move.
  */
 static void order_insert(Scheduler *s, Job *j) {
         GPtrArray *order = s->order;
         guint lo = 0, hi;
 
-        if (!order || s->config->discipline == DISCIPLINE_FAIR) {
+        if (!order) {
                 scheduler_invalidate_order(s);
                 return;
         }
-        hi = order->len;
-        while (lo < hi) {
-                guint mid = lo + (hi - lo) / 2;
+        if (s->config->discipline == DISCIPLINE_FAIR) {
+                gssize at = s->order_buckets ? fair_insert_index(s, j) : -1;
 
-                if (job_compare(s, order->pdata[mid], j) < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
+                if (at < 0) {
+                        scheduler_invalidate_order(s);
+                        return;
+                }
+                lo = (guint) at;
+        } else {
+                hi = order->len;
+                while (lo < hi) {
+                        guint mid = lo + (hi - lo) / 2;
+
+                        if (job_compare(s, order->pdata[mid], j) < 0)
+                                lo = mid + 1;
+                        else
+                                hi = mid;
+                }
         }
         g_ptr_array_insert(order, (gint) lo, j);
         for (guint i = lo; i < order->len; i++)
@@ -300,8 +371,9 @@ static int cursor_compare(gconstpointer a, gconstpointer b, gpointer userdata) {
         return hx->seq < hy->seq ? -1 : (hx->seq > hy->seq ? 1 : 0);
 }
 
-/* fair: replay the round-robin dispatch would do if no limit blocked anything */
-static GPtrArray *fair_order(Scheduler *s, GPtrArray *all) {
+/* fair: replay the round-robin dispatch would do if no limit blocked
+ * anything; *ret_rounds: what fair_insert_index() needs to extend it */
+static GPtrArray *fair_order(Scheduler *s, GPtrArray *all, GHashTable **ret_rounds) {
         g_autoptr(GHashTable) buckets = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bucket_cursor_free);
         g_autoptr(GSequence) rr = g_sequence_new(NULL);
         GPtrArray *order = g_ptr_array_sized_new(all->len);
@@ -320,14 +392,25 @@ static GPtrArray *fair_order(Scheduler *s, GPtrArray *all) {
                 g_ptr_array_add(c->jobs, j);
         }
 
+        GHashTable *rounds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         GHashTableIter it;
-        gpointer v;
+        gpointer k, v;
         g_hash_table_iter_init(&it, buckets);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
+        while (g_hash_table_iter_next(&it, &k, &v)) {
                 BucketCursor *c = v;
+                FairRound *r = g_new(FairRound, 1);
+
                 g_ptr_array_sort(c->jobs, job_seq_compare);
                 g_sequence_insert_sorted(rr, c, cursor_compare, NULL);
+                *r = (FairRound) {
+                        .served = c->served,
+                        .first_seq = ((Job *) c->jobs->pdata[0])->seq,
+                        .last_seq = ((Job *) c->jobs->pdata[c->jobs->len - 1])->seq,
+                        .count = c->jobs->len,
+                };
+                g_hash_table_insert(rounds, g_strdup(k), r);
         }
+        *ret_rounds = rounds;
 
         while (!g_sequence_is_empty(rr)) {
                 GSequenceIter *first = g_sequence_get_begin_iter(rr);
@@ -363,8 +446,9 @@ GPtrArray *queue_dispatch_order(Scheduler *s) {
         g_autoptr(GPtrArray) all = queue_collect(s);
         GPtrArray *order;
 
+        g_clear_pointer(&s->order_buckets, g_hash_table_unref);
         if (s->config->discipline == DISCIPLINE_FAIR)
-                order = fair_order(s, all);
+                order = fair_order(s, all, &s->order_buckets);
         else {
                 g_ptr_array_sort_with_data(all, order_compare, s);
                 order = g_ptr_array_ref(all);

@@ -445,8 +445,9 @@ Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, bool che
         j->state = JOB_STATE_QUEUED;
         j->result = JOB_RESULT_NONE;
         j->priority = spec->has_priority ? spec->priority : cc->priority;
-        j->resources = g_steal_pointer(&resources);
-        j->parameters = g_steal_pointer(&params);
+        /* None is NULL, not an empty strv or table (~250 bytes per job at a million jobs). */
+        j->resources = resources[0] ? g_steal_pointer(&resources) : NULL;
+        j->parameters = g_hash_table_size(params) > 0 ? g_steal_pointer(&params) : NULL;
         j->owner = spec->owner;
         j->submitter = g_strdup(spec->submitter);
         j->description = g_strdup(spec->description);
@@ -572,8 +573,8 @@ Job *scheduler_build_orphan_job(Scheduler *s, const JobSpec *spec, GError **erro
         j->state = JOB_STATE_QUEUED;
         j->result = JOB_RESULT_NONE;
         j->priority = spec->has_priority ? spec->priority : 0;
-        j->resources = (char **) g_ptr_array_free(g_steal_pointer(&resources), false);
-        j->parameters = g_steal_pointer(&params);
+        j->resources = resources->len > 1 ? (char **) g_ptr_array_free(g_steal_pointer(&resources), false) : NULL;
+        j->parameters = params && g_hash_table_size(params) > 0 ? g_steal_pointer(&params) : NULL;
         j->owner = spec->owner;
         j->submitter = g_strdup(spec->submitter);
         j->description = g_strdup(spec->description);

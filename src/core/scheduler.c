@@ -35,8 +35,6 @@ static GPtrArray *hash_values(GHashTable *h) {
 static void job_destroy(gpointer p) {
         Job *j = p;
 
-        if (j->sched_priv)
-                g_free(job_priv(j)->dup_key);
         g_free(j->sched_priv);
         j->sched_priv = NULL;
         job_free(j);
@@ -97,7 +95,7 @@ Scheduler *scheduler_new(SluiceConfig *cfg,
 void scheduler_free(Scheduler *s) {
         if (!s)
                 return;
-        g_clear_pointer(&s->order, g_ptr_array_unref);
+        scheduler_invalidate_order(s);
         g_hash_table_destroy(s->groups);
         g_sequence_free(s->timers);
         g_hash_table_destroy(s->jobs);
@@ -121,6 +119,7 @@ void scheduler_emit(Scheduler *s, SchedEventType type, Job *job, JobChangedMask 
 
 void scheduler_invalidate_order(Scheduler *s) {
         g_clear_pointer(&s->order, g_ptr_array_unref);
+        g_clear_pointer(&s->order_buckets, g_hash_table_unref);
 }
 
 /**

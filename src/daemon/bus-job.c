@@ -67,7 +67,6 @@ JobLink *job_link_new(Manager *m, Job *job) {
         l->id = job->id;
         l->job = job;
         l->path = job_object_path(job->id);
-        l->waiters = g_ptr_array_new_with_free_func((GDestroyNotify) waiter_free);
         job->userdata = l;
         return l;
 }
@@ -86,7 +85,7 @@ void job_link_free(JobLink *l) {
         lease_unbind(l);
         sd_bus_message_unref(l->submit_call);
         sd_bus_message_unref(l->acquire_call);
-        g_ptr_array_unref(l->waiters);
+        g_clear_pointer(&l->waiters, g_ptr_array_unref);
         g_free(l->path);
         g_free(l);
 }
@@ -316,6 +315,8 @@ static int method_wait(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                                                   job_result_to_string(l->job->result));
 
         w = waiter_new(l->manager, msg, finished);
+        if (!l->waiters)        /* created on the first Wait(): most jobs never have one */
+                l->waiters = g_ptr_array_new_with_free_func((GDestroyNotify) waiter_free);
         g_ptr_array_add(l->waiters, w);
         return 1;
 }
@@ -538,7 +539,7 @@ void bus_job_announce_quietly(JobLink *l) {
 void bus_job_reply_waiters(JobLink *l) {
         const Job *j = l->job;
 
-        for (guint i = l->waiters->len; i > 0; i--) {
+        for (guint i = l->waiters ? l->waiters->len : 0; i > 0; i--) {
                 Waiter *w = l->waiters->pdata[i - 1];
 
                 if (!waiter_condition_holds(j, w->until_finished))
@@ -567,7 +568,7 @@ void bus_job_forget_waiter(Manager *m, const char *unique_name) {
         while (g_hash_table_iter_next(&it, NULL, &value)) {
                 JobLink *l = value;
 
-                for (guint i = l->waiters->len; i > 0; i--) {
+                for (guint i = l->waiters ? l->waiters->len : 0; i > 0; i--) {
                         Waiter *w = l->waiters->pdata[i - 1];
 
                         if (g_strcmp0(sd_bus_message_get_sender(w->call), unique_name) == 0)
@@ -693,12 +694,13 @@ void bus_job_removed(JobLink *l) {
                         log_job(&m->log, LOG_WARNING, j, "could not emit JobRemoved: %s", g_strerror(-r));
         }
 
-        for (guint i = 0; i < l->waiters->len; i++) {
+        for (guint i = 0; l->waiters && i < l->waiters->len; i++) {
                 Waiter *w = l->waiters->pdata[i];
                 (void) sd_bus_reply_method_errorf(w->call, sluice_error_dbus_name(SLUICE_ERROR_NO_SUCH_JOB),
                                                   _("job %" PRIu64 ": removed"), j->id);
         }
-        g_ptr_array_set_size(l->waiters, 0);
+        if (l->waiters)
+                g_ptr_array_set_size(l->waiters, 0);
         lease_job_done(l);
         lease_unbind(l);
 }

@@ -25,7 +25,7 @@ struct JobLink {
         usec_t sent_started_at, sent_finished_at;       /* as last announced on the bus */
         sd_bus_message *submit_call;    /* Submit() answered right after the announcement */
         sd_bus_message *acquire_call;   /* Acquire() waiting for the grant */
-        GPtrArray *waiters;     /* of Waiter* */
+        GPtrArray *waiters;     /* of Waiter*, NULL until the first Wait() */
         Holder *holder;         /* bound lease holder, NULL if none */
 };
 

@@ -103,7 +103,15 @@ static bool set_db_error(Store *st, GError **error, const char *what) {
                 io = G_IO_ERROR_PERMISSION_DENIED;
         else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
                 io = G_IO_ERROR_INVALID_DATA;
-        g_set_error(error, G_IO_ERROR, io, _("state database %s: %s: %s"), st->path, what, sqlite3_errmsg(st->db));
+        if (code == SQLITE_FULL)
+                /* What to do about it: the file is fine, its file system is not. */
+                g_set_error(error, G_IO_ERROR, io,
+                            _("state database %s: %s: %s (the file system is full: free space there, "
+                              "then try again; nothing was written)"),
+                            st->path, what, sqlite3_errmsg(st->db));
+        else
+                g_set_error(error, G_IO_ERROR, io, _("state database %s: %s: %s"), st->path, what,
+                            sqlite3_errmsg(st->db));
         return false;
 }
 
@@ -507,15 +515,97 @@ static const char *column_text(sqlite3_stmt *stmt, int i) {
         return (const char *) sqlite3_column_text(stmt, i);
 }
 
+/*
+ * A string as g_variant_print() writes one that needs no escape: in single
+ * quotes with no backslash or quote inside (anything escaped has a
+ * backslash; a string with a single quote gets double quotes).  Other texts
+ * go to g_variant_parse(), which is exact but costs ~10 us per value: most
+ * of a restart of a million jobs.
+ */
+static bool quick_string(const char **p, char **ret) {
+        const char *s = *p, *end;
+
+        if (*s != '\'')
+                return false;
+        end = strpbrk(s + 1, "'\\");
+        if (!end || *end != '\'')
+                return false;
+        *ret = g_strndup(s + 1, (gsize) (end - s - 1));
+        *p = end + 1;
+        return true;
+}
+
+/* "['a', 'b']" and "[]" without escapes; false (nothing set) for anything else. */
+static bool quick_strv(const char *text, char ***ret) {
+        g_autoptr(GPtrArray) v = g_ptr_array_new_with_free_func(g_free);
+        const char *p = text;
+
+        if (*p++ != '[' || !g_utf8_validate(text, -1, NULL))
+                return false;
+        while (*p != ']') {
+                char *item;
+
+                if (v->len > 0 && !g_str_has_prefix(p, ", "))
+                        return false;
+                if (v->len > 0)
+                        p += 2;
+                if (!quick_string(&p, &item))
+                        return false;
+                g_ptr_array_add(v, item);
+        }
+        if (p[1] != '\0')
+                return false;
+        if (v->len == 0) {
+                *ret = NULL;
+                return true;
+        }
+        g_ptr_array_add(v, NULL);
+        g_ptr_array_set_free_func(v, NULL);
+        *ret = (char **) g_ptr_array_free(g_steal_pointer(&v), false);
+        return true;
+}
+
+/* "{'k': 'v', ...}" and "{}" without escapes; false (nothing set) for anything else. */
+static bool quick_params(const char *text, GHashTable **ret) {
+        g_autoptr(GHashTable) h = NULL;
+        const char *p = text;
+
+        if (*p++ != '{' || !g_utf8_validate(text, -1, NULL))
+                return false;
+        while (*p != '}') {
+                g_autofree char *k = NULL, *val = NULL;
+
+                if (h && !g_str_has_prefix(p, ", "))
+                        return false;
+                if (h)
+                        p += 2;
+                if (!quick_string(&p, &k) || !g_str_has_prefix(p, ": "))
+                        return false;
+                p += 2;
+                if (!quick_string(&p, &val))
+                        return false;
+                if (!h)
+                        h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+                g_hash_table_replace(h, g_steal_pointer(&k), g_steal_pointer(&val));
+        }
+        if (p[1] != '\0')
+                return false;
+        *ret = g_steal_pointer(&h);     /* NULL for "{}": no parameters */
+        return true;
+}
+
+/* An empty list or table loads as NULL, as the core keeps "none". */
 static bool parse_strv(const char *text, char ***ret) {
         if (!text) {
                 *ret = NULL;
                 return true;
         }
+        if (quick_strv(text, ret))
+                return true;
         g_autoptr(GVariant) v = g_variant_parse(G_VARIANT_TYPE_STRING_ARRAY, text, NULL, NULL, NULL);
         if (!v)
                 return false;
-        *ret = g_variant_dup_strv(v, NULL);
+        *ret = g_variant_n_children(v) > 0 ? g_variant_dup_strv(v, NULL) : NULL;
         return true;
 }
 
@@ -527,9 +617,14 @@ static bool parse_params(const char *text, GHashTable **ret) {
                 *ret = NULL;
                 return true;
         }
+        if (quick_params(text, ret))
+                return true;
         g_autoptr(GVariant) v = g_variant_parse(G_VARIANT_TYPE("a{ss}"), text, NULL, NULL, NULL);
         if (!v)
                 return false;
+        *ret = NULL;
+        if (g_variant_n_children(v) == 0)
+                return true;
         *ret = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         g_variant_iter_init(&it, v);
         while (g_variant_iter_next(&it, "{&s&s}", &k, &val))

@@ -284,6 +284,70 @@ static void test_positions_kept_while_submitting(gconstpointer data) {
         g_rand_free(rand);
 }
 
+/* Every job's position now, then again after a full rebuild of the order. */
+static void assert_positions_as_rebuilt(Ctx *c, GPtrArray *jobs, const char *cfg) {
+        g_autoptr(GArray) kept = g_array_new(false, false, sizeof(unsigned));
+
+        for (unsigned i = 0; i < jobs->len; i++) {
+                unsigned pos = scheduler_job_position(c->s, jobs->pdata[i], NULL);
+                g_array_append_val(kept, pos);
+        }
+        ctx_set_config(c, cfg);        /* regroups, drops the cached order */
+        for (unsigned i = 0; i < jobs->len; i++)
+                g_assert_cmpuint(scheduler_job_position(c->s, jobs->pdata[i], NULL), ==,
+                                 g_array_index(kept, unsigned, i));
+}
+
+/*
+ * Fair with many buckets: a new job's place in the cached order comes from
+ * its round and its bucket's rank, without replaying the rotation.  Buckets
+ * already served (rank by served tick), new buckets, and deferred jobs
+ * joining behind later submissions (rebuild) must all give the order a
+ * rebuild from scratch gives.
+ */
+static void test_positions_kept_fair_buckets(gconstpointer data) {
+        const char *cfg = data;
+        g_autoptr(Ctx) c = ctx_new(cfg);
+        g_autoptr(GPtrArray) jobs = g_ptr_array_new();
+        GRand *rand = g_rand_new_with_seed(7);
+        static const char *const stores[] = { "datastore:a", "datastore:b", "datastore:c", NULL };
+        unsigned total;
+
+        for (unsigned phase = 0; phase < 3; phase++) {
+                scheduler_pause(c->s, "", NULL);
+                for (unsigned i = 0; i < 200; i++) {
+                        guint32 owner = (guint32) g_rand_int_range(rand, 0, 4 + 2 * phase);
+                        int store = g_rand_int_range(rand, 0, 4);
+                        Job *j = SUBMIT(c, .owner = owner, .res = stores[store],
+                                        .not_before = g_rand_int_range(rand, 0, 10) == 0 ? c->now + 5 * SEC : 0);
+
+                        /* Read as InterfacesAdded does: keeps the cached order alive. */
+                        unsigned pos = scheduler_job_position(c->s, j, &total);
+
+                        g_assert_true(j->not_before > 0 ? pos == 0 : pos >= 1);
+                        g_ptr_array_add(jobs, j);
+                        c->now += SEC;
+                        scheduler_run_timers(c->s, c->now);     /* deferred jobs join, older seq */
+                }
+                assert_positions_as_rebuilt(c, jobs, cfg);
+                /* Serve some buckets: their rank moves behind the others'. */
+                scheduler_resume(c->s, "", NULL);
+                for (unsigned i = 0; i < 5; i++) {
+                        Job *running = NULL;
+
+                        dispatch(c);
+                        for (unsigned k = 0; k < jobs->len; k++)
+                                if (((Job *) jobs->pdata[k])->state == JOB_STATE_RUNNING)
+                                        running = jobs->pdata[k];
+                        if (running) {
+                                finish(c, running);
+                                g_ptr_array_remove(jobs, running);
+                        }
+                }
+        }
+        g_rand_free(rand);
+}
+
 static void test_fair_owner(void) {
         g_autoptr(Ctx) c = ctx_new(CFG("Discipline=fair\nFairKey=owner\nMaxRunning=1\nMaxQueuedPerUser=0\n", ""));
         Job *first = NULL, *single;
@@ -1415,6 +1479,12 @@ int main(int argc, char *argv[]) {
                              test_positions_kept_while_submitting);
         g_test_add_data_func("/scheduler/positions/incremental/fair",
                              CFG("Discipline=fair\nMaxRunning=0\n", ""), test_positions_kept_while_submitting);
+        g_test_add_data_func("/scheduler/positions/incremental/fair-owners",
+                             CFG("Discipline=fair\nFairKey=owner\nMaxRunning=1\nMaxQueuedPerUser=0\n", ""),
+                             test_positions_kept_fair_buckets);
+        g_test_add_data_func("/scheduler/positions/incremental/fair-resource",
+                             CFG("Discipline=fair\nFairKey=resource:datastore\nMaxRunning=1\nMaxQueuedPerUser=0\n", ""),
+                             test_positions_kept_fair_buckets);
         g_test_add_func("/scheduler/discipline/fair-owner", test_fair_owner);
         g_test_add_func("/scheduler/discipline/fair-resource", test_fair_resource);
         g_test_add_func("/scheduler/discipline/switch", test_switch_discipline);
