@@ -48,8 +48,16 @@ static void uint_count_add(GHashTable *h, uint32_t key, int delta) {
                 g_hash_table_insert(h, GUINT_TO_POINTER(key), GUINT_TO_POINTER(n));
 }
 
+/* "uid\x1fclass"; not g_strdup_printf(): counted for every job restored at start. */
 static char *owner_class_key(uint32_t owner, const char *class_name) {
-        return g_strdup_printf("%" G_GUINT32_FORMAT "\x1f%s", owner, class_name);
+        char digits[16];
+        size_t i = sizeof(digits);
+
+        digits[--i] = '\0';
+        do
+                digits[--i] = (char) ('0' + owner % 10);
+        while ((owner /= 10) > 0);
+        return g_strconcat(digits + i, "\x1f", class_name, NULL);
 }
 
 /**

@@ -51,7 +51,8 @@ typedef struct JobPriv {
         guint dup_index;        /* place in that key's array */
         bool counted;           /* holds running slots (class, resources, global) */
         unsigned position;      /* valid when Scheduler.order_valid */
-        TimerEntry timers[_TIMER_MAX];
+        TimerEntry *timers;     /* [_TIMER_MAX], NULL until the job's first timer_arm():
+                                 * most queued jobs never have a deadline (128 bytes each) */
 } JobPriv;
 
 static inline JobPriv *job_priv(Job *j) {

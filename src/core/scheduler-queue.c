@@ -278,7 +278,12 @@ void queue_add(Scheduler *s, Job *j) {
                 g_hash_table_insert(s->groups, g->signature, g);
         }
         p->group = g;
-        p->queue_iter = g_sequence_insert_sorted(g->jobs, j, group_compare, s);
+        /* Most jobs go last (fifo, restore in submission order): O(1) then. */
+        GSequenceIter *last = g_sequence_iter_prev(g_sequence_get_end_iter(g->jobs));
+        if (g_sequence_iter_is_end(last) || job_compare(s, g_sequence_get(last), j) < 0)
+                p->queue_iter = g_sequence_append(g->jobs, j);
+        else
+                p->queue_iter = g_sequence_insert_sorted(g->jobs, j, group_compare, s);
         s->n_in_queue++;
         order_insert(s, j);
 }

@@ -2,9 +2,9 @@
 /*
  * One time-ordered set holds every deadline the scheduler has: not-before
  * releases, max-wait deadlines, detached lease expiry and the removal of
- * finished jobs.  Entries live inside each job's JobPriv (no allocation);
- * the GSequence orders them by (when, kind, job id) so equal times fire in a
- * reproducible order.
+ * finished jobs.  Entries live in an array of each job's JobPriv, made at
+ * its first deadline; the GSequence orders them by (when, kind, job id) so
+ * equal times fire in a reproducible order.
  */
 #include "scheduler-private.h"
 
@@ -28,8 +28,12 @@ static int timer_compare(gconstpointer a, gconstpointer b, gpointer userdata) {
  * @when: the time it fires
  */
 void timer_arm(Scheduler *s, Job *j, TimerKind kind, usec_t when) {
-        TimerEntry *t = &job_priv(j)->timers[kind];
+        JobPriv *p = job_priv(j);
+        TimerEntry *t;
 
+        if (!p->timers)
+                p->timers = g_new0(TimerEntry, _TIMER_MAX);
+        t = &p->timers[kind];
         timer_disarm(s, j, kind);
         t->when = when;
         t->kind = kind;
@@ -44,9 +48,10 @@ void timer_arm(Scheduler *s, Job *j, TimerKind kind, usec_t when) {
  * @kind: which deadline
  */
 void timer_disarm(Scheduler *s, Job *j, TimerKind kind) {
-        TimerEntry *t = &job_priv(j)->timers[kind];
+        JobPriv *p = job_priv(j);
+        TimerEntry *t = p->timers ? &p->timers[kind] : NULL;
 
-        if (!t->iter)
+        if (!t || !t->iter)
                 return;
         g_sequence_remove(t->iter);
         t->iter = NULL;

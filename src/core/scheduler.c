@@ -35,6 +35,8 @@ static GPtrArray *hash_values(GHashTable *h) {
 static void job_destroy(gpointer p) {
         Job *j = p;
 
+        if (j->sched_priv)
+                g_free(job_priv(j)->timers);
         g_free(j->sched_priv);
         j->sched_priv = NULL;
         job_free(j);

@@ -18,7 +18,15 @@
  * Return: "/org/sluice/Scheduler1/job/<id>", newly allocated.
  */
 char *job_object_path(uint64_t id) {
-        return g_strdup_printf(SLUICE_JOB_PATH_PREFIX "/%" PRIu64, id);
+        char digits[24];
+        size_t i = sizeof(digits);
+
+        /* Not g_strdup_printf(): one per job restored at start. */
+        digits[--i] = '\0';
+        do
+                digits[--i] = (char) ('0' + id % 10);
+        while ((id /= 10) > 0);
+        return g_strconcat(SLUICE_JOB_PATH_PREFIX "/", digits + i, NULL);
 }
 
 /* Pending Wait() calls are counted per caller, so a caller that leaves the
