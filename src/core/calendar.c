@@ -1,29 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Calendar events.  FIRST SLICE: a placeholder that refuses every
- * expression (the calendar work replaces it). */
-#include "calendar.h"
-#include "errors.h"
+/*
+ * Calendar events: the spec's lifetime.  Parsing is in calendar-parse.c, the
+ * normalized form in calendar-format.c, the next elapse in calendar-next.c.
+ */
+#include "calendar-private.h"
 
-struct CalendarSpec {
-        char *text;
-};
-
-CalendarSpec *calendar_spec_parse(const char *text, GError **error) {
-        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_NOT_SUPPORTED, "calendar events are not supported yet");
-        return NULL;
-}
-
+/**
+ * calendar_spec_free() - free a calendar spec
+ * @spec: the spec, or NULL
+ */
 void calendar_spec_free(CalendarSpec *spec) {
         if (!spec)
                 return;
-        g_free(spec->text);
+        calendar_component_free_chain(spec->year);
+        calendar_component_free_chain(spec->month);
+        calendar_component_free_chain(spec->day);
+        calendar_component_free_chain(spec->hour);
+        calendar_component_free_chain(spec->minute);
+        calendar_component_free_chain(spec->microsecond);
+        g_free(spec->timezone);
+        g_free(spec->dst_name);
+        if (spec->tz)
+                g_time_zone_unref(spec->tz);
         g_free(spec);
-}
-
-char *calendar_spec_to_string(const CalendarSpec *spec) {
-        return g_strdup(spec->text);
-}
-
-bool calendar_spec_next(const CalendarSpec *spec, usec_t after, usec_t *ret_next) {
-        return false;
 }
