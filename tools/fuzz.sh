@@ -32,6 +32,7 @@ fi
 targets=(
         "fuzz-config config tests/fuzz/config.dict"
         "fuzz-timespan timespan "
+        "fuzz-calendar calendar tests/fuzz/calendar.dict"
 )
 
 dir=build-fuzz
