@@ -109,6 +109,11 @@ static bool set_db_error(Store *st, GError **error, const char *what) {
                             _("state database %s: %s: %s (the file system is full: free space there, "
                               "then try again; nothing was written)"),
                             st->path, what, sqlite3_errmsg(st->db));
+        else if (io == G_IO_ERROR_PERMISSION_DENIED)
+                g_set_error(error, G_IO_ERROR, io,
+                            _("state database %s: %s: %s (it must be a regular file sluiced can read and write, "
+                              "in a directory it can write)"),
+                            st->path, what, sqlite3_errmsg(st->db));
         else
                 g_set_error(error, G_IO_ERROR, io, _("state database %s: %s: %s"), st->path, what,
                             sqlite3_errmsg(st->db));

@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Bad state against the real sluiced binary (issue 5, item 6).
+ *
+ * Refusals: a corrupt database, another program's SQLite file, a database
+ * from a newer schema and a state directory that cannot be created: sluiced
+ * exits non-zero before taking its name, says which file, what is wrong and
+ * what to do, and leaves the file as it was (it never starts empty).
+ *
+ * Disk full (root only: a tmpfs as the state directory, mounted in a mount
+ * namespace of its own held by a helper process, so nothing reaches the
+ * host's mount table even if the test dies): with the file system full,
+ * Submit() fails with org.freedesktop.DBus.Error.IOError naming the database
+ * and what to do, the jobs acknowledged before are intact, nothing is
+ * half-written (integrity_check, and the failed job is never queued);
+ * once space is freed Submit() works again, and after a SIGKILL the new
+ * sluiced has exactly the acknowledged jobs queued.  Without root it is
+ * skipped, except with CI=true, where it fails.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bus-harness.h"
+
+/* Jobs stay queued: the scope "" is paused before any Submit(). */
+static const char config[] =
+        "[Scheduler]\n"
+        "Discipline=fifo\n"
+        "KeepFinishedSec=1h\n"
+        "\n"
+        "[Class cmd]\n"
+        "Kind=command\n"
+        "Parameter.pad=[a-z]{0,200}\n"
+        "ExecStart=/bin/true %{pad}\n";
+
+/* ---- refusals ---- */
+
+/* Run sluiced on @dir (config @dir/sluiced.conf) until it exits; its stderr and exit status. */
+static char *run_refused(const char *dir, int *ret_status) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *conf = g_build_filename(dir, "sluiced.conf", NULL);
+        g_autofree char *conf_arg = g_strdup_printf("--config=%s", conf);
+        g_autofree char *state_arg = g_strdup_printf("--state-dir=%s", dir);
+        g_autofree char *out = NULL, *err = NULL;
+        g_autoptr(GTestDBus) bus = g_test_dbus_new(G_TEST_DBUS_NONE);
+        g_autofree char *bus_arg = NULL;
+        g_auto(GStrv) envp = g_get_environ();
+        const char *sluiced = g_getenv("SLUICED");
+        const char *argv[] = { sluiced, NULL, NULL, NULL, NULL };
+
+        g_assert_nonnull(sluiced);
+        g_file_set_contents(conf, config, -1, &error);
+        g_assert_no_error(error);
+        g_test_dbus_up(bus);
+        bus_arg = g_strdup_printf("--bus-address=%s", g_test_dbus_get_bus_address(bus));
+        argv[1] = bus_arg;
+        argv[2] = conf_arg;
+        argv[3] = state_arg;
+        envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address(bus), TRUE);
+        envp = g_environ_unsetenv(envp, "NOTIFY_SOCKET");
+        /* A refused database ends sluiced before it takes its name: no wait, no bound needed. */
+        g_spawn_sync(NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, ret_status, &error);
+        g_assert_no_error(error);
+        g_test_dbus_down(bus);
+        return g_steal_pointer(&err);
+}
+
+static void remove_dir(const char *dir) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *name;
+
+        while (d && (name = g_dir_read_name(d))) {
+                g_autofree char *p = g_build_filename(dir, name, NULL);
+
+                if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+                        remove_dir(p);
+                else
+                        g_assert_cmpint(g_unlink(p), ==, 0);
+        }
+        g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+static void sql(const char *path, const char *statements) {
+        sqlite3 *db = NULL;
+
+        g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+        g_assert_cmpint(sqlite3_exec(db, statements, NULL, NULL, NULL), ==, SQLITE_OK);
+        sqlite3_close(db);
+}
+
+typedef struct Refusal {
+        const char *name;
+        void (*prepare)(const char *dir, const char *db);
+        const char *const *says;        /* each must be in sluiced's stderr */
+} Refusal;
+
+static void prepare_corrupt(const char *dir, const char *db) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *junk = g_strnfill(8192, 'x');
+
+        g_file_set_contents(db, junk, -1, &error);
+        g_assert_no_error(error);
+}
+
+static void prepare_foreign(const char *dir, const char *db) {
+        sql(db, "PRAGMA application_id = 1234; CREATE TABLE someone_elses (x);");
+}
+
+/* A database sluiced itself made (stopped cleanly: no -wal left), copied to @db. */
+static void copy_real_database(const char *db) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *src = NULL, *data = NULL;
+        BusHarness *h = bus_harness_new(config);
+        gsize len = 0;
+
+        g_free(bus_submit(h, NULL, "cmd", g_variant_new_parsed("{'parameters': <{'pad': 'x'}>}")));
+        bus_harness_kill_daemon(h, SIGTERM);
+        src = g_build_filename(h->tmpdir, "sluice.db", NULL);
+        g_file_get_contents(src, &data, &len, &error);
+        g_assert_no_error(error);
+        g_file_set_contents(db, data, (gssize) len, &error);
+        g_assert_no_error(error);
+        bus_harness_free(h);
+}
+
+static void prepare_newer(const char *dir, const char *db) {
+        copy_real_database(db);
+        sql(db, "PRAGMA user_version = 999999");
+}
+
+static void prepare_damaged_row(const char *dir, const char *db) {
+        copy_real_database(db);
+        sql(db, "UPDATE jobs SET state = 'exploded'");
+}
+
+static void prepare_not_a_dir(const char *dir, const char *db) {
+        /* The database path is a directory: it cannot be opened. */
+        g_assert_cmpint(g_mkdir(db, 0700), ==, 0);
+}
+
+static const char *const says_corrupt[] = { "sluice.db", "corrupt", "move it away", NULL };
+static const char *const says_foreign[] = { "sluice.db", "not a sluice database", "move it away", NULL };
+static const char *const says_newer[] = { "sluice.db", "schema version 999999 is newer", "run the newer sluiced",
+                                          NULL };
+static const char *const says_damaged_row[] = { "sluice.db", "invalid state", "damaged", NULL };
+static const char *const says_not_a_dir[] = { "sluice.db", "cannot open it", "regular file", NULL };
+
+static const Refusal refusals[] = {
+        { "corrupt", prepare_corrupt, says_corrupt },
+        { "foreign", prepare_foreign, says_foreign },
+        { "newer", prepare_newer, says_newer },
+        { "damaged-row", prepare_damaged_row, says_damaged_row },
+        { "unopenable", prepare_not_a_dir, says_not_a_dir },
+};
+
+static char *file_digest(const char *path) {
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        if (g_file_test(path, G_FILE_TEST_IS_DIR))
+                return g_strdup("directory");
+        g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+        return g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *) data, len);
+}
+
+static void test_refused(gconstpointer data) {
+        const Refusal *t = data;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *dir = g_dir_make_tmp("sluice-badstate-XXXXXX", &error);
+        g_autofree char *db = g_build_filename(dir, "sluice.db", NULL);
+        g_autofree char *before = NULL, *after = NULL, *err = NULL;
+        int status = 0;
+
+        g_assert_no_error(error);
+        t->prepare(dir, db);
+        before = file_digest(db);
+        err = run_refused(dir, &status);
+        g_test_message("sluiced said: %s", err);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), !=, 0);
+        for (const char *const *s = t->says; *s; s++)
+                if (!strstr(err, *s))
+                        g_error("sluiced's refusal (%s) does not say \"%s\": %s", t->name, *s, err);
+        /* Never started empty: the file is as it was, no -wal beside it. */
+        after = file_digest(db);
+        g_assert_cmpstr(before, ==, after);
+        remove_dir(dir);
+}
+
+/* ---- disk full ---- */
+
+typedef struct DiskFull {
+        BusHarness *h;
+        GPid holder;            /* sleeps in the mount namespace with the tmpfs */
+        char *state;            /* the tmpfs as the test sees it: /proc/HOLDER/root/TMPDIR */
+} DiskFull;
+
+static gboolean mounted(BusHarness *h, gconstpointer data) {
+        const DiskFull *d = data;
+        g_autofree char *path = g_strdup_printf("/proc/%d/mountinfo", d->holder);
+        g_autofree char *info = NULL;
+        g_autofree char *needle = g_strdup_printf(" %s ", h->tmpdir);
+
+        return g_file_get_contents(path, &info, NULL, NULL) && strstr(info, needle) && strstr(info, "sluice-diskfull");
+}
+
+/* The namespace holder: a tmpfs of @size over the harness's state directory, seen only by it and its sluiced. */
+static void start_holder(DiskFull *d, const char *size) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *opts = g_strdup_printf("size=%s,mode=0700", size);
+        const char *argv[] = {
+                "setpriv", "--pdeathsig", "KILL", "unshare", "--mount", "--propagation", "private",
+                "sh", "-c", "mount -t tmpfs -o \"$1\" sluice-diskfull \"$2\" && exec sleep 100000",
+                "sh", opts, d->h->tmpdir, NULL,
+        };
+
+        g_spawn_async(NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
+                      &d->holder, &error);
+        g_assert_no_error(error);
+        bus_harness_wait_for(d->h, mounted, d, "the tmpfs in the helper's mount namespace");
+        d->state = g_strdup_printf("/proc/%d/root%s", d->holder, d->h->tmpdir);
+}
+
+static void stop_holder(DiskFull *d) {
+        int status;
+
+        if (d->holder <= 0)
+                return;
+        (void) kill(d->holder, SIGKILL);
+        (void) waitpid(d->holder, &status, 0);
+        g_spawn_close_pid(d->holder);
+        d->holder = 0;
+}
+
+static GVariant *pad_options(void) {
+        GVariantBuilder p;
+
+        g_variant_builder_init(&p, G_VARIANT_TYPE("a{ss}"));
+        g_variant_builder_add(&p, "{ss}", "pad", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz");
+        return g_variant_new_parsed("{'parameters': <%@a{ss}>}", g_variant_builder_end(&p));
+}
+
+static char *try_submit(DiskFull *d, GError **error) {
+        g_autoptr(GVariant) r = bus_call(d->h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit",
+                                         g_variant_new("(s@a{sv})", "cmd", pad_options()), error);
+        char *path = NULL;
+
+        if (r)
+                g_variant_get(r, "(o)", &path);
+        return path;
+}
+
+/* Fill the file system at @dir: one file, written until ENOSPC (big writes, then small ones). */
+static char *fill(const char *dir) {
+        char *path = g_build_filename(dir, "filler", NULL);
+        static const size_t sizes[] = { 65536, 4096, 512, 1 };
+        char buf[65536];
+        int fd;
+
+        memset(buf, 'f', sizeof(buf));
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        g_assert_cmpint(fd, >=, 0);
+        for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++)
+                while (write(fd, buf, sizes[i]) == (ssize_t) sizes[i])
+                        ;
+        g_assert_cmpint(errno, ==, ENOSPC);
+        g_assert_cmpint(close(fd), ==, 0);
+        return path;
+}
+
+/* Queued jobs on the bus (history=false): ids, sorted. */
+static GArray *queued_ids(DiskFull *d, gboolean history, GArray **ret_other) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL;
+        g_autoptr(GVariantIter) it = NULL;
+        GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+        const char *klass, *state, *result, *path;
+        guint64 id, submitted;
+        gint32 prio;
+        guint32 owner;
+
+        r = bus_call(d->h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs",
+                     g_variant_new_parsed("({'history': <%b>},)", history), &error);
+        g_assert_no_error(error);
+        *ret_other = g_array_new(FALSE, FALSE, sizeof(guint64));
+        g_variant_get(r, "(a(tsssiuto))", &it);
+        while (g_variant_iter_next(it, "(t&s&s&siut&o)", &id, &klass, &state, &result, &prio, &owner, &submitted,
+                                   &path)) {
+                if (g_str_equal(state, "queued")) {
+                        g_array_append_val(ids, id);
+                } else {
+                        /* The only other kind: a job whose Submit() failed, cancelled, never run. */
+                        g_assert_cmpstr(state, ==, "done");
+                        g_assert_cmpstr(result, ==, "cancelled");
+                        g_array_append_val(*ret_other, id);
+                }
+        }
+        return ids;
+}
+
+static void assert_ids(GArray *got, GArray *want, const char *what) {
+        g_autoptr(GString) g = g_string_new(NULL), w = g_string_new(NULL);
+
+        for (guint i = 0; i < got->len; i++)
+                g_string_append_printf(g, " %" G_GUINT64_FORMAT, g_array_index(got, guint64, i));
+        for (guint i = 0; i < want->len; i++)
+                g_string_append_printf(w, " %" G_GUINT64_FORMAT, g_array_index(want, guint64, i));
+        if (!g_str_equal(g->str, w->str))
+                g_error("%s: queued jobs are [%s ], the acknowledged ones [%s ]", what, g->str, w->str);
+}
+
+static char *integrity(const char *db_path) {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *q = NULL;
+        char *v;
+
+        g_assert_cmpint(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+        g_assert_cmpint(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL), ==, SQLITE_OK);
+        g_assert_cmpint(sqlite3_step(q), ==, SQLITE_ROW);
+        v = g_strdup((const char *) sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+        return v;
+}
+
+static void test_disk_full(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GArray) acked = g_array_new(FALSE, FALSE, sizeof(guint64));
+        g_autoptr(GArray) queued = NULL, other = NULL;
+        g_autofree char *conf = NULL, *filler = NULL, *db = NULL, *check = NULL;
+        g_autoptr(GVariant) r = NULL;
+        DiskFull d = {};
+        unsigned tries, failures_before = 0;
+
+        if (getuid() != 0) {
+                if (g_strcmp0(g_getenv("CI"), "true") == 0)
+                        g_error("the disk-full test needs root (a tmpfs as the state directory), and CI=true");
+                g_test_skip("needs root: a tmpfs as the state directory");
+                return;
+        }
+
+        /* The harness's first sluiced runs on the plain tmpdir; the test's runs on the tmpfs over it. */
+        d.h = bus_harness_new(config);
+        bus_harness_kill_daemon(d.h, SIGTERM);
+        start_holder(&d, "1m");
+        conf = g_build_filename(d.state, "sluiced.conf", NULL);
+        g_file_set_contents(conf, config, -1, &error);
+        g_assert_no_error(error);
+        g_autofree char *wrapper = g_strdup_printf("nsenter --target=%d --mount --", d.holder);
+        g_setenv("BUS_TEST_DAEMON_WRAPPER", wrapper, TRUE);
+        bus_harness_start_daemon(d.h);
+
+        r = bus_call(d.h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Pause", g_variant_new("(s)", ""), &error);
+        g_assert_no_error(error);
+        for (int i = 0; i < 3; i++) {
+                g_autofree char *path = try_submit(&d, &error);
+
+                g_assert_no_error(error);
+                guint64 id = bus_job_id(path);
+                g_array_append_val(acked, id);
+        }
+
+        /* Full: Submit() fails (perhaps not at once: SQLite reuses the -wal file's space). */
+        filler = fill(d.state);
+        for (tries = 0; tries < 20000; tries++) {
+                g_autofree char *path = try_submit(&d, &error);
+
+                if (!path)
+                        break;
+                guint64 id = bus_job_id(path);
+                g_array_append_val(acked, id);
+        }
+        g_assert_nonnull(error);
+        g_test_message("Submit() failed after %u further jobs: %s", tries, error->message);
+        bus_assert_error(error, "org.freedesktop.DBus.Error.IOError", "not accepted", "sluice.db", "full",
+                         "free space", NULL);
+        g_clear_error(&error);
+        /* And again, while it is still full. */
+        g_free(try_submit(&d, &error));
+        g_assert_nonnull(error);
+        bus_assert_error(error, "org.freedesktop.DBus.Error.IOError", "full", NULL);
+        g_clear_error(&error);
+        failures_before = 2;
+
+        /* Earlier jobs intact, the refused ones never queued. */
+        queued = queued_ids(&d, FALSE, &other);
+        assert_ids(queued, acked, "with the disk full");
+        g_assert_cmpuint(other->len, ==, failures_before);
+        g_clear_pointer(&queued, g_array_unref);
+        g_clear_pointer(&other, g_array_unref);
+
+        /* Space again: Submit() works. */
+        g_assert_cmpint(g_unlink(filler), ==, 0);
+        {
+                g_autofree char *path = try_submit(&d, &error);
+
+                g_assert_no_error(error);
+                guint64 id = bus_job_id(path);
+                g_array_append_val(acked, id);
+        }
+
+        /* A crash, and the new sluiced has exactly the acknowledged jobs queued. */
+        bus_harness_kill_daemon(d.h, SIGKILL);
+        bus_harness_start_daemon(d.h);
+        queued = queued_ids(&d, TRUE, &other);
+        assert_ids(queued, acked, "after a restart");
+        g_assert_cmpuint(other->len, <=, failures_before);
+
+        /* Stopped cleanly: the file passes SQLite's own check. */
+        bus_harness_kill_daemon(d.h, SIGTERM);
+        db = g_build_filename(d.state, "sluice.db", NULL);
+        check = integrity(db);
+        g_assert_cmpstr(check, ==, "ok");
+
+        g_unsetenv("BUS_TEST_DAEMON_WRAPPER");
+        stop_holder(&d);
+        g_free(d.state);
+        bus_harness_free(d.h);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        for (size_t i = 0; i < G_N_ELEMENTS(refusals); i++) {
+                g_autofree char *name = g_strdup_printf("/badstate/refused/%s", refusals[i].name);
+
+                g_test_add_data_func(name, &refusals[i], test_refused);
+        }
+        g_test_add_func("/badstate/disk-full", test_disk_full);
+        return g_test_run();
+}
