@@ -307,6 +307,42 @@ static void test_invalid_keys(void) {
         g_assert_cmpstr(prop, ==, "");
 }
 
+static void test_reload(void) {
+        g_autofree char *config = g_strconcat(classes, "[Alert failing]\nClass=work\nOnFailure=yes\n", NULL);
+        g_autoptr(BusHarness) h = bus_harness_new(config);
+        g_auto(GVariantDict) settings = G_VARIANT_DICT_INIT(NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL;
+        g_autofree char *msg = NULL, *prop = NULL;
+
+        lease_with_result(h, "failed");
+        wait_alert(h, "failing", "warning", 1);
+
+        /* The alert leaves the configuration while raised: announced cleared. */
+        bus_harness_write_config(h, classes);
+        r = bus_call(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Reload", NULL, &error);
+        g_assert_no_error(error);
+        wait_alert(h, "failing", "cleared", 1);
+        msg = last_alert_message(h, "failing");
+        g_assert_cmpstr(msg, ==, "cleared: alert failing is no longer configured as it was");
+        prop = alerts_property(h, NULL);
+        g_assert_cmpstr(prop, ==, "");
+
+        /* One added at run time watches from then on. */
+        g_variant_dict_insert(&settings, "Class", "s", "work");
+        g_variant_dict_insert(&settings, "OnFailure", "s", "yes");
+        g_variant_dict_insert(&settings, "Severity", "s", "critical");
+        g_clear_pointer(&r, g_variant_unref);
+        r = bus_call(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "UpdateConfig",
+                     g_variant_new("(s@a{sv}b)", "Alert late", g_variant_dict_end(&settings), FALSE), &error);
+        g_assert_no_error(error);
+        lease_with_result(h, "failed");
+        wait_alert(h, "late", "critical", 1);
+        g_free(prop);
+        prop = alerts_property(h, NULL);
+        g_assert_true(g_str_has_prefix(prop, "late|critical|job "));
+}
+
 static gboolean has_job_of_class(BusHarness *h, gconstpointer data) {
         g_autoptr(GPtrArray) news = bus_signals_find(h, "JobNew", SLUICE_MANAGER_PATH);
 
@@ -401,6 +437,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/alerts/restart/sigterm", GINT_TO_POINTER(SIGTERM), test_restart);
         g_test_add_func("/alerts/restart-window", test_restart_window);
         g_test_add_func("/alerts/invalid-keys", test_invalid_keys);
+        g_test_add_func("/alerts/reload", test_reload);
         g_test_add_func("/alerts/class-notifier", test_class_notifier);
         return g_test_run();
 }
