@@ -32,6 +32,7 @@ AlertState *alert_state_new(void) {
         AlertState *st = g_new0(AlertState, 1);
 
         st->waiting = g_tree_new_full(wait_key_compare, NULL, g_free, NULL);
+        st->waiting_ids = g_hash_table_new(g_int64_hash, g_int64_equal);
         return st;
 }
 
@@ -42,6 +43,7 @@ AlertState *alert_state_new(void) {
 void alert_state_free(AlertState *st) {
         if (!st)
                 return;
+        g_hash_table_unref(st->waiting_ids);
         g_tree_unref(st->waiting);
         g_free(st);
 }
@@ -57,34 +59,27 @@ usec_t alert_job_wait_start(const Job *job) {
         return MAX(job->submitted_at, job->not_before);
 }
 
-/* The waiting job with @id, by a walk (only on removal of a job that is not
- * the oldest; the trees hold the queued jobs of one class). */
-typedef struct FindId {
-        uint64_t id;
-        WaitKey *found;
-} FindId;
-
-static gboolean find_id(gpointer key, gpointer value, gpointer userdata) {
-        FindId *f = userdata;
-        WaitKey *k = key;
-
-        if (k->id != f->id)
-                return FALSE;
-        f->found = k;
-        return TRUE;
-}
-
 /**
  * alert_state_job_not_waiting() - a job of the class left the queue
  * @st: the state
  * @id: the job's id (unknown ids are ignored)
  */
 void alert_state_job_not_waiting(AlertState *st, uint64_t id) {
-        FindId f = { .id = id };
+        WaitKey *k = g_hash_table_lookup(st->waiting_ids, &id);
 
-        g_tree_foreach(st->waiting, find_id, &f);
-        if (f.found)
-                g_tree_remove(st->waiting, f.found);
+        if (!k)
+                return;
+        g_hash_table_remove(st->waiting_ids, &id);
+        g_tree_remove(st->waiting, k);  /* frees k */
+}
+
+/**
+ * alert_state_clear_waiting() - forget every waiting job
+ * @st: the state
+ */
+void alert_state_clear_waiting(AlertState *st) {
+        g_hash_table_remove_all(st->waiting_ids);
+        g_tree_remove_all(st->waiting);
 }
 
 /**
@@ -102,6 +97,7 @@ void alert_state_job_waiting(AlertState *st, uint64_t id, usec_t wait_start) {
         k->start = wait_start;
         k->id = id;
         g_tree_insert(st->waiting, k, k);
+        g_hash_table_insert(st->waiting_ids, &k->id, k);
 }
 
 static const WaitKey *oldest_waiting(const AlertState *st) {

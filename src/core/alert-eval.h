@@ -44,6 +44,7 @@ typedef struct AlertState {
         uint64_t job_id;        /* the job behind the last change (0: none, e.g. a deadline) */
         JobResult job_result;   /* that job's result (OnFailure= messages) */
         GTree *waiting;         /* queued jobs of the class: (wait start, id) keys, owned */
+        GHashTable *waiting_ids;/* uint64 id -> its key in waiting (borrowed): O(1) removal */
 } AlertState;
 
 AlertState *alert_state_new(void);
@@ -55,6 +56,8 @@ AlertChange alert_state_job_finished(AlertState *st, const AlertConfig *cfg, con
 /* A job of the class is queued (again) and waits since @wait_start / is no longer queued. */
 void alert_state_job_waiting(AlertState *st, uint64_t id, usec_t wait_start);
 void alert_state_job_not_waiting(AlertState *st, uint64_t id);
+/* Forget every waiting job (before the caller lists the queue again). */
+void alert_state_clear_waiting(AlertState *st);
 
 /* Time passed: check Within= and MaxWaitSec= against @now. */
 AlertChange alert_state_tick(AlertState *st, const AlertConfig *cfg, usec_t now);

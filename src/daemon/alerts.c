@@ -68,7 +68,7 @@ static const AlertConfig *entry_config(Alerts *a, const AlertEntry *e) {
 static void fill_waiting(Alerts *a, AlertEntry *e, const AlertConfig *cfg) {
         g_autoptr(GPtrArray) jobs = NULL;
 
-        g_tree_remove_all(e->state->waiting);
+        alert_state_clear_waiting(e->state);
         if (cfg->max_wait_usec == 0)
                 return;
         jobs = scheduler_list_jobs(a->manager->scheduler);

@@ -239,6 +239,25 @@ static void test_max_wait(void) {
         g_assert_cmpuint(alert_state_next_deadline(st, cfg), ==, USEC_INFINITY);
 }
 
+/* Many queued jobs (a restored queue): each one in and out by id. */
+static void test_max_wait_many(void) {
+        g_autoptr(AlertConfig) cfg = alert(0, false, S(60));
+        g_autoptr(AlertState) st = alert_state_new();
+        const uint64_t n = 100000;
+
+        for (uint64_t id = 1; id <= n; id++)
+                alert_state_job_waiting(st, id, T0 + S(id));
+        g_assert_cmpuint(alert_state_next_deadline(st, cfg), ==, T0 + S(1) + S(60));
+        for (uint64_t id = 1; id < n; id++)
+                alert_state_job_not_waiting(st, id);
+        g_assert_cmpuint(alert_state_next_deadline(st, cfg), ==, T0 + S(n) + S(60));
+        g_assert_cmpint(alert_state_tick(st, cfg, T0 + S(n) + S(60)), ==, ALERT_CHANGE_RAISED);
+        g_assert_cmpuint(st->job_id, ==, n);
+        alert_state_clear_waiting(st);
+        g_assert_cmpuint(alert_state_next_deadline(st, cfg), ==, USEC_INFINITY);
+        g_assert_cmpint(alert_state_tick(st, cfg, T0 + S(n) + S(61)), ==, ALERT_CHANGE_CLEARED);
+}
+
 static void test_description_and_combined(void) {
         g_autoptr(AlertConfig) cfg = alert(S(100), true, 0);
         g_autoptr(AlertState) st = alert_state_new();
@@ -296,6 +315,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/alert/within", test_within);
         g_test_add_func("/alert/on-failure", test_on_failure);
         g_test_add_func("/alert/max-wait", test_max_wait);
+        g_test_add_func("/alert/max-wait-many", test_max_wait_many);
         g_test_add_func("/alert/description-combined", test_description_and_combined);
         g_test_add_func("/alert/text", test_text);
         return g_test_run();
