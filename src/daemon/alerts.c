@@ -36,6 +36,7 @@ typedef struct AlertEntry {
         char *message;          /* while announced raised: the message announced */
         usec_t announced_at;    /* while announced raised: raised at, as announced */
         bool announced;         /* the world was told it is raised */
+        AlertSeverity severity; /* as announced (for a clear after the section is gone) */
         bool seen_finish;       /* a job of the class ended since this sluiced started */
         bool dirty;             /* to store */
 } AlertEntry;
@@ -162,6 +163,7 @@ static void sync_entry(Alerts *a, AlertEntry *e, const AlertConfig *cfg, const J
                 message = clear_message;
         }
         e->announced = active;
+        e->severity = cfg->severity;
         e->dirty = true;
 
         /* A clear is the signal with severity "cleared" (docs/dbus-api.md). */
@@ -358,6 +360,7 @@ static void restore_entry(Alerts *a, AlertEntry *e, GHashTable *rows, usec_t now
         cfg = entry_config(a, e);
         if (!cfg)
                 return;
+        e->severity = cfg->severity;
         if (e->seen_finish) {
                 /* The message as announced, from the stored state. */
                 g_autoptr(AlertState) stored = alert_state_new();
@@ -440,9 +443,12 @@ void alerts_config_changed(Manager *m) {
                 if (e->announced && a->started) {
                         g_autofree char *msg = g_strdup_printf(_("cleared: alert %s is no longer configured as it was"),
                                                                e->name);
+                        /* What the journal entry needs of the section that is gone. */
+                        AlertConfig gone = { .name = e->name, .class_name = e->class_name,
+                                             .severity = e->severity };
 
                         emit_signal(a, e->name, "cleared", msg);
-                        log_full(&m->log, LOG_NOTICE, "alert %s: %s", e->name, msg);
+                        alert_journal(&m->log, &gone, false, msg, NULL);
                         manager_mark_dirty(m, MANAGER_PROP_ALERTS);
                 }
                 if (m->store) {
