@@ -6,9 +6,12 @@
  *       Submit("bulk", {}) N times, pipelined: CONNECTIONS connections (one
  *       thread each), at most WINDOW calls outstanding on each (the bus allows
  *       128 pending replies per connection).  Prints the rate.
- *   scale-client --address=A latency SAMPLES
+ *   scale-client --address=A latency SAMPLES [BASELINE_ADDRESS]
  *       SAMPLES synchronous Submit("bulk", {}) calls, one at a time; prints
- *       "p50_us p99_us".
+ *       "p50_us p99_us".  With BASELINE_ADDRESS (a second sluiced on its own
+ *       bus), the calls alternate between the two (A B, B A, A B, ...), so
+ *       whatever else the machine does at the time hits both alike; prints
+ *       "p50_us p99_us baseline_p50_us baseline_p99_us".
  *   scale-client --address=A wait N SINCE_NS
  *       Polls (every 5 ms, for at most 300 s) until org.sluice.Scheduler1 has an owner and its
  *       QueuedJobs is N; prints the milliseconds since SINCE_NS (CLOCK_REALTIME).
@@ -37,22 +40,26 @@ static uint64_t now_ns(clockid_t clock) {
         return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
-static sd_bus *connect_bus(void) {
+static sd_bus *connect_to(const char *to) {
         sd_bus *bus = NULL;
         int r;
 
         r = sd_bus_new(&bus);
         if (r >= 0)
-                r = sd_bus_set_address(bus, address);
+                r = sd_bus_set_address(bus, to);
         if (r >= 0)
                 r = sd_bus_set_bus_client(bus, 1);
         if (r >= 0)
                 r = sd_bus_start(bus);
         if (r < 0) {
-                fprintf(stderr, "scale-client: cannot connect to %s: %s\n", address, strerror(-r));
+                fprintf(stderr, "scale-client: cannot connect to %s: %s\n", to, strerror(-r));
                 exit(1);
         }
         return bus;
+}
+
+static sd_bus *connect_bus(void) {
+        return connect_to(address);
 }
 
 struct filler {
@@ -124,27 +131,51 @@ static int compare_u64(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-static int latency(unsigned samples) {
-        sd_bus *bus = connect_bus();
-        uint64_t *lat = calloc(samples, sizeof(*lat));
+/* One synchronous Submit; its round trip in ns, 0 on failure (reported). */
+static uint64_t submit_once(sd_bus *bus) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        uint64_t t0 = now_ns(CLOCK_MONOTONIC), t;
+        int r = sd_bus_call_method(bus, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "Submit", &error, &reply,
+                                   "sa{sv}", "bulk", 0);
+
+        t = now_ns(CLOCK_MONOTONIC) - t0;
+        if (r < 0) {
+                fprintf(stderr, "scale-client: Submit: %s\n", error.message ?: strerror(-r));
+                sd_bus_error_free(&error);
+                return 0;
+        }
+        sd_bus_message_unref(reply);
+        return t ?: 1;
+}
+
+static void print_percentiles(uint64_t *lat, unsigned samples) {
+        qsort(lat, samples, sizeof(*lat), compare_u64);
+        printf("%.0f %.0f", lat[samples / 2] / 1e3, lat[(size_t) (samples * 0.99)] / 1e3);
+}
+
+static int latency(unsigned samples, const char *baseline_address) {
+        sd_bus *bus = connect_bus(), *base = baseline_address ? connect_to(baseline_address) : NULL;
+        uint64_t *lat = calloc(samples, sizeof(*lat)), *blat = calloc(samples, sizeof(*blat));
 
         for (unsigned i = 0; i < samples; i++) {
-                sd_bus_error error = SD_BUS_ERROR_NULL;
-                sd_bus_message *reply = NULL;
-                uint64_t t0 = now_ns(CLOCK_MONOTONIC);
-                int r = sd_bus_call_method(bus, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "Submit", &error, &reply,
-                                           "sa{sv}", "bulk", 0);
-
-                lat[i] = now_ns(CLOCK_MONOTONIC) - t0;
-                if (r < 0) {
-                        fprintf(stderr, "scale-client: Submit: %s\n", error.message ?: strerror(-r));
+                /* Alternate who goes first, so neither is always the one after a pause. */
+                if (base && i % 2 == 1 && !(blat[i] = submit_once(base)))
                         return 1;
-                }
-                sd_bus_message_unref(reply);
+                if (!(lat[i] = submit_once(bus)))
+                        return 1;
+                if (base && i % 2 == 0 && !(blat[i] = submit_once(base)))
+                        return 1;
         }
-        qsort(lat, samples, sizeof(*lat), compare_u64);
-        printf("%.0f %.0f\n", lat[samples / 2] / 1e3, lat[(size_t) (samples * 0.99)] / 1e3);
+        print_percentiles(lat, samples);
+        if (base) {
+                printf(" ");
+                print_percentiles(blat, samples);
+                sd_bus_flush_close_unref(base);
+        }
+        printf("\n");
         free(lat);
+        free(blat);
         sd_bus_flush_close_unref(bus);
         return 0;
 }
@@ -185,8 +216,8 @@ static int wait_queued(unsigned n, uint64_t since_ns) {
 
 int main(int argc, char *argv[]) {
         if (argc < 3 || strncmp(argv[1], "--address=", 10) != 0) {
-                fprintf(stderr, "usage: scale-client --address=A fill N [CONNECTIONS] [WINDOW] | latency SAMPLES | "
-                                "wait N SINCE_NS\n");
+                fprintf(stderr, "usage: scale-client --address=A fill N [CONNECTIONS] [WINDOW] | "
+                                "latency SAMPLES [BASELINE_ADDRESS] | wait N SINCE_NS\n");
                 return 2;
         }
         address = argv[1] + 10;
@@ -194,7 +225,7 @@ int main(int argc, char *argv[]) {
                 return fill((unsigned) strtoul(argv[3], NULL, 10), argc > 4 ? (unsigned) strtoul(argv[4], NULL, 10) : 4,
                             argc > 5 ? (unsigned) strtoul(argv[5], NULL, 10) : 100);
         if (strcmp(argv[2], "latency") == 0 && argc >= 4)
-                return latency((unsigned) strtoul(argv[3], NULL, 10));
+                return latency((unsigned) strtoul(argv[3], NULL, 10), argc > 4 ? argv[4] : NULL);
         if (strcmp(argv[2], "wait") == 0 && argc >= 5)
                 return wait_queued((unsigned) strtoul(argv[3], NULL, 10), strtoull(argv[4], NULL, 10));
         fprintf(stderr, "scale-client: bad arguments\n");
