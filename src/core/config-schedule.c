@@ -138,13 +138,17 @@ static bool parse_on_calendar(ScheduleConfig *s, const char *value, GError **err
 
         for (size_t i = 0; parts[i]; i++) {
                 g_autofree char *text = g_strstrip(g_strdup(parts[i]));
+                g_autoptr(GError) local = NULL;
                 CalendarSpec *spec;
 
                 if (text[0] == '\0')
                         return bad_value(error, value, _("has an empty calendar event (between \";\")"));
-                spec = calendar_spec_parse(text, error);
-                if (!spec)
-                        return false;   /* quotes the expression and says what is wrong */
+                spec = calendar_spec_parse(text, &local);
+                if (!spec) {
+                        /* The message quotes the expression and says what is wrong where. */
+                        g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG, local->message);
+                        return false;
+                }
                 g_ptr_array_add(specs, spec);
                 g_ptr_array_add(texts, g_steal_pointer(&text));
         }
