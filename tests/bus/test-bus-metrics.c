@@ -332,13 +332,29 @@ static void test_timeout_not_started(void) {
         assert_histogram(h, stats, (const char *const[]) { a, NULL });
 }
 
-/* alerts-active counts the Alerts property's entries. */
-static void test_alerts_count(void) {
-        g_autoptr(BusHarness) h = bus_harness_new(NULL);
-        g_autoptr(GVariant) stats = statistics(h);
+static gboolean alerts_n(BusHarness *h, gconstpointer data) {
         g_autoptr(GVariant) alerts = bus_get_property(h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Alerts");
 
-        g_assert_cmpuint(stat_u(stats, "alerts-active"), ==, g_variant_n_children(alerts));
+        return g_variant_n_children(alerts) == GPOINTER_TO_UINT(data);
+}
+
+/* alerts-active counts the Alerts property's entries: none, then one raised by a failure. */
+static void test_alerts_count(void) {
+        g_autofree char *config = g_strconcat(bus_harness_default_config,
+                                              "\n[Alert slot-failed]\nClass=slot\nOnFailure=yes\n", NULL);
+        g_autoptr(BusHarness) h = bus_harness_new(config);
+        g_autoptr(GVariant) before = statistics(h), after = NULL;
+        g_autofree char *a = NULL;
+
+        g_assert_true(alerts_n(h, GUINT_TO_POINTER(0)));
+        g_assert_cmpuint(stat_u(before, "alerts-active"), ==, 0);
+
+        a = bus_submit(h, NULL, "slot", NULL);
+        bus_wait_job_state(h, a, "running");
+        bus_release(h, NULL, a, "failed");
+        bus_harness_wait_for(h, alerts_n, GUINT_TO_POINTER(1), "the alert raised");
+        after = statistics(h);
+        g_assert_cmpuint(stat_u(after, "alerts-active"), ==, 1);
 }
 
 int main(int argc, char *argv[]) {

@@ -22,7 +22,12 @@ static const char test_config[] =
         "\n"
         "[Class backup]\n"
         "Kind=lease\n"
-        "Parameter.store=[a-z]+\n";
+        "Parameter.store=[a-z]+\n"
+        "\n"
+        "[Alert backup-failed]\n"
+        "Class=backup\n"
+        "OnFailure=yes\n"
+        "Severity=critical\n";
 
 typedef struct Fixture {
         GTestDBus *bus;
@@ -332,6 +337,53 @@ static void test_usage(Fixture *f, gconstpointer data) {
         g_assert_nonnull(strstr(err2, "metrics"));
 }
 
+static guint n_alerts(Fixture *f) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL, alerts = NULL;
+
+        r = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
+                                        "org.freedesktop.DBus.Properties", "Get",
+                                        g_variant_new("(ss)", "org.sluice.Scheduler1", "Alerts"),
+                                        G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(r, "(v)", &alerts);
+        return g_variant_n_children(alerts);
+}
+
+/* An active alert: counted, and listed with its name and severity, in both formats. */
+static void test_alert(Fixture *f, gconstpointer data) {
+        g_auto(GVariantBuilder) p = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{ss}"));
+        g_auto(GVariantDict) opts = G_VARIANT_DICT_INIT(NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL;
+        g_autofree char *d = NULL, *prom = NULL, *om = NULL;
+        g_auto(GStrv) prom_lines = NULL, om_lines = NULL;
+
+        g_variant_builder_add(&p, "{ss}", "store", "x");
+        g_variant_dict_insert_value(&opts, "parameters", g_variant_builder_end(&p));
+        r = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
+                                        "org.sluice.Scheduler1", "Submit",
+                                        g_variant_new("(s@a{sv})", "backup", g_variant_dict_end(&opts)),
+                                        G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(r, "(o)", &d);
+        job_call(f, d, "Release", g_variant_new("(s)", "failed"));
+        while (n_alerts(f) == 0)
+                g_usleep(10 * 1000);
+
+        prom = ctl(f, 0, "metrics", NULL);
+        om = ctl(f, 0, "metrics", "--format=openmetrics", NULL);
+        prom_lines = parse("prometheus", prom);
+        if (!prom_lines)
+                return;
+        om_lines = parse("openmetrics", om);
+        for (char ***lines = (char **[]) { prom_lines, om_lines, NULL }; *lines; lines++) {
+                assert_line(*lines, "sample sluice_active_alerts - 1");
+                assert_line(*lines, "sample sluice_alert_active alert=backup-failed,severity=critical 1");
+                assert_line(*lines, "sample sluice_jobs_finished_total class=backup,result=failed 1");
+        }
+}
+
 /* --json: the Statistics property as one JSON object (checked by Python's json module). */
 static void test_json(Fixture *f, gconstpointer data) {
         const char *argv[] = { "/usr/bin/python3", "-c",
@@ -349,6 +401,7 @@ static void test_json(Fixture *f, gconstpointer data) {
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add("/ctl/metrics/formats", Fixture, NULL, fixture_set_up, test_formats, fixture_tear_down);
+        g_test_add("/ctl/metrics/alert", Fixture, NULL, fixture_set_up, test_alert, fixture_tear_down);
         g_test_add("/ctl/metrics/usage", Fixture, NULL, fixture_set_up, test_usage, fixture_tear_down);
         g_test_add("/ctl/metrics/json", Fixture, NULL, fixture_set_up, test_json, fixture_tear_down);
         return g_test_run();
