@@ -430,8 +430,56 @@ static GPtrArray *fair_order(Scheduler *s, GPtrArray *all, GHashTable **ret_roun
         return order;
 }
 
-static gint order_compare(gconstpointer a, gconstpointer b, gpointer userdata) {
-        return job_compare(userdata, *(Job *const *) a, *(Job *const *) b);
+static bool head_before(Scheduler *s, GSequenceIter *a, GSequenceIter *b) {
+        return job_compare(s, g_sequence_get(a), g_sequence_get(b)) < 0;
+}
+
+static void heap_sift_down(Scheduler *s, GSequenceIter **heap, guint n, guint i) {
+        for (;;) {
+                guint l = 2 * i + 1, r = l + 1, min = i;
+
+                if (l < n && head_before(s, heap[l], heap[min]))
+                        min = l;
+                if (r < n && head_before(s, heap[r], heap[min]))
+                        min = r;
+                if (min == i)
+                        return;
+                GSequenceIter *t = heap[i];
+                heap[i] = heap[min];
+                heap[min] = t;
+                i = min;
+        }
+}
+
+/*
+ * fifo/priority: every group is already in job_compare() order, so the
+ * dispatch order is their merge, O(n log groups), not a sort of every job,
+ * O(n log n): the first Position read after a restart of a million jobs (one
+ * group) took 187 ms of sorting.
+ */
+static GPtrArray *merged_order(Scheduler *s) {
+        GPtrArray *order = g_ptr_array_sized_new(s->n_in_queue);
+        g_autofree GSequenceIter **heap = g_new(GSequenceIter *, g_hash_table_size(s->groups) + 1);
+        GHashTableIter it;
+        gpointer v;
+        guint n = 0;
+
+        g_hash_table_iter_init(&it, s->groups);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                heap[n++] = g_sequence_get_begin_iter(((QueueGroup *) v)->jobs);     /* never empty */
+        for (guint i = n / 2; i > 0; i--)
+                heap_sift_down(s, heap, n, i - 1);
+        while (n > 0) {
+                GSequenceIter *next = g_sequence_iter_next(heap[0]);
+
+                g_ptr_array_add(order, g_sequence_get(heap[0]));
+                if (g_sequence_iter_is_end(next))
+                        heap[0] = heap[--n];
+                else
+                        heap[0] = next;
+                heap_sift_down(s, heap, n, 0);
+        }
+        return order;
 }
 
 /**
@@ -439,8 +487,9 @@ static gint order_compare(gconstpointer a, gconstpointer b, gpointer userdata) {
  * dispatch would consider them if no limit blocked anything
  * @s: the scheduler
  *
- * Computed on demand (O(n log n)) and cached until the queue changes; sets
- * each job's JobPriv.position (1-based).
+ * Computed on demand (a merge of the groups; fair: a replay of the
+ * rotation) and cached until the queue changes but for new jobs
+ * (order_insert()); sets each job's JobPriv.position (1-based).
  *
  * Return: the order (borrowed, owned by @s).
  */
@@ -448,16 +497,15 @@ GPtrArray *queue_dispatch_order(Scheduler *s) {
         if (s->order)
                 return s->order;
 
-        g_autoptr(GPtrArray) all = queue_collect(s);
         GPtrArray *order;
 
         g_clear_pointer(&s->order_buckets, g_hash_table_unref);
-        if (s->config->discipline == DISCIPLINE_FAIR)
+        if (s->config->discipline == DISCIPLINE_FAIR) {
+                g_autoptr(GPtrArray) all = queue_collect(s);
+
                 order = fair_order(s, all, &s->order_buckets);
-        else {
-                g_ptr_array_sort_with_data(all, order_compare, s);
-                order = g_ptr_array_ref(all);
-        }
+        } else
+                order = merged_order(s);
 
         for (unsigned i = 0; i < order->len; i++)
                 job_priv(order->pdata[i])->position = i + 1;

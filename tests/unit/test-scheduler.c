@@ -284,6 +284,40 @@ static void test_positions_kept_while_submitting(gconstpointer data) {
         g_rand_free(rand);
 }
 
+/*
+ * Many groups (resources and classes split the queue): a rebuilt order
+ * merges the groups, each already in discipline order; the positions kept
+ * while submitting come from binary insertion into the whole order.  Both
+ * must agree.
+ */
+static void test_positions_merged_groups(gconstpointer data) {
+        g_autoptr(Ctx) c = ctx_new(data);
+        g_autoptr(GPtrArray) jobs = g_ptr_array_new();
+        g_autoptr(GArray) kept = g_array_new(false, false, sizeof(unsigned));
+        GRand *rand = g_rand_new_with_seed(11);
+        static const char *const res[] = { NULL, "datastore:a", "datastore:b", "tape:1", "datastore:a tape:1" };
+
+        scheduler_pause(c->s, "", NULL);
+        for (unsigned i = 0; i < 300; i++) {
+                Job *j = SUBMIT(c, .cls = g_rand_boolean(rand) ? "work" : "other",
+                                .res = res[g_rand_int_range(rand, 0, G_N_ELEMENTS(res))],
+                                .has_prio = true, .prio = g_rand_int_range(rand, -3, 4));
+
+                g_ptr_array_add(jobs, j);
+                c->now += g_rand_int_range(rand, 0, 50) * SEC;
+                g_assert_cmpuint(scheduler_job_position(c->s, j, NULL), >=, 1);
+        }
+        for (unsigned i = 0; i < jobs->len; i++) {
+                unsigned pos = scheduler_job_position(c->s, jobs->pdata[i], NULL);
+                g_array_append_val(kept, pos);
+        }
+        ctx_set_config(c, data);
+        for (unsigned i = 0; i < jobs->len; i++)
+                g_assert_cmpuint(scheduler_job_position(c->s, jobs->pdata[i], NULL), ==,
+                                 g_array_index(kept, unsigned, i));
+        g_rand_free(rand);
+}
+
 /* Every job's position now, then again after a full rebuild of the order. */
 static void assert_positions_as_rebuilt(Ctx *c, GPtrArray *jobs, const char *cfg) {
         g_autoptr(GArray) kept = g_array_new(false, false, sizeof(unsigned));
@@ -1479,6 +1513,15 @@ int main(int argc, char *argv[]) {
                              test_positions_kept_while_submitting);
         g_test_add_data_func("/scheduler/positions/incremental/fair",
                              CFG("Discipline=fair\nMaxRunning=0\n", ""), test_positions_kept_while_submitting);
+        g_test_add_data_func("/scheduler/positions/merged-groups/fifo",
+                             CFG("Discipline=fifo\nMaxRunning=0\n", ""),
+                             test_positions_merged_groups);
+        g_test_add_data_func("/scheduler/positions/merged-groups/priority",
+                             CFG("Discipline=priority\nAgingSec=0\nMaxRunning=0\n", ""),
+                             test_positions_merged_groups);
+        g_test_add_data_func("/scheduler/positions/merged-groups/priority-aging",
+                             CFG("Discipline=priority\nAgingSec=100\nMaxRunning=0\n", ""),
+                             test_positions_merged_groups);
         g_test_add_data_func("/scheduler/positions/incremental/fair-owners",
                              CFG("Discipline=fair\nFairKey=owner\nMaxRunning=1\nMaxQueuedPerUser=0\n", ""),
                              test_positions_kept_fair_buckets);
