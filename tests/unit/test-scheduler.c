@@ -318,6 +318,42 @@ static void test_positions_merged_groups(gconstpointer data) {
         g_rand_free(rand);
 }
 
+/*
+ * The duplicates index keeps each job's place in its key's array and fills
+ * a hole with the key's last job: after leaving in any order, the remaining
+ * duplicates are exactly the ones still queued.
+ */
+static void test_duplicates_index_removal(void) {
+        static const char cfg_queue[] = "[Scheduler]\nMaxRunning=0\n[Class work]\nKind=command\nExecStart=/bin/true\n";
+        static const char cfg_reject[] =
+                "[Scheduler]\nMaxRunning=0\n[Class work]\nKind=command\nExecStart=/bin/true\nDuplicates=reject\n";
+        g_autoptr(Ctx) c = ctx_new(cfg_queue);
+        Job *jobs[8];
+        static const unsigned leave[] = { 3, 0, 6, 1, 7, 5, 2 };        /* ids 4 1 7 2 8 6 3 leave; 5 stays */
+
+        scheduler_pause(c->s, "", NULL);
+        for (unsigned i = 0; i < G_N_ELEMENTS(jobs); i++)
+                jobs[i] = SUBMIT(c);
+        ctx_set_config(c, cfg_reject);
+        for (unsigned i = 0; i < G_N_ELEMENTS(leave); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autofree char *want = NULL;
+                uint64_t lowest = UINT64_MAX;
+
+                g_assert_true(scheduler_cancel(c->s, jobs[leave[i]], c->now, NULL));
+                jobs[leave[i]] = NULL;
+                for (unsigned k = 0; k < G_N_ELEMENTS(jobs); k++)
+                        if (jobs[k])
+                                lowest = MIN(lowest, jobs[k]->id);
+                want = g_strdup_printf("duplicate of job %" G_GUINT64_FORMAT " (Duplicates=reject)", lowest);
+                g_assert_null(submit_full(c, &(Sub) { .cls = "work" }, &error));
+                g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_DUPLICATE);
+                g_assert_cmpstr(error->message, ==, want);
+        }
+        g_assert_true(scheduler_cancel(c->s, jobs[4], c->now, NULL));
+        g_assert_nonnull(SUBMIT(c));   /* none left: accepted */
+}
+
 /* Every job's position now, then again after a full rebuild of the order. */
 static void assert_positions_as_rebuilt(Ctx *c, GPtrArray *jobs, const char *cfg) {
         g_autoptr(GArray) kept = g_array_new(false, false, sizeof(unsigned));
@@ -1513,6 +1549,7 @@ int main(int argc, char *argv[]) {
                              test_positions_kept_while_submitting);
         g_test_add_data_func("/scheduler/positions/incremental/fair",
                              CFG("Discipline=fair\nMaxRunning=0\n", ""), test_positions_kept_while_submitting);
+        g_test_add_func("/scheduler/duplicates/index-removal", test_duplicates_index_removal);
         g_test_add_data_func("/scheduler/positions/merged-groups/fifo",
                              CFG("Discipline=fifo\nMaxRunning=0\n", ""),
                              test_positions_merged_groups);
