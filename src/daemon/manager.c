@@ -85,9 +85,9 @@ void manager_free(Manager *m) {
 usec_t manager_now(Manager *m) {
         uint64_t now = 0;
 
-        if (m->event && sd_event_now(m->event, CLOCK_REALTIME, &now) >= 0)
-                return now;
-        return (usec_t) g_get_real_time();
+        if (!m->event || sd_event_now(m->event, CLOCK_REALTIME, &now) < 0)
+                now = (usec_t) g_get_real_time();
+        return now + (usec_t) m->clock_offset_usec;    /* the test clock (test-clock.c); 0 otherwise */
 }
 
 /**
@@ -204,6 +204,8 @@ static void update_timer(Manager *m) {
                 (void) sd_event_source_set_enabled(m->timer_source, SD_EVENT_OFF);
                 return;
         }
+        /* Back to the real clock when the test clock is ahead or behind. */
+        next -= (usec_t) m->clock_offset_usec;
         r = sd_event_source_set_time(m->timer_source, next);
         if (r >= 0)
                 r = sd_event_source_set_enabled(m->timer_source, SD_EVENT_ONESHOT);
