@@ -364,6 +364,50 @@ static int setup_sources(Manager *m) {
         return 0;
 }
 
+typedef struct LastJobSearch {
+        const char *name;
+        uint64_t id;
+        JobResult result;
+} LastJobSearch;
+
+static bool last_job_match(const Job *job, void *userdata) {
+        LastJobSearch *search = userdata;
+        const char *name = job_schedule_name(job);
+
+        if (name && strcmp(name, search->name) == 0 && job->id > search->id) {
+                search->id = job->id;
+                search->result = job->result;
+        }
+        return true;
+}
+
+/*
+ * At start: the schedule's last job when it is no longer on the bus (it
+ * finished before the restart): the newest stored job of the schedule
+ * submitted at or after its last trigger (a trigger and its job share the
+ * time).  Unknown when the last trigger made no job.
+ */
+static void find_last_job(Manager *m, const ScheduleConfig *sc, ScheduleState *st) {
+        LastJobSearch search = { .name = sc->name };
+        StoreJobFilter filter = {
+                .class_name = sc->class_name,
+                .has_owner = true,
+                .owner = 0,
+                .since = st->last_trigger,
+        };
+        g_autoptr(GError) error = NULL;
+
+        if (!m->store || st->last_job_id != 0 || st->last_trigger == 0)
+                return;
+        if (!store_foreach_job(m->store, &filter, last_job_match, &search, &error)) {
+                log_full(&m->log, LOG_WARNING, "schedule %s: cannot look up its last job: %s", sc->name,
+                         error->message);
+                return;
+        }
+        st->last_job_id = search.id;
+        st->last_result = search.result;
+}
+
 /* At start: what Persistent=/CatchUp= make of the elapses missed while down. */
 static bool catch_up(Manager *m, const ScheduleConfig *sc, ScheduleState *st, usec_t now) {
         ScheduleCatchUp c = schedule_catch_up(sc, st->last_trigger, now);
@@ -438,6 +482,7 @@ int schedules_start(Manager *m) {
 
                 if (stored)
                         st->last_trigger = *stored;
+                find_last_job(m, sc, st);
                 made_job |= catch_up(m, sc, st, now);
                 plan_next(s, sc, st, now);
         }
