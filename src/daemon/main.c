@@ -6,6 +6,7 @@
 
 #include "i18n.h"
 #include "manager.h"
+#include "test-clock.h"
 #include "history-retention.h"
 #include "manager-store.h"
 
@@ -139,6 +140,8 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_FAILURE;
         r = manager_connect_bus(m, opts.bus_address);
+        if (r >= 0)
+                r = test_clock_setup(m);        /* only with SLUICE_TEST_CLOCK_OFFSET_USEC set */
         if (r < 0)
                 return EXIT_FAILURE;
         r = manager_startup(m);
