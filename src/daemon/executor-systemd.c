@@ -7,6 +7,7 @@
 #include "i18n.h"
 #include "manager.h"
 #include "store.h"
+#include "unit-journal.h"
 #include "unit-props.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
@@ -1384,6 +1385,103 @@ static void on_list_reply(SystemdExecutor *e, UnitWatch *unused, sd_bus_message 
         reattach_done_one(e);
 }
 
+static bool collect_running(const Job *job, void *userdata) {
+        GArray *ids = userdata;
+
+        if (job->kind == JOB_KIND_COMMAND)
+                g_array_append_val(ids, job->id);
+        return true;
+}
+
+/*
+ * A stored running command job whose unit is gone (it ended, and systemd
+ * collected it, while sluiced was down): its real end from PID 1's journal.
+ * The job is rebuilt and ends through the core as if sluiced had watched
+ * (a failed attempt with retries left is queued again).  Without an entry
+ * it is left to manager_restore_from_store(), which ends it `lost`.
+ */
+static void end_from_journal(SystemdExecutor *e, sd_journal **journal, uint64_t id) {
+        Manager *m = e->manager;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(Job) stored = NULL;
+        g_autofree char *unit = sluice_unit_name_for_job(id);
+        g_autofree char *detail = NULL, *full = NULL;
+        g_auto(UnitJournalEnd) end = {};
+        UnitOutcome o = {};
+        JobSpec spec = {};
+        JobResult result;
+        int32_t status;
+        Job *job;
+        int r;
+
+        if (g_hash_table_contains(e->units, unit) || scheduler_get_job(m->scheduler, id))
+                return;         /* re-attached (or followed) already */
+        if (!store_get_job(m->store, id, &stored, &error) || !stored) {
+                if (error)
+                        log_full(&m->log, LOG_WARNING, "%s", error->message);
+                return;
+        }
+        r = *journal ? 0 : unit_journal_open(journal);
+        if (r >= 0)
+                r = unit_journal_find_end(*journal, unit, stored->invocation_id, stored->started_at, &end);
+        if (r < 0)
+                log_errno(&m->log, LOG_DEBUG, r, "cannot read the journal for unit %s", unit);
+        if (r <= 0)
+                return;
+
+        o.result = end.result;
+        o.exec_main_code = end.exec_main_code;
+        o.exec_main_status = end.exec_main_status;
+        o.external_stop_job = end.stop_job;
+        o.start_job_result = "done";
+        unit_outcome_classify(&o, &result, &status, &detail);
+
+        spec.class_name = stored->class_name;
+        spec.has_priority = true;
+        spec.priority = stored->priority;
+        spec.parameters = stored->parameters;
+        spec.resources = (const char *const *) stored->resources;
+        spec.description = stored->description;
+        spec.owner = stored->owner;
+        spec.submitter = stored->submitter;
+        spec.argv = (const char *const *) stored->argv;
+        spec.environment = (const char *const *) stored->environment;
+        job = scheduler_adopt(m->scheduler, &spec, id, stored->submitted_at,
+                              stored->started_at ? stored->started_at : end.finished_at, stored->attempt,
+                              manager_now(m), &error);
+        if (!job) {
+                log_full(&m->log, LOG_WARNING, "cannot rebuild job %" PRIu64 " to record its end: %s", id,
+                         error->message);
+                return;
+        }
+        scheduler_job_set_unit(m->scheduler, job, unit, end.invocation_id);
+        full = detail ? g_strdup_printf(_("%s (the unit ended while sluiced was down; read from the journal)"),
+                                        detail)
+                      : g_strdup(_("the unit ended while sluiced was down; read from the journal"));
+        log_job(&m->log, LOG_NOTICE, job, "its unit %s ended while sluiced was down: %s%s%s", unit,
+                job_result_to_string(result), detail ? ", " : "", detail ?: "");
+        scheduler_job_finished(m->scheduler, job, result, status, full, MAX(end.finished_at, job->started_at));
+        manager_schedule_post(m);
+}
+
+/* Every stored running command job whose unit did not come back: its end from the journal. */
+static void end_gone_jobs(SystemdExecutor *e) {
+        Manager *m = e->manager;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GArray) ids = g_array_new(false, false, sizeof(uint64_t));
+        _cleanup_(sd_journal_closep) sd_journal *journal = NULL;       /* opened on first need */
+        StoreJobFilter filter = { .states = 1u << JOB_STATE_RUNNING };
+
+        if (!m->store)
+                return;
+        if (!store_foreach_job(m->store, &filter, collect_running, ids, &error)) {
+                log_full(&m->log, LOG_WARNING, "%s", error->message);
+                return;
+        }
+        for (guint i = 0; i < ids->len; i++)
+                end_from_journal(e, &journal, g_array_index(ids, uint64_t, i));
+}
+
 /**
  * systemd_executor_reattach() - follow the units a previous sluiced left behind
  * @e: the executor, connected
@@ -1420,6 +1518,7 @@ int systemd_executor_reattach(SystemdExecutor *e) {
         }
         if (g_hash_table_size(e->units) > 0)
                 log_full(elog(e), LOG_INFO, "following %u units of a previous sluiced", g_hash_table_size(e->units));
+        end_gone_jobs(e);
         return 0;
 }
 

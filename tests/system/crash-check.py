@@ -6,7 +6,7 @@
       LISTJOBS.json: busctl --json=short ListJobs(history=true) output.
       Every acknowledged id is listed exactly once, with the kind of its
       class.  Prints "STATE/RESULT COUNT" lines for the acknowledged jobs.
-  crash-check.py journal JOURNAL.json FIRST_ID CMD_ACKED
+  crash-check.py journal JOURNAL.json FIRST_ID CMD_ACKED [ID...]
       JOURNAL.json: journalctl -o json of PID 1 since the scenario began.
       Counts the invocations (distinct INVOCATION_ID) of every
       sluice-job-ID.service with ID >= FIRST_ID: none may have two (the
@@ -14,7 +14,8 @@
       "ran N" (acknowledged jobs whose unit ran) and "ran-unacknowledged N"
       (committed jobs whose Submit() reply the kill cut off: durable before
       acknowledged means such a job exists and runs, its client saw the
-      call fail).
+      call fail).  ID...: the scenario's own jobs (acknowledged, not in
+      the workload's list).
 Exit status 1 with a message on stderr when a check fails.
 """
 import collections
@@ -60,9 +61,8 @@ def check_jobs(listjobs, cmd_acked, lease_acked):
     return 0
 
 
-def check_journal(journal, first_id, cmd_acked):
+def check_journal(journal, first_id, cmd_acked, own):
     acked = set(read_ids(cmd_acked))
-    probe = first_id    # the scenario's own first job: acknowledged, not in the workload's list
     inv = collections.defaultdict(set)
     unit_re = re.compile(r"^sluice-job-([0-9]+)\.service$")
     with open(journal) as f:
@@ -78,7 +78,7 @@ def check_journal(journal, first_id, cmd_acked):
             inv[int(m.group(1))].add(i)
     twice = sorted(i for i, s in inv.items() if len(s) > 1)
     ran = sum(1 for i in inv if i in acked)
-    unacked = sorted(i for i in inv if i not in acked and i != probe)
+    unacked = sorted(i for i in inv if i not in acked and i not in own)
     print(f"ran {ran}")
     print(f"ran-unacknowledged {len(unacked)}")
     if twice:
@@ -91,8 +91,8 @@ def check_journal(journal, first_id, cmd_acked):
 def main(argv):
     if len(argv) == 5 and argv[1] == "jobs":
         return check_jobs(argv[2], argv[3], argv[4])
-    if len(argv) == 5 and argv[1] == "journal":
-        return check_journal(argv[2], int(argv[3]), argv[4])
+    if len(argv) >= 5 and argv[1] == "journal":
+        return check_journal(argv[2], int(argv[3]), argv[4], {int(i) for i in argv[5:]})
     sys.stderr.write(__doc__)
     return 2
 

@@ -12,7 +12,8 @@
 # and all along, sampled: never more than 2 crash-cmd units active, never
 # more than 2 crash-cmd jobs or 1 crash-lease job running in sluiced's view.
 # At the end every acknowledged command job must end success or lost, and
-# the totals are printed.
+# the totals are printed. First, deterministically: a job whose unit ends and
+# is collected while sluiced is down gets its real result from the journal.
 #
 #   N=200 SLUICE_SCENARIO_TIMEOUT=3600 SLUICE_SYSTEM_SCENARIOS=crash \
 #       meson test -C build --suite system --timeout-multiplier=4 --print-errorlogs
@@ -71,6 +72,20 @@ step "the first job: ids of this scenario start here"
 first=$(sluice_submit crash-cmd secs=0.01)
 assert_eq "done success" "$(sluice_wait "$first")" "Wait(finished) of the probe job $first"
 
+step "a unit that ends and is collected while sluiced is down: its result from the journal"
+sluice_gate
+gate=$SLUICE_GATE
+down=$(sluice_submit sh script="$(sluice_gate_script "$gate"); exit 3")
+wait_until "$SLUICE_BOUND" sluice_running "$down"
+container_exec systemctl kill --signal=KILL sluiced.service
+container_exec systemctl stop sluiced.service      # no automatic restart: it stays down
+sluice_gate_open "$gate"
+wait_until "$SLUICE_BOUND" sluice_unit_gone "$down"   # CollectMode=inactive-or-failed, no reference left
+assert_status 0 container_exec systemctl start sluiced.service
+assert_eq "done failed" "$(sluice_wait "$down")" "Wait(finished) of job $down, which ended while sluiced was down"
+assert_eq 3 "$(sluice_prop "$down" ExitStatus)" "ExitStatus of job $down"
+assert_contains "read from the journal" "$(sluice_prop "$down" ResultDetail)" "ResultDetail of job $down"
+
 # The sampler: the units and sluiced's running jobs, all along.
 sample() {
 	local n u c l
@@ -118,7 +133,8 @@ check_after_restart() {
 		fi
 	done < <(active_units)
 	container_exec journalctl -o json --output-fields=UNIT,INVOCATION_ID --no-pager _PID=1 --since="@$started_at" >"$tmp/journal.json"
-	"$SLUICE_SYSTEM_DIR/crash-check.py" journal "$tmp/journal.json" "$first" "$tmp/cmd-acked" >"$tmp/ran" ||
+	"$SLUICE_SYSTEM_DIR/crash-check.py" journal "$tmp/journal.json" "$first" "$tmp/cmd-acked" \
+		"$first" "$down" >"$tmp/ran" ||
 		fail "after restart $1: a job ran twice (above)"
 }
 
@@ -173,6 +189,7 @@ reattached=$(grep -c 're-attached to unit' <<<"$journal" || true)
 restored=$(grep -oE 'restored [0-9]+ jobs' <<<"$journal" | awk '{ s += $2 } END { print s + 0 }')
 leases_restored=$(grep -c 'lease restored' <<<"$journal" || true)
 lost_after=$(grep -c 'lost after restart' <<<"$journal" || true)
+from_journal=$(grep -c 'ended while sluiced was down' <<<"$journal" || true)
 max_units=$(awk 'BEGIN { m = 0 } $1 > m { m = $1 } END { print m }' "$tmp/samples")
 max_cmd=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$tmp/samples")
 max_lease=$(awk 'BEGIN { m = 0 } $3 > m { m = $3 } END { print m }' "$tmp/samples")
@@ -184,6 +201,7 @@ echo "    units run (acknowledged):     $(sed -n 's/^ran //p' "$tmp/ran"); ran t
 echo "    units run (unacknowledged):   $(sed -n 's/^ran-unacknowledged //p' "$tmp/ran") (committed, reply cut off)"
 echo "    re-attached running jobs:     $reattached"
 echo "    restored queued jobs:         $restored, leases restored: $leases_restored"
+echo "    ended while sluiced was down: $from_journal (real result read from the journal)"
 echo "    ended lost after a restart:   $lost_after"
 echo "    results (acknowledged):       $(tr '\n' ';' <"$tmp/summary")"
 echo "    samples: $(wc -l <"$tmp/samples"); most seen at once: $max_units crash-cmd units," \
