@@ -249,9 +249,13 @@ static void pump(SystemdExecutor *e) {
 static void watch_end(UnitWatch *w, JobResult result, int32_t exit_status, const char *detail);
 
 /*
- * Released after the post step of the iteration (its priority is below the
- * daemon's post source): by then the jobs being started are committed as
- * running, so no unit ever runs for a job the database does not hold (a
+ * Released after the post step that started the jobs: they are started in
+ * the post step's dispatch, and this source (the post step's priority, so
+ * that a steady stream of bus traffic, which re-arms the post step, cannot
+ * starve it: sd-event runs equal priorities oldest-pending first) becomes
+ * pending only then, so it runs once that post step's commit is done.  By
+ * then the jobs being started are committed as running, so no unit ever
+ * runs for a job the database does not hold (a
  * crash between the start and the commit would leave a unit nobody claims,
  * and an id the next sluiced would hand out again).  A job cancelled while
  * its start waited never gets a unit.
@@ -293,7 +297,7 @@ static void hold_starts(SystemdExecutor *e) {
         if (!e->release_source) {
                 r = sd_event_add_defer(event, &e->release_source, on_release_starts, e);
                 if (r >= 0)
-                        r = sd_event_source_set_priority(e->release_source, SD_EVENT_PRIORITY_IDLE + 1);
+                        r = sd_event_source_set_priority(e->release_source, SD_EVENT_PRIORITY_IDLE);
                 if (r >= 0)
                         (void) sd_event_source_set_description(e->release_source, "sluice-release-starts");
         }
