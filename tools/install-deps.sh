@@ -11,6 +11,7 @@ packages=(
         systemd systemd-container polkitd
         valgrind clang libclang-rt-dev
         python3-prometheus-client      # tests/ctl/parse-metrics.py: the reference metrics parsers
+        sqlite3                        # tests/system/scenario-schedule.sh reads the state database
 )
 
 missing=()
