@@ -91,6 +91,7 @@ void job_link_free(JobLink *l) {
         if (!l)
                 return;
         lease_unbind(l);
+        lease_forget_grant(l);
         sd_bus_message_unref(l->submit_call);
         sd_bus_message_unref(l->acquire_call);
         g_clear_pointer(&l->waiters, g_ptr_array_unref);

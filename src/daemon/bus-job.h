@@ -22,6 +22,7 @@ struct JobLink {
         Job *job;               /* borrowed from the scheduler */
         char *path;
         bool announced;         /* InterfacesAdded sent */
+        bool grant_pending;     /* in manager->grants: granted, Acquire() not answered yet */
         usec_t sent_started_at, sent_finished_at;       /* as last announced on the bus */
         sd_bus_message *submit_call;    /* Submit() answered right after the announcement */
         sd_bus_message *acquire_call;   /* Acquire() waiting for the grant */

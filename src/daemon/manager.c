@@ -161,6 +161,7 @@ static void on_scheduler_event(void *userdata, SchedEventType type, Job *job, Jo
                 if (!l)
                         break;
                 g_queue_remove(&m->announce, l);
+                lease_forget_grant(l);
                 if (!m->shutting_down)
                         bus_job_removed(l);
                 job->userdata = NULL;
@@ -232,11 +233,11 @@ static int on_post(sd_event_source *s, void *userdata) {
         int r;
 
         (void) scheduler_dispatch(m->scheduler, manager_now(m));
-        /* Grants of jobs stored in an earlier iteration need not wait for this
-         * iteration's fsync: send what is queued, then commit, then answer the
-         * new jobs' Submit()/Acquire(). */
+        /* Send what is queued (signals), then commit, then answer: the grants'
+         * Acquire() and the new jobs' Submit()/Acquire() only once durable. */
         (void) sd_bus_flush(m->bus);
-        (void) manager_store_commit(m);        /* on failure the new jobs' calls got errors */
+        if (manager_store_commit(m))           /* on failure the new jobs' calls got errors */
+                lease_answer_grants(m);         /* else the grants wait for a commit that works */
         manager_flush_announce(m);
 
         queued = scheduler_n_queued(m->scheduler);
@@ -554,7 +555,8 @@ int manager_run(Manager *m) {
         log_full(&m->log, LOG_INFO, "sluiced %s ready on %s", SLUICE_VERSION, SLUICE_BUS_NAME);
 
         r = sd_event_loop(m->event);
-        (void) manager_store_commit(m);        /* what the last iteration changed */
+        if (manager_store_commit(m))           /* what the last iteration changed */
+                lease_answer_grants(m);
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "event loop failed");
         (void) sd_notify(false, "STOPPING=1");

@@ -66,6 +66,7 @@ typedef struct Manager {
         GHashTable *waiting_senders;    /* unique bus name -> number of its pending Wait() calls */
         GHashTable *peer_uids;          /* unique bus name -> uid, while the name exists (bus-creds.c) */
         GQueue announce;                /* of JobLink*: JOB_NEW seen, InterfacesAdded not yet sent */
+        GQueue grants;                  /* of JobLink*: leases granted, Acquire() answered after the commit */
         PolkitRegistry *polkit;         /* calls waiting for polkit, and their answers (polkit-query.c) */
         bool no_root_bypass;            /* --no-root-bypass: uid 0 asks polkit too (tests) */
         int64_t clock_offset_usec;      /* tests only (test-clock.c): manager_now() = real clock + this */
