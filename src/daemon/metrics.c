@@ -281,6 +281,27 @@ static int count_active_alerts(Manager *m, unsigned *ret) {
         return 0;
 }
 
+/* One {sv} entry whose value is an array of uint64 ("at"). */
+static int append_u64_array_entry(sd_bus_message *reply, const char *key, const uint64_t *values, size_t n) {
+        int r;
+
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_DICT_ENTRY, "sv");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "s", key);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_VARIANT, "at");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_array(reply, 't', values, n * sizeof(uint64_t));
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
 static int append_wait_histogram(Metrics *mt, sd_bus_message *reply) {
         uint64_t cumulative[N_WAIT_BUCKETS], total = 0;
         int r;
@@ -290,41 +311,10 @@ static int append_wait_histogram(Metrics *mt, sd_bus_message *reply) {
                 cumulative[i] = total;
         }
 
-        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_DICT_ENTRY, "sv");
+        r = append_u64_array_entry(reply, "wait-bucket-bounds-usec", wait_bucket_bounds, N_WAIT_BUCKETS);
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(reply, "s", "wait-bucket-bounds-usec");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_VARIANT, "at");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append_array(reply, 't', wait_bucket_bounds, sizeof(wait_bucket_bounds));
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-
-        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_DICT_ENTRY, "sv");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(reply, "s", "wait-bucket-counts");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_VARIANT, "at");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append_array(reply, 't', cumulative, sizeof(cumulative));
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(reply);
+        r = append_u64_array_entry(reply, "wait-bucket-counts", cumulative, N_WAIT_BUCKETS);
         if (r < 0)
                 return r;
 
