@@ -77,3 +77,18 @@ sluicectl show "$verify"
 echo
 echo "=== its output, from the journal: journalctl SLUICE_JOB_ID=$verify"
 journalctl --no-pager -o cat SLUICE_JOB_ID="$verify"
+
+echo
+echo "=== a schedule, added at run time: verify datastore alpha every 5 seconds"
+sluicectl calendar '*:*:0/5' --iterations=2
+sluicectl config set "Schedule demo-verify" Class=verify Parameters=store=alpha 'OnCalendar=*:*:0/5'
+for _ in $(seq 1 100); do
+        [ "$(sluicectl schedules --json | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin) if s.get("LastJob")))')" != 0 ] && break
+        sleep 0.1
+done
+sleep 1
+sluicectl schedules
+echo
+echo "=== alerts and metrics"
+sluicectl alerts
+sluicectl metrics | grep -E '^sluice_jobs_(submitted|started|finished)_total' | grep -v ' 0$'
