@@ -197,8 +197,16 @@ static const SchedulerExecutor executor = {
         .stop = executor_stop,
 };
 
-static void update_timer(Manager *m) {
-        usec_t next = scheduler_next_timer(m->scheduler);
+/* How soon a failed commit is tried again when nothing else happens. */
+#define STORE_RETRY_USEC (1 * USEC_PER_SEC)
+
+/*
+ * Arms the scheduler timer; @retry_at (USEC_INFINITY: none) brings it
+ * forward so that a failed commit is tried again without outside traffic:
+ * the grants it holds back (Manager.grants) are answered once one works.
+ */
+static void update_timer(Manager *m, usec_t retry_at) {
+        usec_t next = MIN(scheduler_next_timer(m->scheduler), retry_at);
         int r;
 
         if (next == USEC_INFINITY) {
@@ -230,13 +238,15 @@ static void update_status(Manager *m, unsigned queued, unsigned running) {
 static int on_post(sd_event_source *s, void *userdata) {
         Manager *m = userdata;
         unsigned queued, running;
+        bool committed;
         int r;
 
         (void) scheduler_dispatch(m->scheduler, manager_now(m));
         /* Send what is queued (signals), then commit, then answer: the grants'
          * Acquire() and the new jobs' Submit()/Acquire() only once durable. */
         (void) sd_bus_flush(m->bus);
-        if (manager_store_commit(m))           /* on failure the new jobs' calls got errors */
+        committed = manager_store_commit(m);
+        if (committed)                          /* on failure the new jobs' calls got errors */
                 lease_answer_grants(m);         /* else the grants wait for a commit that works */
         manager_flush_announce(m);
 
@@ -259,7 +269,7 @@ static int on_post(sd_event_source *s, void *userdata) {
                         log_errno(&m->log, LOG_WARNING, r, "could not emit PropertiesChanged");
                 m->props_dirty = 0;
         }
-        update_timer(m);
+        update_timer(m, committed ? USEC_INFINITY : manager_now(m) + STORE_RETRY_USEC);
         return 0;
 }
 

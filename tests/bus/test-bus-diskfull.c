@@ -37,7 +37,11 @@ static const char config[] =
         "[Class cmd]\n"
         "Kind=command\n"
         "Parameter.pad=[a-z]{0,200}\n"
-        "ExecStart=/bin/true %{pad}\n";
+        "ExecStart=/bin/true %{pad}\n"
+        "\n"
+        "[Class slot]\n"
+        "Kind=lease\n"
+        "MaxRunning=1\n";
 
 /* ---- refusals ---- */
 
@@ -424,6 +428,91 @@ static void test_disk_full(void) {
         bus_harness_free(d.h);
 }
 
+static gboolean one_queued(BusHarness *h, gconstpointer data) {
+        return bus_manager_get_u(h, "QueuedJobs") == 1;
+}
+
+/*
+ * A lease granted while the disk is full: its Acquire() waits for the commit
+ * that records the grant, and is answered once space is back, with no other
+ * call to wake sluiced up (before, it waited for the next unrelated call,
+ * forever on an idle scheduler, holding the slot its caller never heard of).
+ */
+static void test_disk_full_grant(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(BusPending) pending = NULL;
+        g_autoptr(GDBusConnection) other = NULL;
+        g_autofree char *conf = NULL, *filler = NULL, *first = NULL, *second = NULL, *state = NULL;
+        g_autoptr(GVariant) r = NULL;
+        DiskFull d = {};
+        unsigned tries;
+
+        if (getuid() != 0) {
+                if (g_strcmp0(g_getenv("CI"), "true") == 0)
+                        g_error("the disk-full test needs root (a tmpfs as the state directory), and CI=true");
+                g_test_skip("needs root: a tmpfs as the state directory");
+                return;
+        }
+
+        d.h = bus_harness_new(config);
+        bus_harness_kill_daemon(d.h, SIGTERM);
+        start_holder(&d, "1m");
+        conf = g_build_filename(d.state, "sluiced.conf", NULL);
+        g_file_set_contents(conf, config, -1, &error);
+        g_assert_no_error(error);
+        g_autofree char *wrapper = g_strdup_printf("nsenter --target=%d --mount --", d.holder);
+        g_setenv("BUS_TEST_DAEMON_WRAPPER", wrapper, TRUE);
+        bus_harness_start_daemon(d.h);
+        other = bus_harness_connect(d.h);
+
+        r = bus_call(d.h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Pause", g_variant_new("(s)", "class:cmd"),
+                     &error);
+        g_assert_no_error(error);
+        first = bus_acquire(d.h, NULL, "slot", NULL);
+        pending = bus_call_async(d.h, other, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire",
+                                 g_variant_new("(s@a{sv})", "slot", g_variant_new("a{sv}", NULL)));
+        bus_harness_wait_for(d.h, one_queued, NULL, "the second Acquire() to be queued");
+        second = g_strdup_printf(SLUICE_JOB_PATH_PREFIX "%" G_GUINT64_FORMAT, bus_job_id(first) + 1);
+
+        /* Full, and known to be: a Submit() failed. */
+        filler = fill(d.state);
+        for (tries = 0; tries < 20000; tries++) {
+                g_autofree char *path = try_submit(&d, &error);
+
+                if (!path)
+                        break;
+        }
+        bus_assert_error(error, "org.freedesktop.DBus.Error.IOError", "full", NULL);
+        g_clear_error(&error);
+
+        /* The slot passes to the second lease, whose grant cannot be committed. */
+        bus_release(d.h, NULL, first, "success");
+        bus_wait_job_state(d.h, second, "running");
+        g_assert_false(pending->done);
+
+        /* Space again, and no further call: the grant is committed and answered. */
+        g_assert_cmpint(g_unlink(filler), ==, 0);
+        bus_harness_wait_pending(d.h, pending, "the held-back grant to be answered once the disk has space");
+        g_assert_no_error(pending->error);
+        g_variant_get(pending->reply, "(o)", &state);
+        g_assert_cmpstr(state, ==, second);
+
+        /* Committed as running: a crash keeps the grant. */
+        g_dbus_connection_flush_sync(other, NULL, NULL);
+        bus_harness_kill_daemon(d.h, SIGKILL);
+        bus_harness_start_daemon(d.h);
+        g_clear_pointer(&state, g_free);
+        state = bus_job_get_string(d.h, second, "State");
+        g_assert_cmpstr(state, ==, "running");
+
+        bus_harness_kill_daemon(d.h, SIGTERM);
+        g_unsetenv("BUS_TEST_DAEMON_WRAPPER");
+        stop_holder(&d);
+        g_free(d.state);
+        g_clear_object(&other);
+        bus_harness_free(d.h);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         for (size_t i = 0; i < G_N_ELEMENTS(refusals); i++) {
@@ -432,5 +521,6 @@ int main(int argc, char *argv[]) {
                 g_test_add_data_func(name, &refusals[i], test_refused);
         }
         g_test_add_func("/badstate/disk-full", test_disk_full);
+        g_test_add_func("/badstate/disk-full-grant", test_disk_full_grant);
         return g_test_run();
 }
