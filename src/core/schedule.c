@@ -29,6 +29,25 @@ bool schedule_next_elapse(const GPtrArray *calendars, usec_t after, usec_t *ret_
         return true;
 }
 
+/* Count the elapses in (@after, @until] into @c (first/last missed, more), at
+ * most SCHEDULE_COUNT_MAX of them.  Return: how many were counted. */
+static unsigned count_elapses(const ScheduleConfig *s, usec_t after, usec_t until, ScheduleCatchUp *c) {
+        usec_t t = after;
+        unsigned n = 0;
+
+        while (schedule_next_elapse(s->calendars, t, &t) && t <= until) {
+                if (n == SCHEDULE_COUNT_MAX) {
+                        c->more = true;
+                        break;
+                }
+                if (c->first_missed == 0)
+                        c->first_missed = t;
+                c->last_missed = t;
+                n++;
+        }
+        return n;
+}
+
 /**
  * schedule_catch_up() - what to do at start about the elapses missed while down
  * @s: the schedule
@@ -39,27 +58,22 @@ bool schedule_next_elapse(const GPtrArray *calendars, usec_t after, usec_t *ret_
  */
 ScheduleCatchUp schedule_catch_up(const ScheduleConfig *s, usec_t last_trigger, usec_t now) {
         ScheduleCatchUp c = {};
-        usec_t t = last_trigger, oldest_kept = 0;
+        usec_t oldest_kept = 0;
+        unsigned kept;
 
         if (!s->persistent || last_trigger == 0 || last_trigger >= now)
                 return c;
         if (s->catch_up_within_usec != 0 && now > s->catch_up_within_usec)
                 oldest_kept = now - s->catch_up_within_usec;
 
-        while (schedule_next_elapse(s->calendars, t, &t) && t <= now) {
-                if (c.n_missed == SCHEDULE_COUNT_MAX) {
-                        c.more = true;
-                        break;
-                }
-                if (c.n_missed == 0)
-                        c.first_missed = t;
-                c.last_missed = t;
-                c.n_missed++;
-                if (t < oldest_kept)
-                        c.n_too_old++;
-        }
-
-        unsigned kept = c.n_missed - c.n_too_old;
+        /* The too old and the kept are counted apart: with a bound on one
+         * count, a long downtime would leave the recent misses uncounted. */
+        if (oldest_kept > last_trigger) {
+                c.n_too_old = count_elapses(s, last_trigger, oldest_kept - 1, &c);
+                kept = count_elapses(s, oldest_kept - 1, now, &c);
+        } else
+                kept = count_elapses(s, last_trigger, now, &c);
+        c.n_missed = c.n_too_old + kept;
 
         switch (s->catch_up) {
         case CATCH_UP_ONCE:

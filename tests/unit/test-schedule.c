@@ -228,6 +228,27 @@ static void test_catch_up_bounded(void) {
         g_assert_cmpuint(c.n_missed, >, 0);
 }
 
+/* Down for a month, CatchUpWithinSec=1h: the bound on counting the too old
+ * misses does not hide the recent ones (00:00 to 01:00 on Feb 1st kept). */
+static void test_catch_up_bounded_within(void) {
+        g_autoptr(SluiceConfig) c1 = NULL, c2 = NULL;
+        const ScheduleConfig *all = schedule("Class=gc\nParameters=store=a\nOnCalendar=minutely UTC\n"
+                                             "Persistent=yes\nCatchUp=all\nCatchUpWithinSec=1h\n", &c1);
+        const ScheduleConfig *once = schedule("Class=gc\nParameters=store=a\nOnCalendar=minutely UTC\n"
+                                              "Persistent=yes\nCatchUp=once\nCatchUpWithinSec=1h\n", &c2);
+        ScheduleCatchUp c = schedule_catch_up(all, at(2030, 1, 1, 0, 0, 0), at(2030, 2, 1, 1, 0, 0));
+
+        g_assert_true(c.more);
+        g_assert_cmpuint(c.n_jobs, ==, 61);
+        g_assert_cmpuint(c.n_missed, ==, c.n_too_old + 61);
+        g_assert_cmpuint(c.n_dropped, ==, c.n_too_old);
+        g_assert_cmpuint(c.first_missed, ==, at(2030, 1, 1, 0, 1, 0));
+        g_assert_cmpuint(c.last_missed, ==, at(2030, 2, 1, 1, 0, 0));
+
+        c = schedule_catch_up(once, at(2030, 1, 1, 0, 0, 0), at(2030, 2, 1, 1, 0, 0));
+        g_assert_cmpuint(c.n_jobs, ==, 1);
+}
+
 static void test_randomized_delay(void) {
         g_assert_cmpuint(schedule_randomized_delay(0, 12345), ==, 0);
         g_assert_cmpuint(schedule_randomized_delay(10, 0), ==, 0);
@@ -248,6 +269,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/schedule/next-elapse", test_next_elapse);
         g_test_add_func("/schedule/catch-up", test_catch_up);
         g_test_add_func("/schedule/catch-up-bounded", test_catch_up_bounded);
+        g_test_add_func("/schedule/catch-up-bounded-within", test_catch_up_bounded_within);
         g_test_add_func("/schedule/randomized-delay", test_randomized_delay);
         return g_test_run();
 }
