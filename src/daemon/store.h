@@ -64,6 +64,8 @@ bool store_put_override(Store *st, const char *section, const char *key, const c
 
 /* Every stored job, by id; owned Job* (free with job_free), sched_priv/userdata NULL. */
 GPtrArray *store_load_jobs(Store *st, GError **error);
+/* Every stored job not done (queued, running, or damaged), by id, and the highest stored id of any job. */
+GPtrArray *store_load_unfinished_jobs(Store *st, uint64_t *ret_max_id, GError **error);
 /* The stored next id (0 when none was stored yet). */
 bool store_load_next_id(Store *st, uint64_t *ret, GError **error);
 /* Paused scopes, sorted; never NULL on success (empty vector). */
