@@ -299,6 +299,18 @@ static void replan(Manager *m) {
         const SluiceConfig *cfg = scheduler_get_config(m->scheduler);
         g_auto(GStrv) names = sluice_config_schedule_names(cfg);
         usec_t now = now_usec(m);
+        GHashTableIter it;
+        gpointer v;
+
+        /* A schedule gone from the config forgets its pending elapse: should
+         * it come back, it is planned from then, like any new schedule. */
+        g_hash_table_iter_init(&it, s->states);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                ScheduleState *st = v;
+
+                if (!sluice_config_get_schedule(cfg, st->name))
+                        st->next_elapse = st->fire_at = USEC_INFINITY;
+        }
 
         for (size_t i = 0; names && names[i]; i++) {
                 const ScheduleConfig *sc = sluice_config_get_schedule(cfg, names[i]);

@@ -443,6 +443,17 @@ static void test_reload(void) {
         bus_assert_error(error, "org.sluice.Error.InvalidArgument", "name:", "every", NULL);
         g_clear_error(&error);
         g_assert_cmpuint(count_jobs_after(h, 0), ==, 0);
+
+        /* Back again: planned from now, the 10:01 elapse it missed while gone is not made up. */
+        bus_harness_write_config(h, more);
+        g_clear_pointer(&r2, g_variant_unref);
+        r2 = bus_call(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Reload", NULL, &error);
+        g_assert_no_error(error);
+        get_sched(h, "every", &s);
+        g_assert_true(s.found);
+        g_assert_cmpuint(s.next, ==, fake(10, 2, 0));
+        g_assert_cmpuint(s.job, ==, 0);
+        g_assert_cmpuint(count_jobs_after(h, 0), ==, 0);
 }
 
 /* Invalid [Schedule] keys through UpdateConfig: InvalidConfig naming section, key and value; nothing changes. */
