@@ -453,9 +453,13 @@ void alerts_config_changed(Manager *m) {
                 }
                 if (m->store) {
                         g_autoptr(GError) error = NULL;
+                        g_autofree char *window_key = g_strconcat(WINDOW_ROW_PREFIX, e->name, NULL);
 
-                        /* Outside a transaction: SQLite commits the single statement. */
-                        if (!store_put_alert(m->store, e->name, "cleared", manager_now(m), &error))
+                        /* Outside a transaction: SQLite commits the single statement.  The
+                         * window is forgotten (0): the successes it will not see would
+                         * otherwise be missing from it should the alert come back. */
+                        if (!store_put_alert(m->store, e->name, "cleared", manager_now(m), &error) ||
+                            !store_put_alert(m->store, window_key, "window", 0, &error))
                                 log_full(&m->log, LOG_WARNING, "cannot store alert %s: %s", e->name, error->message);
                 }
                 g_hash_table_iter_remove(&it);

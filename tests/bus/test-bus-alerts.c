@@ -270,6 +270,39 @@ static void test_restart_window(void) {
         g_assert_cmpuint(count_alert_signals(h, "silence", "warning"), ==, 1);
 }
 
+static gboolean alerts_raised(BusHarness *h, gconstpointer data) {
+        g_autofree char *prop = alerts_property(h, NULL);
+
+        return prop[0] != '\0';
+}
+
+/* An alert removed by Reload and back after a restart: its window starts at
+ * the class's last success (which it did not see), not where it stopped. */
+static void test_removed_window(void) {
+        g_autofree char *config = g_strconcat(classes, "[Alert silence]\nClass=work\nWithin=1s\n", NULL);
+        g_autoptr(BusHarness) h = bus_harness_new(config);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL;
+        guint64 since = 0;
+        gint64 before_success;
+
+        store_barrier(h);
+        bus_harness_write_config(h, classes);
+        r = bus_call(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Reload", NULL, &error);
+        g_assert_no_error(error);
+
+        before_success = g_get_real_time();
+        lease_with_result(h, "success");
+        store_barrier(h);
+
+        bus_harness_write_config(h, config);
+        bus_harness_kill_daemon(h, SIGTERM);
+        bus_harness_start_daemon(h);
+        bus_harness_wait_for(h, alerts_raised, NULL, "the silence alert raised again");
+        g_free(alerts_property(h, &since));
+        g_assert_cmpuint(since, >=, (guint64) before_success + G_USEC_PER_SEC);
+}
+
 static void test_invalid_keys(void) {
         g_autoptr(BusHarness) h = bus_harness_new(classes);
         g_autoptr(GError) error = NULL;
@@ -436,6 +469,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/alerts/restart/sigkill", GINT_TO_POINTER(SIGKILL), test_restart);
         g_test_add_data_func("/alerts/restart/sigterm", GINT_TO_POINTER(SIGTERM), test_restart);
         g_test_add_func("/alerts/restart-window", test_restart_window);
+        g_test_add_func("/alerts/removed-window", test_removed_window);
         g_test_add_func("/alerts/invalid-keys", test_invalid_keys);
         g_test_add_func("/alerts/reload", test_reload);
         g_test_add_func("/alerts/class-notifier", test_class_notifier);
