@@ -157,7 +157,7 @@ static gint compare_seq(gconstpointer a, gconstpointer b) {
  * come back bound to their holder when it is still connected, else end
  * `abandoned`; detached ones keep their TTL (restore_lease()).  Queued jobs whose class is
  * gone end failed.  Finished jobs stay in the database as history and are
- * not put back on the bus.
+ * not read at all (store_load_unfinished_jobs()), nor put back on the bus.
  *
  * Return: 0, or -EIO after logging (the database could not be read or written).
  */
@@ -165,11 +165,11 @@ int manager_restore_from_store(Manager *m) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GPtrArray) jobs = NULL;
         g_auto(GStrv) paused = NULL;
-        uint64_t next_id = 0;
+        uint64_t next_id = 0, max_id = 0;
         unsigned n_restored = 0;
         usec_t now = manager_now(m);
 
-        jobs = store_load_jobs(m->store, &error);
+        jobs = store_load_unfinished_jobs(m->store, &max_id, &error);
         if (jobs)
                 paused = store_load_paused(m->store, &error);
         if (paused && !store_load_next_id(m->store, &next_id, &error))
@@ -187,6 +187,8 @@ int manager_restore_from_store(Manager *m) {
                                  local->message);
         }
         scheduler_set_next_id(m->scheduler, next_id);
+        /* A job written on its own (removed before its group commit) may be above the stored next id. */
+        scheduler_set_next_id(m->scheduler, max_id == UINT64_MAX ? max_id : max_id + 1);
 
         if (!store_begin(m->store, &error)) {
                 log_full(&m->log, LOG_ERR, "%s", error->message);

@@ -693,19 +693,12 @@ static Job *job_from_row(Store *st, sqlite3_stmt *q, GError **error) {
         return g_steal_pointer(&j);
 }
 
-/**
- * store_load_jobs() - every stored job
- * @st: the store
- * @error: G_IO_ERROR_INVALID_DATA for a damaged row, or a database error
- *
- * Return: owned Job* in id order (free with job_free), NULL on error.
- */
-GPtrArray *store_load_jobs(Store *st, GError **error) {
+static GPtrArray *load_jobs(Store *st, const char *sql, GError **error) {
         g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func((GDestroyNotify) job_free);
         sqlite3_stmt *q = NULL;
         int r;
 
-        if (sqlite3_prepare_v2(st->db, "SELECT " JOB_COLUMNS " FROM jobs ORDER BY id", -1, &q, NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
                 set_db_error(st, error, _("cannot read the jobs"));
                 return NULL;
         }
@@ -724,6 +717,41 @@ GPtrArray *store_load_jobs(Store *st, GError **error) {
                 return NULL;
         }
         return g_steal_pointer(&jobs);
+}
+
+/**
+ * store_load_jobs() - every stored job
+ * @st: the store
+ * @error: set on failure; G_IO_ERROR_INVALID_DATA for a damaged row
+ *
+ * Return: owned Job* by id (free with job_free()); NULL on error.
+ */
+GPtrArray *store_load_jobs(Store *st, GError **error) {
+        return load_jobs(st, "SELECT " JOB_COLUMNS " FROM jobs ORDER BY id", error);
+}
+
+/**
+ * store_load_unfinished_jobs() - the stored jobs a restart brings back
+ * @st: the store
+ * @ret_max_id: the highest id of any stored job, finished ones included (0: none)
+ * @error: set on failure; G_IO_ERROR_INVALID_DATA for a damaged row
+ *
+ * Every job whose state is not "done" (queued and running ones, and a row
+ * whose state is damaged, so that it still stops sluiced).  Finished jobs
+ * are history and stay in the database: a restart no longer decodes up to
+ * HistoryMaxJobs rows only to drop them.  @ret_max_id covers a finished job
+ * written on its own before the next id was committed (removed before the
+ * group commit): its id is never handed out again.
+ *
+ * Return: owned Job* by id (free with job_free()); NULL on error.
+ */
+GPtrArray *store_load_unfinished_jobs(Store *st, uint64_t *ret_max_id, GError **error) {
+        int64_t max_id = 0;
+
+        if (!query_int(st, "SELECT coalesce(max(id), 0) FROM jobs", &max_id, error))
+                return NULL;
+        *ret_max_id = (uint64_t) max_id;
+        return load_jobs(st, "SELECT " JOB_COLUMNS " FROM jobs WHERE state <> 'done' ORDER BY id", error);
 }
 
 /**

@@ -348,6 +348,52 @@ static void test_damaged_row(Fixture *f, gconstpointer data) {
         g_assert_null(store_load_jobs(st, &error));
         g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
         g_assert_nonnull(strstr(error->message, "job 12: invalid state"));
+
+        /* What a restart reads refuses it too: a damaged state is not "done". */
+        g_clear_error(&error);
+        uint64_t max_id = 0;
+        g_assert_null(store_load_unfinished_jobs(st, &max_id, &error));
+        g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+        g_assert_nonnull(strstr(error->message, "job 12: invalid state"));
+}
+
+/*
+ * What a restart reads: the jobs not done, by id, and the highest id of any
+ * job (a finished one above the stored next id must never be handed out again).
+ */
+static void test_load_unfinished(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(Store) st = store_open(f->dir, &error);
+        g_autoptr(GPtrArray) jobs = NULL;
+        const JobState states[] = { JOB_STATE_RUNNING, JOB_STATE_DONE, JOB_STATE_QUEUED, JOB_STATE_DONE };
+        const uint64_t ids[] = { 9, 4, 3, 20 };
+        uint64_t max_id = 0;
+
+        g_assert_no_error(error);
+        jobs = store_load_unfinished_jobs(st, &max_id, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(jobs->len, ==, 0);
+        g_assert_cmpuint(max_id, ==, 0);
+        g_clear_pointer(&jobs, g_ptr_array_unref);
+
+        g_assert_true(store_begin(st, &error));
+        for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
+                g_autoptr(Job) j = full_job(ids[i]);
+
+                j->state = states[i];
+                g_assert_true(store_put_job(st, j, &error));
+        }
+        g_assert_true(store_put_next_id(st, 10, &error));
+        g_assert_true(store_commit(st, &error));
+
+        jobs = store_load_unfinished_jobs(st, &max_id, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(jobs->len, ==, 2);
+        g_assert_cmpuint(((Job *) jobs->pdata[0])->id, ==, 3);
+        g_assert_cmpint(((Job *) jobs->pdata[0])->state, ==, JOB_STATE_QUEUED);
+        g_assert_cmpuint(((Job *) jobs->pdata[1])->id, ==, 9);
+        g_assert_cmpint(((Job *) jobs->pdata[1])->state, ==, JOB_STATE_RUNNING);
+        g_assert_cmpuint(max_id, ==, 20);
 }
 
 /* An unwritable state directory: a clear error naming it. */
@@ -373,6 +419,7 @@ int main(int argc, char *argv[]) {
         ADD("/store/foreign", test_foreign);
         ADD("/store/newer", test_newer);
         ADD("/store/damaged-row", test_damaged_row);
+        ADD("/store/load-unfinished", test_load_unfinished);
         ADD("/store/unwritable", test_unwritable);
         return g_test_run();
 }
