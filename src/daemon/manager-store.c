@@ -227,6 +227,7 @@ int manager_restore_from_store(Manager *m) {
                 return -EIO;
         }
         m->stored_next_id = scheduler_next_id(m->scheduler);
+        m->store_restored = true;
         if (n_restored > 0)
                 log_full(&m->log, LOG_INFO, "restored %u jobs from %s", n_restored, store_get_path(m->store));
         return 0;
@@ -294,6 +295,12 @@ bool manager_store_commit(Manager *m) {
         uint64_t next_id;
 
         if (!m->store)
+                return true;
+        /* Re-attach runs the loop while it waits for PID 1, before the stored
+         * state is read back: a commit then would write what an empty
+         * sluiced knows (next id 1) over the stored state, and a start
+         * refused afterwards (a damaged database) would leave it changed. */
+        if (!m->store_restored)
                 return true;
         next_id = scheduler_next_id(m->scheduler);
         if (g_hash_table_size(m->store_dirty) == 0 && !m->store_paused_dirty && next_id == m->stored_next_id)

@@ -54,6 +54,7 @@ typedef struct Manager {
         GHashTable *store_dirty;        /* uint64 id -> Job* (borrowed): changed since the last commit */
         bool store_paused_dirty;        /* paused scopes changed since the last commit */
         bool store_restoring;           /* jobs coming back from the store need no writing */
+        bool store_restored;            /* manager_restore_from_store() succeeded: commits may run */
         uint64_t stored_next_id;        /* the next id as last committed */
         usec_t start_monotonic;
 
