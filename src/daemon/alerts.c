@@ -242,7 +242,9 @@ static int on_flush(sd_event_source *s, void *userdata) {
         if (!store_begin(m->store, &error) || !alerts_store_flush(m, &error) || !store_commit(m->store, &error)) {
                 store_rollback(m->store);
                 log_full(&m->log, LOG_ERR, "cannot store the alert states: %s", error->message);
+                return 0;
         }
+        alerts_store_committed(m);
         return 0;
 }
 
@@ -569,11 +571,25 @@ bool alerts_store_flush(Manager *m, GError **error) {
                     !store_put_alert(m->store, window_key, "window", e->state->window_start, error))
                         return false;
         }
-        /* Only once the transaction holds them all. */
-        g_hash_table_iter_init(&it, a->entries);
+        return true;
+}
+
+/**
+ * alerts_store_committed() - the transaction that carried the flush committed
+ * @m: the manager
+ *
+ * Only now are the alert rows clean: a failed commit leaves them dirty, to be
+ * written again by the next one.
+ */
+void alerts_store_committed(Manager *m) {
+        GHashTableIter it;
+        gpointer value;
+
+        if (!m->alerts || !m->alerts->started)
+                return;         /* alerts_store_flush() wrote nothing */
+        g_hash_table_iter_init(&it, m->alerts->entries);
         while (g_hash_table_iter_next(&it, NULL, &value))
                 ((AlertEntry *) value)->dirty = false;
-        return true;
 }
 
 static gint compare_entries(gconstpointer x, gconstpointer y) {

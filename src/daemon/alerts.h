@@ -29,6 +29,8 @@ int alerts_start(Manager *m);
 void alerts_config_changed(Manager *m);
 void alerts_job_event(Manager *m, SchedEventType type, Job *job, JobChangedMask changed);
 bool alerts_store_flush(Manager *m, GError **error);
+/* After the transaction that carried alerts_store_flush() committed. */
+void alerts_store_committed(Manager *m);
 
 /* The Alerts property: a(ssst) name, severity, message, raised at — active alerts only. */
 int alerts_append_property(Manager *m, sd_bus_message *reply);

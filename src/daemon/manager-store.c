@@ -324,6 +324,8 @@ bool manager_store_commit(Manager *m) {
                 goto fail_rollback;
         if (!store_commit(m->store, &error))
                 goto fail;
+        schedules_store_committed(m);
+        alerts_store_committed(m);
 
         g_hash_table_remove_all(m->store_dirty);
         m->store_paused_dirty = false;

@@ -238,8 +238,10 @@ static void store_triggers_now(Manager *m) {
                 store_rollback(m->store);
                 goto fail;
         }
-        if (store_commit(m->store, &error))     /* rolls back itself on failure */
+        if (store_commit(m->store, &error)) {   /* rolls back itself on failure */
+                schedules_store_committed(m);
                 return;
+        }
 fail:
         log_full(&m->log, LOG_ERR, "schedule trigger times not saved: %s", error->message);
 }
@@ -574,9 +576,26 @@ bool schedules_store_flush(Manager *m, GError **error) {
                         continue;
                 if (!store_put_schedule_trigger(m->store, st->name, st->last_trigger, error))
                         return false;
-                st->trigger_dirty = false;
         }
         return true;
+}
+
+/**
+ * schedules_store_committed() - the transaction that carried the flush committed
+ * @m: the manager
+ *
+ * Only now are the trigger times clean: a failed commit leaves them dirty, to
+ * be written again by the next one.
+ */
+void schedules_store_committed(Manager *m) {
+        GHashTableIter it;
+        gpointer v;
+
+        if (!m->schedules)
+                return;
+        g_hash_table_iter_init(&it, m->schedules->states);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                ((ScheduleState *) v)->trigger_dirty = false;
 }
 
 /**

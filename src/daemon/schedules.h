@@ -28,6 +28,8 @@ int schedules_start(Manager *m);
 void schedules_config_changed(Manager *m);
 void schedules_job_event(Manager *m, SchedEventType type, Job *job, JobChangedMask changed);
 bool schedules_store_flush(Manager *m, GError **error);
+/* After the transaction that carried schedules_store_flush() committed. */
+void schedules_store_committed(Manager *m);
 
 /* The Schedules property: a(ssttts) name, class, next elapse (0 = never
  * again), last trigger (0 = never), last job id (0 = none), last job's
