@@ -22,13 +22,16 @@
 /* ListJobs entry: id, class, state, result, priority, owner, submitted-at, path. */
 #define LIST_ENTRY_FORMAT "(t&s&s&siut&o)"
 
-static int append_list_filter(sd_bus_message *m, char **states, const char *class_name, guint32 limit) {
+/* The ListJobs() filter a{sv}: "history" only when set, "states" only when
+ * there are some, "since"/"limit" only when not 0. */
+static int append_jobs_filter(sd_bus_message *m, bool history, char **states, const char *class_name,
+                              guint64 since, guint32 limit) {
         int r;
 
         r = sd_bus_message_open_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        if (states && states[0]) {
+        if (r >= 0 && history)
+                r = sd_bus_message_append(m, "{sv}", "history", "b", 1);
+        if (r >= 0 && states && states[0]) {
                 r = sd_bus_message_open_container(m, 'e', "sv");
                 if (r >= 0)
                         r = sd_bus_message_append(m, "s", "states");
@@ -40,20 +43,16 @@ static int append_list_filter(sd_bus_message *m, char **states, const char *clas
                         r = sd_bus_message_close_container(m);
                 if (r >= 0)
                         r = sd_bus_message_close_container(m);
-                if (r < 0)
-                        return r;
         }
-        if (class_name) {
+        if (r >= 0 && class_name)
                 r = sd_bus_message_append(m, "{sv}", "class", "s", class_name);
-                if (r < 0)
-                        return r;
-        }
-        if (limit > 0) {
+        if (r >= 0 && since > 0)
+                r = sd_bus_message_append(m, "{sv}", "since", "t", since);
+        if (r >= 0 && limit > 0)
                 r = sd_bus_message_append(m, "{sv}", "limit", "u", limit);
-                if (r < 0)
-                        return r;
-        }
-        return sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
 }
 
 /**
@@ -77,7 +76,7 @@ static int ctl_list_jobs(Ctl *ctl, char **states, const char *class_name, guint3
         r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs", &m);
         if (r != 0)
                 return r;
-        r = append_list_filter(m, states, class_name, limit);
+        r = append_jobs_filter(m, false, states, class_name, 0, limit);
         if (r < 0)
                 return ctl_fail(_("could not build a method call"), NULL, r);
         r = ctl_call_message(ctl, _("could not list jobs"), m, CTL_TIMEOUT_DEFAULT, &reply);
@@ -551,37 +550,6 @@ static bool parse_since(const char *text, guint64 *ret) {
         return true;
 }
 
-static int append_history_filter(sd_bus_message *m, char **states, const char *class_name, guint64 since,
-                                 guint32 limit) {
-        int r;
-
-        r = sd_bus_message_open_container(m, 'a', "{sv}");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "{sv}", "history", "b", 1);
-        if (r >= 0) {
-                r = sd_bus_message_open_container(m, 'e', "sv");
-                if (r >= 0)
-                        r = sd_bus_message_append(m, "s", "states");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(m, 'v', "as");
-                if (r >= 0)
-                        r = sd_bus_message_append_strv(m, states);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(m);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(m);
-        }
-        if (r >= 0 && class_name)
-                r = sd_bus_message_append(m, "{sv}", "class", "s", class_name);
-        if (r >= 0 && since > 0)
-                r = sd_bus_message_append(m, "{sv}", "since", "t", since);
-        if (r >= 0 && limit > 0)
-                r = sd_bus_message_append(m, "{sv}", "limit", "u", limit);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        return r;
-}
-
 /* GetJobRecord(id) as an a{sv} GVariant (owned); 0 or an exit status after printing why. */
 static int get_job_record(Ctl *ctl, guint64 id, GVariant **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -658,7 +626,7 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
         r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs", &m);
         if (r != 0)
                 return r;
-        r = append_history_filter(m, f.states, f.class_name, f.since, (guint32) f.limit);
+        r = append_jobs_filter(m, true, f.states, f.class_name, f.since, (guint32) f.limit);
         if (r < 0)
                 return ctl_fail(_("could not build a method call"), NULL, r);
         r = ctl_call_message(ctl, _("could not list jobs"), m, CTL_TIMEOUT_DEFAULT, &reply);
