@@ -475,6 +475,11 @@ static void test_disk_full_grant(void) {
                                  g_variant_new("(s@a{sv})", "slot", g_variant_new("a{sv}", NULL)));
         bus_harness_wait_for(d.h, one_queued, NULL, "the second Acquire() to be queued");
         second = g_strdup_printf(SLUICE_JOB_PATH_PREFIX "%" G_GUINT64_FORMAT, bus_job_id(first) + 1);
+        /* Queued is not yet durable: a Submit()'s reply comes after the commit
+         * that carries the second lease too.  Without this the disk could fill
+         * before that commit, and the second Acquire() would rightly fail. */
+        g_free(try_submit(&d, &error));
+        g_assert_no_error(error);
 
         /* Full, and known to be: a Submit() failed. */
         filler = fill(d.state);
