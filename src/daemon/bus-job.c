@@ -7,7 +7,9 @@
 #include "bus-options.h"
 #include "errors.h"
 #include "i18n.h"
+#include "input-bounds.h"
 #include "lease.h"
+#include "unit-props.h"
 
 #define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
 
@@ -330,25 +332,105 @@ static int method_wait(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         return 1;
 }
 
-static int method_release(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        JobLink *l = userdata;
-        Manager *m = l->manager;
-        const char *result;
-        JobResult res;
-        int r;
-
-        r = sd_bus_message_read(msg, "s", &result);
-        if (r < 0)
-                return r;
+/* The result a holder names: "" means success. */
+static int release_parse_result(const char *result, JobResult *ret, sd_bus_error *error) {
         if (result[0] == '\0' || strcmp(result, "success") == 0)
-                res = JOB_RESULT_SUCCESS;
+                *ret = JOB_RESULT_SUCCESS;
         else if (strcmp(result, "failed") == 0)
-                res = JOB_RESULT_FAILED;
+                *ret = JOB_RESULT_FAILED;
         else if (strcmp(result, "cancelled") == 0)
-                res = JOB_RESULT_CANCELLED;
+                *ret = JOB_RESULT_CANCELLED;
         else
                 return sd_bus_error_setf(error, INVALID_ARGUMENT,
                                          _("result: \"%s\" is not one of success, failed, cancelled"), result);
+        return 0;
+}
+
+/* What a holder says about its work besides the result: ReleaseEx()'s options. */
+typedef struct ReleaseDetails {
+        int32_t exit_status;            /* -1: none given */
+        int32_t signal;                 /* 0: none given */
+        const char *detail;             /* NULL: none given (borrowed from the message) */
+} ReleaseDetails;
+
+static int release_parse_options(sd_bus_message *msg, ReleaseDetails *d, sd_bus_error *error) {
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key;
+
+                r = sd_bus_message_read(msg, "s", &key);
+                if (r < 0)
+                        return r;
+                if (strcmp(key, "exit-status") == 0 || strcmp(key, "signal") == 0) {
+                        bool is_signal = key[0] == 's';
+                        int32_t v;
+
+                        if (!sd_bus_message_verify_type(msg, 'v', "i"))
+                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                                         _("options.%s: expected type i (int32)"), key);
+                        r = sd_bus_message_read(msg, "v", "i", &v);
+                        if (r < 0)
+                                return r;
+                        if (is_signal ? (v < 1 || v > 64) : (v < 0 || v > 255))
+                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                                         _("options.%s: %" PRIi32 " is out of range (%d..%d)"),
+                                                         key, v, is_signal ? 1 : 0, is_signal ? 64 : 255);
+                        if (is_signal)
+                                d->signal = v;
+                        else
+                                d->exit_status = v;
+                } else if (strcmp(key, "detail") == 0) {
+                        unsigned char c;
+
+                        if (!sd_bus_message_verify_type(msg, 'v', "s"))
+                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                                         _("options.detail: expected type s (string)"));
+                        r = sd_bus_message_read(msg, "v", "s", &d->detail);
+                        if (r < 0)
+                                return r;
+                        if (strlen(d->detail) > SLUICE_MAX_DESCRIPTION_BYTES)
+                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                                         _("options.detail: %zu bytes is longer than the limit of %u bytes"),
+                                                         strlen(d->detail), SLUICE_MAX_DESCRIPTION_BYTES);
+                        c = sluice_text_control_char(d->detail);
+                        if (c != 0)
+                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                                         _("options.detail: control character 0x%02x is not allowed"), c);
+                } else
+                        return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                                 _("options: unknown option \"%s\" (known: exit-status, signal, detail)"),
+                                                 key);
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        if (d->exit_status >= 0 && d->signal > 0)
+                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                         _("options: exit-status and signal exclude each other (a process either "
+                                           "exits or is killed)"));
+        return 0;
+}
+
+/*
+ * Release() and ReleaseEx(): end a granted lease.  Everything is checked
+ * before anything changes; ExitStatus and ResultDetail read as a command
+ * job's would ("exit status 7", "killed by signal 2 (SIGINT)").
+ */
+static int release_lease(sd_bus_message *msg, JobLink *l, JobResult res, const ReleaseDetails *d,
+                         sd_bus_error *error) {
+        Manager *m = l->manager;
+        g_autofree char *detail = NULL;
+        int32_t exit_status = -1;
+        int r;
 
         if (l->job->kind != JOB_KIND_LEASE)
                 return sd_bus_error_setf(error, INVALID_ARGUMENT,
@@ -362,9 +444,51 @@ static int method_release(sd_bus_message *msg, void *userdata, sd_bus_error *err
         if (r <= 0)
                 return r < 0 ? r : 1;
 
-        scheduler_job_finished(m->scheduler, l->job, res, -1, _("released by holder"), manager_now(m));
+        if (d->signal > 0) {
+                exit_status = d->signal;
+                detail = d->detail ? g_strdup(d->detail) : unit_signal_detail(d->signal, false);
+        } else if (d->exit_status >= 0) {
+                exit_status = d->exit_status;
+                detail = d->detail ? g_strdup(d->detail) : g_strdup_printf(_("exit status %d"), d->exit_status);
+        } else
+                detail = g_strdup(d->detail ?: _("released by holder"));
+
+        scheduler_job_finished(m->scheduler, l->job, res, exit_status, detail, manager_now(m));
         manager_schedule_post(m);
         return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_release(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ReleaseDetails d = { .exit_status = -1 };
+        const char *result;
+        JobResult res;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &result);
+        if (r < 0)
+                return r;
+        r = release_parse_result(result, &res, error);
+        if (r < 0)
+                return r;
+        return release_lease(msg, userdata, res, &d, error);
+}
+
+static int method_release_ex(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ReleaseDetails d = { .exit_status = -1 };
+        const char *result;
+        JobResult res;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &result);
+        if (r < 0)
+                return r;
+        r = release_parse_result(result, &res, error);
+        if (r < 0)
+                return r;
+        r = release_parse_options(msg, &d, error);
+        if (r < 0)
+                return r;
+        return release_lease(msg, userdata, res, &d, error);
 }
 
 static int method_renew(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -421,6 +545,8 @@ static const sd_bus_vtable job_vtable[] = {
                                 method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Release", SD_BUS_ARGS("s", result), SD_BUS_NO_RESULT,
                                 method_release, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ReleaseEx", SD_BUS_ARGS("s", result, "a{sv}", options), SD_BUS_NO_RESULT,
+                                method_release_ex, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Renew", NULL, NULL, method_renew, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("SetPriority", SD_BUS_ARGS("i", priority), SD_BUS_NO_RESULT,
                                 method_set_priority, SD_BUS_VTABLE_UNPRIVILEGED),

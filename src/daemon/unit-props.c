@@ -342,7 +342,17 @@ bool unit_record_parse(char *const *fields, UnitRecord *ret, char **ret_why) {
         return true;
 }
 
-static char *signal_detail(int sig, bool dumped) {
+/**
+ * unit_signal_detail() - a job's ResultDetail for a process killed by a signal
+ * @sig: the signal number
+ * @dumped: whether it dumped core
+ *
+ * Command jobs (from ExecMainStatus) and leases released with ReleaseEx()'s
+ * `signal` say it in the same words.
+ *
+ * Return: the sentence (caller frees).
+ */
+char *unit_signal_detail(int sig, bool dumped) {
         const char *name = sigabbrev_np(sig);
 
         if (dumped)
@@ -380,7 +390,7 @@ void unit_outcome_classify(const UnitOutcome *o, JobResult *ret_result, int32_t 
                 if (killed || o->external_stop_job) {
                         *ret_result = JOB_RESULT_CANCELLED;
                         if (killed) {
-                                g_autofree char *sig = signal_detail(o->exec_main_status, false);
+                                g_autofree char *sig = unit_signal_detail(o->exec_main_status, false);
                                 *ret_detail = g_strdup_printf(_("stopped externally, not through sluice (%s)"), sig);
                         } else
                                 *ret_detail = g_strdup(_("stopped externally, not through sluice"));
@@ -410,7 +420,7 @@ void unit_outcome_classify(const UnitOutcome *o, JobResult *ret_result, int32_t 
         }
         if (strcmp(result, "signal") == 0 || strcmp(result, "core-dump") == 0) {
                 *ret_result = JOB_RESULT_FAILED;
-                *ret_detail = signal_detail(o->exec_main_status, o->exec_main_code == CLD_DUMPED ||
+                *ret_detail = unit_signal_detail(o->exec_main_status, o->exec_main_code == CLD_DUMPED ||
                                                                  strcmp(result, "core-dump") == 0);
                 return;
         }

@@ -28,6 +28,8 @@
 #define SLUICE_SLICE "sluice.slice"
 
 /* Append the a(sv) properties of StartTransientUnit for @job (class @cls, may be NULL). */
+char *unit_signal_detail(int sig, bool dumped);
+
 int unit_props_append(sd_bus_message *msg, const Job *job, const ClassConfig *cls);
 
 /* The LogExtraFields= strings of @job ("KEY=VALUE"), NULL-terminated. */

@@ -363,6 +363,72 @@ static void test_release_result(void) {
         }
 }
 
+/* ReleaseEx(): the holder's exit status or signal and its words reach the
+ * job as a command job's would; bad options change nothing. */
+static void test_release_ex(void) {
+        static const struct {
+                const char *result;
+                const char *options;    /* GVariant text, a{sv} */
+                const char *want_result;
+                gint32 want_exit_status;
+                const char *want_detail;
+        } cases[] = {
+                { "failed", "{'exit-status': <7>}", "failed", 7, "exit status 7" },
+                { "", "{'exit-status': <0>}", "success", 0, "exit status 0" },
+                { "cancelled", "{'signal': <2>}", "cancelled", 2, "killed by signal 2 (SIGINT)" },
+                { "cancelled", "{'exit-status': <130>, 'detail': <'interrupted by its user'>}", "cancelled", 130,
+                  "interrupted by its user" },
+                { "success", "@a{sv} {}", "success", -1, "released by holder" },
+        };
+        static const struct {
+                const char *options;
+                const char *field;
+        } bad[] = {
+                { "{'exit-status': <256>}", "options.exit-status" },
+                { "{'exit-status': <-1>}", "options.exit-status" },
+                { "{'exit-status': <uint32 7>}", "options.exit-status" },
+                { "{'signal': <0>}", "options.signal" },
+                { "{'signal': <65>}", "options.signal" },
+                { "{'signal': <9>, 'exit-status': <1>}", "exit-status and signal" },
+                { "{'detail': <'two\nlines'>}", "options.detail" },
+                { "{'detail': <7>}", "options.detail" },
+                { "{'colour': <'red'>}", "colour" },
+        };
+        g_autoptr(BusHarness) h = bus_harness_new(NULL);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *job = bus_acquire(h, NULL, "slot", NULL);
+                g_autofree char *result = NULL, *detail = NULL;
+                g_autoptr(GVariant) r = NULL, status = NULL;
+                g_autoptr(GError) error = NULL;
+                GVariant *opts = g_variant_new_parsed(cases[i].options);
+
+                r = bus_call(h, NULL, job, SLUICE_JOB_IFACE, "ReleaseEx",
+                             g_variant_new("(s@a{sv})", cases[i].result, opts), &error);
+                g_assert_no_error(error);
+                result = bus_job_get_string(h, job, "Result");
+                g_assert_cmpstr(result, ==, cases[i].want_result);
+                detail = bus_job_get_string(h, job, "ResultDetail");
+                g_assert_cmpstr(detail, ==, cases[i].want_detail);
+                status = bus_get_property(h, job, SLUICE_JOB_IFACE, "ExitStatus");
+                g_assert_cmpint(g_variant_get_int32(status), ==, cases[i].want_exit_status);
+        }
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autofree char *job = bus_acquire(h, NULL, "slot", NULL);
+                g_autofree char *state = NULL;
+                g_autoptr(GVariant) r = NULL;
+                g_autoptr(GError) error = NULL;
+
+                r = bus_call(h, NULL, job, SLUICE_JOB_IFACE, "ReleaseEx",
+                             g_variant_new("(s@a{sv})", "failed", g_variant_new_parsed(bad[i].options)), &error);
+                bus_assert_error(error, "org.sluice.Error.InvalidArgument", bad[i].field, NULL);
+                state = bus_job_get_string(h, job, "State");
+                g_assert_cmpstr(state, ==, "running");
+                bus_release(h, NULL, job, "");
+        }
+}
+
 static gboolean job_done(BusHarness *h, gconstpointer path) {
         g_autofree char *state = bus_job_get_string(h, path, "State");
 
@@ -565,6 +631,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/bus/jobs/cancel", test_cancel);
         g_test_add_func("/bus/jobs/wait", test_wait);
         g_test_add_func("/bus/jobs/release-result", test_release_result);
+        g_test_add_func("/bus/jobs/release-ex", test_release_ex);
         g_test_add_func("/bus/jobs/renew-detached", test_renew_detached);
         g_test_add_func("/bus/jobs/holder-killed", test_holder_killed);
         g_test_add_func("/bus/jobs/acquire-timeout", test_acquire_timeout);
