@@ -5,14 +5,31 @@
 # then runs each target for SECONDS (default 600, "the long run") on a copy of
 # its seed corpus.  New inputs land in build-fuzz/fuzz-corpus/<target>; a crash
 # leaves build-fuzz/fuzz-artifacts/<target>/crash-* and fails the script.
-# Usage: tools/fuzz.sh [SECONDS]
+# With --runs=N each target runs N executions instead (the campaign's
+# "10 M executions per target": tools/fuzz.sh --runs=10000000), and the figures
+# (executions, time, exec/s, corpus size) are printed per target at the end.
+# Usage: tools/fuzz.sh [SECONDS | --runs=N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${1:-600}
-case $seconds in
-        ''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
+runs=
+seconds=600
+case ${1:-} in
+        --runs=*) runs=${1#--runs=} ;;
+        '') ;;
+        *) seconds=$1 ;;
 esac
+case $seconds$runs in
+        ''|*[!0-9]*) echo "usage: $0 [SECONDS | --runs=N]" >&2; exit 2 ;;
+esac
+if [ -n "$runs" ]; then
+        limit=(-runs="$runs")
+        what="$runs executions"
+else
+        limit=(-max_total_time="$seconds")
+        what="${seconds}s"
+fi
+summary=()
 
 # clang, and libFuzzer's runtime (only recommended by clang's packages)
 missing=()
@@ -51,19 +68,25 @@ for t in "${targets[@]}"; do
         artifacts=$dir/fuzz-artifacts/$name
         mkdir -p "$work" "$artifacts"
         cp -n tests/fuzz/corpus/"$corpus"/* "$work"/ 2>/dev/null || true
-        echo ">>> $name for ${seconds}s"
+        echo ">>> $name for $what"
         # -fork=1 is not used: a crash must stop the run and fail the script.
+        start=$(date +%s)
         set +e
-        $dir/tests/fuzz/$name -max_total_time="$seconds" -timeout=10 \
+        $dir/tests/fuzz/$name "${limit[@]}" -timeout=10 \
                 -print_final_stats=1 -artifact_prefix="$artifacts/" \
                 ${dict:+-dict=$dict} "$work" 2>&1 |
-                grep -vE '^#[0-9]+\s+(NEW|REDUCE|pulse)'
+                grep -vE '^#[0-9]+\s+(NEW|REDUCE|pulse)' | tee "$dir/fuzz-$name.log"
         status=${PIPESTATUS[0]}
         set -e
+        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz-$name.log")
+        rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/fuzz-$name.log")
+        summary+=("$(printf '%-14s %12s executions %7ss %8s exec/s %6s inputs in corpus' \
+                "$name" "${execs:-?}" "$(($(date +%s) - start))" "${rate:-?}" "$(ls "$work" | wc -l)")")
         if [ "$status" -ne 0 ]; then
                 echo ">>> $name FAILED; reproducer in $artifacts/" >&2
                 ls -l "$artifacts" >&2
                 exit 1
         fi
 done
-echo ">>> fuzzing: every target ran ${seconds}s without a crash"
+printf '%s\n' "${summary[@]}"
+echo ">>> fuzzing: every target ran $what without a crash"
