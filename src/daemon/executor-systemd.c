@@ -1189,7 +1189,17 @@ static void stop_unclaimed(UnitWatch *w) {
                 log_errno(elog(e), LOG_WARNING, r, "cannot stop unit %s", w->unit);
 }
 
-/* Rebuild a running job: from @stored (the database) when given, else from the unit's record. */
+/*
+ * Rebuild a running job: from @stored (the database) when given, else from the unit's record.
+ *
+ * StartedAt is when sluice started the attempt (its dispatch), the value
+ * clients were told and the database holds: a stored start time is kept as
+ * it is, never replaced by the unit's ExecMainStartTimestamp, which comes a
+ * few milliseconds later (docs/dbus-api.md, "Restart of sluiced").  Only a
+ * job with no stored start of this attempt (adopted from the unit's own
+ * record, or whose start the last commit did not hold: stored queued) takes
+ * the unit's timestamp.
+ */
 static void adopt_job(UnitWatch *w, const UnitRecord *rec, const Job *stored, uint32_t attempt) {
         SystemdExecutor *e = w->executor;
         Manager *m = e->manager;
@@ -1213,7 +1223,8 @@ static void adopt_job(UnitWatch *w, const UnitRecord *rec, const Job *stored, ui
                 spec.argv = (const char *const *) stored->argv;
                 spec.environment = (const char *const *) stored->environment;
                 submitted_at = stored->submitted_at;
-                if (started_at == 0)
+                /* A job stored queued had not started this attempt as far as the database knows. */
+                if (stored->state == JOB_STATE_RUNNING && stored->attempt == attempt && stored->started_at != 0)
                         started_at = stored->started_at;
         } else {
                 id = rec->id;

@@ -322,11 +322,47 @@ typedef struct LeftUnit {
         const char *const *extra_fields;
 } LeftUnit;
 
-static void setup_with(Fixture *f, const LeftUnit *left) {
-        g_autoptr(GError) error = NULL;
+/*
+ * sluiced's start-up conversation with systemd: Subscribe, then the units a
+ * previous sluiced left (@unit, exported already, or none), each referenced
+ * and read (@service: its Service properties); then sluiced takes its name.
+ */
+static void answer_start_up(Fixture *f, const char *unit, GVariant *service) {
         GDBusMethodInvocation *inv;
         GVariantBuilder list;
         const char *const *modes, *const *patterns;
+
+        /* Subscribe first, before anything can start... */
+        reply_empty(pop_manager(f, "Subscribe"));
+        /* ... then the units a previous sluiced left, before the name is taken. */
+        inv = pop_manager(f, "ListUnitsByPatterns");
+        g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(^a&s^a&s)", &modes, &patterns);
+        g_assert_cmpuint(g_strv_length((char **) modes), ==, 0);
+        g_assert_cmpstrv(patterns, ((const char *const[]) { "sluice-job-*.service", NULL }));
+        g_free((gpointer) modes);
+        g_free((gpointer) patterns);
+        g_variant_builder_init(&list, G_VARIANT_TYPE("a(ssssssouso)"));
+        if (unit) {
+                g_autofree char *path = unit_path(unit);
+
+                g_variant_builder_add(&list, "(ssssssouso)", unit, "left over", "loaded", "active", "running", "",
+                                      path, 0, "", "/");
+        }
+        g_dbus_method_invocation_return_value(inv, g_variant_new("(@a(ssssssouso))", g_variant_builder_end(&list)));
+
+        if (unit) {
+                /* Re-attach: reference it, read it, rebuild its job. */
+                reply_empty(pop_unit_call(f, "RefUnit", unit));
+                reply_props(pop_getall(f, unit, SD_UNIT), unit_props("active", 0));
+                reply_props(pop_getall(f, unit, SD_SERVICE), service);
+        } else
+                g_variant_unref(g_variant_ref_sink(service));
+        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        gt_dbus_queue_assert_no_messages(f->queue);
+}
+
+static void setup_with(Fixture *f, const LeftUnit *left) {
+        g_autoptr(GError) error = NULL;
 
         f->queue = gt_dbus_queue_new();
         gt_dbus_queue_connect(f->queue, &error);
@@ -355,35 +391,9 @@ static void setup_with(Fixture *f, const LeftUnit *left) {
         f->h.config_path = g_build_filename(f->h.tmpdir, "sluiced.conf", NULL);
         bus_harness_write_config(&f->h, config);
         spawn_daemon(f);
-
-        /* Subscribe first, before anything can start... */
-        reply_empty(pop_manager(f, "Subscribe"));
-        /* ... then the units a previous sluiced left, before the name is taken. */
-        inv = pop_manager(f, "ListUnitsByPatterns");
-        g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(^a&s^a&s)", &modes, &patterns);
-        g_assert_cmpuint(g_strv_length((char **) modes), ==, 0);
-        g_assert_cmpstrv(patterns, ((const char *const[]) { "sluice-job-*.service", NULL }));
-        g_free((gpointer) modes);
-        g_free((gpointer) patterns);
-        g_variant_builder_init(&list, G_VARIANT_TYPE("a(ssssssouso)"));
-        if (left) {
-                g_autofree char *path = unit_path(left->unit);
-
+        if (left)
                 export_unit(f, left->unit);
-                g_variant_builder_add(&list, "(ssssssouso)", left->unit, "left over", "loaded", "active", "running",
-                                      "", path, 0, "", "/");
-        }
-        g_dbus_method_invocation_return_value(inv, g_variant_new("(@a(ssssssouso))", g_variant_builder_end(&list)));
-
-        if (left) {
-                /* Re-attach: reference it, read it, rebuild its job. */
-                reply_empty(pop_unit_call(f, "RefUnit", left->unit));
-                reply_props(pop_getall(f, left->unit, SD_UNIT), unit_props("active", 0));
-                reply_props(pop_getall(f, left->unit, SD_SERVICE),
-                            service_props("success", 0, 0, left->extra_fields));
-        }
-        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
-        gt_dbus_queue_assert_no_messages(f->queue);
+        answer_start_up(f, left ? left->unit : NULL, service_props("success", 0, 0, left ? left->extra_fields : NULL));
 }
 
 static void setup(Fixture *f, gconstpointer data) {
@@ -785,6 +795,58 @@ static void test_external_sigterm(Fixture *f, gconstpointer data) {
         reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
 }
 
+/* Service properties of a running unit whose main process started at @exec_main_start. */
+static GVariant *running_service_props(guint64 exec_main_start) {
+        GVariantBuilder b;
+
+        g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+        g_variant_builder_add(&b, "{sv}", "Result", g_variant_new_string("success"));
+        g_variant_builder_add(&b, "{sv}", "ExecMainCode", g_variant_new_int32(0));
+        g_variant_builder_add(&b, "{sv}", "ExecMainStatus", g_variant_new_int32(0));
+        g_variant_builder_add(&b, "{sv}", "ExecMainStartTimestamp", g_variant_new_uint64(exec_main_start));
+        return g_variant_builder_end(&b);
+}
+
+static guint64 job_started_at(Fixture *f, const char *path) {
+        g_autoptr(GVariant) v = bus_get_property(&f->h, path, SLUICE_JOB_IFACE, "StartedAt");
+
+        return g_variant_get_uint64(v);
+}
+
+/*
+ * StartedAt is one value before and after a restart of sluiced: when sluice
+ * started the job (stored, and what clients were told), not the unit's
+ * ExecMainStartTimestamp, which systemd reports a little later (here 23 ms)
+ * and the new sluiced reads when it re-attaches.
+ */
+static void test_started_at_across_restart(Fixture *f, gconstpointer data) {
+        g_autofree char *path = run_to_active(f, "sluice-job-1.service");
+        guint64 started = job_started_at(f, path);
+        g_autoptr(GVariant) record = NULL, fields = NULL;
+        g_autoptr(GError) error = NULL;
+        guint64 recorded = 0;
+
+        g_assert_cmpuint(started, >, 0);
+        stop_daemon(f);
+        gt_dbus_queue_assert_no_messages(f->queue);
+
+        spawn_daemon(f);
+        answer_start_up(f, "sluice-job-1.service", running_service_props(started + 23000));
+        bus_wait_job_state(&f->h, path, "running");
+        g_assert_cmpuint(job_started_at(f, path), ==, started);
+        record = bus_call(&f->h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJobRecord",
+                          g_variant_new("(t)", (guint64) 1), &error);
+        g_assert_no_error(error);
+        fields = g_variant_get_child_value(record, 0);
+        g_assert_true(g_variant_lookup(fields, "StartedAt", "t", &recorded));
+        g_assert_cmpuint(recorded, ==, started);
+
+        emit_end(f, "sluice-job-1.service", "success", CLD_EXITED_, 0);
+        assert_job_end(f, path, "success", "", 0);
+        reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
+        g_assert_cmpuint(job_started_at(f, path), ==, started);
+}
+
 static const char *const retired_fields[] = {
         "SLUICE_JOB_ID=7", "SLUICE_CLASS=retired", "SLUICE_ATTEMPT=2", "SLUICE_SUBMITTED_AT=1700000000000000",
         "SLUICE_OWNER=0", "SLUICE_PRIORITY=3", "SLUICE_PARAM=store=Whatever Goes=\n", NULL,
@@ -840,6 +902,7 @@ int main(int argc, char *argv[]) {
         ADD("/bus/systemd/cancel", test_cancel);
         ADD("/bus/systemd/external-stop", test_external_stop);
         ADD("/bus/systemd/external-sigterm", test_external_sigterm);
+        ADD("/bus/systemd/started-at-across-restart", test_started_at_across_restart);
         g_test_add("/bus/systemd/reattach-vanished-class", Fixture, &retired_unit, setup, test_reattach_vanished_class,
                    teardown);
 #undef ADD
