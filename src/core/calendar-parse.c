@@ -671,6 +671,38 @@ static bool parse_body(Parser *p, const char *s, CalendarSpec *c) {
         return true;
 }
 
+/* A word in the place of a time zone that looks like one: a letter, then what tz names are made of. */
+static bool looks_like_zone(const char *word) {
+        if (!g_ascii_isalpha(word[0]))
+                return false;
+        for (const char *q = word; *q; q++)
+                if (!g_ascii_isalnum(*q) && !strchr("+-_/", *q))
+                        return false;
+        return true;
+}
+
+/*
+ * @body failed to parse: is its last word an unknown time zone?  So it is
+ * when that word looks like a zone name and the rest parses on its own
+ * (systemd only says "Invalid argument" here).  Returns the word, or NULL.
+ */
+static char *unknown_zone(const char *body) {
+        const char *last_space = strrchr(body, ' ');
+        g_autofree char *rest = NULL;
+        g_autoptr(CalendarSpec) scratch = NULL;
+        Parser q = { .text = body, .error = NULL };
+
+        if (!last_space || last_space == body || !looks_like_zone(last_space + 1))
+                return NULL;
+        rest = g_strndup(body, (size_t) (last_space - body));
+        scratch = g_new0(CalendarSpec, 1);
+        scratch->dst = -1;
+        scratch->tz = g_time_zone_new_utc();
+        if (!parse_body(&q, rest, scratch))
+                return NULL;
+        return g_strdup(last_space + 1);
+}
+
 /**
  * calendar_spec_parse() - parse a calendar event expression
  * @text: the expression, systemd.time(7) syntax
@@ -706,8 +738,23 @@ CalendarSpec *calendar_spec_parse(const char *text, GError **error) {
                 fail(&p, _("a time zone alone is not a calendar event"));
                 return NULL;
         }
-        if (!parse_body(&p, body, c))
-                return NULL;
+        {
+                g_autoptr(GError) body_error = NULL;
+
+                p.error = &body_error;
+                if (!parse_body(&p, body, c)) {
+                        g_autofree char *zone = c->utc || c->dst_name || c->timezone ? NULL : unknown_zone(body);
+
+                        if (zone) {
+                                g_clear_error(&body_error);
+                                p.error = error;
+                                fail(&p, _("unknown time zone \"%s\""), zone);
+                        } else
+                                g_propagate_error(error, g_steal_pointer(&body_error));
+                        return NULL;
+                }
+                p.error = error;
+        }
         if (c->utc) {
                 g_time_zone_unref(c->tz);
                 c->tz = g_time_zone_new_utc();

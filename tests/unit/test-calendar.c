@@ -245,7 +245,15 @@ static const struct {
         { "12:00:", "\"12:00:\": second is missing a number" },
         { "12:x", "\"12:x\": minute: expected a number, got \"x\"" },
         { "12:00:00.", "\"12:00:00.\": second: expected digits after the decimal point" },
-        { "12:00 x", "\"12:00 x\": time: unexpected \" \" after the minute" },
+        { "12:00 !x", "\"12:00 !x\": time: unexpected \" \" after the minute" },
+        /* A last word in the place of a time zone, that looks like one, and the rest
+         * parses: the zone is named (systemd-analyze says only "Invalid argument"). */
+        { "12:00 x", "\"12:00 x\": unknown time zone \"x\"" },
+        { "*-*-* 00:00 Mars/Olympus", "\"*-*-* 00:00 Mars/Olympus\": unknown time zone \"Mars/Olympus\"" },
+        { "daily Mars/Olympus", "\"daily Mars/Olympus\": unknown time zone \"Mars/Olympus\"" },
+        { "Mon *-*-* 02:30:00 Europe/Nowhere", "\"Mon *-*-* 02:30:00 Europe/Nowhere\": unknown time zone \"Europe/Nowhere\"" },
+        /* the rest does not parse: its own fault is named, not the zone */
+        { "Mon..Fry 04:00 Mars/Olympus", "\"Mon..Fry 04:00 Mars/Olympus\": unknown weekday \"Fry\"" },
         { "1-2-3-4", "\"1-2-3-4\": date: unexpected \"-\"" },
         { "99999999999:00", "\"99999999999:00\": date: number out of range" },
         { "daily  UTC", "\"daily  UTC\": \"daily\" is neither a weekday nor a shorthand such as \"daily\"" },
