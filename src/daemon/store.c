@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <inttypes.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "i18n.h"
 #include "store.h"
@@ -150,8 +153,10 @@ static bool migrate(Store *st, GError **error) {
         if (!query_int(st, "PRAGMA application_id", &app_id, error) ||
             !query_int(st, "PRAGMA user_version", &version, error) ||
             !query_int(st, "SELECT count(*) FROM sqlite_master", &n_objects, error)) {
-                g_prefix_error(error, _("cannot read the state database (corrupt, or not an SQLite file; "
-                                        "move it away to start with an empty state): "));
+                /* Only damage is "corrupt": a read-only or unreadable file says so itself. */
+                if (g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+                        g_prefix_error(error, _("cannot read the state database (corrupt, or not an SQLite file; "
+                                                "move it away to start with an empty state): "));
                 return false;
         }
         if (app_id != STORE_APPLICATION_ID && (app_id != 0 || n_objects > 0 || version != 0)) {
@@ -196,18 +201,140 @@ static bool migrate(Store *st, GError **error) {
         return true;
 }
 
+/* What to do about a state directory or database sluiced cannot write. */
+static const char *unwritable_hint(int e) {
+        if (e == EROFS)
+                return _("its file system is mounted read-only: mount it read-write, or point --state-dir= "
+                         "(StateDirectory=) at a writable directory");
+        return _("sluiced must be able to read and write it: give it to the user sluiced runs as");
+}
+
+/*
+ * Before SQLite sees the directory, say plainly what stops sluiced from
+ * writing there (SQLite would only say "unable to open database file", or
+ * fail a read on the write-ahead log's shared memory file).
+ */
+static bool check_writable(const char *dir, const char *path, GError **error) {
+        int e;
+
+        if (access(dir, W_OK | X_OK) < 0) {
+                e = errno;
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e),
+                            _("state directory %s: %s (the database, its write-ahead log and its lock live there; "
+                              "%s)"),
+                            dir, g_strerror(e), unwritable_hint(e));
+                return false;
+        }
+        if (access(path, R_OK | W_OK) < 0 && errno != ENOENT) {
+                e = errno;
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), _("state database %s: %s (%s)"), path,
+                            g_strerror(e), unwritable_hint(e));
+                return false;
+        }
+        return true;
+}
+
+static bool fsync_dir(const char *dir, GError **error) {
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int e;
+
+        if (fd < 0 || fsync(fd) < 0) {
+                e = errno;
+                if (fd >= 0)
+                        (void) close(fd);
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e),
+                            _("state directory %s: cannot sync it: %s"), dir, g_strerror(e));
+                return false;
+        }
+        (void) close(fd);
+        return true;
+}
+
+/*
+ * A new database is built as STORE_FILE_NAME.new and renamed into place
+ * once its schema is committed: STORE_FILE_NAME either does not exist or
+ * is a sluice database, never the empty file SQLite creates first, so an
+ * empty STORE_FILE_NAME always means a database that lost its contents.
+ */
+static bool store_create(const char *dir, const char *path, GError **error) {
+        g_autofree char *tmp = g_strconcat(path, ".new", NULL);
+        g_autofree char *tmp_journal = g_strconcat(tmp, "-journal", NULL);
+        g_autoptr(Store) st = g_new0(Store, 1);
+        int r, e;
+
+        /* Left over from a creation that died half-way: never holds jobs. */
+        (void) unlink(tmp);
+        (void) unlink(tmp_journal);
+        st->path = g_strdup(tmp);
+        r = sqlite3_open_v2(tmp, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+        if (r != SQLITE_OK) {
+                if (!st->db) {
+                        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                    _("state database %s: cannot create it: %s"), tmp, sqlite3_errstr(r));
+                        return false;
+                }
+                return set_db_error(st, error, _("cannot create it"));
+        }
+        (void) sqlite3_extended_result_codes(st->db, 0);
+        if (!exec(st, "PRAGMA synchronous = FULL", _("cannot set synchronous=FULL"), error) ||
+            !migrate(st, error))
+                return false;
+        g_clear_pointer(&st, store_free);
+        if (rename(tmp, path) < 0) {
+                e = errno;
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e),
+                            _("state database %s: cannot rename %s to it: %s"), path, tmp, g_strerror(e));
+                return false;
+        }
+        return fsync_dir(dir, error);
+}
+
+/* An existing database file: refuse an empty one, which lost what it recorded. */
+static bool check_existing(const char *path, bool *ret_exists, GError **error) {
+        g_autofree char *wal = g_strconcat(path, "-wal", NULL);
+        struct stat s, ws;
+        int e;
+
+        if (stat(path, &s) < 0) {
+                e = errno;
+                if (e == ENOENT) {
+                        *ret_exists = false;
+                        return true;
+                }
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), _("state database %s: %s"), path,
+                            g_strerror(e));
+                return false;
+        }
+        *ret_exists = true;
+        /* 0 bytes, and no write-ahead log that could still hold the pages. */
+        if (S_ISREG(s.st_mode) && s.st_size == 0 && !(stat(wal, &ws) == 0 && ws.st_size > 0)) {
+                g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                            _("state database %s is empty (0 bytes): the jobs and job ids it recorded are lost, "
+                              "and starting on it would hand out used job ids again. Restore it from a backup; "
+                              "or, if sluiced never ran here, remove the empty file. Nothing was changed"),
+                            path);
+                return false;
+        }
+        return true;
+}
+
 /**
  * store_open() - open (or create) the state database in @dir
  * @dir: the state directory; created (0700) when missing
- * @error: G_IO_ERROR: cannot create/open, corrupt, not a sluice database,
- *         a newer schema
+ * @error: G_IO_ERROR: cannot create/open, a directory or file sluiced cannot
+ *         write (READ_ONLY, PERMISSION_DENIED: said as such, never "corrupt"),
+ *         an empty (0-byte) database file, corrupt, not a sluice database,
+ *         a newer schema; the file is left as it was
  *
- * Sets WAL mode and synchronous=FULL and migrates an older schema.
+ * A missing database is created whole (store_create()); an existing one is
+ * never re-created.  Sets WAL mode and synchronous=FULL and migrates an
+ * older schema.
  *
  * Return: the store, NULL on error.
  */
 Store *store_open(const char *dir, GError **error) {
         g_autoptr(Store) st = g_new0(Store, 1);
+        bool exists = false;
         int r;
 
         if (g_mkdir_with_parents(dir, 0700) < 0) {
@@ -218,8 +345,12 @@ Store *store_open(const char *dir, GError **error) {
                 return NULL;
         }
         st->path = g_build_filename(dir, STORE_FILE_NAME, NULL);
-        r = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                            NULL);
+        if (!check_writable(dir, st->path, error) || !check_existing(st->path, &exists, error))
+                return NULL;
+        if (!exists && !store_create(dir, st->path, error))
+                return NULL;
+        /* No SQLITE_OPEN_CREATE: the file is there now, and must stay the one checked. */
+        r = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
         if (r != SQLITE_OK) {
                 if (!st->db) {
                         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, _("state database %s: cannot open it: %s"),
@@ -230,6 +361,12 @@ Store *store_open(const char *dir, GError **error) {
                 return NULL;
         }
         (void) sqlite3_extended_result_codes(st->db, 0);
+        if (sqlite3_db_readonly(st->db, "main") == 1) {
+                g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                            _("state database %s: SQLite could open it only for reading (%s)"), st->path,
+                            unwritable_hint(EACCES));
+                return NULL;
+        }
         /* Another process holding a lock: wait a little rather than fail at once. */
         (void) sqlite3_busy_timeout(st->db, 5000);
 

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The state database (src/daemon/store.c) against a temporary directory:
- * creation, migration from an empty file (version 0), every job field
- * written and read back, and the refusals (not SQLite, not ours, newer).
+ * creation, migration from an SQLite file without tables (version 0), every
+ * job field written and read back, and the refusals (not SQLite, not ours,
+ * newer, an empty file, a read-only or foreign state directory).
  */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <sched.h>
 #include <sqlite3.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store.h"
 
@@ -112,12 +117,13 @@ static void test_create(Fixture *f, gconstpointer data) {
         g_assert_cmpstr(mode, ==, "wal");
 }
 
-/* An empty SQLite file (version 0, no tables) is migrated to the current version. */
+/* An SQLite file without tables (version 0, not 0 bytes) is migrated to the current version. */
 static void test_migrate_from_0(Fixture *f, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         g_autofree char *path = g_build_filename(f->dir, STORE_FILE_NAME, NULL);
 
-        g_assert_true(g_file_set_contents(path, "", 0, &error));
+        exec_sql(path, "CREATE TABLE t (x); DROP TABLE t");
+        g_assert_cmpint(pragma(path, "SELECT count(*) FROM sqlite_master"), ==, 0);
         g_autoptr(Store) st = store_open(f->dir, &error);
         g_assert_no_error(error);
         g_assert_nonnull(st);
@@ -408,6 +414,144 @@ static void test_unwritable(Fixture *f, gconstpointer data) {
         g_assert_nonnull(strstr(error->message, dir));
 }
 
+static void assert_file_size(const char *path, goffset size) {
+        struct stat s;
+
+        g_assert_cmpint(stat(path, &s), ==, 0);
+        g_assert_cmpint(s.st_size, ==, size);
+}
+
+static void assert_missing(const char *dir, const char *name) {
+        g_autofree char *p = g_build_filename(dir, name, NULL);
+
+        g_assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
+}
+
+/* A 0-byte sluice.db lost its jobs and ids: refused, named, left as it is
+ * (ids are never reused; starting empty would hand out id 1 again). */
+static void test_empty_file(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *path = g_build_filename(f->dir, STORE_FILE_NAME, NULL);
+
+        g_assert_true(g_file_set_contents(path, "", 0, &error));
+        g_assert_null(store_open(f->dir, &error));
+        g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+        g_assert_nonnull(strstr(error->message, path));
+        g_assert_nonnull(strstr(error->message, "is empty (0 bytes)"));
+        g_assert_nonnull(strstr(error->message, "Restore it from a backup"));
+        g_assert_nonnull(strstr(error->message, "remove the empty file"));
+        assert_file_size(path, 0);
+        assert_missing(f->dir, STORE_FILE_NAME "-wal");
+        assert_missing(f->dir, STORE_FILE_NAME "-shm");
+}
+
+/* A fresh directory gets its database built aside and renamed into place;
+ * the leftover of a creation that died half-way is replaced, not read. */
+static void test_create_aside(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *path = g_build_filename(f->dir, STORE_FILE_NAME, NULL);
+        g_autofree char *tmp = g_strconcat(path, ".new", NULL);
+        uint64_t next = 99;
+
+        g_assert_true(g_file_set_contents(tmp, "", 0, &error));
+        g_autoptr(Store) st = store_open(f->dir, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(st);
+        assert_missing(f->dir, STORE_FILE_NAME ".new");
+        assert_missing(f->dir, STORE_FILE_NAME ".new-journal");
+        g_assert_true(store_load_next_id(st, &next, &error));
+        g_assert_cmpuint(next, ==, 0);
+        g_assert_cmpint(pragma(path, "PRAGMA application_id"), ==, 0x534c4345);
+}
+
+/* A database with a job in @dir/state (0755, as root's state directory is). */
+static char *make_state_dir(Fixture *f) {
+        g_autoptr(GError) error = NULL;
+        char *state = g_build_filename(f->dir, "state", NULL);
+        g_autoptr(Store) st = store_open(state, &error);
+
+        g_assert_no_error(error);
+        g_assert_true(store_put_next_id(st, 7, &error));
+        g_assert_no_error(error);
+        g_clear_pointer(&st, store_free);
+        g_assert_cmpint(chmod(f->dir, 0755), ==, 0);
+        g_assert_cmpint(chmod(state, 0755), ==, 0);
+        return state;
+}
+
+/* The error for a state directory sluiced cannot write: what it is, never "corrupt". */
+static void assert_unwritable_error(const GError *error, const char *state, int code, const char *errno_text) {
+        g_assert_nonnull(error);
+        g_test_message("%s", error->message);
+        g_assert_error(error, G_IO_ERROR, code);
+        g_assert_nonnull(strstr(error->message, state));
+        g_assert_nonnull(strstr(error->message, errno_text));
+        g_assert_null(strstr(error->message, "corrupt"));
+        g_assert_null(strstr(error->message, "move it away"));
+}
+
+/* A read-only state directory (a read-only bind mount, in a mount namespace
+ * of the test's own: root only) is reported as read-only, the file untouched. */
+static void test_read_only_fs(Fixture *f, gconstpointer data) {
+        g_autofree char *state = make_state_dir(f);
+        g_autofree char *path = g_build_filename(state, STORE_FILE_NAME, NULL);
+        struct stat before, after;
+
+        if (getuid() != 0) {
+                g_test_skip("needs root for a mount namespace");
+                return;
+        }
+        g_assert_cmpint(stat(path, &before), ==, 0);
+        if (g_test_subprocess()) {
+                g_autoptr(GError) error = NULL;
+
+                g_assert_cmpint(unshare(CLONE_NEWNS), ==, 0);
+                g_assert_cmpint(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+                g_assert_cmpint(mount(state, state, NULL, MS_BIND, NULL), ==, 0);
+                g_assert_cmpint(mount(NULL, state, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL), ==, 0);
+                g_assert_null(store_open(state, &error));
+                assert_unwritable_error(error, state, G_IO_ERROR_READ_ONLY, "Read-only file system");
+                g_assert_nonnull(strstr(error->message, "mount it read-write"));
+                g_assert_cmpint(umount(state), ==, 0);        /* for the teardown */
+                return;
+        }
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+        g_test_trap_assert_passed();
+        g_assert_cmpint(stat(path, &after), ==, 0);
+        g_assert_cmpint(after.st_size, ==, before.st_size);
+        g_assert_cmpint(after.st_mtim.tv_sec, ==, before.st_mtim.tv_sec);
+        g_assert_cmpint(after.st_mtim.tv_nsec, ==, before.st_mtim.tv_nsec);
+}
+
+/* A state directory of another user (sluiced not root, or root's directory):
+ * "Permission denied", naming it.  As root the test drops to nobody in a child. */
+static void test_permission_denied(Fixture *f, gconstpointer data) {
+        g_autofree char *state = make_state_dir(f);
+
+        if (g_test_subprocess()) {
+                g_autoptr(GError) error = NULL;
+
+                bool root = getuid() == 0;
+
+                /* Saved ids stay 0: the teardown removes the files as root again. */
+                if (root) {
+                        g_assert_cmpint(setresgid(65534, 65534, 0), ==, 0);
+                        g_assert_cmpint(setresuid(65534, 65534, 0), ==, 0);
+                } else
+                        g_assert_cmpint(chmod(state, 0555), ==, 0);
+                g_assert_null(store_open(state, &error));
+                assert_unwritable_error(error, state, G_IO_ERROR_PERMISSION_DENIED, "Permission denied");
+                if (root) {
+                        g_assert_cmpint(setresuid(0, 0, 0), ==, 0);
+                        g_assert_cmpint(setresgid(0, 0, 0), ==, 0);
+                } else
+                        g_assert_cmpint(chmod(state, 0755), ==, 0);
+                return;
+        }
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+        g_test_trap_assert_passed();
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 
@@ -421,5 +565,9 @@ int main(int argc, char *argv[]) {
         ADD("/store/damaged-row", test_damaged_row);
         ADD("/store/load-unfinished", test_load_unfinished);
         ADD("/store/unwritable", test_unwritable);
+        ADD("/store/empty-file", test_empty_file);
+        ADD("/store/create-aside", test_create_aside);
+        ADD("/store/read-only-fs", test_read_only_fs);
+        ADD("/store/permission-denied", test_permission_denied);
         return g_test_run();
 }
