@@ -357,6 +357,11 @@ container_copy_in() {
 # The install runs on the host into a fresh staging directory (DESTDIR) which is
 # then copied in: the overlay may not show files the build changed after the
 # boot, and nothing on the host outside the staging directory is written.
+# A DESTDIR install skips the install scripts that act on the installed system
+# (skip_if_destdir: the journal catalog index, data/update-catalog.sh); they
+# carry install_tag 'post-install' and run inside the container, with no
+# DESTDIR, as a plain "meson install" on a host runs them: nothing in a
+# scenario does their work for them.
 container_install() {
 	local build=$1 prefix stage rc=0
 	[[ -n $build && -f $build/meson-private/coredata.dat ]] ||
@@ -378,6 +383,11 @@ print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
 		rc=1
 	elif ! container_copy_in "$stage" /; then
 		_container_error "container_install: copying the installed files in failed"
+		rc=1
+	elif ! container_exec meson install -C "$build" --no-rebuild --quiet --tags post-install \
+		>>"$stage.log" 2>&1; then
+		cat "$stage.log" >&2
+		_container_error "container_install: the post-install steps failed inside the container"
 		rc=1
 	elif ! container_exec busctl --quiet call org.freedesktop.DBus /org/freedesktop/DBus \
 		org.freedesktop.DBus ReloadConfig; then
