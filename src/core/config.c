@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config-default-text.h"
 #include "config-model.h"
@@ -9,6 +11,7 @@
 #include "config.h"
 #include "errors.h"
 #include "i18n.h"
+#include "macro.h"
 
 /* How the embedded default is named in messages. */
 #define EMBEDDED_ORIGIN "<embedded default>"
@@ -98,15 +101,130 @@ static bool check_file(GKeyFile *kf, const char *origin, GError **error) {
         return cfg != NULL;
 }
 
-static GKeyFile *key_file_from_data(const char *data, const char *origin, GError **error) {
+/* @len bytes of text, quoted for a message; a NUL byte shows as \x00. */
+static char *quote_bytes(const char *text, size_t len) {
+        GString *out = g_string_new(NULL);
+        const char *p = text, *end = text + len;
+
+        for (;;) {
+                const char *nul = memchr(p, 0, (size_t) (end - p));
+                g_autofree char *piece = g_strndup(p, nul ? (size_t) (nul - p) : (size_t) (end - p));
+                g_autofree char *q = config_quote(piece);
+
+                g_string_append(out, q);
+                if (!nul || out->len > CONFIG_QUOTE_MAX)
+                        break;
+                g_string_append(out, "\\x00");
+                p = nul + 1;
+        }
+        return g_string_free(out, FALSE);
+}
+
+/* The section a "[NAME]" line opens, else NULL. */
+static char *section_of_line(const char *line, size_t len) {
+        const char *end = line + len, *close;
+
+        while (line < end && (*line == ' ' || *line == '\t'))
+                line++;
+        if (line == end || *line != '[')
+                return NULL;
+        close = memchr(line, ']', (size_t) (end - line));
+        return close ? g_strndup(line + 1, (size_t) (close - line - 1)) : NULL;
+}
+
+/*
+ * GKeyFile reads a line only up to a NUL byte and drops the rest of it
+ * without a word ("Description=a\0b" would be "a"), although a value may
+ * hold no control character.  A NUL anywhere in a file is refused, naming
+ * file and line, and the section and key when it is in a value.
+ */
+static bool check_no_nul(const char *data, size_t len, const char *origin_raw, GError **error) {
+        const char *nul = memchr(data, 0, len), *line = data, *end = data + len, *eol, *eq;
+        g_autofree char *origin = NULL, *where = NULL, *section = NULL;
+        unsigned lineno = 1;
+
+        if (!nul)
+                return true;
+        for (const char *p = data; p < nul; p++)
+                if (*p == '\n') {
+                        char *s = section_of_line(line, (size_t) (p - line));
+
+                        if (s) {
+                                g_free(section);
+                                section = s;
+                        }
+                        line = p + 1;
+                        lineno++;
+                }
+        eol = memchr(nul, '\n', (size_t) (end - nul));
+        if (!eol)
+                eol = end;
+
+        origin = origin_raw ? g_utf8_make_valid(origin_raw, -1) : NULL;
+        where = origin ? g_strdup_printf("%s:%u", origin, lineno) : g_strdup_printf(_("line %u"), lineno);
+        eq = memchr(line, '=', (size_t) (nul - line));
+        while (line < nul && (*line == ' ' || *line == '\t'))
+                line++;
+        if (eq && line < eq && *line != '#' && *line != '[') {
+                const char *key_end = eq, *value = eq + 1;
+                g_autofree char *key = NULL, *k = NULL, *v = NULL;
+
+                while (key_end > line && (key_end[-1] == ' ' || key_end[-1] == '\t'))
+                        key_end--;
+                while (value < eol && (*value == ' ' || *value == '\t'))
+                        value++;
+                key = g_strndup(line, (size_t) (key_end - line));
+                k = config_quote(key);
+                v = quote_bytes(value, (size_t) (eol - value));
+                if (section) {
+                        g_autofree char *sq = config_quote(section);
+
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                    _("%s: [%s] %s: \"%s\" contains a NUL byte"), where, sq, k, v);
+                } else
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                    _("%s: %s: \"%s\" contains a NUL byte"), where, k, v);
+                return false;
+        }
+        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG, _("%s: contains a NUL byte"), where);
+        return false;
+}
+
+static GKeyFile *key_file_from_data(const char *data, size_t len, const char *origin, GError **error) {
         g_autoptr(GKeyFile) kf = g_key_file_new();
         g_autoptr(GError) e = NULL;
 
-        if (!g_key_file_load_from_data(kf, data, (gsize) -1, G_KEY_FILE_KEEP_TRANSLATIONS, &e)) {
+        if (!check_no_nul(data, len, origin, error))
+                return NULL;
+        if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_KEEP_TRANSLATIONS, &e)) {
                 set_file_error(error, origin, e->message);
                 return NULL;
         }
         return g_steal_pointer(&kf);
+}
+
+/**
+ * sluice_config_new_from_bytes() - a configuration from one key file's bytes
+ * @data: the text, @len bytes (a NUL byte among them is refused)
+ * @len: its length
+ * @origin: names the text in error messages (may be NULL)
+ * @error: SLUICE_ERROR_INVALID_CONFIG naming origin, section, key and value
+ *         ("origin:line" for a NUL byte)
+ *
+ * Return: a new configuration (one reference), or NULL.
+ */
+SluiceConfig *sluice_config_new_from_bytes(const char *data, size_t len, const char *origin, GError **error) {
+        g_auto(ConfigOrigins) origins = { .file = origin };
+        g_autoptr(GKeyFile) kf = NULL, merged = g_key_file_new();
+
+        g_return_val_if_fail(data || len == 0, NULL);
+
+        kf = key_file_from_data(data ? data : "", len, origin, error);
+        if (!kf || !check_file(kf, origin, error))
+                return NULL;
+
+        merge_into(merged, kf, origin, &origins);
+        return config_model_build(merged, &origins, CONFIG_BUILD_FULL, error);
 }
 
 /**
@@ -118,17 +236,8 @@ static GKeyFile *key_file_from_data(const char *data, const char *origin, GError
  * Return: a new configuration (one reference), or NULL.
  */
 SluiceConfig *sluice_config_new_from_data(const char *data, const char *origin, GError **error) {
-        g_auto(ConfigOrigins) origins = { .file = origin };
-        g_autoptr(GKeyFile) kf = NULL, merged = g_key_file_new();
-
         g_return_val_if_fail(data, NULL);
-
-        kf = key_file_from_data(data, origin, error);
-        if (!kf || !check_file(kf, origin, error))
-                return NULL;
-
-        merge_into(merged, kf, origin, &origins);
-        return config_model_build(merged, &origins, CONFIG_BUILD_FULL, error);
+        return sluice_config_new_from_bytes(data, strlen(data), origin, error);
 }
 
 /**
@@ -185,19 +294,53 @@ static bool list_drop_ins(const char *dir, GPtrArray **ret, GError **error) {
         return true;
 }
 
-static GKeyFile *key_file_from_file(const char *path, GError **error) {
-        g_autoptr(GKeyFile) kf = g_key_file_new();
-        g_autoptr(GError) e = NULL;
+/* The whole file, with its length: G_FILE_ERROR with strerror()'s words, as GKeyFile says it. */
+static bool read_whole_file(const char *path, char **ret, size_t *ret_len, GError **error) {
+        _cleanup_close_ int fd = -EBADF;
+        g_autoptr(GByteArray) buf = g_byte_array_new();
+        uint8_t chunk[16384];
+        ssize_t n;
 
-        if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_TRANSLATIONS, &e)) {
-                if (e->domain == G_FILE_ERROR && e->code == G_FILE_ERROR_NOENT) {
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                goto fail;
+        while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        goto fail;
+                }
+                g_byte_array_append(buf, chunk, (guint) n);
+        }
+        *ret_len = buf->len;
+        g_byte_array_append(buf, (const uint8_t *) "", 1);
+        *ret = (char *) g_byte_array_free(g_steal_pointer(&buf), FALSE);
+        return true;
+fail:
+        {
+                int errsv = errno;
+
+                g_set_error_literal(error, G_FILE_ERROR, g_file_error_from_errno(errsv), g_strerror(errsv));
+                return false;
+        }
+}
+
+/* A file's key file; a missing file is G_FILE_ERROR_NOENT, anything else INVALID_CONFIG naming it. */
+static GKeyFile *key_file_from_file(const char *path, GError **error) {
+        g_autoptr(GError) e = NULL;
+        g_autofree char *data = NULL;
+        size_t len = 0;
+
+        /* Read whole, not with g_key_file_load_from_file(): the NUL check needs the length. */
+        if (!read_whole_file(path, &data, &len, &e)) {
+                if (e->code == G_FILE_ERROR_NOENT) {
                         g_propagate_error(error, g_steal_pointer(&e));
                         return NULL;
                 }
                 set_file_error(error, path, e->message);
                 return NULL;
         }
-        return g_steal_pointer(&kf);
+        return key_file_from_data(data, len, path, error);
 }
 
 /**
@@ -226,7 +369,8 @@ SluiceConfig *sluice_config_load(const char *path, GError **error) {
         main_kf = key_file_from_file(main_origin, &e);
         if (!main_kf && g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
                 main_origin = EMBEDDED_ORIGIN;
-                main_kf = key_file_from_data(sluice_config_default_text, main_origin, error);
+                main_kf = key_file_from_data(sluice_config_default_text, strlen(sluice_config_default_text),
+                                             main_origin, error);
                 g_assert(main_kf);
         } else if (!main_kf) {
                 g_propagate_error(error, g_steal_pointer(&e));

@@ -222,6 +222,9 @@ SluiceConfig *sluice_config_load(const char *path, GError **error);
 /* Parse one key file's text; origin names it in errors (may be NULL). */
 SluiceConfig *sluice_config_new_from_data(const char *data, const char *origin, GError **error);
 
+/* The same from len bytes, which may hold a NUL byte (refused as a file's is). */
+SluiceConfig *sluice_config_new_from_bytes(const char *data, size_t len, const char *origin, GError **error);
+
 /* The embedded default configuration (always valid). */
 SluiceConfig *sluice_config_new_default(void);
 const char *sluice_config_default_data(void);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libFuzzer target for the configuration parser: any text either fails with
- * a SLUICE_ERROR_INVALID_CONFIG error or gives a configuration whose
- * to_data() text parses again to the very same text.
+ * libFuzzer target for the configuration parser: any bytes either fail with
+ * a SLUICE_ERROR_INVALID_CONFIG error or give a configuration whose
+ * to_data() text parses again to the very same text; bytes holding a NUL
+ * always fail.
  */
 #include <glib.h>
 #include <stddef.h>
@@ -17,7 +18,6 @@
 #define FUZZ_INPUT_MAX (64 * 1024)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        g_autofree char *text = NULL;
         g_autoptr(GError) error = NULL;
         g_autoptr(SluiceConfig) cfg = NULL, again = NULL;
         g_autofree char *dump = NULL, *dump_again = NULL;
@@ -26,8 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size > FUZZ_INPUT_MAX)
                 return 0;
 
-        text = g_strndup((const char *) data, size);
-        cfg = sluice_config_new_from_data(text, "fuzz.conf", &error);
+        /* The bytes as they are, NUL bytes included: a file may hold them too. */
+        cfg = sluice_config_new_from_bytes((const char *) data, size, "fuzz.conf", &error);
+        /* A NUL byte anywhere is refused, never read as the end of its line. */
+        if (size > 0 && memchr(data, 0, size))
+                g_assert_null(cfg);
         if (!cfg) {
                 g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
                 g_assert_true(g_utf8_validate(error->message, -1, NULL));

@@ -931,6 +931,73 @@ static void test_load_unreadable(Fixture *f, gconstpointer data) {
         g_assert_true(g_str_has_prefix(error->message, expected));
 }
 
+/* Write @len bytes, NUL bytes among them. */
+static void write_bytes(const char *path, const char *bytes, gssize len) {
+        g_autoptr(GError) error = NULL;
+
+        g_file_set_contents(path, bytes, len, &error);
+        g_assert_no_error(error);
+}
+
+static void assert_load_refused(const char *path, const char *expected) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = sluice_config_load(path, &error);
+
+        g_assert_null(cfg);
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
+        g_assert_cmpstr(error->message, ==, expected);
+}
+
+/* A real NUL byte in a file: refused with file:line, section and key, never
+ * cut short (GKeyFile alone reads "Description=a\0b" as "a"). */
+static void test_load_nul_byte(Fixture *f, gconstpointer data) {
+        static const char main_text[] = "[Scheduler]\nMaxRunning=2\n\n[Class gc]\nDescription = a\0b\nMaxRunning=1\n";
+        static const char dropin_text[] = "[Class gc]\nMaxRunning=3\n# a comment\0\n";
+        static const char clean[] = "[Scheduler]\nMaxRunning=2\n\n[Class gc]\nDescription=a b\nMaxRunning=1\n";
+        g_autofree char *expected = NULL, *dropin = g_build_filename(f->dropin_dir, "50-nul.conf", NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+
+        /* the main file: line 5, in the value of [Class gc] Description */
+        write_bytes(f->main, main_text, sizeof(main_text) - 1);
+        expected = g_strdup_printf("%s:5: [Class gc] Description: \"a\\x00b\" contains a NUL byte", f->main);
+        assert_load_refused(f->main, expected);
+
+        /* a drop-in: line 3, a comment */
+        write_bytes(f->main, clean, -1);
+        cfg = sluice_config_load(f->main, &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&cfg, sluice_config_unref);
+        g_assert_cmpint(g_mkdir_with_parents(f->dropin_dir, 0755), ==, 0);
+        write_bytes(dropin, dropin_text, sizeof(dropin_text) - 1);
+        g_free(expected);
+        expected = g_strdup_printf("%s:3: contains a NUL byte", dropin);
+        assert_load_refused(f->main, expected);
+}
+
+/* Text given with its length (what the fuzzer feeds): the same refusal. */
+static void test_bytes_nul(void) {
+        static const char text[] = "[Class gc]\nKind=command\nExecStart=/bin/true\0 --now\n";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) cfg = sluice_config_new_from_bytes(text, sizeof(text) - 1, "t.conf", &error);
+
+        g_assert_null(cfg);
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
+        g_assert_cmpstr(error->message, ==, "t.conf:3: [Class gc] ExecStart: \"/bin/true\\x00 --now\" contains a NUL byte");
+        g_clear_error(&error);
+
+        /* a NUL before any section, and no origin */
+        cfg = sluice_config_new_from_bytes("X=\0", 3, NULL, &error);
+        g_assert_null(cfg);
+        g_assert_cmpstr(error->message, ==, "line 1: X: \"\\x00\" contains a NUL byte");
+        g_clear_error(&error);
+
+        /* without a NUL, the same as new_from_data() */
+        cfg = sluice_config_new_from_bytes(text, strlen(text), "t.conf", &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(sluice_config_get_class(cfg, "gc"));
+}
+
 /* ---- update and round trips ---- */
 
 static void test_update_creates_class(void) {
@@ -1067,6 +1134,8 @@ int main(int argc, char *argv[]) {
         g_test_add("/config/load/unknown-section-in-dropin", Fixture, NULL, fixture_setup, test_load_unknown_section_in_dropin, fixture_teardown);
         g_test_add("/config/load/main-missing", Fixture, NULL, fixture_setup, test_load_main_missing, fixture_teardown);
         g_test_add("/config/load/unreadable", Fixture, NULL, fixture_setup, test_load_unreadable, fixture_teardown);
+        g_test_add("/config/load/nul-byte", Fixture, NULL, fixture_setup, test_load_nul_byte, fixture_teardown);
+        g_test_add_func("/config/bytes-nul", test_bytes_nul);
         g_test_add_func("/config/update/creates-class", test_update_creates_class);
         g_test_add_func("/config/update/refuses-bad-values", test_update_refuses_bad_values);
         g_test_add_func("/config/to-data-round-trip", test_to_data_round_trip);
