@@ -19,30 +19,45 @@
 #include <unistd.h>
 
 #include "ctl-bus.h"
+#include "ctl-guard.h"
 #include "ctl-job-options.h"
 #include "ctl.h"
 #include "i18n.h"
 #include "macro.h"
+
+/* How the command ended, as ReleaseEx() carries it. */
+typedef struct LeaseOutcome {
+        const char *result;             /* "success", "failed", "cancelled" */
+        int exit_status;                /* -1: killed by a signal */
+        int signal;                     /* 0: exited */
+} LeaseOutcome;
 
 typedef struct Lease {
         Ctl *ctl;
         sd_event *event;                /* borrowed from the loop owner */
         const CtlJobOptions *opts;
         char **cmd;                     /* run: the command; NULL for acquire */
-        sigset_t saved_mask;            /* restored in the child */
+        sigset_t saved_mask;            /* restored in the command */
 
         sd_bus_slot *acquire_slot;      /* the pending Acquire() */
         sd_bus_slot *changed_slot;      /* JobChanged of the manager */
         sd_bus_slot *owner_slot;        /* NameOwnerChanged of sluiced */
 
         char *job_path;
-        uint64_t job_id;
+        uint64_t job_id;                /* once granted, or found again after a restart of sluiced */
         bool granted;
-        bool ended;                     /* the job ended without us (cancel, TTL, sluiced gone) */
+        bool ended;                     /* released, or ended without us (cancel, TTL) */
 
-        pid_t child;                    /* run: 0 until started */
+        bool away;                      /* sluiced left the bus and is not back yet */
+        bool acquire_lost;              /* our Acquire() went with the old sluiced: find the job again */
+
+        bool release_pending;           /* to release once sluiced is back, then exit */
+        LeaseOutcome pending;
+        int exit_code;                  /* what we exit with after that release */
+
+        pid_t child;                    /* run: the command's guard (ctl-guard.c), 0 until started */
         sd_event_source *child_source;
-        int cancel_signal;              /* SIGINT/SIGTERM seen while the child ran */
+        int cancel_signal;              /* SIGINT/SIGTERM seen while the command ran */
 } Lease;
 
 static void lease_clear(Lease *l) {
@@ -55,36 +70,126 @@ static void lease_clear(Lease *l) {
 
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
-/* End the lease ourselves with @result; no-op when it already ended. */
-static int lease_release(Lease *l, const char *result) {
+/* The errors that say sluiced is not there to answer (a restart): wait for it, do not give up. */
+static bool error_means_away(const sd_bus_error *e) {
+        return sd_bus_error_has_names(e, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_SERVICE_UNKNOWN,
+                                      SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_DISCONNECTED);
+}
+
+static int call_release(Lease *l, const LeaseOutcome *o, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(l->ctl->bus, &m, SLUICE_BUS_NAME, l->job_path, SLUICE_JOB_IFACE,
+                                           "ReleaseEx");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", o->result);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0 && o->signal > 0)
+                r = sd_bus_message_append(m, "{sv}", "signal", "i", (int32_t) o->signal);
+        else if (r >= 0 && o->exit_status >= 0)
+                r = sd_bus_message_append(m, "{sv}", "exit-status", "i", (int32_t) o->exit_status);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(l->ctl->bus, m, CTL_TIMEOUT_DEFAULT, error, NULL);
+        if (r >= 0 || !sd_bus_error_has_name(error, SD_BUS_ERROR_UNKNOWN_METHOD))
+                return r;
+        /* An older sluiced: the result alone. */
+        sd_bus_error_free(error);
+        return sd_bus_call_method(l->ctl->bus, SLUICE_BUS_NAME, l->job_path, SLUICE_JOB_IFACE, "Release",
+                                  error, NULL, "s", o->result);
+}
+
+/*
+ * End the lease ourselves with @o.  Return: 0 released (or nothing to
+ * release), 1 deferred until sluiced is back on the bus, or an exit status
+ * after printing why it failed.
+ */
+static int lease_release(Lease *l, const LeaseOutcome *o) {
+        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
         g_autofree char *what = NULL;
+        int r;
 
         if (!l->granted || l->ended)
                 return 0;
-        what = g_strdup_printf(_("could not release job %" PRIu64), l->job_id);
-        l->ended = true;
-        return ctl_call(l->ctl, what, l->job_path, SLUICE_JOB_IFACE, "Release", NULL, "s", result);
+        if (!l->away) {
+                r = call_release(l, o, &error);
+                if (r >= 0) {
+                        l->ended = true;
+                        return 0;
+                }
+                if (!error_means_away(&error)) {
+                        l->ended = true;
+                        what = g_strdup_printf(_("could not release job %" PRIu64), l->job_id);
+                        return ctl_fail(what, &error, r);
+                }
+                l->away = true;
+        }
+        /* The lease outlives a restart of sluiced: release it when it is back. */
+        if (!l->release_pending)
+                fprintf(stderr, _("sluicectl: sluiced is not on the bus; job %" PRIu64 " will be released (%s) "
+                                  "once it is back\n"), l->job_id, o->result);
+        l->release_pending = true;
+        l->pending = *o;
+        return 1;
+}
+
+/* Release, then leave with @code (or stay until sluiced is back to take the release). */
+static int lease_release_and_exit(Lease *l, const LeaseOutcome *o, int code) {
+        int r = lease_release(l, o);
+
+        if (r == 1) {
+                l->exit_code = code;
+                return 0;
+        }
+        return sd_event_exit(l->event, r != 0 && code == 0 ? r : code);
+}
+
+/*
+ * The rule of docs/design.md "Clients": the command was cancelled by its
+ * user when it ended other than with success after we saw SIGINT or
+ * SIGTERM (we forwarded it, or the terminal sent it to all of us), or when
+ * it died of SIGINT/SIGTERM or exited 128+SIGINT/SIGTERM as shells and most
+ * tools do when interrupted.  Exit 0 is a success whatever came before: the
+ * work was done.
+ */
+static void outcome_from_siginfo(Lease *l, const siginfo_t *si, LeaseOutcome *o, int *ret_code) {
+        bool interrupted = l->cancel_signal != 0;
+        sigset_t pending;
+
+        /* A SIGINT from the terminal may still wait in our queue behind the child's exit. */
+        if (!interrupted && sigpending(&pending) == 0)
+                interrupted = sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
+
+        if (si->si_code == CLD_EXITED) {
+                int s = si->si_status;
+
+                *o = (LeaseOutcome) { .exit_status = s };
+                *ret_code = s;
+                if (s == 0)
+                        o->result = "success";
+                else
+                        o->result = interrupted || s == 128 + SIGINT || s == 128 + SIGTERM ? "cancelled" : "failed";
+        } else {
+                int sig = si->si_status;
+
+                *o = (LeaseOutcome) { .exit_status = -1, .signal = sig };
+                *ret_code = 128 + sig;
+                o->result = interrupted || sig == SIGINT || sig == SIGTERM ? "cancelled" : "failed";
+        }
 }
 
 static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
         Lease *l = userdata;
-        const char *result;
-        int status;
+        LeaseOutcome o;
+        int code;
 
-        if (si->si_code == CLD_EXITED) {
-                status = si->si_status;
-                result = status == 0 ? "success" : "failed";
-        } else {
-                status = 128 + si->si_status;
-                if ((si->si_status == SIGINT || si->si_status == SIGTERM) && l->cancel_signal != 0)
-                        result = "cancelled";
-                else
-                        result = "failed";
-        }
+        outcome_from_siginfo(l, si, &o, &code);
         l->child = 0;
-
-        (void) lease_release(l, result);
-        return sd_event_exit(l->event, status);
+        return lease_release_and_exit(l, &o, code);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
@@ -94,8 +199,9 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         if (l->child > 0) {
                 if (sig == SIGINT || sig == SIGTERM)
                         l->cancel_signal = sig;
-                /* A signal from the terminal (Ctrl+C) went to the child's
-                 * process group already: do not deliver it twice. */
+                /* A signal from the terminal (Ctrl+C) went to the command's
+                 * process group already: do not deliver it twice.  The guard
+                 * passes ours on to the command. */
                 if (si->ssi_code != SI_KERNEL && (pid_t) si->ssi_pid != l->child)
                         (void) kill(l->child, sig);
                 return 0;
@@ -104,13 +210,18 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         if (sig == SIGUSR1 || sig == SIGUSR2)
                 return 0;
 
+        if (l->release_pending)
+                /* Told to stop while waiting for sluiced to take the release:
+                 * leave; our connection closing ends the lease (abandoned). */
+                return sd_event_exit(l->event, l->exit_code);
+
         if (!l->granted)
                 /* Still queued: leaving closes our connection, and sluiced
                  * abandons the job. */
                 return sd_event_exit(l->event, 128 + sig);
 
         /* acquire: holding the lease until told to stop. */
-        return sd_event_exit(l->event, lease_release(l, "success"));
+        return lease_release_and_exit(l, &(LeaseOutcome) { .result = "success", .exit_status = -1 }, CTL_EXIT_OK);
 }
 
 static void lease_lost(Lease *l, const char *result) {
@@ -125,99 +236,65 @@ static void lease_lost(Lease *l, const char *result) {
         (void) sd_event_exit(l->event, CTL_EXIT_FAILURE);
 }
 
-static int on_job_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Lease *l = userdata;
-        const char *path, *state, *result;
-        uint64_t id;
-
-        if (sd_bus_message_read(m, "toss", &id, &path, &state, &result) < 0)
-                return 0;
-        if (!l->granted || l->ended || id != l->job_id || !g_str_equal(state, "done"))
-                return 0;
-        lease_lost(l, result);
-        return 0;
-}
-
-static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Lease *l = userdata;
-        const char *name, *old_owner, *new_owner;
-
-        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
-                return 0;
-        if (!l->granted || l->ended || *new_owner)
-                return 0;
-        /* The lease went with sluiced; the command may go on, unguarded. */
-        l->ended = true;
-        fprintf(stderr, _("sluicectl: sluiced left the bus; job %" PRIu64 " is no longer guarded\n"),
-                l->job_id);
-        if (l->child == 0)
-                (void) sd_event_exit(l->event, CTL_EXIT_FAILURE);
-        return 0;
-}
-
 static int spawn_child(Lease *l) {
-        char id[32];
+        g_autofree char *id = g_strdup_printf("SLUICE_JOB_ID=%" PRIu64, l->job_id);
+        g_autofree char *path = g_strdup_printf("SLUICE_JOB_PATH=%s", l->job_path);
+        char *env[] = { id, path, NULL };
+        const CtlGuardCommand cmd = {
+                .argv = l->cmd,
+                .mask = &l->saved_mask,
+                .env = env,
+        };
         pid_t pid;
+        int r;
 
-        g_snprintf(id, sizeof(id), "%" PRIu64, l->job_id);
-        fflush(stdout);
-        fflush(stderr);
-        pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                int e;
-
-                (void) sigprocmask(SIG_SETMASK, &l->saved_mask, NULL);
-                (void) setenv("SLUICE_JOB_ID", id, 1);
-                (void) setenv("SLUICE_JOB_PATH", l->job_path, 1);
-                execvp(l->cmd[0], l->cmd);
-                e = errno;
-                fprintf(stderr, _("sluicectl: could not execute %s: %s\n"), l->cmd[0], g_strerror(e));
-                _exit(e == ENOENT ? 127 : 126);
-        }
+        r = ctl_guard_spawn(&cmd, &pid);
+        if (r < 0)
+                return r;
         l->child = pid;
         return sd_event_add_child(l->event, &l->child_source, pid, WEXITED, on_child_exit, l);
 }
 
-/* Whether the job is already done (it may have ended before our match was in place). */
-static bool job_is_done(Lease *l) {
-        g_autoptr(GVariant) state = NULL;
-
-        if (ctl_get_property(l->ctl, _("could not read the job's state"), l->job_path,
-                             SLUICE_JOB_IFACE, "State", &state) != 0)
-                return false;
-        return g_variant_is_of_type(state, G_VARIANT_TYPE_STRING) &&
-               g_str_equal(g_variant_get_string(state, NULL), "done");
-}
-
-static int on_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Lease *l = userdata;
-        g_autofree char *what = g_strdup_printf(_("could not acquire a slot of class %s"),
-                                                l->opts->class_name);
-        const char *path;
+/* The job's State: 1 when read, 0 when the job is gone, -1 when it could not be read (said why). */
+static int job_state(Lease *l, bool *ret_done, bool *ret_running) {
+        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *state;
         int r;
 
-        l->acquire_slot = sd_bus_slot_unref(l->acquire_slot);
+        r = sd_bus_get_property(l->ctl->bus, SLUICE_BUS_NAME, l->job_path, SLUICE_JOB_IFACE, "State",
+                                &error, &reply, "s");
+        if (r < 0) {
+                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_INTERFACE,
+                                           SD_BUS_ERROR_UNKNOWN_PROPERTY))
+                        return 0;
+                (void) ctl_fail(_("could not read the job's state"), &error, r);
+                return -1;
+        }
+        r = sd_bus_message_read(reply, "s", &state);
+        if (r < 0) {
+                (void) ctl_fail(_("could not read the job's state"), NULL, r);
+                return -1;
+        }
+        *ret_done = g_str_equal(state, "done");
+        *ret_running = g_str_equal(state, "running");
+        return 1;
+}
 
-        if (sd_bus_message_is_method_error(reply, NULL))
-                return sd_event_exit(l->event, ctl_fail(what, sd_bus_message_get_error(reply),
-                                                        sd_bus_message_get_errno(reply)));
-        r = sd_bus_message_read(reply, "o", &path);
-        if (r < 0)
-                return sd_event_exit(l->event, ctl_fail(what, NULL, r));
+/* The slot is ours: hold it (acquire) or run the command under it (run). */
+static int lease_granted(Lease *l) {
+        bool done = false, running = false;
+        int r;
 
         l->granted = true;
-        l->job_path = g_strdup(path);
-        l->job_id = ctl_job_id_from_path(path);
-
         if (l->opts->ttl_sec > 0) {
                 /* Detached: kept by Renew(), not by our connection. */
                 printf("%" PRIu64 "\n", l->job_id);
                 return sd_event_exit(l->event, CTL_EXIT_OK);
         }
 
-        if (job_is_done(l)) {
+        /* It may have ended before our JobChanged match could see it. */
+        if (job_state(l, &done, &running) == 1 && done) {
                 lease_lost(l, _("ended before it could be used"));
                 return 0;
         }
@@ -231,15 +308,216 @@ static int on_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_
         r = spawn_child(l);
         if (r < 0) {
                 (void) ctl_fail(_("could not start the command"), NULL, r);
-                (void) lease_release(l, "failed");
-                return sd_event_exit(l->event, CTL_EXIT_FAILURE);
+                return lease_release_and_exit(l, &(LeaseOutcome) { .result = "failed", .exit_status = -1 },
+                                              CTL_EXIT_FAILURE);
         }
+        return 0;
+}
+
+static int on_job_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Lease *l = userdata;
+        const char *path, *state, *result;
+        uint64_t id;
+
+        if (sd_bus_message_read(m, "toss", &id, &path, &state, &result) < 0)
+                return 0;
+        if (l->job_id == 0 || l->ended || id != l->job_id)
+                return 0;
+        if (!l->granted) {
+                /* Found again after a restart of sluiced, still queued: its grant comes as a signal. */
+                if (l->acquire_slot || l->acquire_lost)
+                        return 0;
+                if (g_str_equal(state, "running"))
+                        return lease_granted(l);
+                if (g_str_equal(state, "done")) {
+                        l->ended = true;
+                        fprintf(stderr, _("sluicectl: job %" PRIu64 " ended before it was granted: %s\n"),
+                                l->job_id, result);
+                        return sd_event_exit(l->event, CTL_EXIT_FAILURE);
+                }
+                return 0;
+        }
+        if (!g_str_equal(state, "done"))
+                return 0;
+        lease_lost(l, result);
+        return 0;
+}
+
+static int send_acquire(Lease *l);
+
+/*
+ * After a restart of sluiced: the lease we were queued for when our
+ * Acquire() call went with the old sluiced.  sluiced kept it if it had
+ * stored it (docs/dbus-api.md, "Across a restart of sluiced"); it is ours
+ * when its Submitter is our unique name.  Return: 1 found, 0 not there,
+ * -CTL_EXIT_FAILURE after saying why it could not look.
+ */
+static int find_own_job(Lease *l, bool *ret_running) {
+        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        const char *self = NULL, *cls, *state, *result, *path;
+        uint64_t id, submitted;
+        int32_t priority;
+        uint32_t owner;
+        int r;
+
+        r = sd_bus_get_unique_name(l->ctl->bus, &self);
+        if (r < 0)
+                return -ctl_fail(_("could not find the job again"), NULL, r);
+        r = sd_bus_message_new_method_call(l->ctl->bus, &m, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH,
+                                           SLUICE_MANAGER_IFACE, "ListJobs");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a{sv}", 2, "class", "s", l->opts->class_name,
+                                          "states", "as", 2, "queued", "running");
+        if (r < 0)
+                return -ctl_fail(_("could not build a method call"), NULL, r);
+        r = sd_bus_call(l->ctl->bus, m, CTL_TIMEOUT_DEFAULT, &error, &reply);
+        if (r < 0)
+                return -ctl_fail(_("could not find the job again"), &error, r);
+        r = sd_bus_message_enter_container(reply, 'a', "(tsssiuto)");
+        if (r < 0)
+                return -ctl_fail(_("could not find the job again"), NULL, r);
+        while ((r = sd_bus_message_read(reply, "(tsssiuto)", &id, &cls, &state, &result, &priority, &owner,
+                                        &submitted, &path)) > 0) {
+                _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+                g_autofree char *submitter = NULL;
+
+                if (sd_bus_get_property_string(l->ctl->bus, SLUICE_BUS_NAME, path, SLUICE_JOB_IFACE, "Submitter",
+                                               &e, &submitter) < 0 ||
+                    !g_str_equal(submitter, self))
+                        continue;
+                g_free(l->job_path);
+                l->job_path = g_strdup(path);
+                l->job_id = id;
+                *ret_running = g_str_equal(state, "running");
+                return 1;
+        }
+        if (r < 0)
+                return -ctl_fail(_("could not find the job again"), NULL, r);
+        return 0;
+}
+
+/* sluiced is on the bus again after a restart: pick up where we were. */
+static int lease_resume(Lease *l) {
+        bool done = false, running = false;
+        int r;
+
+        if (l->release_pending) {
+                l->release_pending = false;
+                return lease_release_and_exit(l, &l->pending, l->exit_code);
+        }
+
+        if (l->granted && !l->ended) {
+                r = job_state(l, &done, &running);
+                if (r < 0)
+                        /* Cannot tell: keep guarding, a JobChanged will say if it ends. */
+                        return 0;
+                if (r == 0 || done) {
+                        lease_lost(l, r == 0 ? _("not kept across the restart of sluiced") : _("done"));
+                        return 0;
+                }
+                fprintf(stderr, _("sluicectl: sluiced is back; job %" PRIu64 " is still held\n"), l->job_id);
+                return 0;
+        }
+
+        if (!l->acquire_lost)
+                return 0;
+        l->acquire_lost = false;
+        r = find_own_job(l, &running);
+        if (r < 0)
+                return sd_event_exit(l->event, -r);
+        if (r == 0) {
+                /* Never stored, so never granted: ask again, at the end of the queue. */
+                fprintf(stderr, _("sluicectl: sluiced is back without our queued lease; asking again\n"));
+                return send_acquire(l);
+        }
+        if (running)
+                return lease_granted(l);
+        fprintf(stderr, _("sluicectl: sluiced is back; job %" PRIu64 " is still queued\n"), l->job_id);
+        return 0;
+}
+
+static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Lease *l = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
+                return 0;
+        if (*old_owner && !l->away && !l->ended) {
+                l->away = true;
+                if (l->granted)
+                        /* The lease outlives a restart of sluiced while we stay
+                         * connected: the command goes on, still guarded. */
+                        fprintf(stderr, _("sluicectl: sluiced left the bus; job %" PRIu64 " stays held, "
+                                          "waiting for sluiced to come back\n"), l->job_id);
+                else
+                        fprintf(stderr, _("sluicectl: sluiced left the bus; waiting for it to come back\n"));
+        }
+        if (*new_owner && l->away) {
+                l->away = false;
+                return lease_resume(l);
+        }
+        return 0;
+}
+
+static int on_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Lease *l = userdata;
+        g_autofree char *what = g_strdup_printf(_("could not acquire a slot of class %s"),
+                                                l->opts->class_name);
+        const sd_bus_error *e;
+        const char *path;
+        int r;
+
+        l->acquire_slot = sd_bus_slot_unref(l->acquire_slot);
+
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                e = sd_bus_message_get_error(reply);
+                /* Our call went with sluiced (NoReply), or reached the bus
+                 * while it was away: the lease may well live on in the next
+                 * sluiced; find it there. */
+                if (sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) || (l->away && error_means_away(e))) {
+                        l->acquire_lost = true;
+                        if (!l->away)
+                                l->away = true;
+                        /* Back already (its NameOwnerChanged was read before this reply)? */
+                        if (sd_bus_call_method(l->ctl->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                               "org.freedesktop.DBus", "GetNameOwner", NULL, NULL, "s",
+                                               SLUICE_BUS_NAME) >= 0) {
+                                l->away = false;
+                                return lease_resume(l);
+                        }
+                        return 0;
+                }
+                return sd_event_exit(l->event, ctl_fail(what, e, sd_bus_message_get_errno(reply)));
+        }
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return sd_event_exit(l->event, ctl_fail(what, NULL, r));
+
+        l->job_path = g_strdup(path);
+        l->job_id = ctl_job_id_from_path(path);
+        return lease_granted(l);
+}
+
+static int send_acquire(Lease *l) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = ctl_new_method_call(l->ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire", &m);
+        if (r != 0)
+                return sd_event_exit(l->event, r);
+        r = ctl_job_options_append(l->opts, m);
+        if (r < 0)
+                return sd_event_exit(l->event, ctl_fail(_("could not build a method call"), NULL, r));
+        /* No timeout: the reply comes when the slot is granted. */
+        r = sd_bus_call_async(l->ctl->bus, &l->acquire_slot, m, on_acquired, l, CTL_TIMEOUT_INFINITE);
+        if (r < 0)
+                return sd_event_exit(l->event, ctl_fail(_("could not acquire a slot"), NULL, r));
         return 0;
 }
 
 static int lease_run(Ctl *ctl, const CtlJobOptions *opts, char **cmd) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(lease_clear) Lease l = {
                 .ctl = ctl,
                 .opts = opts,
@@ -284,14 +562,7 @@ static int lease_run(Ctl *ctl, const CtlJobOptions *opts, char **cmd) {
         if (r < 0)
                 return ctl_fail(_("could not subscribe to job changes"), NULL, r);
 
-        r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire", &m);
-        if (r != 0)
-                return r;
-        r = ctl_job_options_append(opts, m);
-        if (r < 0)
-                return ctl_fail(_("could not build a method call"), NULL, r);
-        /* No timeout: the reply comes when the slot is granted. */
-        r = sd_bus_call_async(ctl->bus, &l.acquire_slot, m, on_acquired, &l, CTL_TIMEOUT_INFINITE);
+        r = send_acquire(&l);
         if (r < 0)
                 return ctl_fail(_("could not acquire a slot"), NULL, r);
 

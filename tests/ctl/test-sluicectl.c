@@ -143,6 +143,20 @@ static char *job_string(Fixture *f, guint64 id, const char *name) {
         return g_variant_dup_string(v, NULL);
 }
 
+static gint32 job_int(Fixture *f, guint64 id, const char *name) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL, v = NULL;
+        g_autofree char *path = g_strdup_printf("/org/sluice/Scheduler1/job/%" G_GUINT64_FORMAT, id);
+
+        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", path,
+                                            "org.freedesktop.DBus.Properties", "Get",
+                                            g_variant_new("(ss)", "org.sluice.Scheduler1.Job", name),
+                                            G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(v)", &v);
+        return g_variant_get_int32(v);
+}
+
 /* Poll until the manager's QueuedJobs/RunningJobs are as expected. */
 static void await_counts(Fixture *f, guint32 running, guint32 queued) {
         while (manager_u(f, "RunningJobs") != running || manager_u(f, "QueuedJobs") != queued)
@@ -164,21 +178,33 @@ static void test_run_exit_status(gconstpointer data) {
                 const char *script;
                 int status;
                 const char *result;
+                int exit_status;                /* the job's ExitStatus */
+                const char *detail;             /* the job's ResultDetail */
         } cases[] = {
-                { "echo $SLUICE_JOB_ID", 0, "success" },
-                { "echo $SLUICE_JOB_ID; exit 3", 3, "failed" },
-                { "echo $SLUICE_JOB_ID; kill -KILL $$", 128 + SIGKILL, "failed" },
+                { "echo $SLUICE_JOB_ID", 0, "success", 0, "exit status 0" },
+                { "echo $SLUICE_JOB_ID; exit 3", 3, "failed", 3, "exit status 3" },
+                { "echo $SLUICE_JOB_ID; exit 7", 7, "failed", 7, "exit status 7" },
+                { "echo $SLUICE_JOB_ID; kill -KILL $$", 128 + SIGKILL, "failed", SIGKILL, "killed by signal 9 (SIGKILL)" },
+                /* What shells and most tools exit with when interrupted: a cancellation. */
+                { "echo $SLUICE_JOB_ID; exit 130", 130, "cancelled", 130, "exit status 130" },
+                { "echo $SLUICE_JOB_ID; exit 143", 143, "cancelled", 143, "exit status 143" },
+                { "echo $SLUICE_JOB_ID; kill -TERM $$", 128 + SIGTERM, "cancelled", SIGTERM, "killed by signal 15 (SIGTERM)" },
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-                g_autofree char *out = NULL, *result = NULL;
+                g_autofree char *out = NULL, *result = NULL, *detail = NULL;
+                guint64 id;
                 int status;
 
                 status = ctl(f, &out, NULL, "run", "--class=backup", "store=a", "--", "sh", "-c",
                              cases[i].script, NULL);
                 g_assert_cmpint(status, ==, cases[i].status);
-                result = job_string(f, parse_id(out), "Result");
+                id = parse_id(out);
+                result = job_string(f, id, "Result");
                 g_assert_cmpstr(result, ==, cases[i].result);
+                g_assert_cmpint(job_int(f, id, "ExitStatus"), ==, cases[i].exit_status);
+                detail = job_string(f, id, "ResultDetail");
+                g_assert_cmpstr(detail, ==, cases[i].detail);
                 g_assert_cmpuint(manager_u(f, "RunningJobs"), ==, 0);
         }
 }
@@ -196,6 +222,83 @@ static void test_run_interrupted(gconstpointer data) {
         result = job_string(f, parse_id(line), "Result");
         g_assert_cmpstr(result, ==, "cancelled");
         await_counts(f, 0, 0);
+}
+
+/*
+ * A command that catches SIGINT, cleans up and exits 1 (as restic does, with
+ * 130) was still cancelled by its user: Result "cancelled", ExitStatus 1.
+ */
+static void test_run_interrupted_trapped(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        const char *const args[] = { "run", "--class=serial", "--", "sh", "-c",
+                                     "trap 'exit 1' INT; echo $SLUICE_JOB_ID; sleep 600 & wait", NULL };
+        g_autoptr(GSubprocess) p = ctl_spawn(f, args);
+        g_autofree char *line = read_line(p), *result = NULL;
+        guint64 id = parse_id(line);
+
+        g_subprocess_send_signal(p, SIGINT);
+        g_assert_cmpint(wait_status(p), ==, 1);
+        result = job_string(f, id, "Result");
+        g_assert_cmpstr(result, ==, "cancelled");
+        g_assert_cmpint(job_int(f, id, "ExitStatus"), ==, 1);
+        await_counts(f, 0, 0);
+}
+
+/* Alive and not a zombie (a zombie has ended; its parent only did not reap it yet). */
+static gboolean process_alive(int pid) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+        g_autofree char *stat = NULL;
+        const char *p;
+
+        if (!g_file_get_contents(path, &stat, NULL, NULL))
+                return FALSE;
+        p = strrchr(stat, ')');
+        return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+static int read_pid_file(Fixture *f, const char *name) {
+        g_autofree char *path = g_build_filename(f->tmpdir, name, NULL);
+        g_autofree char *text = NULL;
+        guint64 pid = 0;
+
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        g_assert_true(g_ascii_string_to_unsigned(g_strstrip(text), 10, 2, G_MAXINT, &pid, NULL));
+        g_unlink(path);
+        return (int) pid;
+}
+
+/*
+ * kill -9 of sluicectl: its job ends "abandoned" and the slot goes to the
+ * next holder, so nothing of its command may go on — not the command, not
+ * a background job of the shell, not one that left for its own session.
+ */
+static void test_run_sigkill_no_orphan(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *script = g_strdup_printf(
+                "d=%s; echo $$ > $d/c.pid; sleep 600 & echo $! > $d/gc.pid; "
+                "setsid sleep 600 & echo $! > $d/gc2.pid; echo $SLUICE_JOB_ID; wait", f->tmpdir);
+        const char *const args[] = { "run", "--class=serial", "--", "sh", "-c", script, NULL };
+        g_autoptr(GSubprocess) p = ctl_spawn(f, args);
+        g_autofree char *line = read_line(p), *result = NULL;
+        guint64 id = parse_id(line);
+        int pids[3];
+
+        pids[0] = read_pid_file(f, "c.pid");
+        pids[1] = read_pid_file(f, "gc.pid");
+        pids[2] = read_pid_file(f, "gc2.pid");
+        for (size_t i = 0; i < G_N_ELEMENTS(pids); i++)
+                g_assert_true(process_alive(pids[i]));
+
+        g_subprocess_force_exit(p);
+        g_assert_cmpint(wait_status(p), ==, 128 + SIGKILL);
+        await_counts(f, 0, 0);
+        result = job_string(f, id, "Result");
+        g_assert_cmpstr(result, ==, "abandoned");
+
+        /* Bounded by meson's timeout only: without a guard they live 600 s. */
+        for (size_t i = 0; i < G_N_ELEMENTS(pids); i++)
+                while (process_alive(pids[i]))
+                        g_usleep(10 * 1000);
 }
 
 /* With MaxRunning=1, the second run waits for the first. */
@@ -425,6 +528,8 @@ int main(int argc, char **argv) {
 
         g_test_add_data_func("/sluicectl/run/exit-status", &f, test_run_exit_status);
         g_test_add_data_func("/sluicectl/run/interrupted", &f, test_run_interrupted);
+        g_test_add_data_func("/sluicectl/run/interrupted-trapped", &f, test_run_interrupted_trapped);
+        g_test_add_data_func("/sluicectl/run/sigkill-no-orphan", &f, test_run_sigkill_no_orphan);
         g_test_add_data_func("/sluicectl/run/serializes", &f, test_run_serializes);
         g_test_add_data_func("/sluicectl/json", &f, test_json);
         g_test_add_data_func("/sluicectl/submit/bad-parameter", &f, test_submit_bad_parameter);
