@@ -36,6 +36,11 @@
 /* One resource, TYPE:VALUE (the configuration allows 64 + 1 + 128 bytes). */
 #define SLUICE_MAX_RESOURCE_BYTES 255u
 
+/* The syntax every resource of a new job must have, whether it comes from
+ * a class's Resources= template (after %{param} expansion) or from the
+ * "resources" option: config_is_resource_key(r, false).  Said in refusals. */
+#define SLUICE_RESOURCE_SYNTAX "TYPE:VALUE, TYPE [A-Za-z0-9_.-]{1,64}, VALUE [A-Za-z0-9_.@+-]{1,128}"
+
 /* A command job's argv: elements, and bytes of all elements together
  * (each counted with its terminating NUL, as execve() counts them).  Applies
  * to a raw argv and to the one a class's ExecStart= template expands to. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config-command.h"
+#include "config-value.h"
 #include "errors.h"
 #include "i18n.h"
 #include "input-bounds.h"
@@ -49,8 +50,29 @@ static bool check_resource(const char *r, GError **error) {
         return true;
 }
 
-/* Expand %{name} placeholders of a class's Resources= template. */
-static char *expand_template(const ClassConfig *cc, const char *tmpl, GHashTable *params, GError **error) {
+/*
+ * A new job's resource must have the documented syntax (SLUICE_RESOURCE_SYNTAX),
+ * the one [Resource] sections use: "datastore:*" would read as a wildcard,
+ * "datastore:../x" or 200 bytes are no resource anyone can configure a limit
+ * for.  @field names where it came from.
+ */
+static bool check_resource_syntax(const char *r, const char *field, GError **error) {
+        if (!check_resource(r, error))
+                return false;
+        if (!config_is_resource_key(r, false)) {
+                g_autofree char *esc = g_strescape(r, NULL);
+
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                            _("%s: \"%s\" is not a valid resource (%s)"), field, esc, SLUICE_RESOURCE_SYNTAX);
+                return false;
+        }
+        return true;
+}
+
+/* Expand %{name} placeholders of a class's Resources= template; @used gets
+ * "parameters.NAME" of each placeholder (for the error naming the field). */
+static char *expand_template(const ClassConfig *cc, const char *tmpl, GHashTable *params, GString *used,
+                             GError **error) {
         g_autoptr(GString) out = g_string_new(NULL);
         const char *p = tmpl;
 
@@ -77,6 +99,7 @@ static char *expand_template(const ClassConfig *cc, const char *tmpl, GHashTable
                 }
                 g_string_append_len(out, p, start - p);
                 g_string_append(out, value);
+                g_string_append_printf(used, "%sparameters.%s", used->len ? ", " : "", name);
                 p = end + 1;
         }
         return g_string_free(g_steal_pointer(&out), false);
@@ -161,17 +184,28 @@ static char **build_resources(const ClassConfig *cc, const JobSpec *spec, GHashT
         g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
 
         for (char **t = cc->resources; t && *t; t++) {
-                char *r = expand_template(cc, *t, params, error);
+                g_autoptr(GString) used = g_string_new(NULL);
+                char *r = expand_template(cc, *t, params, used, error);
                 if (!r)
                         return NULL;
                 g_ptr_array_add(all, r);
-                if (!check_resource(r, error))
+                if (!config_is_resource_key(r, false)) {
+                        g_autofree char *esc = g_strescape(r, NULL);
+
+                        /* The template was checked when the class loaded: a parameter made it so. */
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
+                                    _("%s: makes the resource \"%s\" of class %s (Resources=%s), which is not "
+                                      "a valid resource (%s)"),
+                                    used->len ? used->str : "resources", esc, cc->name, *t, SLUICE_RESOURCE_SYNTAX);
                         return NULL;
+                }
         }
-        for (const char *const *r = spec->resources; r && *r; r++) {
-                if (!check_resource(*r, error))
+        for (size_t i = 0; spec->resources && spec->resources[i]; i++) {
+                g_autofree char *field = g_strdup_printf("resources[%zu]", i);
+
+                if (!check_resource_syntax(spec->resources[i], field, error))
                         return NULL;
-                g_ptr_array_add(all, g_strdup(*r));
+                g_ptr_array_add(all, g_strdup(spec->resources[i]));
         }
 
         g_ptr_array_sort(all, str_compare);

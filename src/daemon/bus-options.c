@@ -11,6 +11,13 @@
 /* Seconds are capped so that every deadline computed from them stays far from overflow. */
 #define MAX_SECONDS ((uint64_t) 100 * 365 * 24 * 3600)
 
+/* not-before (µs since the epoch) at most 9999-12-31 00:00:00 UTC: about the
+ * latest time that WaitReason ("not before ..."), sluicectl and systemd can
+ * show in every time zone (GLib and systemd stop at the year 9999); beyond
+ * it a job would wait forever under a date nobody can read. */
+#define MAX_NOT_BEFORE_USEC ((uint64_t) 253402214400 * USEC_PER_SEC)
+#define MAX_NOT_BEFORE_TEXT "9999-12-31 00:00:00 UTC"
+
 #define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
 
 /**
@@ -275,6 +282,14 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                         r = read_strv_option(m, field, &o.resources, error);
                         if (r >= 0)
                                 r = check_strv(field, o.resources, &resources_bounds, error);
+                        for (size_t i = 0; r >= 0 && o.resources && o.resources[i]; i++)
+                                if (!config_is_resource_key(o.resources[i], false)) {
+                                        g_autofree char *q = config_quote(o.resources[i]);
+
+                                        return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                                                 _("%s[%zu]: \"%s\" is not a valid resource (%s)"),
+                                                                 field, i, q, SLUICE_RESOURCE_SYNTAX);
+                                }
                 } else if (strcmp(key, "description") == 0) {
                         const char *s;
 
@@ -293,6 +308,12 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                         r = enter_variant(m, field, "t", error);
                         if (r >= 0)
                                 r = sd_bus_message_read(m, "t", &o.not_before);
+                        if (r >= 0 && o.not_before > MAX_NOT_BEFORE_USEC)
+                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                                         _("%s: %" PRIu64 " is too late (at most %" PRIu64
+                                                           " µs since the epoch, %s)"),
+                                                         field, o.not_before, MAX_NOT_BEFORE_USEC,
+                                                         MAX_NOT_BEFORE_TEXT);
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(m);
                 } else if (strcmp(key, "max-wait-sec") == 0)

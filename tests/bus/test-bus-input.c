@@ -263,7 +263,8 @@ static void test_bounds(void) {
                 g_autofree char *d = g_strnfill(1024, 'd');
                 g_autofree char *p = bus_submit(h, NULL, "slot", opt1("description", g_variant_new_string(d)));
                 g_autofree char *q = bus_submit(h, NULL, "slot", opt1("description", g_variant_new_string("a\ttab")));
-                g_autofree char *r = bus_submit(h, NULL, "slot", opt1("resources", strv_of(32, 255, "r:")));
+                /* The longest valid resource: VALUE of 128 bytes (the syntax is tighter than the byte bound). */
+                g_autofree char *r = bus_submit(h, NULL, "slot", opt1("resources", strv_of(32, 130, "r:")));
                 g_assert_nonnull(p);
                 g_assert_nonnull(q);
                 g_assert_nonnull(r);
@@ -377,6 +378,88 @@ static void test_list_jobs(void) {
         }
 }
 
+static const char loose_config[] =
+        "[Scheduler]\n"
+        "MaxRunning=0\n"
+        "\n"
+        "[Class loose]\n"
+        "Kind=lease\n"
+        "MaxRunning=0\n"
+        "Parameter.store=.*\n"
+        "Resources=datastore:%{store}\n";
+
+/* Resources have the documented syntax whether they come from a placeholder
+ * or the option: InvalidArgument naming the field, nothing queued. */
+static void test_resource_syntax(void) {
+        g_autoptr(BusHarness) h = bus_harness_new(loose_config);
+        g_autofree char *long_value = g_strnfill(200, 'v');
+        g_autofree char *long_resource = g_strconcat("datastore:", long_value, NULL);
+        g_autofree char *max_value = g_strnfill(128, 'v');
+        g_autofree char *max_resource = g_strconcat("datastore:", max_value, NULL);
+        const char *invalid = "org.sluice.Error.InvalidArgument";
+        const char *bad[] = { "*", "../x", "a b", "a/b", "", long_value };
+        const char *bad_options[] = { "datastore:*", "datastore:../x", "datastore:", ":a", "data/store:a",
+                                      long_resource };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+                expect_submit_refusal(h, "loose", opt1("parameters", params2("store", bad[i], NULL, NULL)), invalid,
+                                      "parameters.store");
+        expect_submit_refusal(h, "loose", opt1("parameters", params2("store", "*", NULL, NULL)), invalid,
+                              "parameters.store: makes the resource \"datastore:*\" of class loose "
+                              "(Resources=datastore:%{store}), which is not a valid resource (TYPE:VALUE");
+        for (size_t i = 0; i < G_N_ELEMENTS(bad_options); i++) {
+                GVariant *o = NULL;
+                g_auto(GVariantDict) d = G_VARIANT_DICT_INIT(NULL);
+
+                g_variant_dict_insert(&d, "parameters", "@a{ss}", params2("store", "a", NULL, NULL));
+                g_variant_dict_insert_value(&d, "resources",
+                                            g_variant_new_strv((const char *[]) { "tape:a", bad_options[i] }, 2));
+                o = g_variant_dict_end(&d);
+                expect_submit_refusal(h, "loose", o, invalid, "options.resources[1]");
+        }
+        expect_submit_refusal(h, "loose",
+                              opt1("resources", g_variant_new_strv((const char *[]) { "datastore:../x" }, 1)),
+                              invalid, "options.resources[0]: \"datastore:../x\" is not a valid resource (TYPE:VALUE");
+
+        /* The longest valid value, from a placeholder and from the option. */
+        {
+                g_auto(GVariantDict) d = G_VARIANT_DICT_INIT(NULL);
+                g_autofree char *p = NULL;
+                g_autoptr(GVariant) res = NULL;
+
+                g_variant_dict_insert(&d, "parameters", "@a{ss}", params2("store", max_value, NULL, NULL));
+                g_variant_dict_insert_value(&d, "resources",
+                                            g_variant_new_strv((const char *[]) { "tape:a.b-c_d@e+f" }, 1));
+                p = bus_submit(h, NULL, "loose", g_variant_dict_end(&d));
+                res = bus_get_property(h, p, SLUICE_JOB_IFACE, "Resources");
+                g_assert_cmpuint(g_variant_n_children(res), ==, 2);
+                g_autofree char *first = NULL;
+                g_variant_get_child(res, 0, "s", &first);
+                g_assert_cmpstr(first, ==, max_resource);
+        }
+}
+
+/* not-before is bounded (year 9999): InvalidArgument naming it and the bound. */
+static void test_not_before(void) {
+        g_autoptr(BusHarness) h = bus_harness_new(NULL);
+        const char *invalid = "org.sluice.Error.InvalidArgument";
+        const guint64 bound = G_GUINT64_CONSTANT(253402214400000000);
+        g_autofree char *p = NULL;
+        g_autoptr(GVariant) reason = NULL;
+
+        expect_submit_refusal(h, "slot", opt1("not-before", g_variant_new_uint64(G_MAXUINT64)), invalid,
+                              "options.not-before: 18446744073709551615 is too late (at most 253402214400000000");
+        expect_submit_refusal(h, "slot", opt1("not-before", g_variant_new_uint64(bound + 1)), invalid,
+                              "9999-12-31 00:00:00 UTC");
+
+        /* At the bound: queued, and its wait reason shows the date. */
+        p = bus_submit(h, NULL, "slot", opt1("not-before", g_variant_new_uint64(bound)));
+        reason = bus_get_property(h, p, SLUICE_JOB_IFACE, "WaitReason");
+        g_test_message("WaitReason: %s", g_variant_get_string(reason, NULL));
+        g_assert_nonnull(strstr(g_variant_get_string(reason, NULL), "9999"));
+        g_assert_null(strstr(g_variant_get_string(reason, NULL), "?"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
 
@@ -384,6 +467,8 @@ int main(int argc, char **argv) {
         g_test_add_func("/bus/input/list-jobs", test_list_jobs);
         g_test_add_func("/bus/input/bounds", test_bounds);
         g_test_add_func("/bus/input/quota", test_quota);
+        g_test_add_func("/bus/input/resource-syntax", test_resource_syntax);
+        g_test_add_func("/bus/input/not-before", test_not_before);
 
         return g_test_run();
 }
