@@ -328,6 +328,85 @@ static void test_run_serializes(gconstpointer data) {
         g_unlink(log_path);
 }
 
+static void daemon_start(Fixture *f);
+static void daemon_stop(Fixture *f);
+
+/*
+ * A restart of sluiced (stop, start, same state) while one "run" holds the
+ * only slot and another waits for it: the holder's command goes on under its
+ * lease and is released with its own result, the waiter is granted in its
+ * turn by the new sluiced and runs its command, and never do the two
+ * commands run at once.
+ */
+static void test_run_across_restart(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *script = g_strdup_printf(
+                "d=%s; [ ! -e $d/busy ] || echo overlap >> $d/log; touch $d/busy; echo start >> $d/log; "
+                "echo $SLUICE_JOB_ID; while [ ! -e $d/go ]; do sleep 0.01; done; rm $d/busy; echo end >> $d/log; "
+                "exit 5", f->tmpdir);
+        const char *const args[] = { "run", "--class=serial", "--", "sh", "-c", script, NULL };
+        g_autofree char *log_path = g_build_filename(f->tmpdir, "log", NULL);
+        g_autofree char *go_path = g_build_filename(f->tmpdir, "go", NULL);
+        g_autofree char *log = NULL, *a_line = NULL, *b_line = NULL, *a_result = NULL, *b_result = NULL;
+        g_autoptr(GSubprocess) a = ctl_spawn(f, args);
+        g_autoptr(GSubprocess) b = NULL;
+        guint64 a_id, b_id;
+
+        a_line = read_line(a);
+        a_id = parse_id(a_line);
+        b = ctl_spawn(f, args);
+        await_counts(f, 1, 1);
+
+        daemon_stop(f);
+        daemon_start(f);
+        /* Both leases came back: the holder's running, the waiter's queued. */
+        await_counts(f, 1, 1);
+        g_assert_cmpuint(manager_u(f, "RunningJobs"), ==, 1);
+
+        g_assert_true(g_file_set_contents(go_path, "", 0, NULL));
+        g_assert_cmpint(wait_status(a), ==, 5);
+        b_line = read_line(b);
+        b_id = parse_id(b_line);
+        g_assert_cmpuint(b_id, !=, a_id);
+        g_assert_cmpint(wait_status(b), ==, 5);
+
+        a_result = job_string(f, a_id, "Result");
+        g_assert_cmpstr(a_result, ==, "failed");
+        g_assert_cmpint(job_int(f, a_id, "ExitStatus"), ==, 5);
+        b_result = job_string(f, b_id, "Result");
+        g_assert_cmpstr(b_result, ==, "failed");
+        g_assert_cmpint(job_int(f, b_id, "ExitStatus"), ==, 5);
+
+        g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+        g_assert_cmpstr(log, ==, "start\nend\nstart\nend\n");
+        await_counts(f, 0, 0);
+        g_unlink(go_path);
+        g_unlink(log_path);
+}
+
+/* A held "acquire" across a restart of sluiced: still held after it, released with success on SIGTERM. */
+static void test_acquire_across_restart(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        const char *const args[] = { "acquire", "serial", NULL };
+        g_autoptr(GSubprocess) holder = ctl_spawn(f, args);
+        g_autofree char *line = read_line(holder), *result = NULL;
+        guint64 id = parse_id(line);
+
+        await_counts(f, 1, 0);
+        daemon_stop(f);
+        daemon_start(f);
+        await_counts(f, 1, 0);
+        result = job_string(f, id, "State");
+        g_assert_cmpstr(result, ==, "running");
+        g_clear_pointer(&result, g_free);
+
+        g_subprocess_send_signal(holder, SIGTERM);
+        g_assert_cmpint(wait_status(holder), ==, 0);
+        result = job_string(f, id, "Result");
+        g_assert_cmpstr(result, ==, "success");
+        await_counts(f, 0, 0);
+}
+
 static gboolean have_python3(void) {
         g_autofree char *p = g_find_program_in_path("python3");
         return p != NULL;
@@ -454,28 +533,14 @@ static void test_usage_errors(gconstpointer data) {
         g_assert_true(g_str_has_prefix(e4, "sluicectl: could not find job 999999: "));
 }
 
-static void fixture_up(Fixture *f) {
+/* Start sluiced on the test bus with the state in tmpdir; return once it owns its name. */
+static void daemon_start(Fixture *f) {
         g_autoptr(GError) error = NULL;
-        g_autofree char *config_path = NULL, *config_option = NULL, *address_option = NULL, *state_option = NULL;
+        g_autofree char *config_path = g_build_filename(f->tmpdir, "sluiced.conf", NULL);
+        g_autofree char *config_option = NULL, *address_option = NULL, *state_option = NULL;
         const char *sluiced = g_getenv("SLUICED");
 
-        f->sluicectl = g_getenv("SLUICECTL");
         g_assert_nonnull(sluiced);
-        g_assert_nonnull(f->sluicectl);
-
-        f->tmpdir = g_dir_make_tmp("sluicectl-test-XXXXXX", &error);
-        g_assert_no_error(error);
-        config_path = g_build_filename(f->tmpdir, "sluiced.conf", NULL);
-        g_assert_true(g_file_set_contents(config_path, test_config, -1, NULL));
-
-        f->bus = g_test_dbus_new(G_TEST_DBUS_NONE);
-        g_test_dbus_up(f->bus);
-        f->address = g_test_dbus_get_bus_address(f->bus);
-        /* Never the real system bus, whatever a child does. */
-        g_setenv("DBUS_SYSTEM_BUS_ADDRESS", f->address, TRUE);
-        f->conn = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
-        g_assert_no_error(error);
-
         config_option = g_strdup_printf("--config=%s", config_path);
         address_option = g_strdup_printf("--bus-address=%s", f->address);
         state_option = g_strdup_printf("--state-dir=%s", f->tmpdir);
@@ -498,14 +563,43 @@ static void fixture_up(Fixture *f) {
         }
 }
 
-static void fixture_down(Fixture *f) {
+/* Stop sluiced as systemd does (SIGTERM); it must exit cleanly. */
+static void daemon_stop(Fixture *f) {
         g_autoptr(GError) error = NULL;
-        g_autofree char *config_path = g_build_filename(f->tmpdir, "sluiced.conf", NULL);
 
         g_subprocess_send_signal(f->daemon, SIGTERM);
         g_subprocess_wait_check(f->daemon, NULL, &error);
         g_assert_no_error(error);
         g_clear_object(&f->daemon);
+}
+
+static void fixture_up(Fixture *f) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *config_path = NULL;
+
+        f->sluicectl = g_getenv("SLUICECTL");
+        g_assert_nonnull(f->sluicectl);
+
+        f->tmpdir = g_dir_make_tmp("sluicectl-test-XXXXXX", &error);
+        g_assert_no_error(error);
+        config_path = g_build_filename(f->tmpdir, "sluiced.conf", NULL);
+        g_assert_true(g_file_set_contents(config_path, test_config, -1, NULL));
+
+        f->bus = g_test_dbus_new(G_TEST_DBUS_NONE);
+        g_test_dbus_up(f->bus);
+        f->address = g_test_dbus_get_bus_address(f->bus);
+        /* Never the real system bus, whatever a child does. */
+        g_setenv("DBUS_SYSTEM_BUS_ADDRESS", f->address, TRUE);
+        f->conn = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
+        g_assert_no_error(error);
+        daemon_start(f);
+}
+
+static void fixture_down(Fixture *f) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *config_path = g_build_filename(f->tmpdir, "sluiced.conf", NULL);
+
+        daemon_stop(f);
         g_clear_object(&f->conn);
         g_test_dbus_down(f->bus);
         g_clear_object(&f->bus);
@@ -531,6 +625,8 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/run/interrupted-trapped", &f, test_run_interrupted_trapped);
         g_test_add_data_func("/sluicectl/run/sigkill-no-orphan", &f, test_run_sigkill_no_orphan);
         g_test_add_data_func("/sluicectl/run/serializes", &f, test_run_serializes);
+        g_test_add_data_func("/sluicectl/run/across-restart", &f, test_run_across_restart);
+        g_test_add_data_func("/sluicectl/acquire/across-restart", &f, test_acquire_across_restart);
         g_test_add_data_func("/sluicectl/json", &f, test_json);
         g_test_add_data_func("/sluicectl/submit/bad-parameter", &f, test_submit_bad_parameter);
         g_test_add_data_func("/sluicectl/submit/lease-class", &f, test_submit_lease_class);
