@@ -252,6 +252,22 @@ static void test_update_invalid(void) {
                 bus_assert_error(error, "org.sluice.Error.InvalidConfig", "Discipline", NULL);
         }
 
+        /* A NUL byte cannot reach a value: a D-Bus string holds none, and the
+         * bytes that could (ay) are no value type: refused, naming the key. */
+        {
+                static const char nul_value[] = { 'a', 0, 'b' };
+                g_auto(GVariantDict) s = G_VARIANT_DICT_INIT(NULL);
+                g_autoptr(GVariant) r = NULL;
+                g_autoptr(GError) error = NULL;
+
+                g_variant_dict_insert_value(&s, "Description",
+                                            g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, nul_value,
+                                                                      sizeof(nul_value), 1));
+                r = bus_call(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "UpdateConfig",
+                             g_variant_new("(s@a{sv}b)", "Class slot", g_variant_dict_end(&s), FALSE), &error);
+                bus_assert_error(error, "org.sluice.Error.InvalidArgument", "settings.Description: expected type s", NULL);
+        }
+
         d = manager_get_string(h, "Discipline");
         g_assert_cmpstr(d, ==, "fifo");
         g_assert_cmpuint(bus_manager_get_u(h, "MaxRunning"), ==, 0);
