@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <systemd/sd-journal.h>
 
 #include "log.h"
@@ -34,6 +36,7 @@ void logger_init(Logger *l) {
 
         l->to_journal = stderr_is_journal();
         l->max_priority = LOG_INFO;
+        l->refusals = (LogRateLimit) { .interval_usec = LOG_REFUSAL_INTERVAL_USEC, .burst = LOG_REFUSAL_BURST };
         if (lvl && lvl[0] >= '0' && lvl[0] <= '7' && lvl[1] == '\0')
                 l->max_priority = lvl[0] - '0';
 }
@@ -133,4 +136,66 @@ int log_errno(const Logger *l, int priority, int error, const char *fmt, ...) {
                 log_emit(l, priority, NULL, full);
         }
         return -error;
+}
+
+/**
+ * log_ratelimit_test() - may one more message go out now?
+ * @rl: the limit
+ * @now_usec: the time (CLOCK_MONOTONIC usec; any clock that only goes forward)
+ * @ret_suppressed: set to the number of messages dropped before this one when
+ *                  it goes out (say so first), else 0
+ *
+ * Within an interval the first @rl->burst messages pass, the rest are
+ * dropped and counted; a message in a later interval starts a new one.
+ *
+ * Return: true when the message may be logged.
+ */
+bool log_ratelimit_test(LogRateLimit *rl, uint64_t now_usec, unsigned *ret_suppressed) {
+        *ret_suppressed = 0;
+        if (rl->begin == 0 || now_usec < rl->begin || now_usec - rl->begin >= rl->interval_usec) {
+                rl->begin = now_usec ? now_usec : 1;
+                rl->num = 0;
+        }
+        if (rl->num >= rl->burst) {
+                if (rl->suppressed < UINT_MAX)
+                        rl->suppressed++;
+                return false;
+        }
+        rl->num++;
+        *ret_suppressed = rl->suppressed;
+        rl->suppressed = 0;
+        return true;
+}
+
+/**
+ * log_full_ratelimited() - log one message, unless too many went out lately
+ * @l: the logger
+ * @rl: the limit the message counts against (e.g. &l->refusals)
+ * @priority: syslog priority
+ * @fmt: printf format
+ *
+ * A message let through after some were dropped is preceded, at the same
+ * priority, by "suppressed N messages", as journald does.
+ */
+void log_full_ratelimited(Logger *l, LogRateLimit *rl, int priority, const char *fmt, ...) {
+        g_autofree char *msg = NULL;
+        struct timespec ts;
+        unsigned suppressed;
+        va_list ap;
+
+        if (priority > l->max_priority)
+                return;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        if (!log_ratelimit_test(rl, (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u, &suppressed))
+                return;
+        if (suppressed > 0) {
+                g_autofree char *note = g_strdup_printf("suppressed %u messages like the next one "
+                                                        "(at most %u per %" PRIu64 " s)",
+                                                        suppressed, rl->burst, rl->interval_usec / 1000000u);
+                log_emit(l, priority, NULL, note);
+        }
+        va_start(ap, fmt);
+        msg = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        log_emit(l, priority, NULL, msg);
 }

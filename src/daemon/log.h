@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <syslog.h>
 
 #include "job.h"
@@ -14,12 +15,35 @@
  * on stderr otherwise.  The state lives in a Logger held by the Manager.
  */
 
+/*
+ * A rate limit, as journald's: at most @burst messages per @interval_usec;
+ * the ones beyond are dropped and counted, and the first message let through
+ * in a later interval is preceded by "suppressed N messages".
+ */
+typedef struct LogRateLimit {
+        uint64_t interval_usec;
+        unsigned burst;
+        uint64_t begin;         /* CLOCK_MONOTONIC usec the current interval began (0: none yet) */
+        unsigned num;           /* messages let through in it */
+        unsigned suppressed;    /* messages dropped since the last one let through */
+} LogRateLimit;
+
+/* Refusals (bus-access.c): a flood of refused calls writes at most this many
+ * lines per interval, plus one "suppressed" line. */
+#define LOG_REFUSAL_INTERVAL_USEC (10ull * 1000 * 1000)
+#define LOG_REFUSAL_BURST 20u
+
 typedef struct Logger {
         bool to_journal;        /* stderr is the journal (JOURNAL_STREAM matches fd 2) */
         int max_priority;       /* LOG_DEBUG .. LOG_ERR; messages above are dropped */
+        LogRateLimit refusals;  /* of "refused ..." lines */
 } Logger;
 
 void logger_init(Logger *l);
+
+bool log_ratelimit_test(LogRateLimit *rl, uint64_t now_usec, unsigned *ret_suppressed);
+/* Like log_full(), within @rl (the clock is CLOCK_MONOTONIC). */
+void log_full_ratelimited(Logger *l, LogRateLimit *rl, int priority, const char *fmt, ...) _printf_(4, 5);
 
 void log_full(const Logger *l, int priority, const char *fmt, ...) _printf_(3, 4);
 /* Like log_full(), with the job's id, class and (when done) result attached. */

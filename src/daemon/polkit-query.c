@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "macro.h"
 #include "polkit-query.h"
@@ -18,8 +20,37 @@
 
 struct PolkitRegistry {
         GHashTable *queries;            /* sd_bus_message* (the call) -> PolkitQuery* (owned) */
+        GHashTable *users;              /* uid -> PolkitUser* (owned), while it has calls waiting */
+        GHashTable *senders;            /* unique name -> PolkitSender* (owned), while it has calls waiting */
+        GQueue ring;                    /* of PolkitUser*: uids with calls queued, in turn */
+        unsigned in_flight;             /* CheckAuthorization calls sent, not answered */
+        unsigned waiting;               /* calls queued, not yet sent */
+        sd_event_source *backoff;       /* armed after a LimitsExceeded: nothing is sent until it fires */
         uint64_t next_cancel_id;
 };
+
+typedef enum {
+        QUERY_IDLE,                     /* nothing asked, or answered */
+        QUERY_QUEUED,                   /* a check waits for its turn (in its PolkitSender) */
+        QUERY_IN_FLIGHT,                /* its CheckAuthorization is on the bus */
+} QueryState;
+
+/* One uid with calls waiting: the unit of fairness and of the caps. */
+typedef struct PolkitUser {
+        uint32_t uid;
+        unsigned in_flight;
+        unsigned queued;
+        GQueue senders;                 /* of PolkitSender*: its connections with calls queued, in turn */
+        bool in_ring;                   /* in PolkitRegistry.ring */
+} PolkitUser;
+
+/* One connection with calls waiting. */
+typedef struct PolkitSender {
+        char *name;
+        PolkitUser *user;
+        unsigned in_flight;
+        GQueue queries;                 /* of PolkitQuery*: queued, in arrival order */
+} PolkitSender;
 
 /* One decided check of one call. */
 typedef struct PolkitAnswer {
@@ -32,9 +63,15 @@ typedef struct PolkitAnswer {
 typedef struct PolkitQuery {
         PolkitRegistry *registry;
         sd_bus_message *call;           /* the original call (a reference) */
+        uint32_t uid;                   /* the caller's */
         GPtrArray *answers;             /* of PolkitAnswer*: decided checks */
-        char *pending_key;              /* the check in flight, or NULL */
-        sd_bus_slot *slot;              /* its CheckAuthorization call */
+        QueryState state;
+        char *pending_key;              /* the check queued or in flight, or NULL */
+        char *action_id;                /* ... its action */
+        char **details;                 /* ... and details (key, value, ...) */
+        unsigned retries;               /* LimitsExceeded in a row for it */
+        PolkitSender *sender;           /* while QUERY_QUEUED or QUERY_IN_FLIGHT */
+        sd_bus_slot *slot;              /* its CheckAuthorization call, while QUERY_IN_FLIGHT */
         char *cancel_id;                /* its cancellation id (interactive checks only) */
         sd_event_source *expire;        /* idle: drops the query after the re-dispatched run */
 } PolkitQuery;
@@ -45,14 +82,168 @@ static void polkit_answer_free(PolkitAnswer *a) {
         g_free(a);
 }
 
+static void user_maybe_free(PolkitRegistry *reg, PolkitUser *u) {
+        if (u->in_flight == 0 && u->queued == 0 && !u->in_ring)
+                g_hash_table_remove(reg->users, GUINT_TO_POINTER(u->uid));
+}
+
+static PolkitUser *user_get(PolkitRegistry *reg, uint32_t uid) {
+        PolkitUser *u = g_hash_table_lookup(reg->users, GUINT_TO_POINTER(uid));
+
+        if (!u) {
+                u = g_new0(PolkitUser, 1);
+                u->uid = uid;
+                g_hash_table_insert(reg->users, GUINT_TO_POINTER(uid), u);
+        }
+        return u;
+}
+
+static void polkit_user_free(PolkitUser *u) {
+        g_queue_clear(&u->senders);
+        g_free(u);
+}
+
+static void polkit_sender_free(PolkitSender *s) {
+        g_queue_clear(&s->queries);
+        g_free(s->name);
+        g_free(s);
+}
+
+static PolkitSender *sender_get(PolkitRegistry *reg, sd_bus_message *call, PolkitUser *u) {
+        const char *name = sd_bus_message_get_sender(call);
+        PolkitSender *s;
+
+        if (!name)
+                name = "";
+        s = g_hash_table_lookup(reg->senders, name);
+        if (!s) {
+                s = g_new0(PolkitSender, 1);
+                s->name = g_strdup(name);
+                s->user = u;
+                g_hash_table_insert(reg->senders, s->name, s);
+        }
+        return s;
+}
+
+static void sender_maybe_free(PolkitRegistry *reg, PolkitSender *s) {
+        if (s->in_flight == 0 && g_queue_is_empty(&s->queries))
+                g_hash_table_remove(reg->senders, s->name);
+}
+
+/* Take q out of the queues or out of flight; it becomes QUERY_IDLE. */
+static void query_detach(PolkitQuery *q) {
+        PolkitRegistry *reg = q->registry;
+        PolkitUser *u;
+        PolkitSender *s;
+
+        switch (q->state) {
+        case QUERY_QUEUED:
+                s = q->sender;
+                u = s->user;
+                g_queue_remove(&s->queries, q);
+                q->sender = NULL;
+                u->queued--;
+                reg->waiting--;
+                if (g_queue_is_empty(&s->queries)) {
+                        g_queue_remove(&u->senders, s);
+                        sender_maybe_free(reg, s);
+                }
+                if (u->queued == 0 && u->in_ring) {
+                        g_queue_remove(&reg->ring, u);
+                        u->in_ring = false;
+                }
+                user_maybe_free(reg, u);
+                break;
+        case QUERY_IN_FLIGHT:
+                q->slot = sd_bus_slot_unref(q->slot);   /* a pending call's reply is now ignored */
+                s = q->sender;
+                u = s->user;
+                q->sender = NULL;
+                g_assert(s->in_flight > 0 && u->in_flight > 0 && reg->in_flight > 0);
+                s->in_flight--;
+                u->in_flight--;
+                reg->in_flight--;
+                sender_maybe_free(reg, s);
+                user_maybe_free(reg, u);
+                break;
+        case QUERY_IDLE:
+                break;
+        }
+        q->state = QUERY_IDLE;
+}
+
+/* Queue q's check behind its uid's and its connection's other calls (or,
+ * for a check the bus refused, in front of them: it was sent in turn). */
+static void query_enqueue(PolkitQuery *q, bool front) {
+        PolkitRegistry *reg = q->registry;
+        PolkitUser *u = user_get(reg, q->uid);
+        PolkitSender *s = sender_get(reg, q->call, u);
+
+        if (g_queue_is_empty(&s->queries)) {
+                if (front)
+                        g_queue_push_head(&u->senders, s);
+                else
+                        g_queue_push_tail(&u->senders, s);
+        }
+        if (front)
+                g_queue_push_head(&s->queries, q);
+        else
+                g_queue_push_tail(&s->queries, q);
+        q->sender = s;
+        q->state = QUERY_QUEUED;
+        u->queued++;
+        reg->waiting++;
+        if (!u->in_ring) {
+                if (front)
+                        g_queue_push_head(&reg->ring, u);
+                else
+                        g_queue_push_tail(&reg->ring, u);
+                u->in_ring = true;
+        }
+}
+
+/* The next check to send: of the uids that may have one more in flight,
+ * the one with the fewest in flight (the first in turn among equals); of
+ * its connections, the one with the fewest in flight, likewise; that one's
+ * oldest call.  Both go to the back of their rings. */
+static PolkitQuery *dequeue_next(PolkitRegistry *reg) {
+        PolkitUser *best_u = NULL;
+        PolkitSender *best_s = NULL;
+        PolkitQuery *q;
+
+        for (GList *l = reg->ring.head; l; l = l->next) {
+                PolkitUser *u = l->data;
+
+                if (u->in_flight < POLKIT_MAX_IN_FLIGHT_PER_UID && (!best_u || u->in_flight < best_u->in_flight))
+                        best_u = u;
+        }
+        if (!best_u)
+                return NULL;
+        for (GList *l = best_u->senders.head; l; l = l->next) {
+                PolkitSender *s = l->data;
+
+                if (!best_s || s->in_flight < best_s->in_flight)
+                        best_s = s;
+        }
+        g_queue_remove(&reg->ring, best_u);
+        g_queue_push_tail(&reg->ring, best_u);
+        g_queue_remove(&best_u->senders, best_s);
+        g_queue_push_tail(&best_u->senders, best_s);
+        q = g_queue_peek_head(&best_s->queries);
+        query_detach(q);
+        return q;
+}
+
 static void polkit_query_free(PolkitQuery *q) {
         if (!q)
                 return;
-        sd_bus_slot_unref(q->slot);             /* a pending call's reply is now ignored */
+        query_detach(q);
         sd_event_source_disable_unref(q->expire);
         sd_bus_message_unref(q->call);
         g_ptr_array_unref(q->answers);
         g_free(q->pending_key);
+        g_free(q->action_id);
+        g_strfreev(q->details);
         g_free(q->cancel_id);
         g_free(q);
 }
@@ -67,6 +258,11 @@ PolkitRegistry *polkit_registry_new(void) {
 
         reg->queries = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                              (GDestroyNotify) polkit_query_free);
+        reg->users = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                           (GDestroyNotify) polkit_user_free);
+        reg->senders = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) polkit_sender_free);
+        g_queue_init(&reg->ring);
         return reg;
 }
 
@@ -81,26 +277,33 @@ PolkitRegistry *polkit_registry_new(void) {
 void polkit_registry_free(PolkitRegistry *reg) {
         if (!reg)
                 return;
-        g_hash_table_destroy(reg->queries);
+        g_hash_table_destroy(reg->queries);     /* first: they leave the queues */
+        g_queue_clear(&reg->ring);
+        g_hash_table_destroy(reg->senders);
+        g_hash_table_destroy(reg->users);
+        sd_event_source_disable_unref(reg->backoff);
         g_free(reg);
 }
 
 /**
- * polkit_registry_pending() - how many calls wait for polkit
+ * polkit_registry_pending() - how many checks are in flight
  * @reg: the registry
  *
- * Return: the number of CheckAuthorization calls in flight.
+ * Return: the number of CheckAuthorization calls sent and not answered
+ * (at most POLKIT_MAX_IN_FLIGHT).
  */
 unsigned polkit_registry_pending(const PolkitRegistry *reg) {
-        GHashTableIter it;
-        gpointer value;
-        unsigned n = 0;
+        return reg->in_flight;
+}
 
-        g_hash_table_iter_init(&it, reg->queries);
-        while (g_hash_table_iter_next(&it, NULL, &value))
-                if (((PolkitQuery *) value)->slot)
-                        n++;
-        return n;
+/**
+ * polkit_registry_waiting() - how many checks wait for their turn
+ * @reg: the registry
+ *
+ * Return: the number of calls whose check is queued in sluiced, not sent yet.
+ */
+unsigned polkit_registry_waiting(const PolkitRegistry *reg) {
+        return reg->waiting;
 }
 
 /* The action and its details, as one string: an answer is reused only for
@@ -128,7 +331,7 @@ static const PolkitAnswer *query_find_answer(const PolkitQuery *q, const char *k
 static int on_expire(sd_event_source *s, void *userdata) {
         PolkitQuery *q = userdata;
 
-        if (q->slot)            /* asked again meanwhile: wait for that answer */
+        if (q->state != QUERY_IDLE)     /* asked again meanwhile: wait for that answer */
                 return 0;
         g_hash_table_remove(q->registry->queries, q->call);
         return 0;
@@ -141,6 +344,8 @@ static void query_add_answer(PolkitQuery *q, PolkitVerdict verdict, const char *
         a->verdict = verdict;
         a->reason = g_strdup(reason);
         g_ptr_array_add(q->answers, a);
+        g_clear_pointer(&q->action_id, g_free);
+        g_clear_pointer(&q->details, g_strfreev);
 }
 
 static PolkitVerdict parse_reply(sd_bus_message *reply, char **ret_reason) {
@@ -167,22 +372,15 @@ static PolkitVerdict parse_reply(sd_bus_message *reply, char **ret_reason) {
         return challenge ? POLKIT_VERDICT_CHALLENGE : POLKIT_VERDICT_DENIED;
 }
 
-static int on_check_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        PolkitQuery *q = userdata;
+/* The answer is in: run the original call again, this time its handler
+ * finds the answer.  The expire source has idle priority, so it runs only
+ * once the bus has nothing queued, i.e. after that second run.  q may be
+ * freed on return. */
+static void query_resume(PolkitQuery *q, PolkitVerdict verdict, const char *reason) {
         sd_bus *bus = sd_bus_message_get_bus(q->call);
-        g_autofree char *reason = NULL;
-        PolkitVerdict verdict;
         int r;
 
-        q->slot = sd_bus_slot_unref(q->slot);
-        g_clear_pointer(&q->cancel_id, g_free);
-
-        verdict = parse_reply(reply, &reason);
         query_add_answer(q, verdict, reason);
-
-        /* Run the original call again: this time its handler finds the answer.
-         * The expire source has idle priority, so it runs only once the bus
-         * has nothing queued, i.e. after that second run. */
         r = sd_event_source_set_enabled(q->expire, SD_EVENT_ONESHOT);
         if (r >= 0)
                 r = sd_bus_message_rewind(q->call, true);
@@ -194,6 +392,57 @@ static int on_check_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
                                                   g_strerror(-r));
                 g_hash_table_remove(q->registry->queries, q->call);
         }
+}
+
+static int on_backoff(sd_event_source *s, uint64_t usec, void *userdata);
+static void pump(PolkitRegistry *reg);
+
+/* The bus refused a check (LimitsExceeded: too many calls of sluiced's
+ * await replies): send nothing for a little while.  A local limit of the
+ * bus is no answer of polkit's. */
+static void arm_backoff(PolkitRegistry *reg, sd_bus_message *call) {
+        sd_event *e = sd_bus_get_event(sd_bus_message_get_bus(call));
+        int r;
+
+        if (reg->backoff || !e)
+                return;
+        r = sd_event_add_time_relative(e, &reg->backoff, CLOCK_MONOTONIC, POLKIT_RETRY_USEC, 0, on_backoff, reg);
+        if (r >= 0)
+                (void) sd_event_source_set_description(reg->backoff, "sluice-polkit-backoff");
+        else
+                reg->backoff = NULL;
+}
+
+static int on_backoff(sd_event_source *s, uint64_t usec, void *userdata) {
+        PolkitRegistry *reg = userdata;
+
+        reg->backoff = sd_event_source_disable_unref(reg->backoff);
+        pump(reg);
+        return 0;
+}
+
+static void query_requeue(PolkitQuery *q) {
+        query_enqueue(q, true);
+        arm_backoff(q->registry, q->call);
+}
+
+static int on_check_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        PolkitQuery *q = userdata;
+        PolkitRegistry *reg = q->registry;
+        g_autofree char *reason = NULL;
+        PolkitVerdict verdict;
+
+        g_clear_pointer(&q->cancel_id, g_free);
+        query_detach(q);        /* out of flight: a slot is free */
+
+        if (sd_bus_message_is_method_error(reply, SD_BUS_ERROR_LIMITS_EXCEEDED) &&
+            ++q->retries < POLKIT_MAX_RETRIES) {
+                query_requeue(q);
+                return 1;
+        }
+        verdict = parse_reply(reply, &reason);
+        query_resume(q, verdict, reason);
+        pump(reg);
         return 1;
 }
 
@@ -211,26 +460,32 @@ static int append_details(sd_bus_message *m, const char *const *details) {
         return sd_bus_message_close_container(m);
 }
 
-static int query_start(PolkitQuery *q, const char *action_id, const char *const *details) {
+/* Send q's CheckAuthorization; q goes in flight.  -ENOBUFS: sd-bus's own
+ * queue is full, try again later. */
+static int query_send(PolkitQuery *q) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        PolkitRegistry *reg = q->registry;
         sd_bus *bus = sd_bus_message_get_bus(q->call);
         const char *sender = sd_bus_message_get_sender(q->call);
         bool interactive = sd_bus_message_get_allow_interactive_authorization(q->call) > 0;
+        PolkitUser *u;
         int r;
 
+        g_assert(q->state == QUERY_IDLE);
         if (!sender)
                 return -EBADMSG;
+        g_clear_pointer(&q->cancel_id, g_free);
         if (interactive)
-                q->cancel_id = g_strdup_printf("sluice-%" G_GUINT64_FORMAT, ++q->registry->next_cancel_id);
+                q->cancel_id = g_strdup_printf("sluice-%" G_GUINT64_FORMAT, ++reg->next_cancel_id);
 
         r = sd_bus_message_new_method_call(bus, &m, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
                                            "CheckAuthorization");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "(sa{sv})s", "system-bus-name", 1, "name", "s", sender, action_id);
+        r = sd_bus_message_append(m, "(sa{sv})s", "system-bus-name", 1, "name", "s", sender, q->action_id);
         if (r < 0)
                 return r;
-        r = append_details(m, details);
+        r = append_details(m, (const char *const *) q->details);
         if (r < 0)
                 return r;
         r = sd_bus_message_append(m, "us", interactive ? POLKIT_FLAG_ALLOW_USER_INTERACTION : 0u,
@@ -238,32 +493,71 @@ static int query_start(PolkitQuery *q, const char *action_id, const char *const 
         if (r < 0)
                 return r;
 
-        return sd_bus_call_async(bus, &q->slot, m, on_check_reply, q,
-                                 interactive ? POLKIT_INTERACTIVE_TIMEOUT_USEC : 0);
+        r = sd_bus_call_async(bus, &q->slot, m, on_check_reply, q,
+                              interactive ? POLKIT_INTERACTIVE_TIMEOUT_USEC : 0);
+        if (r < 0) {
+                q->slot = sd_bus_slot_unref(q->slot);
+                g_clear_pointer(&q->cancel_id, g_free);
+                return r;
+        }
+        u = user_get(reg, q->uid);
+        q->sender = sender_get(reg, q->call, u);
+        q->sender->in_flight++;
+        u->in_flight++;
+        reg->in_flight++;
+        q->state = QUERY_IN_FLIGHT;
+        return 0;
+}
+
+/* Send the checks waiting, in turn, while there is room. */
+static void pump(PolkitRegistry *reg) {
+        PolkitQuery *q;
+        int r;
+
+        while (!reg->backoff && reg->in_flight < POLKIT_MAX_IN_FLIGHT && (q = dequeue_next(reg))) {
+                r = query_send(q);
+                if (r == -ENOBUFS) {
+                        query_requeue(q);
+                        return;
+                }
+                if (r < 0) {
+                        g_autofree char *reason = g_strdup_printf("cannot call %s: %s", POLKIT_BUS_NAME,
+                                                                  g_strerror(-r));
+                        query_resume(q, POLKIT_VERDICT_UNAVAILABLE, reason);
+                }
+        }
 }
 
 /**
  * polkit_registry_check() - has polkit authorized the caller of @call?
  * @reg: the registry
  * @call: the method call being handled; its sender is the polkit subject
+ * @uid: the caller's uid (from the bus): whose turn and whose caps
  * @action_id: the polkit action, e.g. "org.sluice.submit"
  * @details: NULL-terminated key, value, key, value... list sent as the
  *           check's details (e.g. "class", "backup"), or NULL
  * @ret_verdict: the verdict, when decided
- * @ret_reason: why polkit gave no answer (POLKIT_VERDICT_UNAVAILABLE), else NULL
+ * @ret_reason: why polkit gave no answer (POLKIT_VERDICT_UNAVAILABLE), or
+ *              how many calls of @uid wait (POLKIT_VERDICT_OVERLOADED), else NULL
  *
  * The first call for a (@call, @action_id, @details) sends CheckAuthorization
- * (interactive when the caller set ALLOW_INTERACTIVE_AUTHORIZATION) and
- * returns 0: the handler must return 1 and do nothing else; @call is
- * dispatched again when the answer is in, and this function then returns it.
+ * (interactive when the caller set ALLOW_INTERACTIVE_AUTHORIZATION), or
+ * queues it for its turn when POLKIT_MAX_IN_FLIGHT checks, or
+ * POLKIT_MAX_IN_FLIGHT_PER_UID of @uid's, are in flight, and returns 0: the
+ * handler must return 1 and do nothing else; @call is dispatched again when
+ * the answer is in, and this function then returns it.  When @uid has
+ * POLKIT_MAX_WAITING_PER_UID calls waiting already, nothing is asked and the
+ * verdict is POLKIT_VERDICT_OVERLOADED at once.
  *
  * Return: 1 decided, 0 pending, or a negative errno.
  */
-int polkit_registry_check(PolkitRegistry *reg, sd_bus_message *call, const char *action_id,
+int polkit_registry_check(PolkitRegistry *reg, sd_bus_message *call, uint32_t uid, const char *action_id,
                           const char *const *details, PolkitVerdict *ret_verdict, char **ret_reason) {
         g_autofree char *key = query_key(action_id, details);
         PolkitQuery *q;
+        PolkitUser *u;
         const PolkitAnswer *a;
+        unsigned n;
         int r;
 
         *ret_reason = NULL;
@@ -275,14 +569,29 @@ int polkit_registry_check(PolkitRegistry *reg, sd_bus_message *call, const char 
                         *ret_reason = g_strdup(a->reason);
                         return 1;
                 }
-                if (q->slot)    /* a handler never runs while its call waits */
+                if (q->state != QUERY_IDLE)     /* a handler never runs while its call waits */
                         return -EBUSY;
+        }
+
+        /* One uid's flood pins at most this many calls. */
+        u = g_hash_table_lookup(reg->users, GUINT_TO_POINTER(uid));
+        n = u ? u->in_flight + u->queued : 0;
+        if (n >= POLKIT_MAX_WAITING_PER_UID) {
+                if (q)
+                        (void) sd_event_source_set_enabled(q->expire, SD_EVENT_ONESHOT);
+                *ret_verdict = POLKIT_VERDICT_OVERLOADED;
+                *ret_reason = g_strdup_printf("%u", n);
+                return 1;
+        }
+
+        if (q)
                 /* A further action for the same call (Submit with argv). */
                 (void) sd_event_source_set_enabled(q->expire, SD_EVENT_OFF);
-        } else {
+        else {
                 q = g_new0(PolkitQuery, 1);
                 q->registry = reg;
                 q->call = sd_bus_message_ref(call);
+                q->uid = uid;
                 q->answers = g_ptr_array_new_with_free_func((GDestroyNotify) polkit_answer_free);
                 r = sd_event_add_defer(sd_bus_get_event(sd_bus_message_get_bus(call)), &q->expire, on_expire, q);
                 if (r >= 0)
@@ -299,12 +608,29 @@ int polkit_registry_check(PolkitRegistry *reg, sd_bus_message *call, const char 
         }
 
         q->pending_key = g_strdup(key);
-        r = query_start(q, action_id, details);
+        q->action_id = g_strdup(action_id);
+        q->details = g_strdupv((char **) details);
+        q->retries = 0;
+
+        /* Its turn now only if nobody waits before it: when there is room,
+         * whoever waits is at a per-uid cap (or the bus asked for a pause). */
+        if (reg->backoff || reg->in_flight >= POLKIT_MAX_IN_FLIGHT ||
+            (u && u->in_flight >= POLKIT_MAX_IN_FLIGHT_PER_UID)) {
+                query_enqueue(q, false);
+                return 0;
+        }
+
+        r = query_send(q);
+        if (r == -ENOBUFS) {
+                query_enqueue(q, false);
+                arm_backoff(reg, call);
+                return 0;
+        }
         if (r < 0) {
                 /* Could not even ask: that is an answer too, "unavailable". */
-                q->slot = sd_bus_slot_unref(q->slot);
-                g_clear_pointer(&q->cancel_id, g_free);
                 g_clear_pointer(&q->pending_key, g_free);
+                g_clear_pointer(&q->action_id, g_free);
+                g_clear_pointer(&q->details, g_strfreev);
                 if (q->answers->len == 0)
                         g_hash_table_remove(reg->queries, call);
                 else
@@ -335,10 +661,11 @@ static void send_cancel(sd_bus *bus, const char *cancel_id) {
  * @reg: the registry
  * @unique_name: the name
  *
- * Its calls still waiting for polkit are dropped: nobody is left to answer,
- * and an authentication dialog shown for it is withdrawn
- * (CancelCheckAuthorization).  Calls already answered and queued again run
- * before this is called (the bus reads in order), so nothing is lost.
+ * Its calls still waiting for polkit, in flight or queued, are dropped:
+ * nobody is left to answer, and an authentication dialog shown for it is
+ * withdrawn (CancelCheckAuthorization).  Calls already answered and queued
+ * again run before this is called (the bus reads in order), so nothing is
+ * lost.  The slots it held go to the next callers in turn.
  */
 void polkit_registry_forget_sender(PolkitRegistry *reg, const char *unique_name) {
         GHashTableIter it;
@@ -348,10 +675,11 @@ void polkit_registry_forget_sender(PolkitRegistry *reg, const char *unique_name)
         while (g_hash_table_iter_next(&it, NULL, &value)) {
                 PolkitQuery *q = value;
 
-                if (!q->slot || g_strcmp0(sd_bus_message_get_sender(q->call), unique_name) != 0)
+                if (q->state == QUERY_IDLE || g_strcmp0(sd_bus_message_get_sender(q->call), unique_name) != 0)
                         continue;
-                if (q->cancel_id)
+                if (q->state == QUERY_IN_FLIGHT && q->cancel_id)
                         send_cancel(sd_bus_message_get_bus(q->call), q->cancel_id);
                 g_hash_table_iter_remove(&it);
         }
+        pump(reg);
 }

@@ -702,6 +702,216 @@ static void test_sluicectl(Fixture *f, gconstpointer data) {
                               "without --no-ask-password to authenticate\n");
 }
 
+/*
+ * A flood (issue 10, item 8).  sluiced keeps at most 8 checks of one uid in
+ * flight (POLKIT_MAX_IN_FLIGHT_PER_UID in src/daemon/polkit-query.h), lets
+ * one uid have at most 256 calls waiting (POLKIT_MAX_WAITING_PER_UID), and
+ * takes turns between uids and between the connections of one uid.  Every
+ * connection here has the test's uid, so these cases see the per-uid bound
+ * and the turns between connections; the turns between uids, with real
+ * users and the real polkitd, are scenario-flood.sh's.
+ */
+#define MAX_IN_FLIGHT_PER_UID 8u
+#define MAX_WAITING_PER_UID 256u
+
+/* A round trip on conn: every call conn sent before has been read by sluiced. */
+static void sync_with_daemon(Fixture *f, GDBusConnection *conn) {
+        (void) n_jobs_on(f, conn);
+}
+
+static BusPending **submit_many(Fixture *f, GDBusConnection *conn, const char *klass, guint n) {
+        BusPending **p = g_new0(BusPending *, n);
+
+        for (guint i = 0; i < n; i++)
+                p[i] = submit_async(f, conn, klass, G_DBUS_CALL_FLAGS_NONE);
+        return p;
+}
+
+static void pending_free_all(BusPending **p, guint n) {
+        for (guint i = 0; i < n; i++)
+                bus_pending_free(p[i]);
+        g_free(p);
+}
+
+/* Answer every check still coming until each of the n calls has its reply. */
+static guint drain(Fixture *f, BusPending **p, guint n, gboolean authorized) {
+        guint answered = 0;
+
+        for (;;) {
+                gboolean all = TRUE;
+
+                for (guint i = 0; i < n; i++)
+                        all = all && p[i]->done;
+                if (all && gt_dbus_queue_get_n_messages(f->queue) == 0)
+                        return answered;
+                if (gt_dbus_queue_get_n_messages(f->queue) == 0) {
+                        bus_harness_flush();
+                        g_usleep(1000);
+                        continue;
+                }
+                {
+                        g_autoptr(Check) c = pop_check(f);
+
+                        answer(c, authorized, FALSE);
+                        answered++;
+                }
+        }
+}
+
+/*
+ * One connection floods: only 8 of its checks go to polkit; another
+ * connection's call, arriving after all of them, gets the next free slot
+ * (its turn), not a place behind the flood.
+ */
+static void test_flood_bound_and_turns(Fixture *f, gconstpointer data) {
+        const guint n = MAX_IN_FLIGHT_PER_UID + 4;
+        g_autoptr(GDBusConnection) flooder = bus_harness_connect(&f->h);
+        g_autoptr(GDBusConnection) other = bus_harness_connect(&f->h);
+        const char *flooder_name = g_dbus_connection_get_unique_name(flooder);
+        const char *other_name = g_dbus_connection_get_unique_name(other);
+        BusPending **flood = submit_many(f, flooder, "gc", n);
+        g_autoptr(BusPending) mine = NULL;
+        Check *c[MAX_IN_FLIGHT_PER_UID];
+        g_autoptr(Check) next = NULL;
+        guint answered;
+
+        sync_with_daemon(f, flooder);
+        for (guint i = 0; i < MAX_IN_FLIGHT_PER_UID; i++) {
+                c[i] = pop_check(f);
+                assert_check(c[i], flooder_name, "org.sluice.submit", "gc");
+        }
+
+        /* Read by sluiced after the whole flood. */
+        mine = submit_async(f, other, "backup", G_DBUS_CALL_FLAGS_NONE);
+        sync_with_daemon(f, other);
+
+        /* One slot frees: it is the other connection's turn.  Had more
+         * than 8 checks of the flood been sent, the 9th would come first. */
+        answer(c[0], FALSE, FALSE);
+        next = pop_check(f);
+        assert_check(next, other_name, "org.sluice.submit", "backup");
+        answer(next, TRUE, FALSE);
+        bus_harness_wait_pending(&f->h, mine, "the other connection's Submit");
+        g_assert_no_error(mine->error);
+
+        for (guint i = 1; i < MAX_IN_FLIGHT_PER_UID; i++) {
+                answer(c[i], FALSE, FALSE);
+                check_free(c[i]);
+        }
+        check_free(c[0]);
+        /* The flood's remaining 4 checks, each refused. */
+        answered = drain(f, flood, n, FALSE);
+        g_assert_cmpuint(answered, ==, n - MAX_IN_FLIGHT_PER_UID);
+        for (guint i = 0; i < n; i++)
+                bus_assert_error(flood[i]->error, "org.sluice.Error.NotPermitted", "class gc", NULL);
+        g_assert_cmpuint(n_jobs(f), ==, 1);
+        pending_free_all(flood, n);
+}
+
+/* A flooder that leaves frees its slots and its queued calls at once. */
+static void test_flood_leaves(Fixture *f, gconstpointer data) {
+        const guint n = MAX_IN_FLIGHT_PER_UID + 4;
+        g_autoptr(GDBusConnection) flooder = bus_harness_connect(&f->h);
+        g_autofree char *flooder_name = g_strdup(g_dbus_connection_get_unique_name(flooder));
+        BusPending **flood = submit_many(f, flooder, "gc", n);
+        g_autoptr(BusPending) mine = NULL;
+        g_autoptr(Check) next = NULL;
+        Check *c[MAX_IN_FLIGHT_PER_UID];
+
+        sync_with_daemon(f, flooder);
+        for (guint i = 0; i < MAX_IN_FLIGHT_PER_UID; i++)
+                c[i] = pop_check(f);
+        g_dbus_connection_close_sync(flooder, NULL, NULL);
+        bus_harness_wait_for(&f->h, name_gone, flooder_name, "the flooder to leave the bus");
+        for (guint i = 0; i < n; i++)
+                bus_harness_wait_pending(&f->h, flood[i], "the closed connection to fail its calls");
+
+        /* Had the 4 queued calls of the flood been kept, they would be
+         * asked before this one. */
+        mine = submit_async(f, NULL, "backup", G_DBUS_CALL_FLAGS_NONE);
+        next = pop_check_for(f, mine);
+        assert_check(next, f->unique_name, "org.sluice.submit", "backup");
+        answer(next, TRUE, FALSE);
+        wait_reply(f, mine, "Submit after the flooder left");
+        g_assert_no_error(mine->error);
+
+        /* Late answers for the departed flooder change nothing. */
+        for (guint i = 0; i < MAX_IN_FLIGHT_PER_UID; i++) {
+                answer(c[i], TRUE, FALSE);
+                check_free(c[i]);
+        }
+        g_assert_cmpuint(n_jobs(f), ==, 1);
+        gt_dbus_queue_assert_no_messages(f->queue);
+        pending_free_all(flood, n);
+}
+
+/*
+ * One uid may have 256 calls waiting: the rest are refused at once with
+ * LimitsExceeded naming the caller and the count, and polkit never hears
+ * of them.  Three connections of 100 calls each (the bus lets one
+ * connection have 128 calls awaiting replies).
+ */
+static void test_flood_cap(Fixture *f, gconstpointer data) {
+        const guint per_conn = 100, n_conns = 3, n = per_conn * n_conns;
+        GDBusConnection *conns[3];
+        BusPending **p[3];
+        guint refused = 0, answered = 0;
+
+        for (guint k = 0; k < n_conns; k++) {
+                conns[k] = bus_harness_connect(&f->h);
+                p[k] = submit_many(f, conns[k], "gc", per_conn);
+        }
+        for (guint k = 0; k < n_conns; k++)
+                sync_with_daemon(f, conns[k]);
+        bus_harness_flush();
+        for (guint k = 0; k < n_conns; k++)
+                for (guint i = 0; i < per_conn; i++) {
+                        if (!p[k][i]->done)
+                                continue;
+                        bus_assert_error(p[k][i]->error, "org.freedesktop.DBus.Error.LimitsExceeded",
+                                         "too many calls waiting for authorization from uid",
+                                         g_dbus_connection_get_unique_name(conns[k]), "256", NULL);
+                        refused++;
+                }
+        /* The replies to the refused calls precede each connection's
+         * ListJobs reply: all are in. */
+        g_assert_cmpuint(refused, ==, n - MAX_WAITING_PER_UID);
+
+        for (guint k = 0; k < n_conns; k++)
+                answered += drain(f, p[k], per_conn, FALSE);
+        g_assert_cmpuint(answered, ==, MAX_WAITING_PER_UID);
+        g_assert_cmpuint(n_jobs(f), ==, 0);
+
+        /* The flood is over: the uid's calls are asked again. */
+        g_free(submit_allowed(f, "backup"));
+        for (guint k = 0; k < n_conns; k++) {
+                pending_free_all(p[k], per_conn);
+                g_object_unref(conns[k]);
+        }
+}
+
+/*
+ * The bus refuses a check with LimitsExceeded (too many calls of sluiced's
+ * await replies): that is no answer of polkit's.  sluiced asks again a
+ * little later, and the caller gets polkit's real answer.
+ */
+static void test_bus_limits_exceeded(Fixture *f, gconstpointer data) {
+        g_autoptr(BusPending) p = submit_async(f, NULL, "backup", G_DBUS_CALL_FLAGS_NONE);
+        g_autoptr(Check) c = pop_check_for(f, p);
+        g_autoptr(Check) again = NULL;
+
+        assert_check(c, f->unique_name, "org.sluice.submit", "backup");
+        g_dbus_method_invocation_return_dbus_error(g_steal_pointer(&c->invocation),
+                                                   "org.freedesktop.DBus.Error.LimitsExceeded",
+                                                   "The maximum number of pending replies per connection has been reached");
+        again = pop_check_for(f, p);
+        assert_check(again, f->unique_name, "org.sluice.submit", "backup");
+        answer(again, TRUE, FALSE);
+        wait_reply(f, p, "Submit to be answered after the retry");
+        g_assert_no_error(p->error);
+        g_assert_cmpuint(n_jobs(f), ==, 1);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 
@@ -720,6 +930,10 @@ int main(int argc, char *argv[]) {
         ADD("/bus/polkit/caller-vanishes", test_caller_vanishes);
         ADD("/bus/polkit/exit-while-pending", test_exit_while_pending);
         ADD("/bus/polkit/sluicectl", test_sluicectl);
+        ADD("/bus/polkit/flood/bound-and-turns", test_flood_bound_and_turns);
+        ADD("/bus/polkit/flood/leaves", test_flood_leaves);
+        ADD("/bus/polkit/flood/cap", test_flood_cap);
+        ADD("/bus/polkit/bus-limits-exceeded", test_bus_limits_exceeded);
 #undef ADD
         return g_test_run();
 }
