@@ -64,15 +64,11 @@ static int refuse(Manager *m, sd_bus_message *message, uint32_t uid, const char 
         bool interactive = sd_bus_message_get_allow_interactive_authorization(message) > 0;
         const char *sender = sd_bus_message_get_sender(message);
 
-        /* Rate-limited: a flood of refused calls must not flood the journal. */
-        log_full_ratelimited(&m->log, &m->log.refusals, LOG_NOTICE, "refused %s%s to uid %" PRIu32 " (%s): %s%s",
-                             action_id, target, uid, sender ? sender : "?",
-                             verdict == POLKIT_VERDICT_DENIED ? "not authorized" :
-                             verdict == POLKIT_VERDICT_CHALLENGE ? "authentication required" :
-                             verdict == POLKIT_VERDICT_OVERLOADED ? "too many calls waiting for authorization: " :
-                             "polkit unavailable: ",
-                             (verdict == POLKIT_VERDICT_UNAVAILABLE || verdict == POLKIT_VERDICT_OVERLOADED) &&
-                             reason ? reason : "");
+        log_full(&m->log, LOG_NOTICE, "refused %s%s to uid %" PRIu32 " (%s): %s%s", action_id, target, uid,
+                 sender ? sender : "?",
+                 verdict == POLKIT_VERDICT_DENIED ? "not authorized" :
+                 verdict == POLKIT_VERDICT_CHALLENGE ? "authentication required" : "polkit unavailable: ",
+                 verdict == POLKIT_VERDICT_UNAVAILABLE && reason ? reason : "");
 
         switch (verdict) {
         case POLKIT_VERDICT_CHALLENGE:
@@ -85,12 +81,6 @@ static int refuse(Manager *m, sd_bus_message *message, uint32_t uid, const char 
                                          _("not permitted: %s%s (authentication is required and no polkit "
                                            "authentication agent could ask for it)"),
                                          action_id, target);
-        case POLKIT_VERDICT_OVERLOADED:
-                /* Not a refusal of the caller's right: a bound on what one
-                 * uid may have waiting (polkit-query.h); retry later. */
-                return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
-                                         _("too many calls waiting for authorization from uid %u (%s): %s; retry later"),
-                                         (unsigned) uid, sender ? sender : "?", reason ? reason : "?");
         case POLKIT_VERDICT_UNAVAILABLE:
                 return sd_bus_error_setf(error, not_permitted,
                                          _("not permitted: %s%s: polkit is not available: %s"),
@@ -109,11 +99,12 @@ static bool is_owner_or_holder(const Job *job, uint32_t uid, sd_bus_message *mes
         return job->submitter && sender && strcmp(job->submitter, sender) == 0;
 }
 
+/* @extra: more polkit details, key/value pairs, NULL-terminated (may be NULL). */
 static int check(Manager *m, sd_bus_message *message, SluiceAction action, const Job *job,
-                 const char *class_name, bool owner_allowed, sd_bus_error *error) {
+                 const char *class_name, bool owner_allowed, const char *const *extra, sd_bus_error *error) {
         const char *action_id = sluice_action_to_polkit_id(action);
         g_autofree char *job_id = NULL, *reason = NULL;
-        const char *details[5] = {};
+        const char *details[9] = {};
         PolkitVerdict verdict;
         size_t n = 0;
         uint32_t uid;
@@ -141,8 +132,12 @@ static int check(Manager *m, sd_bus_message *message, SluiceAction action, const
                 details[n++] = "job";
                 details[n++] = job_id;
         }
+        for (size_t i = 0; extra && extra[i] && extra[i + 1] && n + 2 < G_N_ELEMENTS(details); i += 2) {
+                details[n++] = extra[i];
+                details[n++] = extra[i + 1];
+        }
 
-        r = polkit_registry_check(m->polkit, message, uid, action_id, details, &verdict, &reason);
+        r = polkit_registry_check(m->polkit, message, action_id, details, &verdict, &reason);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, _("cannot check the authorization for %s: %s"),
                                                action_id, g_strerror(-r));
@@ -174,7 +169,7 @@ static int check(Manager *m, sd_bus_message *message, SluiceAction action, const
  */
 int bus_access_check(Manager *m, sd_bus_message *message, SluiceAction action,
                      const Job *job, const char *class_name, sd_bus_error *error) {
-        return check(m, message, action, job, class_name, true, error);
+        return check(m, message, action, job, class_name, true, NULL, error);
 }
 
 /**
@@ -194,5 +189,85 @@ int bus_access_check(Manager *m, sd_bus_message *message, SluiceAction action,
 int bus_access_check_priority(Manager *m, sd_bus_message *message, const Job *job,
                               int32_t priority, sd_bus_error *error) {
         return check(m, message, SLUICE_ACTION_MANAGE_JOBS, job, job->class_name,
-                     priority <= job->priority, error);
+                     priority <= job->priority, NULL, error);
+}
+
+/**
+ * bus_access_check_submit() - may the caller of @message submit this job?
+ * @m: the manager
+ * @message: the Submit() or Acquire() call
+ * @acquire: Acquire() (org.sluice.acquire) rather than Submit() (org.sluice.submit)
+ * @class_name: the class asked for
+ * @opts: the parsed options
+ * @error: set when the caller is refused
+ *
+ * Asks, in this order, each only when needed (docs/authorization.md):
+ *
+ * - org.sluice.submit or org.sluice.acquire for the class;
+ * - org.sluice.run-command when the options carry `argv` or `environment`: a
+ *   command (or an environment: LD_PRELOAD, PATH, ...) of the caller's choosing;
+ * - org.sluice.manage-jobs when the job would jump ahead of others or take
+ *   what is not its class's: a `priority` above the class's Priority= (the
+ *   rule SetPriority follows: raising is manage-jobs, lowering is free), or
+ *   any `resources` (extra resources take slots that other classes' jobs
+ *   wait for).  That check carries the details "priority" (when raised) and
+ *   "resources" (the extra ones, separated by spaces), so a rule can grant
+ *   exactly those.
+ *
+ * An unknown class asks no manage-jobs: the submission is refused with
+ * NoSuchClass right after.
+ *
+ * Return: as bus_access_check().
+ */
+int bus_access_check_submit(Manager *m, sd_bus_message *message, bool acquire, const char *class_name,
+                            const SubmitOptions *opts, sd_bus_error *error) {
+        const ClassConfig *cls = sluice_config_get_class(scheduler_get_config(m->scheduler), class_name);
+        g_autofree char *priority = NULL, *resources = NULL;
+        const char *extra[5] = {};
+        size_t n = 0;
+        int r;
+
+        r = bus_access_check(m, message, acquire ? SLUICE_ACTION_ACQUIRE : SLUICE_ACTION_SUBMIT, NULL,
+                             class_name, error);
+        if (r <= 0)
+                return r;
+        if (opts->argv || opts->environment) {
+                r = bus_access_check(m, message, SLUICE_ACTION_RUN_COMMAND, NULL, class_name, error);
+                if (r <= 0)
+                        return r;
+        }
+        if (!cls)
+                return 1;
+        if (opts->has_priority && opts->priority > cls->priority) {
+                priority = g_strdup_printf("%" PRIi32, opts->priority);
+                extra[n++] = "priority";
+                extra[n++] = priority;
+        }
+        if (opts->resources && opts->resources[0]) {
+                resources = g_strjoinv(" ", opts->resources);
+                extra[n++] = "resources";
+                extra[n++] = resources;
+        }
+        if (n == 0)
+                return 1;
+        r = check(m, message, SLUICE_ACTION_MANAGE_JOBS, NULL, class_name, false, extra, error);
+        if (r < 0 && sd_bus_error_has_name(error, sluice_error_dbus_name(SLUICE_ERROR_NOT_PERMITTED))) {
+                /* Say why a submission asks manage-jobs at all. */
+                g_autofree char *why = NULL, *msg = NULL;
+
+                if (priority && resources)
+                        why = g_strdup_printf(_("options.priority %s is above the class's Priority=%" PRIi32
+                                                " and options.resources asks for %s"),
+                                              priority, cls->priority, resources);
+                else if (priority)
+                        why = g_strdup_printf(_("options.priority %s is above the class's Priority=%" PRIi32),
+                                              priority, cls->priority);
+                else
+                        why = g_strdup_printf(_("options.resources asks for %s beyond the class's own"),
+                                              resources);
+                msg = g_strdup_printf("%s (%s)", error->message, why);
+                sd_bus_error_free(error);
+                return sd_bus_error_set(error, sluice_error_dbus_name(SLUICE_ERROR_NOT_PERMITTED), msg);
+        }
+        return r;
 }

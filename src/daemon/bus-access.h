@@ -3,6 +3,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus-options.h"
 #include "job.h"
 
 typedef struct Manager Manager;
@@ -24,3 +25,7 @@ int bus_access_check(Manager *m, sd_bus_message *message, SluiceAction action,
 /* SetPriority: the owner may lower a job's priority, raising it is manage-jobs. */
 int bus_access_check_priority(Manager *m, sd_bus_message *message, const Job *job,
                               int32_t priority, sd_bus_error *error);
+/* Submit/Acquire: the action, run-command for argv/environment, manage-jobs
+ * for a priority above the class's or extra resources. */
+int bus_access_check_submit(Manager *m, sd_bus_message *message, bool acquire, const char *class_name,
+                            const SubmitOptions *opts, sd_bus_error *error);

@@ -53,17 +53,12 @@ static int submit_or_acquire(sd_bus_message *msg, Manager *m, bool acquire, sd_b
         if (r < 0)
                 return r;
 
-        r = bus_access_check(m, msg, acquire ? SLUICE_ACTION_ACQUIRE : SLUICE_ACTION_SUBMIT, NULL, class_name, error);
+        /* submit/acquire; run-command for argv or environment (LD_PRELOAD,
+         * PATH, ... change what a root job runs); manage-jobs for a priority
+         * above the class's or extra resources (bus-access.c). */
+        r = bus_access_check_submit(m, msg, acquire, class_name, &opts, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        /* A raw argv is a command of the caller's choosing; so is an environment
-         * (LD_PRELOAD, PATH, ... change what a root job runs): both need
-         * org.sluice.run-command. */
-        if (opts.argv || opts.environment) {
-                r = bus_access_check(m, msg, SLUICE_ACTION_RUN_COMMAND, NULL, class_name, error);
-                if (r <= 0)
-                        return r < 0 ? r : 1;
-        }
 
         submit_options_to_spec(&opts, class_name, &spec);
         r = bus_sender_uid(m, msg, &spec.owner);  /* identity from the bus only */
