@@ -64,11 +64,15 @@ static int refuse(Manager *m, sd_bus_message *message, uint32_t uid, const char 
         bool interactive = sd_bus_message_get_allow_interactive_authorization(message) > 0;
         const char *sender = sd_bus_message_get_sender(message);
 
-        log_full(&m->log, LOG_NOTICE, "refused %s%s to uid %" PRIu32 " (%s): %s%s", action_id, target, uid,
-                 sender ? sender : "?",
-                 verdict == POLKIT_VERDICT_DENIED ? "not authorized" :
-                 verdict == POLKIT_VERDICT_CHALLENGE ? "authentication required" : "polkit unavailable: ",
-                 verdict == POLKIT_VERDICT_UNAVAILABLE && reason ? reason : "");
+        /* Rate-limited: a flood of refused calls must not flood the journal. */
+        log_full_ratelimited(&m->log, &m->log.refusals, LOG_NOTICE, "refused %s%s to uid %" PRIu32 " (%s): %s%s",
+                             action_id, target, uid, sender ? sender : "?",
+                             verdict == POLKIT_VERDICT_DENIED ? "not authorized" :
+                             verdict == POLKIT_VERDICT_CHALLENGE ? "authentication required" :
+                             verdict == POLKIT_VERDICT_OVERLOADED ? "too many calls waiting for authorization: " :
+                             "polkit unavailable: ",
+                             (verdict == POLKIT_VERDICT_UNAVAILABLE || verdict == POLKIT_VERDICT_OVERLOADED) &&
+                             reason ? reason : "");
 
         switch (verdict) {
         case POLKIT_VERDICT_CHALLENGE:
@@ -81,6 +85,12 @@ static int refuse(Manager *m, sd_bus_message *message, uint32_t uid, const char 
                                          _("not permitted: %s%s (authentication is required and no polkit "
                                            "authentication agent could ask for it)"),
                                          action_id, target);
+        case POLKIT_VERDICT_OVERLOADED:
+                /* Not a refusal of the caller's right: a bound on what one
+                 * uid may have waiting (polkit-query.h); retry later. */
+                return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                         _("too many calls waiting for authorization from uid %u (%s): %s; retry later"),
+                                         (unsigned) uid, sender ? sender : "?", reason ? reason : "?");
         case POLKIT_VERDICT_UNAVAILABLE:
                 return sd_bus_error_setf(error, not_permitted,
                                          _("not permitted: %s%s: polkit is not available: %s"),
@@ -137,7 +147,7 @@ static int check(Manager *m, sd_bus_message *message, SluiceAction action, const
                 details[n++] = extra[i + 1];
         }
 
-        r = polkit_registry_check(m->polkit, message, action_id, details, &verdict, &reason);
+        r = polkit_registry_check(m->polkit, message, uid, action_id, details, &verdict, &reason);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, _("cannot check the authorization for %s: %s"),
                                                action_id, g_strerror(-r));
