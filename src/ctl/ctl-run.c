@@ -8,6 +8,12 @@
  * should end the wait are handled by the loop.  The lease is bound to our
  * bus connection, so leaving while still queued (Ctrl+C) makes sluiced
  * abandon the job; nothing else needs to be said to it.
+ *
+ * The lease outlives a restart of sluiced as long as we stay connected
+ * (docs/dbus-api.md, "Across a restart of sluiced"): when sluiced leaves the
+ * bus we keep guarding the command, and when it is back we check the job,
+ * find our queued lease again if our Acquire() went with the old sluiced,
+ * or release what was due meanwhile.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -617,8 +623,9 @@ static int parse_lease_options(int argc, char **argv, bool run, bool posix, CtlJ
  * @argv: verb argv
  *
  * Waits for the slot, prints the job id, and holds the lease until
- * SIGINT, SIGTERM or SIGHUP, then releases it with "success".  With
- * --ttl= the lease is detached: print the id and exit.
+ * SIGINT, SIGTERM or SIGHUP, then releases it with "success"; a restart of
+ * sluiced meanwhile does not end it.  With --ttl= the lease is detached:
+ * print the id and exit.
  *
  * Return: exit status (128+signal when interrupted while queued).
  */
@@ -647,10 +654,13 @@ int ctl_verb_acquire(Ctl *ctl, int argc, char **argv) {
  * @argc: verb argc
  * @argv: verb argv
  *
- * Acquires a lease, runs CMD as a child while holding it, forwards
+ * Acquires a lease, runs CMD under a guard (ctl-guard.c: nothing of CMD
+ * outlives sluicectl or CMD itself) while holding it, forwards
  * SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGUSR1/SIGUSR2 to it, and releases the
- * lease with "success" (exit 0), "cancelled" (killed by a SIGINT/SIGTERM
- * we received) or "failed".  CMD sees SLUICE_JOB_ID and SLUICE_JOB_PATH.
+ * lease with CMD's exit status or signal (ReleaseEx) and "success" (exit 0),
+ * "cancelled" (interrupted by its user: docs/design.md "Clients") or
+ * "failed".  Keeps guarding CMD across a restart of sluiced.  CMD sees
+ * SLUICE_JOB_ID and SLUICE_JOB_PATH.
  *
  * Return: CMD's exit status, 128+signal when it was killed, 128+signal
  * when interrupted while queued, 1 or 2 on our own errors.

@@ -10,8 +10,12 @@
  */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 static const char test_config[] =
         "[Scheduler]\n"
@@ -242,6 +246,59 @@ static void test_run_interrupted_trapped(gconstpointer data) {
         g_assert_cmpstr(result, ==, "cancelled");
         g_assert_cmpint(job_int(f, id, "ExitStatus"), ==, 1);
         await_counts(f, 0, 0);
+}
+
+/* In the child: a session of its own with the pty as its controlling terminal, in the foreground. */
+static void child_on_pty(gpointer data) {
+        const char *name = data;
+        int fd;
+
+        if (setsid() < 0)
+                _exit(120);
+        fd = open(name, O_RDWR);        /* a session leader's first tty becomes its controlling one */
+        if (fd < 0 || tcsetpgrp(fd, getpgrp()) < 0 || dup2(fd, STDIN_FILENO) < 0)
+                _exit(121);
+}
+
+/*
+ * A real Ctrl+C on a terminal: the kernel sends SIGINT to the whole
+ * foreground process group, sluicectl and the command alike.  The command
+ * catches it and exits 1: the lease ends "cancelled", not "failed".
+ */
+static void test_run_ctrl_c_on_terminal(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+        g_autoptr(GSubprocess) p = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *address = g_strdup_printf("--bus-address=%s", f->address);
+        g_autofree char *line = NULL, *result = NULL;
+        struct termios t;
+        const char ctrl_c = '\003';
+        guint64 id;
+        int master;
+
+        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        g_assert_cmpint(master, >=, 0);
+        g_assert_cmpint(grantpt(master), ==, 0);
+        g_assert_cmpint(unlockpt(master), ==, 0);
+        g_assert_cmpint(tcgetattr(master, &t), ==, 0);
+        g_assert_true((t.c_lflag & ISIG) && t.c_cc[VINTR] == ctrl_c);
+
+        g_subprocess_launcher_set_child_setup(launcher, child_on_pty, ptsname(master), NULL);
+        p = g_subprocess_launcher_spawn(launcher, &error, f->sluicectl, address, "run", "--class=serial", "--",
+                                        "sh", "-c", "trap 'exit 1' INT; echo $SLUICE_JOB_ID; sleep 600 & wait",
+                                        NULL);
+        g_assert_no_error(error);
+        line = read_line(p);
+        id = parse_id(line);
+
+        g_assert_cmpint(write(master, &ctrl_c, 1), ==, 1);
+        g_assert_cmpint(wait_status(p), ==, 1);
+        result = job_string(f, id, "Result");
+        g_assert_cmpstr(result, ==, "cancelled");
+        g_assert_cmpint(job_int(f, id, "ExitStatus"), ==, 1);
+        await_counts(f, 0, 0);
+        close(master);
 }
 
 /* Alive and not a zombie (a zombie has ended; its parent only did not reap it yet). */
@@ -623,6 +680,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/run/exit-status", &f, test_run_exit_status);
         g_test_add_data_func("/sluicectl/run/interrupted", &f, test_run_interrupted);
         g_test_add_data_func("/sluicectl/run/interrupted-trapped", &f, test_run_interrupted_trapped);
+        g_test_add_data_func("/sluicectl/run/ctrl-c-on-terminal", &f, test_run_ctrl_c_on_terminal);
         g_test_add_data_func("/sluicectl/run/sigkill-no-orphan", &f, test_run_sigkill_no_orphan);
         g_test_add_data_func("/sluicectl/run/serializes", &f, test_run_serializes);
         g_test_add_data_func("/sluicectl/run/across-restart", &f, test_run_across_restart);
