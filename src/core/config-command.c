@@ -94,7 +94,7 @@ int sandbox_preset_from_string(const char *s) {
 
 const char *const config_command_only_keys[] = {
         "User", "Group", "DynamicUser", "WorkingDirectory", "Environment",
-        "CPUWeight", "IOWeight", "MemoryMax", "TasksMax", "Sandbox", "ReadWritePaths",
+        "CPUWeight", "IOWeight", "MemoryMax", "TasksMax", "Sandbox", "ReadWritePaths", "LoadCredential",
         "Retry", "RetryDelaySec", "RetryBackoff",
         NULL,
 };
@@ -106,6 +106,7 @@ const char *const config_command_only_keys[] = {
 void config_command_init(ClassConfig *c) {
         c->environment = g_new0(char *, 1);
         c->read_write_paths = g_new0(char *, 1);
+        c->load_credentials = g_new0(char *, 1);
         c->sandbox = SANDBOX_BASIC;
         c->retry_delay_usec = RETRY_DELAY_DEFAULT;
         c->retry_backoff = 1.0;
@@ -122,6 +123,7 @@ void config_command_clear(ClassConfig *c) {
         g_clear_pointer(&c->working_directory, g_free);
         g_clear_pointer(&c->environment, g_strfreev);
         g_clear_pointer(&c->read_write_paths, g_strfreev);
+        g_clear_pointer(&c->load_credentials, g_strfreev);
 }
 
 /* A user or group name as useradd/groupadd accept it by default
@@ -377,6 +379,57 @@ bool config_parse_read_write_paths(void *t, const char *key, const char *value, 
         }
         g_strfreev(c->read_write_paths);
         c->read_write_paths = g_steal_pointer(&words);
+        return true;
+}
+
+/**
+ * config_is_credential_id() - a systemd credential name
+ * @s: the name
+ *
+ * systemd takes any valid file name; sluice takes the portable part of it,
+ * so that $CREDENTIALS_DIRECTORY/ID is one plain file name.
+ *
+ * Return: true for [A-Za-z0-9_.@-]{1,255} other than "." and "..".
+ */
+bool config_is_credential_id(const char *s) {
+        size_t n = 0;
+
+        if (!s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+                return false;
+        for (; s[n]; n++)
+                if (!(g_ascii_isalnum(s[n]) || strchr("_.@-", s[n])) || n >= 255)
+                        return false;
+        return n > 0;
+}
+
+/*
+ * LoadCredential=ID:PATH ...: systemd reads PATH (as root, before the job's
+ * sandbox and user apply) and gives the job a private copy at
+ * $CREDENTIALS_DIRECTORY/ID.  Unlike Environment=, the secret itself is in
+ * no unit property: `systemctl show` shows ID:PATH only.
+ */
+bool config_parse_load_credential(void *t, const char *key, const char *value, GError **error) {
+        ClassConfig *c = t;
+        g_auto(GStrv) words = config_split_words(value);
+
+        for (size_t i = 0; words[i]; i++) {
+                const char *colon = strchr(words[i], ':');
+                g_autofree char *id = colon ? g_strndup(words[i], (size_t) (colon - words[i])) : NULL;
+
+                if (!colon || !config_is_credential_id(id) || !config_is_normalized_path(colon + 1)) {
+                        set_error(error, _("\"%s\" is not ID:PATH (ID: [A-Za-z0-9_.@-]{1,255}; PATH: a normalised "
+                                           "absolute path)"),
+                                  words[i]);
+                        return false;
+                }
+                for (size_t j = 0; j < i; j++)
+                        if (strncmp(words[j], words[i], (size_t) (colon - words[i]) + 1) == 0) {
+                                set_error(error, _("credential \"%s\" is loaded twice"), id);
+                                return false;
+                        }
+        }
+        g_strfreev(c->load_credentials);
+        c->load_credentials = g_steal_pointer(&words);
         return true;
 }
 

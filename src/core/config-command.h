@@ -27,6 +27,7 @@ bool config_parse_memory_max(void *target, const char *key, const char *value, G
 bool config_parse_tasks_max(void *target, const char *key, const char *value, GError **error);
 bool config_parse_sandbox(void *target, const char *key, const char *value, GError **error);
 bool config_parse_read_write_paths(void *target, const char *key, const char *value, GError **error);
+bool config_parse_load_credential(void *target, const char *key, const char *value, GError **error);
 bool config_parse_retry(void *target, const char *key, const char *value, GError **error);
 bool config_parse_retry_delay(void *target, const char *key, const char *value, GError **error);
 bool config_parse_retry_backoff(void *target, const char *key, const char *value, GError **error);
@@ -50,6 +51,9 @@ char **config_env_merge(const char *const *base, const char *const *add);
 /* Whether @s is a valid KEY=VALUE environment assignment (KEY
  * [A-Za-z_][A-Za-z0-9_]*, VALUE anything). */
 bool config_is_env_assignment(const char *s);
+
+/* Whether @s is a systemd credential name: [A-Za-z0-9_.@-]{1,255}, not "." or "..". */
+bool config_is_credential_id(const char *s);
 
 /* Whether @s is an absolute path with no "." or ".." component, no "//" and
  * no trailing "/" ("/" itself is fine). */

@@ -302,6 +302,7 @@ static const KeyDef key_defs[] = {
         { { CONFIG_SECTION_CLASS, "TasksMax", "" }, config_parse_tasks_max, false },
         { { CONFIG_SECTION_CLASS, "Sandbox", "basic" }, config_parse_sandbox, false },
         { { CONFIG_SECTION_CLASS, "ReadWritePaths", "" }, config_parse_read_write_paths, false },
+        { { CONFIG_SECTION_CLASS, "LoadCredential", "" }, config_parse_load_credential, false },
         { { CONFIG_SECTION_CLASS, "Retry", "0" }, config_parse_retry, false },
         { { CONFIG_SECTION_CLASS, "RetryDelaySec", "30s" }, config_parse_retry_delay, false },
         { { CONFIG_SECTION_CLASS, "RetryBackoff", "1.0" }, config_parse_retry_backoff, false },

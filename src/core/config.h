@@ -92,6 +92,8 @@ typedef struct ClassConfig {
         SandboxPreset sandbox;  /* Sandbox= none|basic|strict (basic) */
         char **read_write_paths;/* ReadWritePaths= absolute paths (for Sandbox=strict), each may start
                                  * with "-" (ignored when missing, as systemd reads it); never NULL */
+        char **load_credentials;/* LoadCredential= ID:PATH, whitespace separated, each ID once: systemd
+                                 * credentials, the way to hand a job a secret; never NULL */
 
         /* Retries and duplicates (command jobs). */
         uint32_t retry;                 /* Retry= extra attempts after a failed one (0) */

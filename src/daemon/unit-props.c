@@ -37,6 +37,35 @@ static int append_strv(sd_bus_message *m, const char *name, char *const *v) {
         return r;
 }
 
+/* LoadCredential a(ss): each "ID:PATH" as (ID, PATH). */
+static int append_load_credentials(sd_bus_message *m, char *const *v) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", "LoadCredential");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "a(ss)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(ss)");
+        for (char *const *e = v; r >= 0 && *e; e++) {
+                const char *colon = strchr(*e, ':');
+                g_autofree char *id = NULL;
+
+                if (!colon)
+                        return -EINVAL;
+                id = g_strndup(*e, (size_t) (colon - *e));
+                r = sd_bus_message_append(m, "(ss)", id, colon + 1);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
 /*
  * ExecStartEx a(sasas): one command, its path, its whole argv, and the flag
  * "no-env-expand".  Without it systemd expands $VAR, ${VAR} and whole-word
@@ -174,6 +203,8 @@ int unit_props_append(sd_bus_message *msg, const Job *job, const ClassConfig *cl
                         r = append_string(msg, "WorkingDirectory", cls->working_directory);
                 if (r >= 0 && !job->environment && cls->environment && cls->environment[0])
                         r = append_strv(msg, "Environment", cls->environment);
+                if (r >= 0 && cls->load_credentials && cls->load_credentials[0])
+                        r = append_load_credentials(msg, cls->load_credentials);
                 if (r >= 0 && cls->cpu_weight > 0)
                         r = append_u64(msg, "CPUWeight", cls->cpu_weight);
                 if (r >= 0 && cls->io_weight > 0)

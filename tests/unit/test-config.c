@@ -322,6 +322,7 @@ static void test_command_keys_good(void) {
                 "TasksMax=64\n"
                 "Sandbox=strict\n"
                 "ReadWritePaths=/srv/backup -/srv/backup-mirror /\n"
+                "LoadCredential=restic-password:/etc/sluice/secrets/restic a.b@c_d-e:/root/k\n"
                 "Retry=100\n"
                 "RetryDelaySec=1min 30s\n"
                 "RetryBackoff=2.5\n"
@@ -352,6 +353,11 @@ static void test_command_keys_good(void) {
         g_assert_cmpuint(c->tasks_max, ==, 64);
         g_assert_cmpint(c->sandbox, ==, SANDBOX_STRICT);
         g_assert_true(g_strv_equal((const char *const *) c->read_write_paths, rw));
+        {
+                const char *const creds[] = { "restic-password:/etc/sluice/secrets/restic", "a.b@c_d-e:/root/k", NULL };
+                g_assert_true(g_strv_equal((const char *const *) c->load_credentials, creds));
+                g_assert_cmpuint(g_strv_length(sluice_config_get_class(cfg, "d")->load_credentials), ==, 0);
+        }
         g_assert_cmpuint(c->retry, ==, 100);
         g_assert_cmpuint(c->retry_delay_usec, ==, 90 * SEC);
         g_assert_cmpfloat(c->retry_backoff, ==, 2.5);
@@ -676,6 +682,22 @@ static const struct {
         { "[Class l]\nSandbox=strict\n", "t.conf: [Class l] Sandbox: \"strict\" is only valid for Kind=command" },
         { "[Class l]\nReadWritePaths=/srv\n", "t.conf: [Class l] ReadWritePaths: \"/srv\" is only valid for Kind=command" },
         { "[Class l]\nRetry=1\n", "t.conf: [Class l] Retry: \"1\" is only valid for Kind=command" },
+        { "[Class l]\nLoadCredential=k:/etc/k\n",
+          "t.conf: [Class l] LoadCredential: \"k:/etc/k\" is only valid for Kind=command" },
+        { "[Class c]\nKind=command\nExecStart=/bin/true\n" "LoadCredential=k\n",
+          "t.conf: [Class c] LoadCredential: \"k\" is not ID:PATH (ID: [A-Za-z0-9_.@-]{1,255}; PATH: a normalised absolute path)" },
+        { "[Class c]\nKind=command\nExecStart=/bin/true\n" "LoadCredential=k:etc/k\n",
+          "t.conf: [Class c] LoadCredential: \"k:etc/k\" is not ID:PATH (ID: [A-Za-z0-9_.@-]{1,255}; PATH: a normalised absolute path)" },
+        { "[Class c]\nKind=command\nExecStart=/bin/true\n" "LoadCredential=..:/etc/k\n",
+          "t.conf: [Class c] LoadCredential: \"..:/etc/k\" is not ID:PATH (ID: [A-Za-z0-9_.@-]{1,255}; PATH: a normalised absolute path)" },
+        { "[Class c]\nKind=command\nExecStart=/bin/true\n" "LoadCredential=a/b:/etc/k\n",
+          "t.conf: [Class c] LoadCredential: \"a/b:/etc/k\" is not ID:PATH (ID: [A-Za-z0-9_.@-]{1,255}; PATH: a normalised absolute path)" },
+        { "[Class c]\nKind=command\nExecStart=/bin/true\n" "LoadCredential=:/etc/k\n",
+          "t.conf: [Class c] LoadCredential: \":/etc/k\" is not ID:PATH (ID: [A-Za-z0-9_.@-]{1,255}; PATH: a normalised absolute path)" },
+        { "[Class c]\nKind=command\nExecStart=/bin/true\n" "LoadCredential=k:/etc/../k\n",
+          "t.conf: [Class c] LoadCredential: \"k:/etc/../k\" is not ID:PATH (ID: [A-Za-z0-9_.@-]{1,255}; PATH: a normalised absolute path)" },
+        { "[Class c]\nKind=command\nExecStart=/bin/true\n" "LoadCredential=k:/a k:/b\n",
+          "t.conf: [Class c] LoadCredential: credential \"k\" is loaded twice" },
         { "[Class l]\nRetryDelaySec=1\n", "t.conf: [Class l] RetryDelaySec: \"1\" is only valid for Kind=command" },
         { "[Class l]\nRetryBackoff=2\n", "t.conf: [Class l] RetryBackoff: \"2\" is only valid for Kind=command" },
 

@@ -210,6 +210,17 @@ static char *read_value(sd_bus_message *m, const char *sig) {
                 g_assert_cmpint(sd_bus_message_exit_container(m), >=, 0);
                 return g_string_free(g_steal_pointer(&s), false);
         }
+        if (strcmp(sig, "a(ss)") == 0) {
+                g_autoptr(GString) s = g_string_new("a(ss):");
+                const char *a, *b;
+
+                g_assert_cmpint(sd_bus_message_enter_container(m, 'a', "(ss)"), >=, 0);
+                while ((r = sd_bus_message_read(m, "(ss)", &a, &b)) > 0)
+                        g_string_append_printf(s, "(%s;%s)", a, b);
+                g_assert_cmpint(r, >=, 0);
+                g_assert_cmpint(sd_bus_message_exit_container(m), >=, 0);
+                return g_string_free(g_steal_pointer(&s), false);
+        }
         g_error("unexpected property signature %s", sig);
 }
 
@@ -386,6 +397,7 @@ static void test_props_class_settings(void) {
                 "[Class gc]\nKind=command\nExecStart=/usr/bin/gc %{store}\nParameter.store=.+\n"
                 "User=backup\nGroup=disk\nWorkingDirectory=/srv\nEnvironment=A=1 B=2\n"
                 "CPUWeight=50\nIOWeight=20\nMemoryMax=512M\nTasksMax=16\nRuntimeMaxSec=90\nSandbox=none\n"
+                "LoadCredential=restic-password:/etc/sluice/restic.key token:/run/keys/t\n"
                 "[Class dyn]\nKind=command\nExecStart=/usr/bin/gc\nDynamicUser=yes\nSandbox=none\n"
                 "TasksMax=infinity\n");
         g_autoptr(Job) job = job_new(4, "gc", STRV("/usr/bin/gc", "a b; $(rm -rf /)", "--x=%{store}"));
@@ -407,6 +419,9 @@ static void test_props_class_settings(void) {
         g_assert_cmpstr(prop(p, "MemoryMax"), ==, "t:536870912");
         g_assert_cmpstr(prop(p, "TasksMax"), ==, "t:16");
         g_assert_cmpstr(prop(p, "RuntimeMaxUSec"), ==, "t:90000000");
+        /* Secrets by reference: systemd loads the file, the unit shows only ID and path. */
+        g_assert_cmpstr(prop(p, "LoadCredential"), ==,
+                        "a(ss):(restic-password;/etc/sluice/restic.key)(token;/run/keys/t)");
 
         /* The job's environment (class's merged with the submitter's) replaces the class's. */
         job->environment = g_strdupv((char **) STRV("A=1", "B=3", "C=x y"));
@@ -417,6 +432,7 @@ static void test_props_class_settings(void) {
 
         g_assert_cmpint(props_build(dyn, sluice_config_get_class(cfg, "dyn"), &r), ==, 0);
         g_assert_cmpstr(prop(r, "DynamicUser"), ==, "b:yes");
+        g_assert_null(prop(r, "LoadCredential"));
         g_assert_null(prop(r, "User"));
         g_assert_cmpstr(prop(r, "TasksMax"), ==, "t:18446744073709551615");
 }
