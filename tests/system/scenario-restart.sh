@@ -3,7 +3,8 @@
 # scenario-restart.sh — `systemctl restart sluiced` while two command jobs run:
 # their units go on (they are not sluiced's children), the new sluiced finds
 # them again (ListUnitsByPatterns sluice-job-*), rebuilds the jobs with their
-# ids, classes and parameters, and reports their true results when they end.
+# ids, classes, parameters and StartedAt, and reports their true results when
+# they end.
 
 source "$SLUICE_SYSTEM_DIR/lib-sluice.sh"
 sluice_setup
@@ -21,6 +22,8 @@ wait_until "$SLUICE_BOUND" sluice_running "$id2"
 inv1=$(sluice_unit_prop "$id1" InvocationID)
 inv2=$(sluice_unit_prop "$id2" InvocationID)
 pid_before=$(container_exec systemctl show --value --property=MainPID sluiced.service)
+started1=$(sluice_prop "$id1" StartedAt)
+started2=$(sluice_prop "$id2" StartedAt)
 
 step "systemctl restart sluiced while jobs $id1 and $id2 run"
 assert_status 0 container_exec systemctl restart sluiced.service
@@ -39,6 +42,10 @@ for id in "$id1" "$id2"; do
 	assert_eq "$(sluice_unit_prop "$id" InvocationID)" "$(sluice_prop "$id" InvocationID)" \
 		"InvocationID of job $id after the restart"
 done
+# StartedAt is sluice's start of the job, stored: the same value, not the
+# unit's ExecMainStartTimestamp (a few ms later) read at the re-attach.
+assert_eq "$started1" "$(sluice_prop "$id1" StartedAt)" "StartedAt of job $id1 after the restart"
+assert_eq "$started2" "$(sluice_prop "$id2" StartedAt)" "StartedAt of job $id2 after the restart"
 assert_contains "first-done" "$(container_exec busctl --system get-property "$SLUICE_BUS" "$SLUICE_MANAGER/job/$id1" \
 	"$SLUICE_JOB_IFACE" Parameters)" "Parameters of job $id1 after the restart"
 assert_eq 2 "$(container_exec busctl --system get-property "$SLUICE_BUS" "$SLUICE_MANAGER" org.sluice.Scheduler1 RunningJobs |
