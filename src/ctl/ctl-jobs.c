@@ -594,7 +594,8 @@ static guint64 record_duration(GVariant *rec) {
  * @argv: verb argv
  *
  * Finished jobs (--state=done by default), on the bus or only in the
- * history, oldest first, with result and duration.
+ * history, oldest first, with result, duration and how it ended
+ * (ResultDetail: "exit status 7", lease and command jobs alike).
  *
  * Return: exit status.
  */
@@ -641,9 +642,9 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
         if (!g_variant_is_of_type(jobs, G_VARIANT_TYPE("a(tsssiuto)")))
                 return ctl_fail(_("could not list jobs"), NULL, -EBADMSG);
 
-        t = ctl_table_new(7, (const char *const[]) {
+        t = ctl_table_new(8, (const char *const[]) {
                         _("ID"), _("CLASS"), _("STATE"), _("RESULT"), _("OWNER"), _("SUBMITTED"), _("DURATION"),
-                        NULL });
+                        _("DETAIL"), NULL });
         ctl_table_set_right_aligned(t, 0);
         ctl_json_begin_array(&j);
         g_variant_iter_init(&iter, jobs);
@@ -651,12 +652,17 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
                                    &submitted, &path)) {
                 g_autoptr(GVariant) rec = NULL;
                 g_autofree char *user = ctl_format_user(owner);
+                const char *detail = "";
+                gint32 exit_status = -1;
                 guint64 duration;
 
                 r = get_job_record(ctl, id, &rec);
                 if (r != 0)
                         return r;
                 duration = record_duration(rec);
+                /* How it ended, for lease and command jobs alike ("exit status 7"). */
+                g_variant_lookup(rec, "ResultDetail", "&s", &detail);
+                g_variant_lookup(rec, "ExitStatus", "i", &exit_status);
                 if (ctl->json) {
                         ctl_json_begin_object(&j);
                         ctl_json_key(&j, "Id");
@@ -667,6 +673,10 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
                         ctl_json_string(&j, state);
                         ctl_json_key(&j, "Result");
                         ctl_json_string(&j, result);
+                        ctl_json_key(&j, "ResultDetail");
+                        ctl_json_string(&j, detail);
+                        ctl_json_key(&j, "ExitStatus");
+                        ctl_json_int(&j, exit_status);
                         ctl_json_key(&j, "Owner");
                         ctl_json_uint(&j, owner);
                         ctl_json_key(&j, "OwnerName");
@@ -688,7 +698,7 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
                         g_autofree char *took = record_u64(rec, "StartedAt") ? ctl_format_timespan(duration)
                                                                              : g_strdup("-");
 
-                        ctl_table_add_row(t, ids, cls, state, result, user, when, took);
+                        ctl_table_add_row(t, ids, cls, state, result, user, when, took, detail);
                 }
         }
         ctl_json_end_array(&j);

@@ -210,6 +210,19 @@ static void test_run_exit_status(gconstpointer data) {
                 detail = job_string(f, id, "ResultDetail");
                 g_assert_cmpstr(detail, ==, cases[i].detail);
                 g_assert_cmpuint(manager_u(f, "RunningJobs"), ==, 0);
+
+                /* history shows how a lease job ended, as for a command job. */
+                g_autofree char *history = NULL;
+                g_autofree char *id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+                g_assert_cmpint(ctl(f, &history, NULL, "history", "--class=backup", NULL), ==, 0);
+                g_auto(GStrv) rows = g_strsplit(history, "\n", -1);
+                gboolean seen = FALSE;
+                for (char **row = rows; *row; row++)
+                        if (g_str_has_prefix(g_strchug(*row), id_text) && (*row)[strlen(id_text)] == ' ') {
+                                g_assert_true(g_str_has_suffix(g_strchomp(*row), cases[i].detail));
+                                seen = TRUE;
+                        }
+                g_assert_true(seen);
         }
 }
 
