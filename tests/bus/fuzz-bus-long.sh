@@ -60,9 +60,11 @@ awk -v runs="$runs" -v failed="$failed" '
 / error / { errors[$3] += $4 }
 END {
         printf "fuzz-bus-long: runs=%d clean=%d failed=%d%s\n", runs, ok, runs - ok, failed != "" ? " (seeds" failed ")" : ""
-        printf "fuzz-bus-long: calls=%d successes=%d errors=%d local=%d reconnects=%d bus_disconnects=%d checkpoints=%d jobs=%d\n",
-               total["calls"], total["successes"], total["errors"], total["local"], total["reconnects"], total["bus_disconnects"],
-               total["checkpoints"], total["jobs"]
+        printf "fuzz-bus-long: calls=%d (uid 65534: %d, refused NotPermitted: %d) successes=%d errors=%d local=%d\n",
+               total["calls"], total["foreign_calls"], total["foreign_refused"], total["successes"], total["errors"],
+               total["local"]
+        printf "fuzz-bus-long: reconnects=%d bus_disconnects=%d checkpoints=%d jobs=%d crashes=%d\n",
+               total["reconnects"], total["bus_disconnects"], total["checkpoints"], total["jobs"], runs - ok
         n = 0
         for (e in errors) names[n++] = e
         for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (names[j] < names[i]) { t = names[i]; names[i] = names[j]; names[j] = t }
