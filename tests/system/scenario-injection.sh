@@ -13,7 +13,7 @@
 #     worker's /proc/PID/cmdline), nothing is executed (no marker file);
 #   - environment (LD_PRELOAD, PATH) on that command class: must not reach
 #     the root job's unit;
-#   - resources with odd characters: refused or kept as data, never run.
+#   - resources with odd characters: refused (TYPE:VALUE syntax), never run.
 
 source "$SLUICE_SYSTEM_DIR/lib-sluice.sh"
 sluice_setup
@@ -112,13 +112,13 @@ for v in "${values[@]}"; do
 done
 assert_status nonzero container_exec test -e "$PWNED"
 
-step "resources with odd characters: refused, or kept as data and never run"
+step "resources with odd characters: refused (the resource syntax), never run"
 for r in "x:\$(touch $PWNED)" "../../etc:passwd" $'a:b\nc' "a:b;touch $PWNED" "nocolon"; do
 	sluice_gate
 	g=$SLUICE_GATE
 	submit_as "{'parameters': <{'gate': '$g', 'arg': 'r'}>, 'resources': <[$(gvariant_str "$r")]>}"
 	if ((STATUS != 0)); then
-		assert_contains "InvalidArgument: resources" "$OUTPUT" "a refused resource $(printf %q "$r")"
+		assert_contains "InvalidArgument: options.resources[0]" "$OUTPUT" "a refused resource $(printf %q "$r")"
 		echo "   refused: $(printf %q "$r"): ${OUTPUT#*InvalidArgument: }"
 	else
 		echo "   accepted as data: $(printf %q "$r") (job $JOB)"
