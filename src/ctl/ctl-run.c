@@ -109,10 +109,13 @@ static int call_release(Lease *l, const LeaseOutcome *o, sd_bus_error *error) {
                                   error, NULL, "s", o->result);
 }
 
+/* lease_release(): the release waits for sluiced to come back on the bus. */
+#define RELEASE_DEFERRED (-1)
+
 /*
  * End the lease ourselves with @o.  Return: 0 released (or nothing to
- * release), 1 deferred until sluiced is back on the bus, or an exit status
- * after printing why it failed.
+ * release), RELEASE_DEFERRED until sluiced is back on the bus, or an exit
+ * status after printing why it failed.
  */
 static int lease_release(Lease *l, const LeaseOutcome *o) {
         _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -140,14 +143,14 @@ static int lease_release(Lease *l, const LeaseOutcome *o) {
                                   "once it is back\n"), l->job_id, o->result);
         l->release_pending = true;
         l->pending = *o;
-        return 1;
+        return RELEASE_DEFERRED;
 }
 
 /* Release, then leave with @code (or stay until sluiced is back to take the release). */
 static int lease_release_and_exit(Lease *l, const LeaseOutcome *o, int code) {
         int r = lease_release(l, o);
 
-        if (r == 1) {
+        if (r == RELEASE_DEFERRED) {
                 l->exit_code = code;
                 return 0;
         }

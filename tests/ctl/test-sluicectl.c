@@ -401,6 +401,19 @@ static void test_run_serializes(gconstpointer data) {
 static void daemon_start(Fixture *f);
 static void daemon_stop(Fixture *f);
 
+static gboolean manager_has_no_owner(Fixture *f) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+                f->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+                g_variant_new("(s)", "org.sluice.Scheduler1"), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                NULL, &error);
+        gboolean has_owner;
+
+        g_assert_no_error(error);
+        g_variant_get(reply, "(b)", &has_owner);
+        return !has_owner;
+}
+
 /*
  * A restart of sluiced (stop, start, same state) while one "run" holds the
  * only slot and another waits for it: the holder's command goes on under its
@@ -475,6 +488,98 @@ static void test_acquire_across_restart(gconstpointer data) {
         result = job_string(f, id, "Result");
         g_assert_cmpstr(result, ==, "success");
         await_counts(f, 0, 0);
+}
+
+/*
+ * An older sluiced, without ReleaseEx(): a stand-in served by the test on
+ * the test bus (a mock, for this fault only: the real sluiced has the
+ * method).  It grants at once and records what Release() was called with.
+ */
+static const char old_sluiced_xml[] =
+        "<node>"
+        "  <interface name='org.sluice.Scheduler1'>"
+        "    <method name='Acquire'><arg type='s' direction='in'/><arg type='a{sv}' direction='in'/>"
+        "      <arg type='o' direction='out'/></method>"
+        "  </interface>"
+        "  <interface name='org.sluice.Scheduler1.Job'>"
+        "    <method name='Release'><arg type='s' direction='in'/></method>"
+        "    <property name='State' type='s' access='read'/>"
+        "  </interface>"
+        "</node>";
+
+typedef struct OldSluiced {
+        char *released;                 /* Release()'s result, once called */
+        GMainLoop *loop;
+        char *out;
+        int status;
+} OldSluiced;
+
+static void old_sluiced_call(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                             const char *method, GVariant *params, GDBusMethodInvocation *inv, gpointer data) {
+        OldSluiced *o = data;
+
+        if (g_str_equal(method, "Acquire"))
+                g_dbus_method_invocation_return_value(inv, g_variant_new("(o)", "/org/sluice/Scheduler1/job/1"));
+        else {
+                g_variant_get(params, "(s)", &o->released);
+                g_dbus_method_invocation_return_value(inv, NULL);
+        }
+}
+
+static GVariant *old_sluiced_get(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                                 const char *property, GError **error, gpointer data) {
+        return g_variant_new_string("running");
+}
+
+static void old_sluiced_ran(GObject *source, GAsyncResult *res, gpointer data) {
+        OldSluiced *o = data;
+        GSubprocess *p = G_SUBPROCESS(source);
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true(g_subprocess_communicate_utf8_finish(p, res, &o->out, NULL, &error));
+        g_assert_no_error(error);
+        o->status = g_subprocess_get_exit_status(p);
+        g_main_loop_quit(o->loop);
+}
+
+/* sluicectl run against a sluiced without ReleaseEx(): falls back to Release(result). */
+static void test_run_release_fallback(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        static const GDBusInterfaceVTable vtable = { old_sluiced_call, old_sluiced_get, NULL, { 0 } };
+        g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml(old_sluiced_xml, NULL);
+        g_autoptr(GError) error = NULL;
+        const char *const args[] = { "run", "--class=backup", "--", "sh", "-c", "exit 3", NULL };
+        g_autoptr(GSubprocess) p = NULL;
+        OldSluiced o = { .loop = g_main_loop_new(NULL, FALSE) };
+        guint manager_id, job_id, name_id;
+
+        daemon_stop(f);
+        manager_id = g_dbus_connection_register_object(f->conn, "/org/sluice/Scheduler1", info->interfaces[0],
+                                                       &vtable, &o, NULL, &error);
+        g_assert_no_error(error);
+        job_id = g_dbus_connection_register_object(f->conn, "/org/sluice/Scheduler1/job/1", info->interfaces[1],
+                                                   &vtable, &o, NULL, &error);
+        g_assert_no_error(error);
+        name_id = g_bus_own_name_on_connection(f->conn, "org.sluice.Scheduler1", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                               NULL, NULL, NULL, NULL);
+        while (manager_has_no_owner(f))
+                g_main_context_iteration(NULL, FALSE);
+
+        p = ctl_spawn(f, args);
+        g_subprocess_communicate_utf8_async(p, NULL, NULL, old_sluiced_ran, &o);
+        g_main_loop_run(o.loop);
+        g_assert_cmpint(o.status, ==, 3);
+        g_assert_cmpstr(o.released, ==, "failed");
+
+        g_bus_unown_name(name_id);
+        g_dbus_connection_unregister_object(f->conn, job_id);
+        g_dbus_connection_unregister_object(f->conn, manager_id);
+        while (!manager_has_no_owner(f))
+                g_main_context_iteration(NULL, FALSE);
+        daemon_start(f);
+        g_main_loop_unref(o.loop);
+        g_free(o.released);
+        g_free(o.out);
 }
 
 static gboolean have_python3(void) {
@@ -698,6 +803,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/run/serializes", &f, test_run_serializes);
         g_test_add_data_func("/sluicectl/run/across-restart", &f, test_run_across_restart);
         g_test_add_data_func("/sluicectl/acquire/across-restart", &f, test_acquire_across_restart);
+        g_test_add_data_func("/sluicectl/run/release-fallback", &f, test_run_release_fallback);
         g_test_add_data_func("/sluicectl/json", &f, test_json);
         g_test_add_data_func("/sluicectl/submit/bad-parameter", &f, test_submit_bad_parameter);
         g_test_add_data_func("/sluicectl/submit/lease-class", &f, test_submit_lease_class);
