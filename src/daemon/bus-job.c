@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "input-bounds.h"
 #include "lease.h"
+#include "manager-store.h"
 #include "unit-props.h"
 
 #define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
@@ -295,8 +296,7 @@ static int method_cancel(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
         if (!scheduler_cancel(m->scheduler, l->job, manager_now(m), &gerror))
                 return bus_error_from_gerror(error, gerror);
-        manager_schedule_post(m);
-        return sd_bus_reply_method_return(msg, NULL);
+        return manager_hold_reply(m, msg);     /* answered once the cancel is committed */
 }
 
 static bool waiter_condition_holds(const Job *j, bool until_finished) {
@@ -454,8 +454,7 @@ static int release_lease(sd_bus_message *msg, JobLink *l, JobResult res, const R
                 detail = g_strdup(d->detail ?: _("released by holder"));
 
         scheduler_job_finished(m->scheduler, l->job, res, exit_status, detail, manager_now(m));
-        manager_schedule_post(m);
-        return sd_bus_reply_method_return(msg, NULL);
+        return manager_hold_reply(m, msg);     /* answered once the release is committed */
 }
 
 static int method_release(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -503,8 +502,7 @@ static int method_renew(sd_bus_message *msg, void *userdata, sd_bus_error *error
 
         if (!scheduler_renew(m->scheduler, l->job, manager_now(m), &gerror))
                 return bus_error_from_gerror(error, gerror);
-        manager_schedule_post(m);
-        return sd_bus_reply_method_return(msg, NULL);
+        return manager_hold_reply(m, msg);     /* answered once the new expiry is committed */
 }
 
 static int method_set_priority(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -530,8 +528,7 @@ static int method_set_priority(sd_bus_message *msg, void *userdata, sd_bus_error
 
         if (!scheduler_set_priority(m->scheduler, l->job, prio, &gerror))
                 return bus_error_from_gerror(error, gerror);
-        manager_schedule_post(m);
-        return sd_bus_reply_method_return(msg, NULL);
+        return manager_hold_reply(m, msg);     /* answered once the priority is committed */
 }
 
 #define EMITS SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE

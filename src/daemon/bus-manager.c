@@ -308,8 +308,7 @@ static int method_cancel_job(sd_bus_message *msg, void *userdata, sd_bus_error *
 
         if (!scheduler_cancel(m->scheduler, l->job, manager_now(m), &gerror))
                 return bus_error_from_gerror(error, gerror);
-        manager_schedule_post(m);
-        return sd_bus_reply_method_return(msg, NULL);
+        return manager_hold_reply(m, msg);     /* answered once the cancel is committed */
 }
 
 static int pause_or_resume(sd_bus_message *msg, Manager *m, bool pause, sd_bus_error *error) {
@@ -338,8 +337,7 @@ static int pause_or_resume(sd_bus_message *msg, Manager *m, bool pause, sd_bus_e
                 return bus_error_from_gerror(error, gerror);
         log_full(&m->log, LOG_INFO, "%s %s", pause ? "paused" : "resumed", scope[0] ? scope : "everything");
         manager_mark_dirty(m, MANAGER_PROP_PAUSED);
-        manager_schedule_post(m);
-        return sd_bus_reply_method_return(msg, NULL);
+        return manager_hold_reply(m, msg);     /* answered once the paused scopes are committed */
 }
 
 static int method_pause(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

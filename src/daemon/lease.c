@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "i18n.h"
 #include "lease.h"
+#include "manager-store.h"
 #include "polkit-query.h"
 
 /**
@@ -74,6 +75,7 @@ static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                 return 0;
         bus_creds_forget(m, name);
         bus_job_forget_waiter(m, name);
+        manager_forget_held_replies(m, name);
         polkit_registry_forget_sender(m->polkit, name);
         h = g_hash_table_lookup(m->holders, name);
         if (!h)

@@ -233,18 +233,41 @@ int manager_restore_from_store(Manager *m) {
         return 0;
 }
 
+/*
+ * What the store needs of a job the scheduler is about to free: its public
+ * fields, deep-copied (parameters are immutable once submitted: shared by
+ * reference).  Keep in step with struct Job and job_free().
+ */
+static Job *job_copy_for_store(const Job *j) {
+        Job *c = g_memdup2(j, sizeof(*j));
+
+        c->class_name = g_strdup(j->class_name);
+        c->resources = g_strdupv(j->resources);
+        c->parameters = j->parameters ? g_hash_table_ref(j->parameters) : NULL;
+        c->submitter = g_strdup(j->submitter);
+        c->description = g_strdup(j->description);
+        c->argv = g_strdupv(j->argv);
+        c->environment = g_strdupv(j->environment);
+        c->unit = g_strdup(j->unit);
+        c->invocation_id = g_strdup(j->invocation_id);
+        c->result_detail = g_strdup(j->result_detail);
+        c->sched_priv = NULL;
+        c->userdata = NULL;
+        return c;
+}
+
 /**
  * manager_store_job_event() - remember that @job must be written
  * @m: the manager
  * @type: the scheduler event
  * @job: the job
  *
- * A job removed before its change was committed is written at once (it
- * will not exist at the next commit).
+ * A job removed before its change was committed (KeepFinishedSec=0) is
+ * copied and written by the next commit, with everything else: a reply
+ * held for that commit (a Release of it) is never sent while its end is
+ * written nowhere, and a commit that fails keeps the copy for the next.
  */
 void manager_store_job_event(Manager *m, SchedEventType type, Job *job) {
-        g_autoptr(GError) error = NULL;
-
         if (!m->store || m->store_restoring || m->shutting_down)
                 return;
         if (type != SCHED_EVENT_JOB_REMOVED) {
@@ -253,8 +276,116 @@ void manager_store_job_event(Manager *m, SchedEventType type, Job *job) {
         }
         if (!g_hash_table_remove(m->store_dirty, &job->id))
                 return;
-        if (!store_put_job(m->store, job, &error))
-                log_full(&m->log, LOG_ERR, "job %" PRIu64 " not recorded: %s", job->id, error->message);
+        if (!m->store_removed)
+                m->store_removed = g_ptr_array_new_with_free_func((GDestroyNotify) job_free);
+        g_ptr_array_add(m->store_removed, job_copy_for_store(job));
+}
+
+struct HeldReply {
+        sd_bus_message *call;
+        sd_bus_message *reply;
+};
+
+static void held_reply_free(HeldReply *h) {
+        if (!h)
+                return;
+        sd_bus_message_unref(h->call);
+        sd_bus_message_unref(h->reply);
+        g_free(h);
+}
+
+/**
+ * manager_reply_after_commit() - answer @call with @reply once its change is durable
+ * @m: the manager
+ * @call: the method call that changed stored state
+ * @reply: its answer, prepared now (a method return or an error)
+ *
+ * The reply goes out after the next group commit that works (on_post(), or
+ * the final commit at SIGTERM), in the order replies were held.  A call
+ * that expects no reply needs nothing held: its change is committed anyway.
+ *
+ * Return: 1 (what a method handler returns for a reply it sends later).
+ */
+int manager_reply_after_commit(Manager *m, sd_bus_message *call, sd_bus_message *reply) {
+        HeldReply *h;
+
+        if (!sd_bus_message_get_expect_reply(call))
+                return 1;
+        h = g_new0(HeldReply, 1);
+        h->call = sd_bus_message_ref(call);
+        h->reply = sd_bus_message_ref(reply);
+        g_queue_push_tail(&m->held_replies, h);
+        manager_schedule_post(m);
+        return 1;
+}
+
+/**
+ * manager_hold_reply() - an empty method return to @call, once its change is durable
+ * @m: the manager
+ * @call: the method call (a method without results)
+ *
+ * Return: 1, or a negative errno when the reply cannot be built (sd-bus
+ * then answers with an error; the change itself is committed anyway).
+ */
+int manager_hold_reply(Manager *m, sd_bus_message *call) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        if (!sd_bus_message_get_expect_reply(call))
+                return 1;
+        r = sd_bus_message_new_method_return(call, &reply);
+        if (r < 0)
+                return r;
+        return manager_reply_after_commit(m, call, reply);
+}
+
+/**
+ * manager_send_held_replies() - the commit worked: send the held replies
+ * @m: the manager
+ *
+ * Only called right after a commit that worked: every reply in the queue
+ * was held before it started (method handlers do not run inside the post
+ * step), so its change is in it.
+ */
+void manager_send_held_replies(Manager *m) {
+        HeldReply *h;
+
+        while ((h = g_queue_pop_head(&m->held_replies))) {
+                int r = sd_bus_send(NULL, h->reply, NULL);
+
+                if (r < 0)
+                        log_errno(&m->log, LOG_DEBUG, r, "could not send a held reply to %s",
+                                  sd_bus_message_get_sender(h->call) ?: "?");
+                held_reply_free(h);
+        }
+}
+
+/**
+ * manager_forget_held_replies() - drop the held replies to a caller that left the bus
+ * @m: the manager
+ * @sender: its unique name
+ *
+ * Costs a scan only while replies are held (a commit failed, or within the
+ * loop iteration of the call).
+ */
+void manager_forget_held_replies(Manager *m, const char *sender) {
+        for (GList *i = m->held_replies.head, *next; i; i = next) {
+                HeldReply *h = i->data;
+
+                next = i->next;
+                if (g_strcmp0(sd_bus_message_get_sender(h->call), sender) == 0) {
+                        g_queue_delete_link(&m->held_replies, i);
+                        held_reply_free(h);
+                }
+        }
+}
+
+/**
+ * manager_drop_held_replies() - forget every held reply, unsent
+ * @m: the manager
+ */
+void manager_drop_held_replies(Manager *m) {
+        g_queue_clear_full(&m->held_replies, (GDestroyNotify) held_reply_free);
 }
 
 /* The commit failed: the iteration's new jobs were never durable. */
@@ -303,7 +434,8 @@ bool manager_store_commit(Manager *m) {
         if (!m->store_restored)
                 return true;
         next_id = scheduler_next_id(m->scheduler);
-        if (g_hash_table_size(m->store_dirty) == 0 && !m->store_paused_dirty && next_id == m->stored_next_id)
+        if (g_hash_table_size(m->store_dirty) == 0 && !m->store_paused_dirty && next_id == m->stored_next_id &&
+            (!m->store_removed || m->store_removed->len == 0))
                 return true;
 
         if (!store_begin(m->store, &error))
@@ -311,6 +443,9 @@ bool manager_store_commit(Manager *m) {
         g_hash_table_iter_init(&it, m->store_dirty);
         while (g_hash_table_iter_next(&it, NULL, &value))
                 if (!store_put_job(m->store, value, &error))
+                        goto fail_rollback;
+        for (guint i = 0; m->store_removed && i < m->store_removed->len; i++)
+                if (!store_put_job(m->store, m->store_removed->pdata[i], &error))
                         goto fail_rollback;
         if (next_id != m->stored_next_id && !store_put_next_id(m->store, next_id, &error))
                 goto fail_rollback;
@@ -328,6 +463,8 @@ bool manager_store_commit(Manager *m) {
         alerts_store_committed(m);
 
         g_hash_table_remove_all(m->store_dirty);
+        if (m->store_removed)
+                g_ptr_array_set_size(m->store_removed, 0);
         m->store_paused_dirty = false;
         m->stored_next_id = next_id;
         return true;

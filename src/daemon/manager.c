@@ -33,6 +33,7 @@ Manager *manager_new(void) {
         m->store_dirty = g_hash_table_new(g_int64_hash, g_int64_equal);
         m->metrics = metrics_new();
         g_queue_init(&m->announce);
+        g_queue_init(&m->held_replies);
         m->polkit = polkit_registry_new();
         m->systemd = systemd_executor_new(m);
         return m;
@@ -52,6 +53,7 @@ void manager_free(Manager *m) {
 
         g_hash_table_remove_all(m->holders);
         g_queue_clear(&m->announce);
+        manager_drop_held_replies(m);  /* never committed: unanswered, the callers see the close */
         g_clear_pointer(&m->schedules, schedules_free);
         g_clear_pointer(&m->alerts, alerts_free);
         g_clear_pointer(&m->scheduler, scheduler_free);
@@ -62,6 +64,7 @@ void manager_free(Manager *m) {
         g_hash_table_destroy(m->peer_uids);
         g_hash_table_destroy(m->waiting_senders);       /* after the jobs: their waiters count here */
         g_hash_table_destroy(m->store_dirty);
+        g_clear_pointer(&m->store_removed, g_ptr_array_unref);
         g_clear_pointer(&m->store, store_free);
         g_clear_pointer(&m->polkit, polkit_registry_free);  /* before the bus: it holds calls and slots */
 
@@ -203,7 +206,8 @@ static const SchedulerExecutor executor = {
 /*
  * Arms the scheduler timer; @retry_at (USEC_INFINITY: none) brings it
  * forward so that a failed commit is tried again without outside traffic:
- * the grants it holds back (Manager.grants) are answered once one works.
+ * the grants (Manager.grants) and replies (Manager.held_replies) it holds
+ * back are answered once one works.
  */
 static void update_timer(Manager *m, usec_t retry_at) {
         usec_t next = MIN(scheduler_next_timer(m->scheduler), retry_at);
@@ -231,8 +235,8 @@ static void update_status(Manager *m, unsigned queued, unsigned running) {
 /*
  * Once per loop iteration, after everything else that was pending (idle
  * priority): dispatch, commit the iteration's changes to the state database
- * (group commit: durable before acknowledged), announce new jobs (and answer
- * their Submit()), then emit one coalesced
+ * (group commit: durable before acknowledged), answer the grants and the
+ * held replies, announce new jobs (and answer their Submit()), then emit one coalesced
  * PropertiesChanged for the manager and re-arm the timer.
  */
 static int on_post(sd_event_source *s, void *userdata) {
@@ -243,11 +247,14 @@ static int on_post(sd_event_source *s, void *userdata) {
 
         (void) scheduler_dispatch(m->scheduler, manager_now(m));
         /* Send what is queued (signals), then commit, then answer: the grants'
-         * Acquire() and the new jobs' Submit()/Acquire() only once durable. */
+         * Acquire(), the held replies (CancelJob, Release, Pause, ...) and the
+         * new jobs' Submit()/Acquire() only once durable. */
         (void) sd_bus_flush(m->bus);
         committed = manager_store_commit(m);
-        if (committed)                          /* on failure the new jobs' calls got errors */
-                lease_answer_grants(m);         /* else the grants wait for a commit that works */
+        if (committed) {                        /* on failure the new jobs' calls got errors */
+                lease_answer_grants(m);         /* else the grants and the held replies */
+                manager_send_held_replies(m);   /* wait for a commit that works */
+        }
         manager_flush_announce(m);
 
         queued = scheduler_n_queued(m->scheduler);
@@ -565,8 +572,10 @@ int manager_run(Manager *m) {
         log_full(&m->log, LOG_INFO, "sluiced %s ready on %s", SLUICE_VERSION, SLUICE_BUS_NAME);
 
         r = sd_event_loop(m->event);
-        if (manager_store_commit(m))           /* what the last iteration changed */
+        if (manager_store_commit(m)) {         /* what the last iteration changed */
                 lease_answer_grants(m);
+                manager_send_held_replies(m);  /* flushed when the bus closes (manager_free()) */
+        }
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "event loop failed");
         (void) sd_notify(false, "STOPPING=1");

@@ -68,6 +68,8 @@ typedef struct Manager {
         GHashTable *peer_uids;          /* unique bus name -> uid, while the name exists (bus-creds.c) */
         GQueue announce;                /* of JobLink*: JOB_NEW seen, InterfacesAdded not yet sent */
         GQueue grants;                  /* of JobLink*: leases granted, Acquire() answered after the commit */
+        GQueue held_replies;            /* of HeldReply*: answers sent after the commit that records their change (manager-store.c) */
+        GPtrArray *store_removed;       /* of Job* (owned copies): removed before their change was committed */
         PolkitRegistry *polkit;         /* calls waiting for polkit, and their answers (polkit-query.c) */
         bool no_root_bypass;            /* --no-root-bypass: uid 0 asks polkit too (tests) */
         int64_t clock_offset_usec;      /* tests only (test-clock.c): manager_now() = real clock + this */

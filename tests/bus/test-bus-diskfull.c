@@ -41,6 +41,10 @@ static const char config[] =
         "\n"
         "[Class slot]\n"
         "Kind=lease\n"
+        "MaxRunning=1\n"
+        "\n"
+        "[Class ttl]\n"
+        "Kind=lease\n"
         "MaxRunning=1\n";
 
 /* ---- refusals ---- */
@@ -442,7 +446,7 @@ static gboolean one_queued(BusHarness *h, gconstpointer data) {
  */
 static void test_disk_full_grant(void) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(BusPending) pending = NULL;
+        g_autoptr(BusPending) pending = NULL, release = NULL;
         g_autoptr(GDBusConnection) other = NULL;
         g_autofree char *conf = NULL, *filler = NULL, *first = NULL, *second = NULL, *state = NULL;
         g_autoptr(GVariant) r = NULL;
@@ -492,15 +496,20 @@ static void test_disk_full_grant(void) {
         bus_assert_error(error, "org.freedesktop.DBus.Error.IOError", "full", NULL);
         g_clear_error(&error);
 
-        /* The slot passes to the second lease, whose grant cannot be committed. */
-        bus_release(d.h, NULL, first, "success");
+        /* The slot passes to the second lease, whose grant cannot be committed;
+         * nor can the release: its reply is held back too. */
+        release = bus_call_async(d.h, NULL, first, SLUICE_JOB_IFACE, "Release", g_variant_new("(s)", "success"));
         bus_wait_job_state(d.h, second, "running");
+        bus_harness_flush();
         g_assert_false(pending->done);
+        g_assert_false(release->done);
 
         /* Space again, and no further call: the grant is committed and answered. */
         g_assert_cmpint(g_unlink(filler), ==, 0);
         bus_harness_wait_pending(d.h, pending, "the held-back grant to be answered once the disk has space");
         g_assert_no_error(pending->error);
+        bus_harness_wait_pending(d.h, release, "the held-back Release() to be answered once the disk has space");
+        g_assert_no_error(release->error);
         g_variant_get(pending->reply, "(o)", &state);
         g_assert_cmpstr(state, ==, second);
 
@@ -520,6 +529,240 @@ static void test_disk_full_grant(void) {
         bus_harness_free(d.h);
 }
 
+/* ---- every acknowledged change durable before its reply (issue 10, item 9) ---- */
+
+/* The state directory on a 1m tmpfs of its own, sluiced started on it. */
+static void disk_full_start(DiskFull *d) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *conf = NULL, *wrapper = NULL;
+
+        d->h = bus_harness_new(config);
+        bus_harness_kill_daemon(d->h, SIGTERM);
+        start_holder(d, "1m");
+        conf = g_build_filename(d->state, "sluiced.conf", NULL);
+        g_file_set_contents(conf, config, -1, &error);
+        g_assert_no_error(error);
+        wrapper = g_strdup_printf("nsenter --target=%d --mount --", d->holder);
+        g_setenv("BUS_TEST_DAEMON_WRAPPER", wrapper, TRUE);
+        bus_harness_start_daemon(d->h);
+}
+
+/* Fill the file system until a commit is known to fail (a Submit() refused); the filler's path. */
+static char *fill_until_refused(DiskFull *d) {
+        g_autoptr(GError) error = NULL;
+        char *filler = fill(d->state);
+
+        for (unsigned tries = 0; tries < 20000; tries++) {
+                g_autofree char *path = try_submit(d, &error);
+
+                if (!path)
+                        break;
+        }
+        bus_assert_error(error, "org.freedesktop.DBus.Error.IOError", "full", NULL);
+        return filler;
+}
+
+typedef struct Changes {
+        char *cancel_job;       /* CancelJob(id) of a queued command job */
+        char *job_cancel;       /* Job.Cancel() of another */
+        char *prio;             /* Job.SetPriority(7) of a third */
+        char *lease;            /* Release("success") of a granted lease */
+        char *detached;         /* Renew() of a detached lease */
+        guint64 expires;        /* its LeaseExpiresAt as sluiced says after the Renew() */
+        BusPending *calls[6];   /* the calls, in that order, then Pause("") */
+} Changes;
+
+static const char *const change_names[] = { "CancelJob", "Job.Cancel", "SetPriority", "Release", "Renew", "Pause" };
+
+static guint64 job_get_t(BusHarness *h, const char *path, const char *name) {
+        g_autoptr(GVariant) v = bus_get_property(h, path, SLUICE_JOB_IFACE, name);
+
+        return g_variant_get_uint64(v);
+}
+
+static gint32 job_get_i(BusHarness *h, const char *path, const char *name) {
+        g_autoptr(GVariant) v = bus_get_property(h, path, SLUICE_JOB_IFACE, name);
+
+        return g_variant_get_int32(v);
+}
+
+static gboolean all_paused(BusHarness *h, gconstpointer data) {
+        g_autoptr(GVariant) v = bus_get_property(h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Paused");
+        g_autofree const char **scopes = g_variant_get_strv(v, NULL);
+
+        return g_strv_contains(scopes, "");
+}
+
+static gboolean renewed(BusHarness *h, gconstpointer data) {
+        const Changes *c = data;
+
+        return job_get_t(h, c->detached, "LeaseExpiresAt") != c->expires;
+}
+
+static gboolean prio_seven(BusHarness *h, gconstpointer data) {
+        return job_get_i(h, data, "Priority") == 7;
+}
+
+/*
+ * Every change that alters stored state, called at once; then waited for
+ * until sluiced has made each of them (signals, properties), so that a reply
+ * not there now is a reply held back, not one still on its way.
+ */
+static void make_changes(DiskFull *d, Changes *c) {
+        BusHarness *h = d->h;
+
+        c->expires = job_get_t(h, c->detached, "LeaseExpiresAt");
+        c->calls[0] = bus_call_async(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "CancelJob",
+                                     g_variant_new("(t)", bus_job_id(c->cancel_job)));
+        c->calls[1] = bus_call_async(h, NULL, c->job_cancel, SLUICE_JOB_IFACE, "Cancel", NULL);
+        c->calls[2] = bus_call_async(h, NULL, c->prio, SLUICE_JOB_IFACE, "SetPriority", g_variant_new("(i)", 7));
+        c->calls[3] = bus_call_async(h, NULL, c->lease, SLUICE_JOB_IFACE, "Release", g_variant_new("(s)", "success"));
+        c->calls[4] = bus_call_async(h, NULL, c->detached, SLUICE_JOB_IFACE, "Renew", NULL);
+        c->calls[5] = bus_call_async(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Pause",
+                                     g_variant_new("(s)", ""));
+        bus_wait_job_state(h, c->cancel_job, "done");
+        bus_wait_job_state(h, c->job_cancel, "done");
+        bus_wait_job_state(h, c->lease, "done");
+        bus_harness_wait_for(h, prio_seven, c->prio, "SetPriority(7) to be made");
+        bus_harness_wait_for(h, renewed, c, "Renew() to be made");
+        bus_harness_wait_for(h, all_paused, NULL, "Pause(\"\") to be made");
+        c->expires = job_get_t(h, c->detached, "LeaseExpiresAt");
+        /* Anything sluiced answered before those property reads has been received by now. */
+        bus_harness_flush();
+}
+
+static void assert_unanswered(Changes *c, const char *when) {
+        for (size_t i = 0; i < G_N_ELEMENTS(c->calls); i++)
+                if (c->calls[i]->done)
+                        g_error("%s: %s() was answered (%s) though its change is not committed", when,
+                                change_names[i], c->calls[i]->error ? c->calls[i]->error->message : "success");
+}
+
+static void free_calls(Changes *c) {
+        for (size_t i = 0; i < G_N_ELEMENTS(c->calls); i++)
+                g_clear_pointer(&c->calls[i], bus_pending_free);
+}
+
+/* A job as sluiced has it, on the bus or (done) only in the store: GetJobRecord(). */
+static GVariant *job_record(BusHarness *h, const char *path) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = bus_call(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJobRecord",
+                                         g_variant_new("(t)", bus_job_id(path)), &error);
+
+        g_assert_no_error(error);
+        return g_variant_get_child_value(r, 0);
+}
+
+static char *record_string(GVariant *rec, const char *key) {
+        const char *v = NULL;
+
+        g_assert_true(g_variant_lookup(rec, key, "&s", &v));
+        return g_strdup_printf("%s%s%s", key, v[0] ? "=" : "", v);
+}
+
+/* The stored state, as a fresh sluiced reads it back: the changes were made (@made) or not. */
+static void assert_changes(DiskFull *d, const Changes *c, gboolean made, guint64 expires_before) {
+        BusHarness *h = d->h;
+        g_autoptr(GVariant) j1 = job_record(h, c->cancel_job), j2 = job_record(h, c->job_cancel);
+        g_autoptr(GVariant) j3 = job_record(h, c->lease), j4 = job_record(h, c->prio);
+        g_autofree char *s1 = record_string(j1, "State"), *r1 = record_string(j1, "Result");
+        g_autofree char *s2 = record_string(j2, "State"), *r2 = record_string(j2, "Result");
+        g_autofree char *s3 = record_string(j3, "State"), *r3 = record_string(j3, "Result");
+        gint32 prio = -1;
+
+        g_assert_true(g_variant_lookup(j4, "Priority", "i", &prio));
+        g_test_message("%s: CancelJob'd %s %s, Cancel'd %s %s, released %s %s, priority %d",
+                       made ? "acknowledged changes after a SIGKILL" : "unacknowledged changes after a SIGKILL",
+                       s1, r1, s2, r2, s3, r3, prio);
+        g_assert_cmpstr(s1, ==, made ? "State=done" : "State=queued");
+        g_assert_cmpstr(r1, ==, made ? "Result=cancelled" : "Result");
+        g_assert_cmpstr(s2, ==, made ? "State=done" : "State=queued");
+        g_assert_cmpstr(r2, ==, made ? "Result=cancelled" : "Result");
+        g_assert_cmpstr(s3, ==, made ? "State=done" : "State=running");
+        g_assert_cmpstr(r3, ==, made ? "Result=success" : "Result");
+        g_assert_cmpint(prio, ==, made ? 7 : 0);
+        g_assert_cmpuint(job_get_t(h, c->detached, "LeaseExpiresAt"), ==, made ? c->expires : expires_before);
+        g_assert_cmpint(all_paused(h, NULL), ==, made);
+}
+
+/*
+ * CancelJob, Job.Cancel, SetPriority, Release, Renew and Pause with the disk
+ * full: none is answered while its change cannot be committed.  A SIGKILL
+ * then: after the restart none of the changes happened (allowed: nobody was
+ * told they did), and nothing half.  The same again, then space is freed
+ * with no further call: every reply comes (the commit is tried again), and
+ * a SIGKILL right after the last one loses none of the changes.  Before,
+ * every call was answered at once, before its commit.
+ */
+static void test_disk_full_changes(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL;
+        g_autofree char *filler = NULL;
+        Changes c = {};
+        DiskFull d = {};
+        guint64 expires_before;
+
+        if (getuid() != 0) {
+                if (g_strcmp0(g_getenv("CI"), "true") == 0)
+                        g_error("the disk-full test needs root (a tmpfs as the state directory), and CI=true");
+                g_test_skip("needs root: a tmpfs as the state directory");
+                return;
+        }
+        disk_full_start(&d);
+
+        r = bus_call(d.h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Pause", g_variant_new("(s)", "class:cmd"),
+                     &error);
+        g_assert_no_error(error);
+        c.cancel_job = bus_submit(d.h, NULL, "cmd", pad_options());
+        c.job_cancel = bus_submit(d.h, NULL, "cmd", pad_options());
+        c.prio = bus_submit(d.h, NULL, "cmd", pad_options());
+        c.lease = bus_acquire(d.h, NULL, "slot", NULL);
+        c.detached = bus_acquire(d.h, NULL, "ttl", g_variant_new_parsed("{'ttl-sec': <uint64 3600>}"));
+        expires_before = job_get_t(d.h, c.detached, "LeaseExpiresAt");
+
+        /* 1. Full: made in memory, not answered; a crash; none of it stored. */
+        filler = fill_until_refused(&d);
+        make_changes(&d, &c);
+        assert_unanswered(&c, "disk full");
+        bus_harness_kill_daemon(d.h, SIGKILL);
+        for (size_t i = 0; i < G_N_ELEMENTS(c.calls); i++) {
+                bus_harness_wait_pending(d.h, c.calls[i], "the call to fail with sluiced gone");
+                if (!c.calls[i]->error)
+                        g_error("%s() was answered before the SIGKILL with the disk full", change_names[i]);
+        }
+        free_calls(&c);
+        g_assert_cmpint(g_unlink(filler), ==, 0);
+        g_clear_pointer(&filler, g_free);
+        bus_harness_start_daemon(d.h);
+        assert_changes(&d, &c, FALSE, expires_before);
+
+        /* 2. Full again: held back; space, and no other call: answered; a crash right after: all stored. */
+        filler = fill_until_refused(&d);
+        make_changes(&d, &c);
+        assert_unanswered(&c, "disk full again");
+        g_assert_cmpint(g_unlink(filler), ==, 0);
+        for (size_t i = 0; i < G_N_ELEMENTS(c.calls); i++) {
+                bus_harness_wait_pending(d.h, c.calls[i], "a held reply to come once the disk has space");
+                if (c.calls[i]->error)
+                        g_error("%s(): %s", change_names[i], c.calls[i]->error->message);
+        }
+        bus_harness_kill_daemon(d.h, SIGKILL);
+        bus_harness_start_daemon(d.h);
+        assert_changes(&d, &c, TRUE, expires_before);
+
+        free_calls(&c);
+        bus_harness_kill_daemon(d.h, SIGTERM);
+        g_unsetenv("BUS_TEST_DAEMON_WRAPPER");
+        stop_holder(&d);
+        g_free(d.state);
+        g_free(c.cancel_job);
+        g_free(c.job_cancel);
+        g_free(c.prio);
+        g_free(c.lease);
+        g_free(c.detached);
+        bus_harness_free(d.h);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         for (size_t i = 0; i < G_N_ELEMENTS(refusals); i++) {
@@ -529,5 +772,6 @@ int main(int argc, char *argv[]) {
         }
         g_test_add_func("/badstate/disk-full", test_disk_full);
         g_test_add_func("/badstate/disk-full-grant", test_disk_full_grant);
+        g_test_add_func("/badstate/disk-full-changes", test_disk_full_changes);
         return g_test_run();
 }
