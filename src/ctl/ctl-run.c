@@ -454,6 +454,9 @@ static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret
                 return 0;
         if (*old_owner && !l->away && !l->ended) {
                 l->away = true;
+                /* Found again after an earlier restart and still queued: find it again after this one too. */
+                if (!l->granted && l->job_id != 0 && !l->acquire_slot)
+                        l->acquire_lost = true;
                 if (l->granted)
                         /* The lease outlives a restart of sluiced while we stay
                          * connected: the command goes on, still guarded. */

@@ -70,8 +70,14 @@ static int ctl(Fixture *f, char **out, char **err, const char *first, ...) {
         return g_subprocess_get_exit_status(p);
 }
 
+static GSubprocess *ctl_spawn_flags(Fixture *f, const char *const *args, GSubprocessFlags flags);
+
 /* Start sluicectl in the background, stdout piped. */
 static GSubprocess *ctl_spawn(Fixture *f, const char *const *args) {
+        return ctl_spawn_flags(f, args, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+}
+
+static GSubprocess *ctl_spawn_flags(Fixture *f, const char *const *args, GSubprocessFlags flags) {
         g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(GError) error = NULL;
         GSubprocess *p;
@@ -81,7 +87,7 @@ static GSubprocess *ctl_spawn(Fixture *f, const char *const *args) {
         for (; *args; args++)
                 g_ptr_array_add(argv, g_strdup(*args));
         g_ptr_array_add(argv, NULL);
-        p = g_subprocess_newv((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+        p = g_subprocess_newv((const char *const *) argv->pdata, flags, &error);
         g_assert_no_error(error);
         return p;
 }
@@ -467,6 +473,44 @@ static void test_run_across_restart(gconstpointer data) {
         g_unlink(log_path);
 }
 
+/*
+ * The command ends while sluiced is stopped: the client waits for it to come
+ * back and releases the lease with the command's status then, rather than
+ * leave it to end "abandoned".
+ */
+static void test_run_ends_while_sluiced_away(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *script = g_strdup_printf(
+                "echo $SLUICE_JOB_ID; while [ ! -e %s/go ]; do sleep 0.01; done; exit 6", f->tmpdir);
+        const char *const args[] = { "run", "--class=serial", "--", "sh", "-c", script, NULL };
+        g_autofree char *go_path = g_build_filename(f->tmpdir, "go", NULL);
+        g_autofree char *line = NULL, *result = NULL;
+        g_autoptr(GSubprocess) p = ctl_spawn_flags(f, args, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                G_SUBPROCESS_FLAGS_STDERR_PIPE);
+        g_autoptr(GDataInputStream) err = g_data_input_stream_new(g_subprocess_get_stderr_pipe(p));
+        guint64 id;
+
+        line = read_line(p);
+        id = parse_id(line);
+        daemon_stop(f);
+        g_assert_true(g_file_set_contents(go_path, "", 0, NULL));
+        /* The command ended; sluicectl cannot finish before sluiced is back: it has a lease to release. */
+        for (;;) {
+                g_autofree char *said = g_data_input_stream_read_line_utf8(err, NULL, NULL, NULL);
+
+                g_assert_nonnull(said);
+                if (strstr(said, "will be released (failed) once it is back"))
+                        break;
+        }
+        daemon_start(f);
+        g_assert_cmpint(wait_status(p), ==, 6);
+        result = job_string(f, id, "Result");
+        g_assert_cmpstr(result, ==, "failed");
+        g_assert_cmpint(job_int(f, id, "ExitStatus"), ==, 6);
+        await_counts(f, 0, 0);
+        g_unlink(go_path);
+}
+
 /* A held "acquire" across a restart of sluiced: still held after it, released with success on SIGTERM. */
 static void test_acquire_across_restart(gconstpointer data) {
         Fixture *f = (Fixture *) data;
@@ -802,6 +846,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/run/sigkill-no-orphan", &f, test_run_sigkill_no_orphan);
         g_test_add_data_func("/sluicectl/run/serializes", &f, test_run_serializes);
         g_test_add_data_func("/sluicectl/run/across-restart", &f, test_run_across_restart);
+        g_test_add_data_func("/sluicectl/run/ends-while-sluiced-away", &f, test_run_ends_while_sluiced_away);
         g_test_add_data_func("/sluicectl/acquire/across-restart", &f, test_acquire_across_restart);
         g_test_add_data_func("/sluicectl/run/release-fallback", &f, test_run_release_fallback);
         g_test_add_data_func("/sluicectl/json", &f, test_json);
