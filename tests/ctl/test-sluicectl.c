@@ -377,6 +377,26 @@ static void test_run_sigkill_no_orphan(gconstpointer data) {
                         g_usleep(10 * 1000);
 }
 
+/* The job cancelled by someone else while the command runs: sluicectl stops the command (SIGTERM, through its guard). */
+static void test_run_job_cancelled(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *script = g_strdup_printf(
+                "d=%s; sleep 600 & echo $! > $d/gc.pid; echo $SLUICE_JOB_ID; wait", f->tmpdir);
+        const char *const args[] = { "run", "--class=serial", "--", "sh", "-c", script, NULL };
+        g_autoptr(GSubprocess) p = ctl_spawn(f, args);
+        g_autofree char *line = read_line(p), *result = NULL;
+        g_autofree char *id_text = g_strstrip(g_strdup(line));
+        int grandchild = read_pid_file(f, "gc.pid");
+
+        g_assert_cmpint(ctl(f, NULL, NULL, "cancel", id_text, NULL), ==, 0);
+        g_assert_cmpint(wait_status(p), ==, 128 + SIGTERM);
+        result = job_string(f, parse_id(line), "Result");
+        g_assert_cmpstr(result, ==, "cancelled");
+        /* The guard reaped what the command left behind before exiting. */
+        g_assert_false(process_alive(grandchild));
+        await_counts(f, 0, 0);
+}
+
 /* With MaxRunning=1, the second run waits for the first. */
 static void test_run_serializes(gconstpointer data) {
         Fixture *f = (Fixture *) data;
@@ -844,6 +864,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/run/interrupted-trapped", &f, test_run_interrupted_trapped);
         g_test_add_data_func("/sluicectl/run/ctrl-c-on-terminal", &f, test_run_ctrl_c_on_terminal);
         g_test_add_data_func("/sluicectl/run/sigkill-no-orphan", &f, test_run_sigkill_no_orphan);
+        g_test_add_data_func("/sluicectl/run/job-cancelled", &f, test_run_job_cancelled);
         g_test_add_data_func("/sluicectl/run/serializes", &f, test_run_serializes);
         g_test_add_data_func("/sluicectl/run/across-restart", &f, test_run_across_restart);
         g_test_add_data_func("/sluicectl/run/ends-while-sluiced-away", &f, test_run_ends_while_sluiced_away);
