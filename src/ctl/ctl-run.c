@@ -146,7 +146,11 @@ static int lease_release(Lease *l, const LeaseOutcome *o) {
         return RELEASE_DEFERRED;
 }
 
-/* Release, then leave with @code (or stay until sluiced is back to take the release). */
+/*
+ * Release, then leave with @code (or stay until sluiced is back to take the
+ * release).  run exits with the command's status whatever the release
+ * said (it said it on stderr); acquire with the release's.
+ */
 static int lease_release_and_exit(Lease *l, const LeaseOutcome *o, int code) {
         int r = lease_release(l, o);
 
@@ -154,7 +158,7 @@ static int lease_release_and_exit(Lease *l, const LeaseOutcome *o, int code) {
                 l->exit_code = code;
                 return 0;
         }
-        return sd_event_exit(l->event, r != 0 && code == 0 ? r : code);
+        return sd_event_exit(l->event, l->cmd || r == 0 ? code : r);
 }
 
 /*
