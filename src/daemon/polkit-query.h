@@ -46,7 +46,7 @@ typedef enum {
 #define POLKIT_MAX_IN_FLIGHT 32u
 /* ... of which one uid may have: an interactive check may wait minutes for a
  * password, and a uid must not hold every slot that long. */
-#define POLKIT_MAX_IN_FLIGHT_PER_UID 8u
+#define POLKIT_MAX_IN_FLIGHT_PER_UID 2u
 /* Calls of one uid waiting for their authorization (in flight included). */
 #define POLKIT_MAX_WAITING_PER_UID 256u
 /* After a LimitsExceeded from the bus, no check is sent for this long. */
