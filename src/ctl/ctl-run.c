@@ -425,8 +425,16 @@ static int lease_resume(Lease *l) {
                 if (r < 0)
                         /* Cannot tell: keep guarding, a JobChanged will say if it ends. */
                         return 0;
-                if (r == 0 || done) {
-                        lease_lost(l, r == 0 ? _("not kept across the restart of sluiced") : _("done"));
+                if (r == 0) {
+                        lease_lost(l, _("not kept across the restart of sluiced"));
+                        return 0;
+                }
+                if (done) {
+                        g_autofree char *result = NULL;
+
+                        (void) sd_bus_get_property_string(l->ctl->bus, SLUICE_BUS_NAME, l->job_path,
+                                                          SLUICE_JOB_IFACE, "Result", NULL, &result);
+                        lease_lost(l, result ?: _("done"));
                         return 0;
                 }
                 fprintf(stderr, _("sluicectl: sluiced is back; job %" PRIu64 " is still held\n"), l->job_id);
