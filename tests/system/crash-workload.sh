@@ -12,12 +12,24 @@
 #   lease:  acquires a crash-lease lease, holds it a little, releases it
 #           (SIGTERM to `sluicectl acquire`); every granted id (the
 #           Acquire() reply) goes to DIR/lease-acked.
+#   cancel: submits a crash-cmd job not before an hour from now (queued for
+#           sure; its id to DIR/cancel-submitted), then cancels it, by
+#           turns with CancelJob (busctl) and Job.Cancel (sluicectl cancel);
+#           an answered cancel goes to DIR/cancel-acked.  A cancel the kill
+#           cut off is tried again until answered or the job is done.
+#   release: acquires a detached crash-ttl lease (--ttl: it outlives the
+#           call; id to DIR/ttl-acked), holds it a little, releases it with
+#           `sluicectl release ID success` (answered: DIR/release-acked;
+#           cut off: tried again until answered or the lease is not running).
+#   pause:  pauses scope resource:crash:N (answered: "resource:crash:N" to
+#           DIR/pause-acked), then resumes it (tried: DIR/resume-tried,
+#           before the call; answered: DIR/resume-acked), N = 1, 2, ...
 #
 # Lines are appended with one write each (echo of a short line): a reader
 # never sees half a line.
 
-dir=${1:?usage: crash-workload.sh DIR submit|lease}
-role=${2:?usage: crash-workload.sh DIR submit|lease}
+dir=${1:?usage: crash-workload.sh DIR submit|lease|cancel|release|pause}
+role=${2:?usage: crash-workload.sh DIR submit|lease|cancel|release|pause}
 n=0
 
 submit() {
@@ -59,6 +71,68 @@ lease() {
 		kill -TERM "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		rm -f "$out"
+	done
+}
+
+# retry_until_done TRIES DONE_PATTERN CMD...: CMD until it succeeds (0), or
+# fails saying DONE_PATTERN (1: nothing left to do); 2 after TRIES failures.
+retry_until_done() {
+	local tries=$1 pattern=$2 out i
+	shift 2
+	for ((i = 0; i < tries; i++)); do
+		if out=$("$@" 2>&1); then
+			return 0
+		fi
+		[[ $out == *$pattern* ]] && return 1
+		sleep 0.1
+	done
+	echo "$* failed $tries times, last: $out" >>"$dir/stuck"
+	return 2
+}
+
+cancel() {
+	local id
+	while [[ ! -e $dir/stop ]]; do
+		n=$((n + 1))
+		if id=$(sluicectl submit --not-before=+3600 crash-cmd secs=0.01 2>>"$dir/cancel.err") &&
+			[[ $id =~ ^[0-9]+$ ]]; then
+			echo "$id" >>"$dir/cancel-submitted"
+			if ((n % 2)); then
+				retry_until_done 600 "already done" busctl --system call org.sluice.Scheduler1 \
+					/org/sluice/Scheduler1 org.sluice.Scheduler1 CancelJob t "$id" &&
+					echo "$id" >>"$dir/cancel-acked"
+			else
+				retry_until_done 600 "already done" sluicectl cancel "$id" &&
+					echo "$id" >>"$dir/cancel-acked"
+			fi
+		fi
+		sleep 0.$((RANDOM % 3))
+	done
+}
+
+release() {
+	local id
+	while [[ ! -e $dir/stop ]]; do
+		if id=$(sluicectl acquire --ttl=20 crash-ttl 2>>"$dir/release.err") && [[ $id =~ ^[0-9]+$ ]]; then
+			echo "$id" >>"$dir/ttl-acked"
+			sleep 0.$((RANDOM % 3))$((RANDOM % 10))
+			retry_until_done 600 "not running" sluicectl release "$id" success &&
+				echo "$id" >>"$dir/release-acked"
+		fi
+		sleep 0.0$((RANDOM % 10))
+	done
+}
+
+pause() {
+	local scope
+	while [[ ! -e $dir/stop ]]; do
+		n=$((n + 1))
+		scope=resource:crash:$n
+		sluicectl pause "$scope" >/dev/null 2>>"$dir/pause.err" && echo "$scope" >>"$dir/pause-acked"
+		sleep 0.$((RANDOM % 3))$((RANDOM % 10))
+		echo "$scope" >>"$dir/resume-tried"
+		sluicectl resume "$scope" >/dev/null 2>>"$dir/pause.err" && echo "$scope" >>"$dir/resume-acked"
+		sleep 0.$((RANDOM % 3))$((RANDOM % 10))
 	done
 }
 

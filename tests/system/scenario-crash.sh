@@ -1,12 +1,19 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# scenario-crash.sh — sluiced SIGKILLed at random moments under a workload of
-# command jobs (class crash-cmd: short /bin/sleep units, MaxRunning=2) and
-# lease jobs (class crash-lease, MaxRunning=1: two holders that acquire, hold
-# a little, release), N times (SLUICE_CRASH_N, or N; 20 by default). After
-# every restart:
+# scenario-crash.sh — sluiced SIGKILLed under a workload of command jobs
+# (class crash-cmd: short /bin/sleep units, MaxRunning=2), lease jobs (class
+# crash-lease, MaxRunning=1: two holders that acquire, hold a little,
+# release), detached leases released by a second call (crash-ttl), queued
+# jobs cancelled (CancelJob and Job.Cancel) and scopes paused and resumed
+# (crash-workload.sh), N times (SLUICE_CRASH_N, or N; 20 by default): by
+# turns at a random moment, and the instant a CancelJob, Release or Pause of
+# the scenario's own is answered (the kill follows the reply in the same
+# shell). After every restart:
 #   - every acknowledged job (its client got the object path) is in
 #     ListJobs(history=true) exactly once;
+#   - every acknowledged cancel, release, pause and resume stands (durable
+#     before its reply, issue 10 item 9); a job submitted to be cancelled
+#     never ran;
 #   - no sluice-job-* unit runs without its job;
 #   - no unit ran twice (distinct INVOCATION_ID per unit in PID 1's journal);
 # and all along, sampled: never more than 2 crash-cmd units active, never
@@ -106,8 +113,8 @@ sample() {
 sample &
 sampler=$!
 
-step "the workload: one submitter, two lease holders"
-for role in submit lease lease; do
+step "the workload: one submitter, two lease holders, a canceller, a releaser, a pauser"
+for role in submit lease lease cancel release pause; do
 	container_exec setsid /run/sluice-test/crash-workload.sh "$dir" "$role" >/dev/null 2>&1 </dev/null &
 done
 has_acked() {
@@ -115,14 +122,36 @@ has_acked() {
 }
 wait_until "$SLUICE_BOUND" has_acked
 
+# fetch NAME...: the workload's files, as they are now, to $tmp.
+fetch() {
+	local f
+	for f in "$@"; do
+		container_exec cat "$dir/$f" >"$tmp/$f" 2>/dev/null || : >"$tmp/$f"
+	done
+}
+# check_jobs: the acknowledgements first, then what sluiced has (crash-check.py jobs).
+check_jobs() {
+	fetch cmd-acked lease-acked ttl-acked cancel-submitted cancel-acked release-acked
+	list_history >"$tmp/history.json"
+	"$SLUICE_SYSTEM_DIR/crash-check.py" jobs "$tmp/history.json" "$tmp/cmd-acked" "$tmp/lease-acked" \
+		--ttl-acked="$tmp/ttl-acked" --cancel-submitted="$tmp/cancel-submitted" \
+		--cancel-acked="$tmp/cancel-acked" --release-acked="$tmp/release-acked" >"$tmp/summary"
+}
+# check_paused: acknowledged pauses and resumes, the Paused property, then the resumes tried.
+check_paused() {
+	fetch pause-acked resume-acked
+	container_exec busctl --system --json=short get-property "$SLUICE_BUS" "$SLUICE_MANAGER" \
+		org.sluice.Scheduler1 Paused >"$tmp/paused.json" || return 1
+	fetch resume-tried
+	"$SLUICE_SYSTEM_DIR/crash-check.py" paused "$tmp/paused.json" "$tmp/pause-acked" "$tmp/resume-acked" \
+		"$tmp/resume-tried" >"$tmp/pauses"
+}
+
 # check_after_restart K: the invariants, right after restart K.
 check_after_restart() {
 	local id state
-	container_exec cat "$dir/cmd-acked" >"$tmp/cmd-acked" 2>/dev/null || : >"$tmp/cmd-acked"
-	container_exec cat "$dir/lease-acked" >"$tmp/lease-acked" 2>/dev/null || : >"$tmp/lease-acked"
-	list_history >"$tmp/history.json"
-	"$SLUICE_SYSTEM_DIR/crash-check.py" jobs "$tmp/history.json" "$tmp/cmd-acked" "$tmp/lease-acked" \
-		>"$tmp/summary" || fail "after restart $1: an acknowledged job is missing or listed twice (above)"
+	check_jobs || fail "after restart $1: an acknowledged job, cancel or release is missing, listed twice or undone (above)"
+	check_paused || fail "after restart $1: an acknowledged pause or resume did not stand (above)"
 	# Every unit that runs has its job (re-attach is over once the name is owned).
 	while read -r id state; do
 		assert_status 0 container_exec busctl --system call "$SLUICE_BUS" "$SLUICE_MANAGER" \
@@ -134,11 +163,41 @@ check_after_restart() {
 	done < <(active_units)
 	container_exec journalctl -o json --output-fields=UNIT,INVOCATION_ID --no-pager _PID=1 --since="@$started_at" >"$tmp/journal.json"
 	"$SLUICE_SYSTEM_DIR/crash-check.py" journal "$tmp/journal.json" "$first" "$tmp/cmd-acked" \
-		"$first" "$down" >"$tmp/ran" ||
-		fail "after restart $1: a job ran twice (above)"
+		"$first" "$down" --never-ran="$tmp/cancel-submitted" >"$tmp/ran" ||
+		fail "after restart $1: a job ran twice, or a job cancelled while queued ran (above)"
 }
 
-step "$kills SIGKILLs of sluiced at random moments"
+# kill_at_reply K PID: a CancelJob, Release or Pause (by turns), and sluiced
+# PID SIGKILLed the instant its reply is in (same shell, next command).
+at_reply=(0 0 0)
+kill_at_reply() {
+	local k=$1 pid=$2 id scope
+	case $((k / 2 % 3)) in
+	0)
+		id=$(container_exec sluicectl submit --not-before=+3600 crash-cmd secs=0.01) &&
+			container_exec sh -c "echo $id >>$dir/cancel-submitted" &&
+			container_exec sh -c "if busctl --system call $SLUICE_BUS $SLUICE_MANAGER org.sluice.Scheduler1 \
+				CancelJob t $id; then kill -KILL $pid; echo $id >>$dir/cancel-acked; fi" &&
+			at_reply[0]=$((at_reply[0] + 1))
+		;;
+	1)
+		id=$(container_exec sluicectl acquire --ttl=20 crash-ttl) &&
+			container_exec sh -c "echo $id >>$dir/ttl-acked" &&
+			container_exec sh -c "if sluicectl release $id success; then kill -KILL $pid; \
+				echo $id >>$dir/release-acked; fi" &&
+			at_reply[1]=$((at_reply[1] + 1))
+		;;
+	2)
+		scope=resource:crash-kill:$k
+		container_exec sh -c "if sluicectl pause $scope; then kill -KILL $pid; echo $scope >>$dir/pause-acked; fi" &&
+			at_reply[2]=$((at_reply[2] + 1))
+		;;
+	esac
+	# Whatever happened above, this sluiced dies now (a no-op when it did).
+	container_exec kill -KILL "$pid" 2>/dev/null || true
+}
+
+step "$kills SIGKILLs of sluiced: at random moments, and the instant a CancelJob, Release or Pause is answered"
 for ((k = 1; k <= kills; k++)); do
 	sleep "$((RANDOM % 2)).$((RANDOM % 10))$((RANDOM % 10))"
 	before=$(sluiced_pid)
@@ -146,7 +205,11 @@ for ((k = 1; k <= kills; k++)); do
 		wait_until "$SLUICE_BOUND" sluiced_up
 		before=$(sluiced_pid)
 	fi
-	container_exec kill -KILL "$before"
+	if ((k % 2)); then
+		container_exec kill -KILL "$before"
+	else
+		kill_at_reply "$k" "$before"
+	fi
 	# Restart=on-failure, or the workload's next call activates it.
 	restarted() {
 		local p
@@ -167,20 +230,19 @@ workload_gone() {
 }
 wait_until "$SLUICE_BOUND" workload_gone
 all_done() {
-	container_exec cat "$dir/cmd-acked" >"$tmp/cmd-acked"
-	container_exec cat "$dir/lease-acked" >"$tmp/lease-acked" 2>/dev/null || : >"$tmp/lease-acked"
-	list_history >"$tmp/history.json"
-	"$SLUICE_SYSTEM_DIR/crash-check.py" jobs "$tmp/history.json" "$tmp/cmd-acked" "$tmp/lease-acked" \
-		>"$tmp/summary" && ! grep -qE '^[a-z]+ (queued|running)' "$tmp/summary"
+	check_jobs && ! grep -qE '^[a-z]+ (queued|running)' "$tmp/summary"
 }
 wait_until 300 all_done
 kill "$sampler" 2>/dev/null
 wait "$sampler" 2>/dev/null || true
 sampler=
 check_after_restart final
-if grep -qvE '^(command done/(success|lost)|lease done/(success|abandoned)) ' "$tmp/summary"; then
+if grep -qvE '^((command done/(success|lost)|(lease|ttl) done/(success|abandoned)|cancel done/cancelled) |(cancels|releases)-acked )' \
+	"$tmp/summary"; then
 	fail "acknowledged jobs ended otherwise than expected: $(tr '\n' ';' <"$tmp/summary")"
 fi
+fetch stuck
+[[ ! -s $tmp/stuck ]] || fail "a workload call never got through: $(head -n 3 "$tmp/stuck")"
 [[ ! -s $tmp/violations ]] || fail "limits exceeded: $(head -n 5 "$tmp/violations")"
 
 step "totals"
@@ -196,7 +258,11 @@ max_lease=$(awk 'BEGIN { m = 0 } $3 > m { m = $3 } END { print m }' "$tmp/sample
 unanswered=$(container_exec sh -c "cat $dir/submit-failed 2>/dev/null | wc -l")
 echo "    kills:                        $kills"
 echo "    command jobs acknowledged:    $(wc -l <"$tmp/cmd-acked") (Submit calls the kills cut off: $unanswered)"
-echo "    lease jobs acknowledged:      $(wc -l <"$tmp/lease-acked")"
+echo "    lease jobs acknowledged:      $(wc -l <"$tmp/lease-acked"), detached: $(wc -l <"$tmp/ttl-acked")"
+echo "    acknowledged, all standing:   $(sed -n 's/^cancels-acked //p' "$tmp/summary") cancels," \
+	"$(sed -n 's/^releases-acked //p' "$tmp/summary") releases, $(sed -n 's/^pauses-acked //p' "$tmp/pauses") pauses," \
+	"$(sed -n 's/^resumes-acked //p' "$tmp/pauses") resumes"
+echo "    kills at the reply:           ${at_reply[0]} CancelJob, ${at_reply[1]} Release, ${at_reply[2]} Pause"
 echo "    units run (acknowledged):     $(sed -n 's/^ran //p' "$tmp/ran"); ran twice: 0"
 echo "    units run (unacknowledged):   $(sed -n 's/^ran-unacknowledged //p' "$tmp/ran") (committed, reply cut off)"
 echo "    re-attached running jobs:     $reattached"
