@@ -8,7 +8,10 @@
 # by the new sluiced in its turn, every client exits with its command's status
 # and every lease ends with it (never `abandoned`). No slot is ever held twice:
 # each command counts the commands running at once in a directory of its own
-# (more than two is written down as an overlap).
+# (more than two is written down as an overlap). Last, kill -9 of a client
+# whose command left a background job and a process in a session of its own:
+# the lease ends abandoned and neither process runs on (the guard of
+# `sluicectl run`, docs/design.md "Clients").
 
 source "$SLUICE_SYSTEM_DIR/lib-sluice.sh"
 sluice_setup
@@ -121,3 +124,27 @@ assert_eq "done success" "$(sluice_wait "$idc")" "Wait(finished) of client c's l
 assert_eq "done success" "$(sluice_wait "$idj")" "Wait(finished) of command job $idj"
 assert_eq "" "$(container_exec cat "$overlap" 2>/dev/null || true)" "commands counted running at once beyond 2"
 assert_eq "" "$(container_exec ls "$active")" "commands still registered as running"
+
+step "kill -9 of a client: its lease is abandoned, and nothing of its command runs on"
+f=/run/sluice-test/d-$run_id
+_sluice_gates+=("d-$run_id")
+container_exec sh -c 'sluicectl run --class=clientpair -- sh -c "$2" >"$1.out" 2>"$1.err" &
+	echo $! >"$1.pid"; wait $!; echo $? >"$1.rc"' sh "$f" \
+	"sleep 600 & echo \$! >$f.gc; setsid sleep 600 & echo \$! >$f.gc2; echo \$SLUICE_JOB_ID; wait" \
+	>"$SCENARIO_TMP/d.log" 2>&1 &
+wait_until "$SLUICE_BOUND" client_granted d
+idd=$(client_file d out)
+gone() {
+	! container_exec kill -0 "$1" 2>/dev/null ||
+		[[ $(container_exec sh -c 'cut -d")" -f2 "/proc/$1/stat" | cut -c2' sh "$1") == Z ]]
+}
+pids=("$(client_file d gc)" "$(client_file d gc2)")
+for pid in "${pids[@]}"; do
+	assert_match '^[0-9]+$' "$pid" "a pid of client d's command's children"
+	! gone "$pid" || fail "client d's command's child $pid is not running"
+done
+container_exec kill -KILL "$(client_file d pid)"
+assert_eq "done abandoned" "$(sluice_wait "$idd")" "Wait(finished) of client d's lease $idd"
+for pid in "${pids[@]}"; do
+	wait_until "$SLUICE_BOUND" gone "$pid"
+done
