@@ -100,11 +100,43 @@ static pid_t proc_ppid(const char *pid) {
         return (pid_t) ppid;
 }
 
+/* SIGKILL the children /proc/self/task/TID/children lists (CONFIG_PROC_CHILDREN); false when it cannot. */
+static bool kill_children_listed(pid_t self) {
+        char path[64], buf[4096];
+        g_autoptr(GString) list = g_string_new(NULL);
+        ssize_t n;
+        int fd;
+
+        /* We are single-threaded: our only task has our pid. */
+        g_snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int) self);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        while ((n = read(fd, buf, sizeof(buf))) > 0)
+                g_string_append_len(list, buf, n);
+        (void) close(fd);
+        if (n < 0)
+                return false;
+        for (char *p = list->str, *end; *p; p = end) {
+                long pid = strtol(p, &end, 10);
+
+                if (end == p)
+                        break;
+                if (pid > 0)
+                        (void) kill((pid_t) pid, SIGKILL);
+        }
+        return true;
+}
+
 /* SIGKILL every child of ours, alive or not yet reaped. */
 static void kill_children(pid_t self) {
-        DIR *d = opendir("/proc");
+        DIR *d;
         struct dirent *de;
 
+        if (kill_children_listed(self))
+                return;
+        /* No children file: look at every process's parent. */
+        d = opendir("/proc");
         if (!d)
                 return;
         while ((de = readdir(d))) {
