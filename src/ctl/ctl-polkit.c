@@ -153,8 +153,8 @@ static char *refused_what(const char *action, const char *class_name, const char
  * Return: the explanation (free with g_free()), or NULL for other errors.
  */
 char *ctl_polkit_explain(const sd_bus_error *error) {
-        g_autofree char *action = NULL, *class_name = NULL, *job = NULL, *what = NULL;
-        const char *msg, *p, *why = NULL;
+        g_autofree char *action = NULL, *class_name = NULL, *job = NULL, *what = NULL, *options_why = NULL;
+        const char *msg, *p, *why = NULL, *opt;
         bool interactive_required;
 
         if (!error || !sd_bus_error_is_set(error) || !error->message)
@@ -171,7 +171,14 @@ char *ctl_polkit_explain(const sd_bus_error *error) {
         class_name = word_after(msg, " of class ");
         if (!class_name)
                 class_name = word_after(msg, " for class ");
-        what = refused_what(action, class_name, job);
+        /* A Submit/Acquire whose priority or resources need manage-jobs says
+         * so in a parenthesis: "(options.priority 1000 is above ...)". */
+        opt = strstr(msg, "(options.");
+        if (opt && strcmp(action, "org.sluice.manage-jobs") == 0 && class_name) {
+                options_why = g_strndup(opt + 1, strcspn(opt + 1, ")"));
+                what = g_strdup_printf(_("queue this job of class %s (%s)"), class_name, options_why);
+        } else
+                what = refused_what(action, class_name, job);
 
         if (interactive_required)
                 return g_strdup_printf(_("not permitted to %s without authentication (polkit action %s); "

@@ -261,9 +261,10 @@ int bus_access_check_submit(Manager *m, sd_bus_message *message, bool acquire, c
         if (n == 0)
                 return 1;
         r = check(m, message, SLUICE_ACTION_MANAGE_JOBS, NULL, class_name, false, extra, error);
-        if (r < 0 && sd_bus_error_has_name(error, sluice_error_dbus_name(SLUICE_ERROR_NOT_PERMITTED))) {
-                /* Say why a submission asks manage-jobs at all. */
-                g_autofree char *why = NULL, *msg = NULL;
+        if (r < 0 && (sd_bus_error_has_name(error, sluice_error_dbus_name(SLUICE_ERROR_NOT_PERMITTED)) ||
+                      sd_bus_error_has_name(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))) {
+                /* Say why a submission asks manage-jobs at all (sluicectl shows the parenthesis). */
+                g_autofree char *why = NULL, *msg = NULL, *name = g_strdup(error->name);
 
                 if (priority && resources)
                         why = g_strdup_printf(_("options.priority %s is above the class's Priority=%" PRIi32
@@ -277,7 +278,7 @@ int bus_access_check_submit(Manager *m, sd_bus_message *message, bool acquire, c
                                               resources);
                 msg = g_strdup_printf("%s (%s)", error->message, why);
                 sd_bus_error_free(error);
-                return sd_bus_error_set(error, sluice_error_dbus_name(SLUICE_ERROR_NOT_PERMITTED), msg);
+                return sd_bus_error_set(error, name, msg);
         }
         return r;
 }

@@ -512,11 +512,53 @@ static void test_resources(Fixture *f, gconstpointer data) {
         }
 }
 
+/* sluicectl says which option needed manage-jobs, not "pause or resume". */
+static void test_sluicectl(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(Check) c = NULL, c2 = NULL;
+        g_autoptr(GString) err = g_string_new(NULL);
+        const char *sluicectl = g_getenv("SLUICECTL");
+        g_autofree char *bus_arg = g_strdup_printf("--bus-address=%s", f->h.address);
+        const char *argv[] = { sluicectl, bus_arg, "--no-ask-password", "acquire", "--priority", "1000", "backup",
+                               NULL };
+        GPid pid;
+        int err_fd, status;
+        char buf[512];
+        ssize_t n;
+
+        g_assert_nonnull(sluicectl);
+        g_spawn_async_with_pipes(NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
+                                 NULL, NULL, &pid, NULL, NULL, &err_fd, &error);
+        g_assert_no_error(error);
+        c = pop_check_for(f, NULL);
+        g_assert_cmpstr(c->action, ==, "org.sluice.acquire");
+        answer(c, TRUE, FALSE);
+        c2 = pop_check_for(f, NULL);
+        g_assert_cmpstr(c2->action, ==, "org.sluice.manage-jobs");
+        g_assert_cmpstr(g_hash_table_lookup(c2->details, "priority"), ==, "1000");
+        answer(c2, FALSE, FALSE);
+
+        while ((n = read(err_fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+                if (n > 0)
+                        g_string_append_len(err, buf, n);
+        close(err_fd);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_spawn_close_pid(pid);
+        g_test_message("sluicectl said: %s", err->str);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+        g_assert_cmpstr(err->str, ==,
+                        "sluicectl: not permitted to queue this job of class backup (options.priority 1000 is "
+                        "above the class's Priority=5) (polkit action org.sluice.manage-jobs)\n");
+        g_assert_cmpuint(n_jobs(f), ==, 0);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
         ADD("/bus/authz-options/priority", test_priority);
         ADD("/bus/authz-options/resources", test_resources);
+        ADD("/bus/authz-options/sluicectl", test_sluicectl);
         return g_test_run();
 }
