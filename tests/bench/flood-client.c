@@ -6,11 +6,14 @@
  *
  *   flood-client flood CLASS [--connections K] [--window W] [--count N]
  *                            [--stop-file PATH] [--ready-file PATH] [--max-seconds S]
+ *                            [--call submit|getjob]
  *       K connections (default 8), each with W Submits awaiting replies
  *       (default 100; the system bus allows 128), until N were sent
  *       (default: no limit), PATH exists, or S seconds passed (default 120).
  *       --ready-file is created once 1000 replies came back: the flood is on.
- *       Prints what came back, by error name.
+ *       Prints what came back, by error name.  --call getjob floods
+ *       GetJob(2^64-2) instead (NoSuchJob; reading needs no polkit): the
+ *       same load on the bus without the authorization, for comparison.
  *   flood-client probe CLASS [--count N]
  *       N Submits (default 30), one after the other, on one connection;
  *       prints the latency of each call (µs) and a summary line.
@@ -71,6 +74,7 @@ static int open_bus(sd_bus **ret) {
 typedef struct Flood {
         sd_event *event;
         const char *klass;
+        bool getjob;                    /* GetJob instead of Submit */
         uint64_t count;                 /* 0: no limit */
         uint64_t sent, replied, ok;
         unsigned outstanding;
@@ -126,7 +130,12 @@ static int flood_send(Flood *f, sd_bus *bus) {
         sd_bus_message *m = NULL;
         int r;
 
-        r = new_submit(bus, f->klass, &m);
+        if (f->getjob) {
+                r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, PATH, IFACE, "GetJob");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "t", UINT64_MAX - 1);
+        } else
+                r = new_submit(bus, f->klass, &m);
         if (r >= 0)
                 r = sd_bus_call_async(bus, NULL, m, on_flood_reply, f, CALL_TIMEOUT_USEC);
         sd_bus_message_unref(m);
@@ -162,9 +171,10 @@ static int on_flood_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         return 0;
 }
 
-static int do_flood(const char *klass, unsigned connections, unsigned window, uint64_t count,
+static int do_flood(const char *klass, bool getjob, unsigned connections, unsigned window, uint64_t count,
                     const char *stop_file, const char *ready_file, unsigned max_seconds) {
-        Flood f = { .klass = klass, .count = count, .stop_file = stop_file, .ready_file = ready_file };
+        Flood f = { .klass = klass, .getjob = getjob, .count = count, .stop_file = stop_file,
+                    .ready_file = ready_file };
         sd_bus *buses[256] = {};
         uint64_t start;
         int r;
@@ -190,8 +200,8 @@ static int do_flood(const char *klass, unsigned connections, unsigned window, ui
                                 break;
         if (f.outstanding > 0)
                 r = sd_event_loop(f.event);
-        printf("flood: %" PRIu64 " Submits of class %s from uid %u on %u connections in %.1f s: "
-               "%" PRIu64 " ok\n", f.sent, klass, (unsigned) getuid(), connections,
+        printf("flood: %" PRIu64 " %s from uid %u on %u connections in %.1f s: "
+               "%" PRIu64 " ok\n", f.sent, getjob ? "GetJob calls" : "Submits", (unsigned) getuid(), connections,
                (double) (now_usec() - start) / 1e6, f.ok);
         for (unsigned i = 0; i < f.n_errors; i++)
                 printf("flood:   %" PRIu64 " %s (e.g. \"%s\")\n", f.errors[i].n, f.errors[i].name, f.errors[i].example);
@@ -268,6 +278,7 @@ static int do_probe(const char *klass, unsigned count) {
 static void usage(void) {
         fprintf(stderr, "usage: flood-client flood CLASS [--connections K] [--window W] [--count N]\n"
                         "                          [--stop-file PATH] [--ready-file PATH] [--max-seconds S]\n"
+                        "                          [--call submit|getjob]\n"
                         "       flood-client probe CLASS [--count N]\n");
         exit(2);
 }
@@ -276,6 +287,7 @@ int main(int argc, char *argv[]) {
         unsigned connections = 8, window = 100, max_seconds = 120, probe_count = 30;
         uint64_t count = 0;
         const char *stop_file = NULL, *ready_file = NULL;
+        bool getjob = false;
         int r;
 
         if (argc < 3)
@@ -296,6 +308,8 @@ int main(int argc, char *argv[]) {
                         stop_file = v;
                 else if (strcmp(a, "--ready-file") == 0)
                         ready_file = v;
+                else if (strcmp(a, "--call") == 0)
+                        getjob = strcmp(v, "getjob") == 0;
                 else if (strcmp(a, "--max-seconds") == 0)
                         max_seconds = (unsigned) strtoul(v, NULL, 10);
                 else
@@ -303,7 +317,7 @@ int main(int argc, char *argv[]) {
                 i++;
         }
         if (strcmp(argv[1], "flood") == 0)
-                r = do_flood(argv[2], connections, window, count, stop_file, ready_file, max_seconds);
+                r = do_flood(argv[2], getjob, connections, window, count, stop_file, ready_file, max_seconds);
         else if (strcmp(argv[1], "probe") == 0)
                 r = do_probe(argv[2], probe_count);
         else

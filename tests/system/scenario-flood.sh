@@ -30,6 +30,9 @@ BURST=20
 INTERVAL=10
 
 [[ -x $CLIENT ]] || fail "$CLIENT is missing (built with tests/bench)"
+# Inside, whatever the build directory (a host /tmp is not the container's).
+container_copy_in "$CLIENT" /usr/local/libexec/sluice-test/flood-client
+CLIENT=/usr/local/libexec/sluice-test/flood-client
 
 polkit_rules_loaded_since() {
 	container_exec journalctl --no-pager -o cat -u polkit.service --after-cursor="$1" |
