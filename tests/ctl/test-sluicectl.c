@@ -531,6 +531,37 @@ static void test_run_ends_while_sluiced_away(gconstpointer data) {
         g_unlink(go_path);
 }
 
+/*
+ * sluiced comes back without the lease (its state database was lost while it
+ * was down): the command is not left running unguarded; sluicectl says so and
+ * stops it.  Registered last: the new sluiced starts from an empty history.
+ */
+static void test_run_lease_lost_in_restart(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        const char *const args[] = { "run", "--class=serial", "--", "sh", "-c",
+                                     "echo $SLUICE_JOB_ID; exec sleep 600", NULL };
+        g_autoptr(GSubprocess) p = ctl_spawn_flags(f, args, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                G_SUBPROCESS_FLAGS_STDERR_PIPE);
+        g_autofree char *line = read_line(p), *err = NULL;
+        g_autoptr(GError) error = NULL;
+
+        parse_id(line);
+        daemon_stop(f);
+        for (const char *const *n = (const char *const[]) { "sluice.db", "sluice.db-wal", "sluice.db-shm", NULL }; *n; n++) {
+                g_autofree char *path = g_build_filename(f->tmpdir, *n, NULL);
+
+                (void) g_unlink(path);
+        }
+        daemon_start(f);
+        g_assert_cmpint(wait_status(p), ==, 128 + SIGTERM);
+        err = g_malloc0(4096);
+        g_assert_true(g_input_stream_read_all(g_subprocess_get_stderr_pipe(p), err, 4095, NULL, NULL, &error));
+        g_assert_no_error(error);
+        if (!strstr(err, "ended (not kept across the restart of sluiced); stopping the command"))
+                g_error("sluicectl said: %s", err);
+        await_counts(f, 0, 0);
+}
+
 /* A held "acquire" across a restart of sluiced: still held after it, released with success on SIGTERM. */
 static void test_acquire_across_restart(gconstpointer data) {
         Fixture *f = (Fixture *) data;
@@ -875,6 +906,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/submit/lease-class", &f, test_submit_lease_class);
         g_test_add_data_func("/sluicectl/acquire/interrupted", &f, test_acquire_interrupted);
         g_test_add_data_func("/sluicectl/usage-errors", &f, test_usage_errors);
+        g_test_add_data_func("/sluicectl/run/lease-lost-in-restart", &f, test_run_lease_lost_in_restart);
 
         r = g_test_run();
         fixture_down(&f);
