@@ -30,8 +30,11 @@ sanitized=$(grep -o '"name": "b_sanitize", "value": "[^"]*"' "$build/meson-info/
         sed 's/.*"value": "//; s/"$//')
 
 export SLUICED="$sluiced" SLUICE_DBUS_DIR="$src/dbus" G_DEBUG=fatal-warnings FUZZ_CALLS="$calls"
+# As tools/test.sh: any sanitizer report ends sluiced, and the run fails.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 echo "fuzz-bus-long: $build (b_sanitize=${sanitized:-?}), $seconds s, $calls calls a run, commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "fuzz-bus-long: replay a run with: SLUICED=$SLUICED SLUICE_DBUS_DIR=$SLUICE_DBUS_DIR G_DEBUG=fatal-warnings FUZZ_CALLS=$calls SEED=N $fuzz"
+echo "fuzz-bus-long: replay a run with: ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS SLUICED=$SLUICED SLUICE_DBUS_DIR=$SLUICE_DBUS_DIR G_DEBUG=fatal-warnings FUZZ_CALLS=$calls SEED=N $fuzz"
 
 sums=$(mktemp /tmp/fuzz-bus-long-XXXXXX)
 trap 'rm -f "$sums" "$sums.run"' EXIT
@@ -40,7 +43,8 @@ end=$(($(date +%s) + seconds))
 runs=0
 failed=
 while [ "$(date +%s)" -lt "$end" ]; do
-        if SEED=$seed "$fuzz" >"$sums.run" 2>&1; then
+        if SEED=$seed "$fuzz" >"$sums.run" 2>&1 &&
+                ! grep -q 'runtime error:\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer' "$sums.run"; then
                 grep '^fuzz-bus-api: \(seed=\|error \)' "$sums.run" >>"$sums" || true
         else
                 cp "$sums.run" "$log_dir/fuzz-bus-api-seed-$seed.log"
