@@ -16,6 +16,10 @@
  * process group, as Ctrl+C in a terminal does.  A waiter not granted within
  * DEADLINE is a failure: the slot was not freed.
  *
+ * Also reported: the time from kill() to the killed holder's own
+ * JobChanged(done), the part of a hand-over spent before sluiced frees the
+ * slot.
+ *
  * The baseline, measured the same way in the same run (M rounds before the
  * kills and M after): this program holds the lease on one connection, waits
  * on another, and the clock runs from sending Release("success") to the
@@ -50,6 +54,7 @@
 typedef struct JobSeen {
         gint64 running_at;              /* monotonic usec of JobChanged(running), 0: not yet */
         char *result;                   /* of JobChanged(done), NULL: not yet */
+        gint64 done_at;                 /* monotonic usec of JobChanged(done) */
 } JobSeen;
 
 typedef struct Bench {
@@ -103,8 +108,10 @@ static void on_signal(GDBusConnection *c, const char *sender, const char *path, 
                 s = job_seen(b, id);
                 if (g_str_equal(state, "running") && s->running_at == 0)
                         s->running_at = now;
-                else if (g_str_equal(state, "done") && !s->result)
+                else if (g_str_equal(state, "done") && !s->result) {
                         s->result = g_strdup(result);
+                        s->done_at = now;
+                }
         }
 }
 
@@ -358,6 +365,8 @@ int main(int argc, char **argv) {
         g_autoptr(GArray) kill9 = g_array_new(FALSE, FALSE, sizeof(gint64));
         g_autoptr(GArray) sigint = g_array_new(FALSE, FALSE, sizeof(gint64));
         g_autoptr(GArray) base = g_array_new(FALSE, FALSE, sizeof(gint64));
+        g_autoptr(GArray) ended9 = g_array_new(FALSE, FALSE, sizeof(gint64));
+        g_autoptr(GArray) ended_int = g_array_new(FALSE, FALSE, sizeof(gint64));
         Holder holder = {};
         int c;
 
@@ -420,7 +429,9 @@ int main(int argc, char **argv) {
                         else
                                 fail_int++;
                 }
-                (void) wait_for(b, job_done, &holder.job);
+                if (wait_for(b, job_done, &holder.job))
+                        g_array_append_val(hard ? ended9 : ended_int,
+                                           (gint64) { job_seen(b, holder.job)->done_at - t0 });
                 count_result(b, sig, job_seen(b, holder.job)->result);
                 if (hard)
                         b->kill9_rounds++;
@@ -449,6 +460,8 @@ int main(int argc, char **argv) {
         report("hand-over after SIGKILL:", kill9, fail_kill9);
         report("hand-over after SIGINT (Ctrl+C):", sigint, fail_int);
         report("baseline, after Release():", base, fail_base);
+        report("SIGKILL to the holder's job done:", ended9, 0);
+        report("SIGINT to the holder's job done:", ended_int, 0);
         {
                 g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(b->results), (GCompareFunc) strcmp);
 
