@@ -8,7 +8,8 @@
  * and one of uid 65534 (FOREIGN) pipeline calls at it, at most WINDOW
  * ordinary calls each in flight, plus the long polls (Acquire, Wait) that
  * answer later.
- * The calls come from a stream that is a pure function of the seed: every
+ *
+ * The calls come from a stream generated from the seed: every
  * method of dbus/ XML files (read at run time, so a new method is fuzzed as soon
  * as it is declared), Properties Get/GetAll/Set, Introspect,
  * ObjectManager.GetManagedObjects, Peer, methods and interfaces that do not
@@ -16,7 +17,7 @@
  * (0, -1, 2^63, 2^64-1, INT32_MIN/MAX, empty, 4 KiB, 64 KiB and 1 MiB
  * strings), options of the wrong types, variants nested 1..50 deep, and
  * bursts where Cancel, Release, Renew, SetPriority and CancelJob of one job
- * race on four connections against dispatch.  Connections are closed with
+ * race on five connections against dispatch.  Connections are closed with
  * calls and leases in flight (the holder vanishes) and replaced.
  *
  * Checked, for every reply:
@@ -29,6 +30,9 @@
  * - states read on one connection never move backwards
  *   (queued < running < done), and a job's Id and Class properties are
  *   what its creation said;
+ * - uid 65534 (when the test runs as root) never succeeds in a call that
+ *   changes anything: it owns no job, and with no polkit on the private
+ *   bus every check for it is refused (NotPermitted);
  * and at every checkpoint (every CHECK_EVERY calls, and at the end):
  * - sluiced is alive (the process has not exited);
  * - once every ordinary call is answered: QueuedJobs/RunningJobs equal the
@@ -36,12 +40,8 @@
  *   with each other; every job a Submit/Acquire/TriggerSchedule returned
  *   is on the bus or in the history (GetJobRecord), with its class;
  * and at the end, after every job was cancelled: no call is left without
- * an answer, and sluiced exits 0 on SIGTERM (bus_harness_free; under
- * ASan/UBSan a sanitizer report makes that exit non-zero).
- *
- * - uid 65534 (when the test runs as root) never succeeds in a call that
- *   changes anything: it owns no job, and with no polkit on the private
- *   bus every check for it is refused (NotPermitted).
+ * an answer, and sluiced exits 0 on SIGTERM (under ASan/UBSan a sanitizer
+ * report makes that exit non-zero, or ends sluiced at once).
  *
  * Other users: the four connections of the test's uid (root: allowed
  * without polkit) act on each other's jobs, which exercises the holder and
@@ -51,12 +51,15 @@
  * private bus: command jobs fail to start.
  *
  * Environment: SEED=N replays a run (the seed is printed first; default:
- * from the clock), FUZZ_CALLS=N calls (default 12000: about 7 s, 45 s under ASan here).  The summary lines
+ * from the clock), FUZZ_CALLS=N calls (default 12000: about 9 s, 45 s
+ * under ASan on a quiet 2-core machine).  The summary lines
  * ("fuzz-bus-api: ...") are what tests/bus/fuzz-bus-long.sh adds up.
  *
- * What is reproducible: the stream of calls (method, target, arguments,
- * connection) depends on the seed only, never on replies.  sluiced's
- * answers depend also on how the pipelined connections interleave.
+ * What is reproducible: the stream of calls (method, arguments,
+ * connection, when connections are closed) depends on the seed, and on
+ * replies in one way only: job ids are drawn below the highest id handed
+ * out so far (gen_id()).  sluiced's answers depend also on how the
+ * pipelined connections interleave.  docs/testing.md says more.
  */
 #include <errno.h>
 #include <inttypes.h>
