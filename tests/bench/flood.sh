@@ -4,7 +4,8 @@
 # tests/bench/flood.sh BUILD_DIR [N]
 #
 # Issue 10's long run for item 8 (needs root, like tests/system): one uid
-# floods N Submits (default 100 000) while another user's Submits are timed.
+# floods N Submits (default 100 000; more while the probe still runs) while
+# another user's Submits are timed.
 # Boots the throwaway systemd container (tests/system/container.sh), installs
 # BUILD_DIR (configured with --prefix=/usr and built: `ninja -C BUILD_DIR`),
 # real polkitd with a rule that lets both users submit their class, and, in
@@ -97,7 +98,7 @@ pid() { container_exec systemctl show -p MainPID --value sluiced.service; }
 mem() { container_exec grep -E '^(VmRSS|VmHWM)' "/proc/$(pid)/status" | awk '{ printf "%s %s kB  ", $1, $2 }'; }
 jlines() { container_exec journalctl --no-pager -o cat -u sluiced.service | wc -l; }
 
-echo "sluice flood benchmark: $(uname -m), $(nproc) CPUs, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown), polkitd $(container_exec /usr/lib/polkit-1/polkitd --version 2>/dev/null | awk '{ print $NF }')"
+echo "sluice flood benchmark: $(uname -m), $(nproc) CPUs, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown), polkit $(container_exec pkaction --version 2>/dev/null | awk '{ print $NF }')"
 echo "flooder: uid 65534, $n Submits, $connections connections x $window calls awaiting replies; probe: uid $probe_uid, $probes Submits one after the other"
 mem_before=$(mem)
 lines_before=$(jlines)
@@ -108,9 +109,10 @@ base=$(container_exec_as "$probe_uid" "$bin/flood-client" probe probe --count "$
 # meanwhile; sets $loaded and $overlap.
 flood_and_probe() {
 	local flood_pid
-	container_exec rm -f /tmp/flood-ready
+	container_exec rm -f /tmp/flood-ready /tmp/flood-stop
+	# At least N calls, and on until the probe is done.
 	container_exec_as 65534 "$bin/flood-client" flood flood --call "$1" --count "$n" --connections "$connections" \
-		--window "$window" --ready-file /tmp/flood-ready --max-seconds 3600 >"$2" 2>&1 &
+		--window "$window" --ready-file /tmp/flood-ready --stop-file /tmp/flood-stop --max-seconds 3600 >"$2" 2>&1 &
 	flood_pid=$!
 	until container_exec test -e /tmp/flood-ready; do
 		kill -0 "$flood_pid" 2>/dev/null || break
@@ -118,7 +120,8 @@ flood_and_probe() {
 	done
 	loaded=$(container_exec_as "$probe_uid" "$bin/flood-client" probe probe --count "$probes" | grep '^probe: [0-9]* Submits')
 	overlap=yes
-	kill -0 "$flood_pid" 2>/dev/null || overlap="NO (the flood ended before the probe: raise N)"
+	kill -0 "$flood_pid" 2>/dev/null || overlap="NO (the flood ended before the probe)"
+	container_exec touch /tmp/flood-stop
 	wait "$flood_pid"
 }
 flood_and_probe submit "$tmp/flood.out"
@@ -144,7 +147,7 @@ for what in submit getjob; do
 done
 echo "  the probe ran while the flood did: Submit $submit_overlap, GetJob $getjob_overlap"
 sed 's/^/  /' "$tmp/flood.out" "$tmp/getjob.out"
-echo "  jobs queued at the end: $queued = the flooder's + the probe user's $((2 * probes + 1)) (MaxQueuedPerUser=1000)"
+echo "  jobs queued at the end: $queued = the flooder's + the probe user's $((3 * probes + 1)) (MaxQueuedPerUser=1000)"
 echo "  sluiced memory before: $mem_before"
 echo "  sluiced memory after the Submit flood:  $mem_after"
 echo "  sluiced memory at the end:              $mem_end"
