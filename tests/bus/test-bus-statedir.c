@@ -8,7 +8,9 @@
  * name, says what the matter is and names the path, and leaves the database
  * as it was.
  */
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,12 +25,18 @@ static const char config[] =
         "Kind=lease\n";
 
 /* Run sluiced (behind @wrapper, a shell word list, may be NULL) on @dir until
- * it exits; its stderr and exit status. */
+ * it exits; its stderr and exit status.  Fails the test if sluiced takes its
+ * bus name instead (it started on that state directory). */
 static char *run_sluiced(const char *dir, const char *wrapper, int *ret_status) {
         g_autoptr(GError) error = NULL;
         g_autofree char *conf = g_build_filename(dir, "sluiced.conf", NULL);
-        g_autofree char *out = NULL, *err = NULL;
+        g_autoptr(GString) err = g_string_new(NULL);
         g_autoptr(GTestDBus) bus = g_test_dbus_new(G_TEST_DBUS_NONE);
+        GDBusConnection *conn = NULL;
+        GPid pid;
+        int err_fd;
+        char buf[512];
+        ssize_t n;
         g_auto(GStrv) envp = g_get_environ();
         g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
         const char *sluiced = g_getenv("SLUICED");
@@ -53,13 +61,45 @@ static char *run_sluiced(const char *dir, const char *wrapper, int *ret_status) 
         g_ptr_array_add(argv, NULL);
         envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address(bus), TRUE);
         envp = g_environ_unsetenv(envp, "NOTIFY_SOCKET");
-        /* A refused state directory ends sluiced before it takes its name: no wait, no bound needed. */
-        g_spawn_sync(NULL, (char **) argv->pdata, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, ret_status,
-                     &error);
+        conn = g_dbus_connection_new_for_address_sync(g_test_dbus_get_bus_address(bus),
+                                                      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                      G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                      NULL, NULL, &error);
         g_assert_no_error(error);
+        g_spawn_async_with_pipes(NULL, (char **) argv->pdata, envp,
+                                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                 NULL, &pid, NULL, NULL, &err_fd, &error);
+        g_assert_no_error(error);
+        /* Either sluiced exits (refused: it never takes its name), or it takes
+         * its name: it started on this state, which is the failure. */
+        for (;;) {
+                g_autoptr(GVariant) owner = NULL;
+                gboolean owned = FALSE;
+
+                if (waitpid(pid, ret_status, WNOHANG) == pid)
+                        break;
+                owner = g_dbus_connection_call_sync(conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                    "org.freedesktop.DBus", "NameHasOwner",
+                                                    g_variant_new("(s)", SLUICE_BUS_NAME), G_VARIANT_TYPE("(b)"),
+                                                    G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+                if (owner)
+                        g_variant_get(owner, "(b)", &owned);
+                if (owned) {
+                        (void) kill(pid, SIGTERM);
+                        (void) waitpid(pid, ret_status, 0);
+                        g_error("sluiced started on the state directory %s instead of refusing it", dir);
+                }
+                g_usleep(10000);
+        }
+        g_spawn_close_pid(pid);
+        while ((n = read(err_fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+                if (n > 0)
+                        g_string_append_len(err, buf, (gssize) n);
+        close(err_fd);
+        g_clear_object(&conn);
         g_test_dbus_down(bus);
-        g_test_message("sluiced said: %s", err);
-        return g_steal_pointer(&err);
+        g_test_message("sluiced said: %s", err->str);
+        return g_string_free(g_steal_pointer(&err), FALSE);
 }
 
 static void remove_dir(const char *dir) {
