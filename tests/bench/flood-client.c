@@ -9,7 +9,8 @@
  *                            [--call submit|getjob]
  *       K connections (default 8), each with W Submits awaiting replies
  *       (default 100; the system bus allows 128), until N were sent
- *       (default: no limit), PATH exists, or S seconds passed (default 120).
+ *       and PATH exists (either alone when only one is given), or S
+ *       seconds passed (default 120).
  *       --ready-file is created once 1000 replies came back: the flood is on.
  *       Prints what came back, by error name.  --call getjob floods
  *       GetJob(2^64-2) instead (NoSuchJob; reading needs no polkit): the
@@ -118,8 +119,10 @@ static void tally(Flood *f, const sd_bus_error *e) {
 static bool flood_should_stop(Flood *f) {
         if (f->stopping)
                 return true;
-        if ((f->count && f->sent >= f->count) || now_usec() >= f->deadline ||
-            (f->stop_file && access(f->stop_file, F_OK) == 0))
+        /* Both bounds when both are given: at least N calls, and on until
+         * the stop file appears. */
+        if (now_usec() >= f->deadline ||
+            ((!f->count || f->sent >= f->count) && (!f->stop_file || access(f->stop_file, F_OK) == 0)))
                 f->stopping = true;
         return f->stopping;
 }
