@@ -166,6 +166,23 @@ static gboolean job_state_running(Bench *b, gconstpointer data) {
         return g_str_equal(g_variant_get_string(v, NULL), "running");
 }
 
+/* The process groups of the holders alive, killed if the bench exits early. */
+static GPid live_groups[2];
+
+static void kill_live_groups(void) {
+        for (size_t i = 0; i < G_N_ELEMENTS(live_groups); i++)
+                if (live_groups[i] > 0)
+                        (void) kill(-live_groups[i], SIGKILL);
+}
+
+static void track_group(GPid pgid, gboolean alive) {
+        for (size_t i = 0; i < G_N_ELEMENTS(live_groups); i++)
+                if (alive ? live_groups[i] == 0 : live_groups[i] == pgid) {
+                        live_groups[i] = alive ? pgid : 0;
+                        return;
+                }
+}
+
 static void child_setup(gpointer data) {
         (void) setpgid(0, 0);
 }
@@ -185,6 +202,7 @@ static gboolean spawn_holder(Bench *b, Holder *h) {
                 fprintf(stderr, "killed-holders: %s: %s\n", b->sluicectl, error->message);
                 exit(1);
         }
+        track_group(h->pid, TRUE);
         if (!wait_for(b, new_job_after, &before))
                 return FALSE;
         h->job = b->last_new;
@@ -197,6 +215,7 @@ static void finish_group(Bench *b, GPid pgid, gboolean count_orphan) {
         gint64 deadline = g_get_monotonic_time() + ORPHAN_GRACE_USEC;
         int status;
 
+        track_group(pgid, FALSE);
         for (;;) {
                 while (waitpid(-pgid, &status, WNOHANG) > 0)
                         ;
@@ -383,6 +402,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "usage: killed-holders --address=A --sluicectl=PATH [--rounds=N] [--baseline=M]\n");
                 return 2;
         }
+        atexit(kill_live_groups);
         /* Commands orphaned by a SIGKILLed sluicectl come to us, to be reaped. */
         (void) prctl(PR_SET_CHILD_SUBREAPER, 1);
 
