@@ -106,7 +106,9 @@ cancel() {
 					echo "$id" >>"$dir/cancel-acked"
 			fi
 		fi
-		sleep 0.$((RANDOM % 3))
+		# About one a second: busy enough at every kill, and the history
+		# every check reads stays small.
+		sleep "$((RANDOM % 2)).$((RANDOM % 10))"
 	done
 }
 
@@ -119,7 +121,7 @@ release() {
 			retry_until_done 600 "not running" sluicectl release "$id" success &&
 				echo "$id" >>"$dir/release-acked"
 		fi
-		sleep 0.0$((RANDOM % 10))
+		sleep "$((RANDOM % 2)).$((RANDOM % 10))"
 	done
 }
 
@@ -129,10 +131,10 @@ pause() {
 		n=$((n + 1))
 		scope=resource:crash:$n
 		sluicectl pause "$scope" >/dev/null 2>>"$dir/pause.err" && echo "$scope" >>"$dir/pause-acked"
-		sleep 0.$((RANDOM % 3))$((RANDOM % 10))
+		sleep "$((RANDOM % 2)).$((RANDOM % 10))"
 		echo "$scope" >>"$dir/resume-tried"
 		sluicectl resume "$scope" >/dev/null 2>>"$dir/pause.err" && echo "$scope" >>"$dir/resume-acked"
-		sleep 0.$((RANDOM % 3))$((RANDOM % 10))
+		sleep "$((RANDOM % 2)).$((RANDOM % 10))"
 	done
 }
 

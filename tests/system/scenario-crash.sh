@@ -84,7 +84,9 @@ sluice_gate
 gate=$SLUICE_GATE
 down=$(sluice_submit sh script="$(sluice_gate_script "$gate"); exit 3")
 wait_until "$SLUICE_BOUND" sluice_running "$down"
-container_exec systemctl kill --signal=KILL sluiced.service
+# kill(1) on the MainPID, not `systemctl kill`: with other test containers on
+# the host, systemd's kill of the unit's cgroup failed here with EIO.
+container_exec kill -KILL "$(sluiced_pid)"
 container_exec systemctl stop sluiced.service      # no automatic restart: it stays down
 sluice_gate_open "$gate"
 wait_until "$SLUICE_BOUND" sluice_unit_gone "$down"   # CollectMode=inactive-or-failed, no reference left
@@ -122,12 +124,14 @@ has_acked() {
 }
 wait_until "$SLUICE_BOUND" has_acked
 
-# fetch NAME...: the workload's files, as they are now, to $tmp.
+# fetch NAME...: the workload's files, as they are now, to $tmp (one
+# container_exec; a file not written yet arrives empty).
 fetch() {
 	local f
 	for f in "$@"; do
-		container_exec cat "$dir/$f" >"$tmp/$f" 2>/dev/null || : >"$tmp/$f"
+		: >"$tmp/$f"
 	done
+	container_exec tar -C "$dir" --ignore-failed-read -cf - "$@" 2>/dev/null | tar -C "$tmp" -xf - || true
 }
 # check_jobs: the acknowledgements first, then what sluiced has (crash-check.py jobs).
 check_jobs() {
