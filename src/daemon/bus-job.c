@@ -457,10 +457,11 @@ static int release_lease(sd_bus_message *msg, JobLink *l, JobResult res, const R
         return manager_hold_reply(m, msg);     /* answered once the release is committed */
 }
 
+/* Release(s) and ReleaseEx(sa{sv}): the same call, ReleaseEx with options. */
 static int method_release(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         ReleaseDetails d = { .exit_status = -1 };
         const char *result;
-        JobResult res;
+        JobResult res = JOB_RESULT_SUCCESS;
         int r;
 
         r = sd_bus_message_read(msg, "s", &result);
@@ -469,24 +470,11 @@ static int method_release(sd_bus_message *msg, void *userdata, sd_bus_error *err
         r = release_parse_result(result, &res, error);
         if (r < 0)
                 return r;
-        return release_lease(msg, userdata, res, &d, error);
-}
-
-static int method_release_ex(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        ReleaseDetails d = { .exit_status = -1 };
-        const char *result;
-        JobResult res;
-        int r;
-
-        r = sd_bus_message_read(msg, "s", &result);
-        if (r < 0)
-                return r;
-        r = release_parse_result(result, &res, error);
-        if (r < 0)
-                return r;
-        r = release_parse_options(msg, &d, error);
-        if (r < 0)
-                return r;
+        if (strcmp(sd_bus_message_get_member(msg), "ReleaseEx") == 0) {
+                r = release_parse_options(msg, &d, error);
+                if (r < 0)
+                        return r;
+        }
         return release_lease(msg, userdata, res, &d, error);
 }
 
@@ -543,7 +531,7 @@ static const sd_bus_vtable job_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("Release", SD_BUS_ARGS("s", result), SD_BUS_NO_RESULT,
                                 method_release, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ReleaseEx", SD_BUS_ARGS("s", result, "a{sv}", options), SD_BUS_NO_RESULT,
-                                method_release_ex, SD_BUS_VTABLE_UNPRIVILEGED),
+                                method_release, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Renew", NULL, NULL, method_renew, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("SetPriority", SD_BUS_ARGS("i", priority), SD_BUS_NO_RESULT,
                                 method_set_priority, SD_BUS_VTABLE_UNPRIVILEGED),
