@@ -440,7 +440,7 @@ static void teardown(Fixture *f, gconstpointer data) {
         g_clear_object(&f->h.conn);
         bus_harness_flush();
         gt_dbus_queue_disconnect(f->queue, TRUE);
-        /* As in test-bus-polkit.c: dispatch what GDBus attached to the mock's
+        /* As in polkit-mock.c: dispatch what GDBus attached to the mock's
          * context while its connection closed, after the thread's last round. */
         while (g_main_context_iteration(f->server_context, FALSE))
                 ;
