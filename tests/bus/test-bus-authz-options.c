@@ -156,12 +156,14 @@ static void test_resources(Fixture *f, gconstpointer data) {
                 g_autoptr(BusPending) p = submit_with(f, "Submit", "gc",
                                                       g_variant_new_parsed("{'parameters': <{'store': 'a'}>}"));
                 g_autofree char *path = NULL;
+                g_autofree const char **own_resources = NULL;
 
                 allow_first(f, p, "org.sluice.submit", "gc");
                 wait_reply(f, p, "Submit with the class's own resources");
                 path = reply_path(p);
                 own = bus_get_property(&f->h, path, SLUICE_JOB_IFACE, "Resources");
-                g_assert_cmpstr(g_variant_get_strv(own, NULL)[0], ==, "datastore:a");
+                own_resources = g_variant_get_strv(own, NULL);       /* the array is ours, its strings are not */
+                g_assert_cmpstr(own_resources[0], ==, "datastore:a");
         }
 
         /* Another datastore's slots, and a tape drive: manage-jobs, denied. */
