@@ -12,6 +12,10 @@ packages=(
         valgrind clang libclang-rt-dev
         python3-prometheus-client      # tests/ctl/parse-metrics.py: the reference metrics parsers
         sqlite3                        # tests/system/scenario-schedule.sh reads the state database
+        # tests/system/scenario-cockpit.sh, tests/bench/cockpit-10k.sh: Cockpit and a headless
+        # browser driven by Selenium, inside the system-test container (an overlay of this root)
+        cockpit-ws cockpit-bridge cockpit-system
+        chromium chromium-driver python3-selenium
 )
 
 missing=()
