@@ -16,6 +16,7 @@ packages=(
         # browser driven by Selenium, inside the system-test container (an overlay of this root)
         cockpit-ws cockpit-bridge cockpit-system
         chromium chromium-driver python3-selenium
+        sudo                           # Cockpit's administrative access (its privileged bridge runs sudo)
 )
 
 missing=()
