@@ -106,3 +106,37 @@ export function setDisabled(el, reason) {
         el.removeAttribute("aria-disabled");
     }
 }
+
+/**
+ * syncList() - keep @container's children one per item of @items, in order,
+ * keyed by @key(item): an existing child is reused and updated in place
+ * (update(el, item)), a new one made by create(item), a child whose key is
+ * gone removed. A browser test holding an element keeps a live one.
+ */
+export function syncList(container, items, key, create, update) {
+    const old = new Map();
+    for (const el of [...container.children]) {
+        if (el._key !== undefined)
+            old.set(el._key, el);
+        else
+            el.remove();
+    }
+    let prev = null;
+    for (const item of items) {
+        const k = key(item);
+        let el = old.get(k);
+        if (el)
+            old.delete(k);
+        else {
+            el = create(item);
+            el._key = k;
+        }
+        update?.(el, item);
+        const want = prev ? prev.nextSibling : container.firstChild;
+        if (want !== el)
+            container.insertBefore(el, want);
+        prev = el;
+    }
+    for (const el of old.values())
+        el.remove();
+}
