@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,15 +10,44 @@
 #include "i18n.h"
 #include "macro.h"
 
+/* The bus could not hand the call to sluiced: not running, and activation failed or is not set up. */
+static bool error_is_not_running(const sd_bus_error *error) {
+        return sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
+                                      "org.freedesktop.systemd1.NoSuchUnit",
+                                      "org.freedesktop.systemd1.UnitMasked") ||
+               (error->name && g_str_has_prefix(error->name, "org.freedesktop.DBus.Error.Spawn."));
+}
+
+/**
+ * ctl_exit_status_for_error() - the exit status a D-Bus error calls for
+ * @error: the error of a call, or NULL
+ *
+ * Return: one of the CTL_EXIT_* codes of ctl-exit.h.
+ */
+int ctl_exit_status_for_error(const sd_bus_error *error) {
+        if (!error || !sd_bus_error_is_set(error))
+                return CTL_EXIT_FAILURE;
+        if (sd_bus_error_has_names(error, "org.sluice.Error.NoSuchJob", "org.sluice.Error.NoSuchClass"))
+                return CTL_EXIT_NO_SUCH;
+        if (sd_bus_error_has_names(error, "org.sluice.Error.NotPermitted", SD_BUS_ERROR_ACCESS_DENIED,
+                                   SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
+                return CTL_EXIT_NOT_PERMITTED;
+        if (error_is_not_running(error))
+                return CTL_EXIT_NOT_RUNNING;
+        return CTL_EXIT_FAILURE;
+}
+
 /**
  * ctl_fail() - report a failed operation the sluicectl way
  * @what: what failed, already translated ("could not list jobs")
  * @error: the D-Bus error, or NULL
  * @r: negative errno, used when @error carries no message
  *
- * Prints "sluicectl: <what>: <message>" to stderr.
+ * Prints "sluicectl: <what>: <message>" to stderr; when the bus could not
+ * reach sluiced, "sluicectl: sluiced is not running and could not be
+ * started: <message>" instead.
  *
- * Return: CTL_EXIT_FAILURE.
+ * Return: the exit status for @error (ctl_exit_status_for_error()).
  */
 int ctl_fail(const char *what, const sd_bus_error *error, int r) {
         g_autofree char *refusal = ctl_polkit_explain(error);
@@ -25,23 +55,29 @@ int ctl_fail(const char *what, const sd_bus_error *error, int r) {
 
         if (refusal) {
                 fprintf(stderr, "sluicectl: %s\n", refusal);
-                return CTL_EXIT_FAILURE;
+                return ctl_exit_status_for_error(error);
         }
 
         if (error && sd_bus_error_is_set(error))
                 message = error->message ?: error->name;
         if (!message)
                 message = g_strerror(r < 0 ? -r : (r ?: EIO));
-        fprintf(stderr, "sluicectl: %s: %s\n", what, message);
-        return CTL_EXIT_FAILURE;
+        if (error && sd_bus_error_is_set(error) && error_is_not_running(error))
+                fprintf(stderr, "sluicectl: %s: %s\n",
+                        _("sluiced is not running and could not be started"), message);
+        else
+                fprintf(stderr, "sluicectl: %s: %s\n", what, message);
+        return ctl_exit_status_for_error(error);
 }
 
 /**
  * ctl_connect() - open the bus connection once
  * @ctl: the context; ctl->bus is set on success
  *
- * With --bus-address= connects to that bus as a bus client, else to the
- * system bus (which honours DBUS_SYSTEM_BUS_ADDRESS).
+ * With --bus-address= connects to that bus as a bus client; with -H to the
+ * system bus of another host, over ssh and systemd-stdio-bridge; with -M to
+ * the system bus of a local container; else to the system bus (which
+ * honours DBUS_SYSTEM_BUS_ADDRESS).
  *
  * Return: 0 or an exit status after printing why.
  */
@@ -60,11 +96,22 @@ int ctl_connect(Ctl *ctl) {
                         r = sd_bus_set_bus_client(bus, 1);
                 if (r >= 0)
                         r = sd_bus_start(bus);
-        } else
+        } else if (ctl->host)
+                r = sd_bus_open_system_remote(&bus, ctl->host);
+        else if (ctl->machine)
+                r = sd_bus_open_system_machine(&bus, ctl->machine);
+        else
                 r = sd_bus_open_system(&bus);
-        if (r < 0)
+        if (r < 0) {
+                if (ctl->host || ctl->machine) {
+                        g_autofree char *what = g_strdup_printf(_("could not connect to the system bus of %s"),
+                                                                ctl->host ?: ctl->machine);
+                        return ctl_fail(what, NULL, r);
+                }
                 return ctl_fail(_("could not connect to the bus"), NULL, r);
-        /* Like systemctl: polkit may ask for a password, unless told not to. */
+        }
+        /* Like systemctl: polkit may ask for a password, unless told not to
+         * (-H and -M imply --no-ask-password: no local agent can answer there). */
         r = sd_bus_set_allow_interactive_authorization(bus, !ctl->no_ask_password);
         if (r < 0)
                 return ctl_fail(_("could not connect to the bus"), NULL, r);

@@ -20,6 +20,7 @@
 
 int ctl_connect(Ctl *ctl);
 int ctl_fail(const char *what, const sd_bus_error *error, int r);
+int ctl_exit_status_for_error(const sd_bus_error *error);
 
 int ctl_new_method_call(Ctl *ctl, const char *path, const char *interface,
                         const char *member, sd_bus_message **ret);

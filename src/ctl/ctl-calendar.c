@@ -15,6 +15,7 @@
 #include "calendar-search.h"
 #include "ctl.h"
 #include "i18n.h"
+#include "timestamp.h"
 
 #define USEC_PER_MINUTE (60 * USEC_PER_SEC)
 #define USEC_PER_HOUR   (60 * USEC_PER_MINUTE)
@@ -104,126 +105,6 @@ static bool local_zone_is_utc(usec_t now) {
                 if (interval < 0 || g_time_zone_get_offset(tz, interval) != 0 || g_time_zone_is_dst(tz, interval))
                         return false;
         }
-        return true;
-}
-
-/* Seconds with an optional fraction of up to 6 digits: "1700000000", "12.5". */
-static bool parse_seconds_fraction(const char *s, gint64 *ret_sec, usec_t *ret_usec) {
-        char *end = NULL;
-        gint64 v;
-        usec_t frac = 0;
-
-        if (!g_ascii_isdigit(*s))
-                return false;
-        errno = 0;
-        v = g_ascii_strtoll(s, &end, 10);
-        if (errno != 0 || v < 0)
-                return false;
-        if (*end == '.') {
-                usec_t scale = USEC_PER_SEC / 10;
-
-                end++;
-                if (!g_ascii_isdigit(*end))
-                        return false;
-                for (; g_ascii_isdigit(*end); end++, scale /= 10)
-                        frac += (usec_t) (*end - '0') * scale;
-        }
-        if (*end != 0)
-                return false;
-        *ret_sec = v;
-        *ret_usec = frac;
-        return true;
-}
-
-/*
- * T as systemd takes it, the forms used in practice: "@EPOCH[.FRACTION]",
- * "now", "today", "yesterday", "tomorrow", "YYYY-MM-DD[ HH:MM[:SS[.FRAC]]][ ZONE]"
- * with ZONE "UTC" or a tz database name (default: the local zone).
- */
-static bool parse_base_time(const char *text, usec_t now, usec_t *ret) {
-        g_autoptr(GTimeZone) tz = NULL;
-        g_autoptr(GDateTime) dt = NULL;
-        g_auto(GStrv) words = NULL;
-        unsigned n;
-        int y, mo, d, h = 0, mi = 0, consumed = 0;
-        gint64 sec = 0;
-        usec_t frac = 0;
-
-        if (text[0] == '@') {
-                if (!parse_seconds_fraction(text + 1, &sec, &frac) || sec > G_MAXINT64 / (gint64) USEC_PER_SEC - 1)
-                        return false;
-                *ret = (usec_t) sec * USEC_PER_SEC + frac;
-                return true;
-        }
-        if (strcmp(text, "now") == 0) {
-                *ret = now;
-                return true;
-        }
-
-        words = g_strsplit(text, " ", -1);
-        n = g_strv_length(words);
-        if (n == 0)
-                return false;
-        if (n >= 2 && (g_ascii_strcasecmp(words[n - 1], "UTC") == 0 || strchr(words[n - 1], '/'))) {
-                tz = g_ascii_strcasecmp(words[n - 1], "UTC") == 0 ? g_time_zone_new_utc()
-                                                                  : g_time_zone_new_identifier(words[n - 1]);
-                if (!tz)
-                        return false;
-                n--;
-        } else
-                tz = g_time_zone_new_local();
-        if (n > 2)
-                return false;
-
-        if (n == 1 && (strcmp(words[0], "today") == 0 || strcmp(words[0], "yesterday") == 0 ||
-                       strcmp(words[0], "tomorrow") == 0)) {
-                g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc((gint64) (now / USEC_PER_SEC));
-                g_autoptr(GDateTime) local = t ? g_date_time_to_timezone(t, tz) : NULL;
-                int shift = words[0][0] == 'y' ? -1 : words[0][1] == 'o' && words[0][2] == 'm' ? 1 : 0;
-
-                if (!local)
-                        return false;
-                dt = g_date_time_new(tz, g_date_time_get_year(local), g_date_time_get_month(local),
-                                     g_date_time_get_day_of_month(local), 0, 0, 0);
-                if (dt && shift != 0) {
-                        GDateTime *moved = g_date_time_add_days(dt, shift);
-                        g_date_time_unref(dt);
-                        dt = moved;
-                }
-        } else {
-                if (sscanf(words[0], "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3 || words[0][consumed] != 0)
-                        return false;
-                if (n == 2) {
-                        const char *t = words[1];
-                        char *end = NULL;
-                        int c2 = 0;
-
-                        if (sscanf(t, "%2d:%2d%n", &h, &mi, &c2) != 2)
-                                return false;
-                        t += c2;
-                        if (*t == ':') {
-                                t++;
-                                if (!g_ascii_isdigit(*t))
-                                        return false;
-                                sec = g_ascii_strtoll(t, &end, 10);
-                                t = end;
-                                if (*t == '.') {
-                                        usec_t scale = USEC_PER_SEC / 10;
-                                        t++;
-                                        if (!g_ascii_isdigit(*t))
-                                                return false;
-                                        for (; g_ascii_isdigit(*t); t++, scale /= 10)
-                                                frac += (usec_t) (*t - '0') * scale;
-                                }
-                        }
-                        if (*t != 0 || h > 23 || mi > 59 || sec > 59)
-                                return false;
-                }
-                dt = g_date_time_new(tz, y, mo, d, h, mi, (gdouble) sec);
-        }
-        if (!dt || g_date_time_to_unix(dt) < 0)
-                return false;
-        *ret = (usec_t) g_date_time_to_unix(dt) * USEC_PER_SEC + frac;
         return true;
 }
 
@@ -342,9 +223,10 @@ int ctl_verb_calendar(Ctl *ctl, int argc, char **argv) {
                 return ctl_usage_error(_("calendar: missing calendar expression"));
 
         base = now;
-        if (base_text && !parse_base_time(base_text, now, &base))
-                return ctl_usage_error(_("invalid --base-time value \"%s\" (@EPOCH or YYYY-MM-DD HH:MM:SS [ZONE])"),
-                                       base_text);
+        if (base_text && parse_timestamp(base_text, now, &base) < 0)
+                return ctl_usage_error(_("invalid --base-time value \"%s\": expected a time as in "
+                                         "systemd.time(7), e.g. \"@1700000000\", \"2026-12-24 18:00 UTC\", "
+                                         "\"tomorrow\""), base_text);
         utc_zone = local_zone_is_utc(base);
 
         for (int i = optind; i < argc; i++) {

@@ -4,6 +4,8 @@
 #include "ctl-job-options.h"
 #include "ctl.h"
 #include "i18n.h"
+#include "timespan.h"
+#include "timestamp.h"
 
 /** ctl_job_options_init() - no options given yet */
 void ctl_job_options_init(CtlJobOptions *o) {
@@ -19,43 +21,29 @@ void ctl_job_options_clear(CtlJobOptions *o) {
         g_clear_pointer(&o->resources, g_ptr_array_unref);
 }
 
-static int parse_seconds(const char *name, const char *value, uint64_t *ret) {
-        guint64 n;
+/*
+ * A span in the systemd.time(7) syntax ("90", "1h 30min", "2d") for an
+ * option that sluiced takes in whole seconds: rounded up, at least 1 s.
+ */
+static int parse_span_seconds(const char *name, const char *value, uint64_t *ret) {
+        uint64_t usec;
 
-        if (!g_ascii_string_to_unsigned(value, 10, 1, G_MAXUINT64 / G_USEC_PER_SEC, &n, NULL))
-                return ctl_usage_error(_("invalid --%s value \"%s\": expected a positive number of seconds"),
-                                       name, value);
-        *ret = n;
+        if (parse_timespan(value, &usec) < 0 || usec == 0 || usec > UINT64_MAX - G_USEC_PER_SEC)
+                return ctl_usage_error(_("invalid --%s value \"%s\": expected a time span as in systemd.time(7), "
+                                         "e.g. \"90\", \"1h 30min\", \"2d\""), name, value);
+        *ret = (usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
         return 0;
 }
 
-/* "+SEC" from now, "@EPOCH" seconds, or a local "YYYY-MM-DD HH:MM[:SS]". */
-static int parse_time(const char *value, uint64_t *ret) {
-        g_autoptr(GTimeZone) tz = g_time_zone_new_local();
-        g_autoptr(GDateTime) dt = NULL;
-        g_autofree char *iso = NULL;
-        guint64 n;
+/* A point in time in the systemd.time(7) syntax ("tomorrow 02:00", "+2h", "@1700000000"). */
+static int parse_time(const char *name, const char *value, uint64_t *ret) {
+        uint64_t usec;
 
-        if (value[0] == '+' && g_ascii_string_to_unsigned(value + 1, 10, 0, G_MAXUINT32, &n, NULL)) {
-                *ret = (uint64_t) g_get_real_time() + n * G_USEC_PER_SEC;
-                return 0;
-        }
-        if (value[0] == '@' && g_ascii_string_to_unsigned(value + 1, 10, 1, G_MAXUINT64 / G_USEC_PER_SEC, &n, NULL)) {
-                *ret = n * G_USEC_PER_SEC;
-                return 0;
-        }
-        iso = g_strdup(value);
-        g_strdelimit(iso, " ", 'T');
-        if (strlen(iso) == strlen("YYYY-MM-DDTHH:MM")) {
-                char *with_seconds = g_strconcat(iso, ":00", NULL);
-                g_free(iso);
-                iso = with_seconds;
-        }
-        dt = g_date_time_new_from_iso8601(iso, tz);
-        if (!dt || g_date_time_to_unix(dt) < 0)
-                return ctl_usage_error(_("invalid --not-before value \"%s\": expected +SEC, @EPOCH or \"YYYY-MM-DD HH:MM[:SS]\""),
-                                       value);
-        *ret = (uint64_t) g_date_time_to_unix(dt) * G_USEC_PER_SEC;
+        if (parse_timestamp(value, (uint64_t) g_get_real_time(), &usec) < 0 || usec == 0)
+                return ctl_usage_error(_("invalid --%s value \"%s\": expected a time as in systemd.time(7), "
+                                         "e.g. \"tomorrow 02:00\", \"+2h\", \"2026-12-24 18:00\", "
+                                         "\"@1700000000\""), name, value);
+        *ret = usec;
         return 0;
 }
 
@@ -88,13 +76,13 @@ int ctl_job_options_parse_option(CtlJobOptions *o, int option, const char *name,
                 o->description = value;
                 return 0;
         case CTL_ARG_MAX_WAIT:
-                return parse_seconds(name, value, &o->max_wait_sec);
+                return parse_span_seconds(name, value, &o->max_wait_sec);
         case CTL_ARG_NOT_BEFORE:
-                return parse_time(value, &o->not_before_usec);
+                return parse_time(name, value, &o->not_before_usec);
         case CTL_ARG_TIMEOUT:
-                return parse_seconds(name, value, &o->timeout_sec);
+                return parse_span_seconds(name, value, &o->timeout_sec);
         case CTL_ARG_TTL:
-                return parse_seconds(name, value, &o->ttl_sec);
+                return parse_span_seconds(name, value, &o->ttl_sec);
         case CTL_ARG_CLASS:
                 if (!*value)
                         return ctl_usage_error(_("invalid --class value: must not be empty"));

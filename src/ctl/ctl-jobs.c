@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "ctl.h"
 #include "i18n.h"
 #include "macro.h"
+#include "timestamp.h"
 
 /* ListJobs entry: id, class, state, result, priority, owner, submitted-at, path. */
 #define LIST_ENTRY_FORMAT "(t&s&s&siut&o)"
@@ -25,7 +27,7 @@
 /* The ListJobs() filter a{sv}: "history" only when set, "states" only when
  * there are some, "since"/"limit" only when not 0. */
 static int append_jobs_filter(sd_bus_message *m, bool history, char **states, const char *class_name,
-                              guint64 since, guint32 limit) {
+                              gint64 owner, guint64 since, guint32 limit) {
         int r;
 
         r = sd_bus_message_open_container(m, 'a', "{sv}");
@@ -46,6 +48,8 @@ static int append_jobs_filter(sd_bus_message *m, bool history, char **states, co
         }
         if (r >= 0 && class_name)
                 r = sd_bus_message_append(m, "{sv}", "class", "s", class_name);
+        if (r >= 0 && owner >= 0)
+                r = sd_bus_message_append(m, "{sv}", "owner", "u", (uint32_t) owner);
         if (r >= 0 && since > 0)
                 r = sd_bus_message_append(m, "{sv}", "since", "t", since);
         if (r >= 0 && limit > 0)
@@ -60,12 +64,14 @@ static int append_jobs_filter(sd_bus_message *m, bool history, char **states, co
  * @ctl: the context (connected on demand)
  * @states: NULL or the states to list
  * @class_name: NULL or the class to list
+ * @owner: the owner's uid to list, or -1 for all
  * @limit: at most this many (0: all)
  * @ret: the a(tsssiuto) array (owned)
  *
  * Return: 0 or an exit status after printing why.
  */
-static int ctl_list_jobs(Ctl *ctl, char **states, const char *class_name, guint32 limit, GVariant **ret) {
+static int ctl_list_jobs(Ctl *ctl, char **states, const char *class_name, gint64 owner, guint32 limit,
+                         GVariant **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         GVariant *v = NULL;
         int r;
@@ -76,7 +82,7 @@ static int ctl_list_jobs(Ctl *ctl, char **states, const char *class_name, guint3
         r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs", &m);
         if (r != 0)
                 return r;
-        r = append_jobs_filter(m, false, states, class_name, 0, limit);
+        r = append_jobs_filter(m, false, states, class_name, owner, 0, limit);
         if (r < 0)
                 return ctl_fail(_("could not build a method call"), NULL, r);
         r = ctl_call_message(ctl, _("could not list jobs"), m, CTL_TIMEOUT_DEFAULT, &reply);
@@ -168,6 +174,7 @@ static void list_print_table(GVariant *jobs) {
 typedef struct JobFilterArgs {
         GStrv states;
         const char *class_name;
+        gint64 owner;           /* --owner= as a uid, -1: everyone's */
         guint64 limit;
         guint64 since;
 } JobFilterArgs;
@@ -179,16 +186,33 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(JobFilterArgs, job_filter_args_clear)
 
 static bool parse_since(const char *text, guint64 *ret);
 
+/* --owner=USER|UID: a uid (digits) or a user name, as a uid. */
+static int ctl_parse_owner(const char *value, gint64 *ret) {
+        struct passwd *pw;
+        guint64 uid;
+
+        if (g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT32 - 1, &uid, NULL)) {
+                *ret = (gint64) uid;
+                return 0;
+        }
+        pw = *value ? getpwnam(value) : NULL;
+        if (!pw)
+                return ctl_usage_error(_("invalid --owner value \"%s\": no such user"), value);
+        *ret = pw->pw_uid;
+        return 0;
+}
+
 /*
- * --state=S[,S…] --class=C --limit=N --json [--since=…]: parsed into @f;
+ * --state=S[,S…] --class=C --owner=USER|UID --limit=N --json [--since=…]: parsed into @f;
  * argv[0] is the verb, which takes no positional arguments.
  * Return: 0 to go on, -1 after --help (exit 0), or an exit status after printing why.
  */
 static int parse_filter_args(Ctl *ctl, int argc, char **argv, bool with_since, JobFilterArgs *f) {
-        enum { ARG_STATE = 0x100, ARG_CLASS, ARG_SINCE, ARG_LIMIT, ARG_JSON };
+        enum { ARG_STATE = 0x100, ARG_CLASS, ARG_SINCE, ARG_LIMIT, ARG_JSON, ARG_OWNER };
         static const struct option options[] = {
                 { "state", required_argument, NULL, ARG_STATE },
                 { "class", required_argument, NULL, ARG_CLASS },
+                { "owner", required_argument, NULL, ARG_OWNER },
                 { "since", required_argument, NULL, ARG_SINCE },
                 { "limit", required_argument, NULL, ARG_LIMIT },
                 { "json",  no_argument,       NULL, ARG_JSON },
@@ -196,11 +220,17 @@ static int parse_filter_args(Ctl *ctl, int argc, char **argv, bool with_since, J
                 {}
         };
         g_autoptr(GStrvBuilder) states_builder = g_strv_builder_new();
-        int c;
+        int c, r;
 
+        f->owner = -1;
         optind = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
+                case ARG_OWNER:
+                        r = ctl_parse_owner(optarg, &f->owner);
+                        if (r != 0)
+                                return r;
+                        break;
                 case ARG_STATE: {
                         g_auto(GStrv) parts = g_strsplit(optarg, ",", -1);
                         for (char **p = parts; *p; p++) {
@@ -217,8 +247,9 @@ static int parse_filter_args(Ctl *ctl, int argc, char **argv, bool with_since, J
                         if (!with_since)
                                 return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
                         if (!parse_since(optarg, &f->since))
-                                return ctl_usage_error(_("invalid --since value \"%s\": expected @SECONDS, "
-                                                         "YYYY-MM-DD[ HH:MM[:SS]] or -N{s,min,h,d}"), optarg);
+                                return ctl_usage_error(_("invalid --since value \"%s\": expected a time as in "
+                                                         "systemd.time(7), e.g. \"-2h\", \"yesterday\", "
+                                                         "\"2026-12-24 18:00\", \"@1700000000\""), optarg);
                         break;
                 case ARG_LIMIT:
                         if (!g_ascii_string_to_unsigned(optarg, 10, 1, G_MAXUINT32, &f->limit, NULL))
@@ -257,7 +288,7 @@ int ctl_verb_list(Ctl *ctl, int argc, char **argv) {
         r = parse_filter_args(ctl, argc, argv, false, &f);
         if (r != 0)
                 return r < 0 ? CTL_EXIT_OK : r;
-        r = ctl_list_jobs(ctl, f.states, f.class_name, (guint32) f.limit, &jobs);
+        r = ctl_list_jobs(ctl, f.states, f.class_name, f.owner, (guint32) f.limit, &jobs);
         if (r != 0)
                 return r;
         if (ctl->json)
@@ -495,58 +526,13 @@ int ctl_verb_renew(Ctl *ctl, int argc, char **argv) {
         return ctl_call(ctl, what, path, SLUICE_JOB_IFACE, "Renew", NULL, NULL);
 }
 
-/*
- * --since=: "@SECONDS" (Unix time), an ISO 8601 date or date and time
- * (local time unless a zone is given; "T" or " " between), or "-SPAN" with
- * SPAN a number and one of s, min, h, d (that long ago).  Result: usec.
- */
+/* --since=: a time as in systemd.time(7) ("-2h", "yesterday", "2026-12-24 18:00", "@1700000000"). */
 static bool parse_since(const char *text, guint64 *ret) {
-        g_autoptr(GDateTime) dt = NULL;
-        g_autoptr(GTimeZone) local = g_time_zone_new_local();
-        guint64 n;
+        uint64_t usec;
 
-        if (text[0] == '@') {
-                if (!g_ascii_string_to_unsigned(text + 1, 10, 0, G_MAXUINT64 / G_USEC_PER_SEC, &n, NULL))
-                        return false;
-                *ret = n * G_USEC_PER_SEC;
-                return *ret > 0;
-        }
-        if (text[0] == '-') {
-                static const struct {
-                        const char *suffix;
-                        guint64 usec;
-                } units[] = {
-                        { "min", 60 * (guint64) G_USEC_PER_SEC }, { "s", (guint64) G_USEC_PER_SEC },
-                        { "h", 3600 * (guint64) G_USEC_PER_SEC }, { "d", 86400 * (guint64) G_USEC_PER_SEC },
-                };
-                guint64 now = (guint64) g_get_real_time();
-
-                for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
-                        g_autofree char *num = NULL;
-
-                        if (!g_str_has_suffix(text + 1, units[i].suffix))
-                                continue;
-                        num = g_strndup(text + 1, strlen(text + 1) - strlen(units[i].suffix));
-                        if (!g_ascii_string_to_unsigned(num, 10, 0, G_MAXUINT64 / units[i].usec, &n, NULL) ||
-                            n * units[i].usec >= now)
-                                return false;
-                        *ret = now - n * units[i].usec;
-                        return true;
-                }
+        if (parse_timestamp(text, (uint64_t) g_get_real_time(), &usec) < 0 || usec == 0)
                 return false;
-        }
-        if (strlen(text) == 10) {
-                g_autofree char *midnight = g_strdup_printf("%sT00:00:00", text);
-
-                dt = g_date_time_new_from_iso8601(midnight, local);
-        } else {
-                g_autofree char *iso = g_strdelimit(g_strdup(text), " ", 'T');
-
-                dt = g_date_time_new_from_iso8601(iso, local);
-        }
-        if (!dt || g_date_time_to_unix(dt) <= 0)
-                return false;
-        *ret = (guint64) g_date_time_to_unix(dt) * G_USEC_PER_SEC + (guint64) g_date_time_get_microsecond(dt);
+        *ret = usec;
         return true;
 }
 
@@ -627,7 +613,7 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
         r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs", &m);
         if (r != 0)
                 return r;
-        r = append_jobs_filter(m, true, f.states, f.class_name, f.since, (guint32) f.limit);
+        r = append_jobs_filter(m, true, f.states, f.class_name, f.owner, f.since, (guint32) f.limit);
         if (r < 0)
                 return ctl_fail(_("could not build a method call"), NULL, r);
         r = ctl_call_message(ctl, _("could not list jobs"), m, CTL_TIMEOUT_DEFAULT, &reply);

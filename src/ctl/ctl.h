@@ -16,21 +16,20 @@
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
 
+#include "ctl-exit.h"
+
 #define SLUICE_BUS_NAME         "org.sluice.Scheduler1"
 #define SLUICE_MANAGER_PATH     "/org/sluice/Scheduler1"
 #define SLUICE_MANAGER_IFACE    "org.sluice.Scheduler1"
 #define SLUICE_JOB_IFACE        "org.sluice.Scheduler1.Job"
 #define SLUICE_JOB_PATH_PREFIX  "/org/sluice/Scheduler1/job/"
 
-enum {
-        CTL_EXIT_OK = 0,
-        CTL_EXIT_FAILURE = 1,
-        CTL_EXIT_USAGE = 2,
-};
 
 /* Everything a verb needs; lives on main()'s stack. */
 typedef struct Ctl {
         const char *bus_address;        /* --bus-address=, NULL: the system bus */
+        const char *host;               /* -H [USER@]HOST[:PORT]: over ssh, NULL: here */
+        const char *machine;            /* -M MACHINE: a local container, NULL: here */
         bool json;                      /* --json given before the verb */
         sd_bus *bus;                    /* opened by ctl_connect(), owned */
         bool no_ask_password;           /* --no-ask-password: no interactive authorization */
@@ -60,6 +59,9 @@ int ctl_verb_cancel(Ctl *ctl, int argc, char **argv);
 int ctl_verb_wait(Ctl *ctl, int argc, char **argv);
 int ctl_verb_release(Ctl *ctl, int argc, char **argv);
 int ctl_verb_renew(Ctl *ctl, int argc, char **argv);
+
+/* ctl-set-priority.c */
+int ctl_verb_set_priority(Ctl *ctl, int argc, char **argv);
 
 /* ctl-jobs.c: history */
 int ctl_verb_history(Ctl *ctl, int argc, char **argv);

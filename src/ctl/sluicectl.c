@@ -4,6 +4,9 @@
  * options and dispatches to the verbs (ctl-*.c).
  */
 #include <getopt.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +35,7 @@ static const CtlVerb verbs[] = {
         { "renew",   ctl_verb_renew },
         { "run",     ctl_verb_run },
         { "cancel",  ctl_verb_cancel },
+        { "set-priority", ctl_verb_set_priority },
         { "wait",    ctl_verb_wait },
         { "pause",   ctl_verb_pause },
         { "resume",  ctl_verb_resume },
@@ -73,11 +77,11 @@ void ctl_print_help(void) {
                  "\n"
                  "Commands:\n"
                  "  status                      Show the scheduler's state\n"
-                 "  list                        List jobs (--state=, --class=, --limit=, --json)\n"
+                 "  list                        List jobs (--state=, --class=, --owner=, --limit=)\n"
                  "  show JOB                    Show all properties of a job (--json)\n"
                  "  history                     Finished jobs with result, how they ended and\n"
                  "                              duration, also those gone from the bus\n"
-                 "                              (--class=, --state=, --since=, --limit=, --json)\n"
+                 "                              (--class=, --state=, --owner=, --since=, --limit=)\n"
                  "  logs JOB                    The journal of a job's run (journalctl)\n"
                  "  submit CLASS [KEY=VALUE…]   Queue a job and print its id\n"
                  "  acquire CLASS [KEY=VALUE…]  Wait for a slot, print the job id and hold the\n"
@@ -90,6 +94,7 @@ void ctl_print_help(void) {
                  "                              what it starts never outlive sluicectl, its exit\n"
                  "                              status reaches the job, an interrupt cancels it\n"
                  "  cancel JOB…                 Cancel jobs\n"
+                 "  set-priority JOB N          Change a queued job's priority (-1000…1000)\n"
                  "  wait JOB                    Wait until a job finished (--until=started)\n"
                  "  pause [SCOPE]               Pause dispatching (\"\", class:NAME, resource:KEY)\n"
                  "  resume [SCOPE]              Resume dispatching\n"
@@ -110,15 +115,21 @@ void ctl_print_help(void) {
                  "  --priority=N                Priority (-1000…1000)\n"
                  "  --resource=KEY              An extra resource the job uses (repeatable)\n"
                  "  --description=TEXT          Free text shown with the job\n"
-                 "  --max-wait=SEC              Give up after waiting SEC seconds in the queue\n"
-                 "  --not-before=TIME           Not before TIME (+SEC, @EPOCH or\n"
-                 "                              \"YYYY-MM-DD HH:MM[:SS]\")\n"
+                 "  --max-wait=SPAN             Give up after waiting SPAN in the queue (\"90\",\n"
+                 "                              \"1h 30min\")\n"
+                 "  --not-before=TIME           Not before TIME (\"tomorrow 02:00\", \"+2h\",\n"
+                 "                              \"2026-12-24 18:00\", \"@1700000000\")\n"
+                 "\n"
+                 "SPAN and TIME as in systemd.time(7); --since= also takes \"-2h\", \"yesterday\".\n"
                  "\n"
                  "JOB is a job id or a job's object path.\n"
                  "\n"
                  "Options:\n"
                  "  --bus-address=ADDRESS       Connect to this bus instead of the system bus\n"
-                 "  --json                      Print JSON (status, list, show, history)\n"
+                 "  -H, --host=[USER@]HOST[:PORT]\n"
+                 "                              Operate on a remote host (over ssh)\n"
+                 "  -M, --machine=CONTAINER     Operate on a local container\n"
+                 "  --json                      Print JSON (every command that prints)\n"
                  "  --no-ask-password           Do not ask for a password when polkit wants one\n"
                  "  -h, --help                  Show this help\n"
                  "      --version               Show the version\n"));
@@ -168,6 +179,75 @@ static const CtlVerb *find_verb(const char *name) {
         return NULL;
 }
 
+/*
+ * Optimal string alignment distance: insertions, deletions, substitutions
+ * and swaps of two neighbours cost 1 each ("lsit" is 1 from "list").
+ * Bytes, not characters: verbs are ASCII.
+ */
+static size_t edit_distance(const char *a, const char *b) {
+        size_t n = strlen(a), m = strlen(b);
+        g_autofree size_t *d = NULL;
+
+        if (n > 64 || m > 64)
+                return SIZE_MAX;
+        d = g_new(size_t, (n + 1) * (m + 1));
+#define D(i, j) d[(i) * (m + 1) + (j)]
+        for (size_t i = 0; i <= n; i++)
+                D(i, 0) = i;
+        for (size_t j = 0; j <= m; j++)
+                D(0, j) = j;
+        for (size_t i = 1; i <= n; i++)
+                for (size_t j = 1; j <= m; j++) {
+                        size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                        size_t v = MIN(MIN(D(i - 1, j) + 1, D(i, j - 1) + 1), D(i - 1, j - 1) + cost);
+
+                        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                                v = MIN(v, D(i - 2, j - 2) + 1);
+                        D(i, j) = v;
+                }
+        return D(n, m);
+#undef D
+}
+
+/*
+ * The verb the user probably meant: the one nearest to @name within 2 edits
+ * (and fewer than @name's length), or the only verb @name is a prefix of.
+ * Hidden verbs (starting with '_') are never suggested.  NULL: no guess.
+ */
+static const char *nearest_verb(const char *name) {
+        const char *best = NULL, *prefixed = NULL;
+        size_t best_distance = SIZE_MAX, n_prefixed = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+                size_t dist;
+
+                if (verbs[i].name[0] == '_')
+                        continue;
+                if (name[0] && g_str_has_prefix(verbs[i].name, name)) {
+                        prefixed = verbs[i].name;
+                        n_prefixed++;
+                }
+                dist = edit_distance(name, verbs[i].name);
+                if (dist < best_distance) {
+                        best_distance = dist;
+                        best = verbs[i].name;
+                }
+        }
+        if (best && best_distance <= 2 && best_distance < strlen(name))
+                return best;
+        return n_prefixed == 1 ? prefixed : NULL;
+}
+
+/*
+ * A command run here under a lease of another host (-H) or container (-M)
+ * would be limited by the other side's limits, which guard the other side's
+ * resources, and its guard would hang on an ssh connection: refuse.
+ * docs/sluicectl.md "Other hosts and containers" says why.
+ */
+static bool verb_is_local_only(const CtlVerb *verb) {
+        return verb->func == ctl_verb_run || verb->func == ctl_verb_acquire;
+}
+
 static void ctl_done(Ctl *ctl) {
         if (ctl->bus)
                 ctl->bus = sd_bus_flush_close_unref(ctl->bus);
@@ -178,6 +258,8 @@ int main(int argc, char **argv) {
         enum { ARG_BUS_ADDRESS = 0x100, ARG_JSON, ARG_VERSION, ARG_NO_ASK_PASSWORD };
         static const struct option options[] = {
                 { "bus-address", required_argument, NULL, ARG_BUS_ADDRESS },
+                { "host",        required_argument, NULL, 'H' },
+                { "machine",     required_argument, NULL, 'M' },
                 { "json",        no_argument,       NULL, ARG_JSON },
                 { "help",        no_argument,       NULL, 'h' },
                 { "version",     no_argument,       NULL, ARG_VERSION },
@@ -191,10 +273,20 @@ int main(int argc, char **argv) {
         sluice_i18n_init();
 
         /* "+": stop at the verb; the verb parses its own options. */
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+hH:M:", options, NULL)) >= 0) {
                 switch (c) {
                 case ARG_BUS_ADDRESS:
                         ctl.bus_address = optarg;
+                        break;
+                case 'H':
+                        if (!*optarg)
+                                return ctl_usage_error(_("invalid --host value: must not be empty"));
+                        ctl.host = optarg;
+                        break;
+                case 'M':
+                        if (!*optarg)
+                                return ctl_usage_error(_("invalid --machine value: must not be empty"));
+                        ctl.machine = optarg;
                         break;
                 case ARG_JSON:
                         ctl.json = true;
@@ -213,11 +305,29 @@ int main(int argc, char **argv) {
                 }
         }
 
+        if (!!ctl.bus_address + !!ctl.host + !!ctl.machine > 1)
+                return ctl_usage_error(_("--bus-address, --host and --machine exclude each other"));
+        /* No polkit agent here can answer for another host or a container. */
+        if (ctl.host || ctl.machine)
+                ctl.no_ask_password = true;
+
         if (optind >= argc)
                 return ctl_usage_error(_("missing command"));
         verb = find_verb(argv[optind]);
-        if (!verb)
+        if (!verb) {
+                const char *guess = nearest_verb(argv[optind]);
+
+                if (guess)
+                        return ctl_usage_error(_("unknown command \"%s\"; did you mean \"%s\"?"),
+                                               argv[optind], guess);
                 return ctl_usage_error(_("unknown command \"%s\""), argv[optind]);
+        }
+        if ((ctl.host || ctl.machine) && verb_is_local_only(verb)) {
+                fprintf(stderr, _("sluicectl: \"%s\" cannot be used with --host or --machine: a lease of "
+                                  "another system cannot guard a command on this one; run sluicectl "
+                                  "there (ssh HOST sluicectl %s …)\n"), verb->name, verb->name);
+                return CTL_EXIT_USAGE;
+        }
 
         return verb->func(&ctl, argc - optind, argv + optind);
 }

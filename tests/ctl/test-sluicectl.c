@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char test_config[] =
@@ -790,7 +791,7 @@ static void test_acquire_interrupted(gconstpointer data) {
         await_counts(f, 0, 0);
 }
 
-/* Command-line mistakes exit 2 with a hint; bus errors exit 1. */
+/* Command-line mistakes exit 2 with a hint; no such job 4 (ctl-exit.h). */
 static void test_usage_errors(gconstpointer data) {
         Fixture *f = (Fixture *) data;
         g_autofree char *e1 = NULL, *e2 = NULL, *e3 = NULL, *e4 = NULL;
@@ -799,8 +800,246 @@ static void test_usage_errors(gconstpointer data) {
         g_assert_nonnull(strstr(e1, "--help"));
         g_assert_cmpint(ctl(f, NULL, &e2, "run", "--", "true", NULL), ==, 2);
         g_assert_cmpint(ctl(f, NULL, &e3, "submit", "backup", "novalue", NULL), ==, 2);
-        g_assert_cmpint(ctl(f, NULL, &e4, "show", "999999", NULL), ==, 1);
+        g_assert_cmpint(ctl(f, NULL, &e4, "show", "999999", NULL), ==, 4);        /* no such job: 4 */
         g_assert_true(g_str_has_prefix(e4, "sluicectl: could not find job 999999: "));
+}
+
+/* A queued lease of class serial (paused), submitted by the test's own connection. */
+static guint64 submit_queued_serial(Fixture *f) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        const char *path;
+
+        g_assert_cmpint(ctl(f, NULL, NULL, "pause", "class:serial", NULL), ==, 0);
+        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
+                                            "org.sluice.Scheduler1", "Submit",
+                                            g_variant_new_parsed("('serial', @a{sv} {})"),
+                                            G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(&o)", &path);
+        return g_ascii_strtoull(strrchr(path, '/') + 1, NULL, 10);
+}
+
+/* set-priority changes a queued job's Priority; bad input is refused before or by sluiced. */
+static void test_set_priority(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *out = NULL, *err = NULL, *err2 = NULL, *err3 = NULL, *json = NULL;
+        guint64 id = submit_queued_serial(f);
+        g_autofree char *id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+
+        g_assert_cmpint(job_int(f, id, "Priority"), ==, 0);
+        g_assert_cmpint(ctl(f, &out, NULL, "set-priority", id_text, "17", NULL), ==, 0);
+        g_assert_cmpstr(out, ==, "");
+        g_assert_cmpint(job_int(f, id, "Priority"), ==, 17);
+        /* a negative one after "--" */
+        g_assert_cmpint(ctl(f, NULL, NULL, "set-priority", "--", id_text, "-5", NULL), ==, 0);
+        g_assert_cmpint(job_int(f, id, "Priority"), ==, -5);
+        if (have_python3()) {
+                g_assert_cmpint(ctl(f, &json, NULL, "set-priority", "--json", id_text, "3", NULL), ==, 0);
+                g_autofree char *expr = g_strdup_printf("d == {'Id': %s, 'Priority': 3}", id_text);
+                assert_json(f, json, expr);
+        }
+        /* out of sluiced's range: its InvalidArgument, nothing changed */
+        g_assert_cmpint(ctl(f, NULL, &err, "set-priority", id_text, "5000", NULL), ==, 1);
+        g_assert_nonnull(strstr(err, "could not change the priority of job"));
+        g_assert_cmpint(job_int(f, id, "Priority"), ==, 3);
+        g_assert_cmpint(ctl(f, NULL, &err2, "set-priority", id_text, "high", NULL), ==, 2);
+        g_assert_nonnull(strstr(err2, "invalid priority \"high\""));
+        g_assert_cmpint(ctl(f, NULL, &err3, "set-priority", "999999", "1", NULL), ==, 4);
+
+        g_assert_cmpint(ctl(f, NULL, NULL, "cancel", id_text, NULL), ==, 0);
+        g_assert_cmpint(ctl(f, NULL, NULL, "resume", "class:serial", NULL), ==, 0);
+        await_counts(f, 0, 0);
+}
+
+/* --owner=USER|UID filters list and history; an unknown user is a usage error naming the option. */
+static void test_owner_filter(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *mine = NULL, *other = NULL, *by_name = NULL, *err = NULL, *hist = NULL, *hist_other = NULL;
+        g_autofree char *uid = g_strdup_printf("%u", (unsigned) getuid());
+        g_autofree char *other_uid = g_strdup_printf("%u", (unsigned) getuid() + 4242);
+        g_autofree char *opt_uid = g_strdup_printf("--owner=%s", uid);
+        g_autofree char *opt_other = g_strdup_printf("--owner=%s", other_uid);
+        g_autofree char *opt_name = g_strdup_printf("--owner=%s", g_get_user_name());
+        guint64 id = submit_queued_serial(f);
+        g_autofree char *id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+
+        if (!have_python3()) {
+                g_test_skip("python3 not found");
+                return;
+        }
+        g_assert_cmpint(ctl(f, &mine, NULL, "list", "--json", opt_uid, NULL), ==, 0);
+        g_autofree char *has_it = g_strdup_printf("any(j['Id'] == %s for j in d) and all(j['Owner'] == %s for j in d)",
+                                                  id_text, uid);
+        assert_json(f, mine, has_it);
+        g_assert_cmpint(ctl(f, &by_name, NULL, "list", "--json", opt_name, NULL), ==, 0);
+        assert_json(f, by_name, has_it);
+        g_assert_cmpint(ctl(f, &other, NULL, "list", "--json", opt_other, NULL), ==, 0);
+        assert_json(f, other, "d == []");
+        g_assert_cmpint(ctl(f, NULL, &err, "list", "--owner=no-such-user-h8", NULL), ==, 2);
+        g_assert_nonnull(strstr(err, "invalid --owner value \"no-such-user-h8\": no such user"));
+
+        g_assert_cmpint(ctl(f, NULL, NULL, "cancel", id_text, NULL), ==, 0);
+        g_assert_cmpint(ctl(f, NULL, NULL, "resume", "class:serial", NULL), ==, 0);
+        g_assert_cmpint(ctl(f, &hist, NULL, "history", "--json", opt_uid, NULL), ==, 0);
+        assert_json(f, hist, has_it);
+        g_assert_cmpint(ctl(f, &hist_other, NULL, "history", "--json", opt_other, NULL), ==, 0);
+        assert_json(f, hist_other, "d == []");
+        await_counts(f, 0, 0);
+}
+
+/*
+ * Exit statuses distinct like systemctl's (src/ctl/ctl-exit.h): 4 for no
+ * such job or class, 69 with the words "sluiced is not running and could
+ * not be started" when nothing answers for sluiced's name.
+ */
+static void test_exit_statuses(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *e1 = NULL, *e2 = NULL, *e3 = NULL, *e4 = NULL, *out = NULL;
+
+        g_assert_cmpint(ctl(f, NULL, &e1, "show", "999999", NULL), ==, 4);
+        g_assert_true(g_str_has_prefix(e1, "sluicectl: could not find job 999999: "));
+        g_assert_cmpint(ctl(f, NULL, &e2, "cancel", "999999", NULL), ==, 4);
+        g_assert_cmpint(ctl(f, NULL, &e3, "acquire", "--ttl=60", "no-such-class", NULL), ==, 4);
+
+        daemon_stop(f);
+        g_assert_cmpint(ctl(f, &out, &e4, "status", NULL), ==, 69);
+        daemon_start(f);
+        g_assert_cmpstr(out, ==, "");
+        g_assert_true(g_str_has_prefix(e4, "sluicectl: sluiced is not running and could not be started: "));
+        g_assert_nonnull(strstr(e4, "org.sluice.Scheduler1"));
+}
+
+/* An unknown verb: exit 2 and the nearest verb suggested, when there is one near enough. */
+static void test_unknown_verb(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        static const struct {
+                const char *typed;
+                const char *suggested;  /* NULL: no suggestion */
+        } cases[] = {
+                { "lsit", "list" },
+                { "stauts", "status" },
+                { "cancle", "cancel" },
+                { "set-prio", "set-priority" },
+                { "histroy", "history" },
+                { "xyzzy", NULL },
+                { "a", NULL },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *err = NULL;
+
+                g_assert_cmpint(ctl(f, NULL, &err, cases[i].typed, NULL), ==, 2);
+                g_assert_nonnull(strstr(err, "--help"));
+                if (cases[i].suggested) {
+                        g_autofree char *hint = g_strdup_printf("did you mean \"%s\"?", cases[i].suggested);
+                        g_assert_nonnull(strstr(err, hint));
+                } else
+                        g_assert_null(strstr(err, "did you mean"));
+        }
+}
+
+/* run and acquire guard or hold a lease here: refused with -H and -M before any connection. */
+static void test_remote_refuses_run(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        const char *sluicectl = f->sluicectl;
+        static const char *const cases[][6] = {
+                { "-H", "root@host.invalid", "run", "--class=serial", "--", "true" },
+                { "-M", "some-container", "run", "--class=serial", "--", "true" },
+                { "--host=host.invalid", "acquire", "serial", NULL },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autoptr(GPtrArray) argv = g_ptr_array_new();
+                g_autofree char *out = NULL, *err = NULL;
+                int status = 0;
+
+                g_ptr_array_add(argv, (gpointer) sluicectl);
+                for (size_t k = 0; k < 6 && cases[i][k]; k++)
+                        g_ptr_array_add(argv, (gpointer) cases[i][k]);
+                g_ptr_array_add(argv, NULL);
+                g_assert_true(g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                           &out, &err, &status, NULL));
+                g_assert_true(WIFEXITED(status));
+                g_assert_cmpint(WEXITSTATUS(status), ==, 2);
+                g_assert_nonnull(strstr(err, "cannot be used with --host or --machine"));
+        }
+        g_assert_cmpuint(manager_u(f, "QueuedJobs"), ==, 0);
+}
+
+static guint64 job_u64(Fixture *f, guint64 id, const char *name) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL, v = NULL;
+        g_autofree char *path = g_strdup_printf("/org/sluice/Scheduler1/job/%" G_GUINT64_FORMAT, id);
+
+        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", path,
+                                            "org.freedesktop.DBus.Properties", "Get",
+                                            g_variant_new("(ss)", "org.sluice.Scheduler1.Job", name),
+                                            G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(v)", &v);
+        return g_variant_get_uint64(v);
+}
+
+/*
+ * Spans and times as systemd.time(7) writes them: --ttl="1h 30min",
+ * --not-before="tomorrow 02:00", --since=-2h / yesterday / tomorrow; a bad
+ * one is a usage error that names the option.
+ */
+static void test_time_input(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *out = NULL, *err = NULL, *err2 = NULL, *err3 = NULL, *queued = NULL, *reason = NULL;
+        g_autofree char *recent = NULL, *since_yesterday = NULL, *future = NULL, *id_text = NULL;
+        const char *const waiter_args[] = { "acquire", "--ttl=10min", "--not-before=tomorrow 02:00", "serial", NULL };
+        g_autoptr(GSubprocess) waiter = NULL;
+        guint64 before, after, expires, id, waiting_id = 0;
+
+        if (!have_python3()) {
+                g_test_skip("python3 not found");
+                return;
+        }
+        before = (guint64) g_get_real_time();
+        g_assert_cmpint(ctl(f, &out, NULL, "acquire", "--ttl=1h 30min", "--max-wait=2h", "backup", "store=t", NULL), ==, 0);
+        after = (guint64) g_get_real_time();
+        id = parse_id(out);
+        id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+        expires = job_u64(f, id, "LeaseExpiresAt");
+        /* 1h 30min from the moment sluiced granted it, which lies between before and after */
+        g_assert_cmpuint(expires, >=, before + (guint64) 5400 * G_USEC_PER_SEC);
+        g_assert_cmpuint(expires, <=, after + (guint64) 5400 * G_USEC_PER_SEC);
+        g_assert_cmpint(ctl(f, NULL, NULL, "release", id_text, NULL), ==, 0);
+
+        g_autofree char *has_it = g_strdup_printf("any(j['Id'] == %s for j in d)", id_text);
+        g_assert_cmpint(ctl(f, &recent, NULL, "history", "--json", "--since=-2h", NULL), ==, 0);
+        assert_json(f, recent, has_it);
+        g_assert_cmpint(ctl(f, &since_yesterday, NULL, "history", "--json", "--since=yesterday", NULL), ==, 0);
+        assert_json(f, since_yesterday, has_it);
+        g_assert_cmpint(ctl(f, &future, NULL, "history", "--json", "--since=tomorrow", NULL), ==, 0);
+        assert_json(f, future, "d == []");
+
+        /* Queued until tomorrow 02:00 (local time, as sluiced says it back). */
+        waiter = ctl_spawn(f, waiter_args);
+        await_counts(f, 0, 1);
+        g_assert_cmpint(ctl(f, &queued, NULL, "list", "--json", "--state=queued", "--class=serial", NULL), ==, 0);
+        {
+                g_auto(GStrv) parts = g_strsplit(queued, "\"Id\":", 2);
+                g_assert_nonnull(parts[1]);
+                waiting_id = g_ascii_strtoull(g_strchug(parts[1]), NULL, 10);
+        }
+        reason = job_string(f, waiting_id, "WaitReason");
+        g_assert_nonnull(strstr(reason, "not before"));
+        g_assert_nonnull(strstr(reason, "02:00"));
+        g_subprocess_send_signal(waiter, SIGINT);
+        wait_status(waiter);
+        await_counts(f, 0, 0);
+
+        g_assert_cmpint(ctl(f, NULL, &err, "acquire", "--ttl=5 parsecs", "backup", "store=t", NULL), ==, 2);
+        g_assert_nonnull(strstr(err, "invalid --ttl value \"5 parsecs\""));
+        g_assert_cmpint(ctl(f, NULL, &err2, "acquire", "--ttl=60", "--not-before=someday", "backup", "store=t", NULL), ==, 2);
+        g_assert_nonnull(strstr(err2, "invalid --not-before value \"someday\""));
+        g_assert_cmpint(ctl(f, NULL, &err3, "history", "--since=2026-02-30", NULL), ==, 2);
+        g_assert_nonnull(strstr(err3, "invalid --since value \"2026-02-30\""));
+        g_assert_cmpuint(manager_u(f, "QueuedJobs"), ==, 0);
 }
 
 /* Start sluiced on the test bus with the state in tmpdir; return once it owns its name. */
@@ -907,6 +1146,12 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/acquire/interrupted", &f, test_acquire_interrupted);
         g_test_add_data_func("/sluicectl/usage-errors", &f, test_usage_errors);
         g_test_add_data_func("/sluicectl/run/lease-lost-in-restart", &f, test_run_lease_lost_in_restart);
+        g_test_add_data_func("/sluicectl/set-priority", &f, test_set_priority);
+        g_test_add_data_func("/sluicectl/owner-filter", &f, test_owner_filter);
+        g_test_add_data_func("/sluicectl/exit-statuses", &f, test_exit_statuses);
+        g_test_add_data_func("/sluicectl/unknown-verb", &f, test_unknown_verb);
+        g_test_add_data_func("/sluicectl/remote/refuses-run", &f, test_remote_refuses_run);
+        g_test_add_data_func("/sluicectl/time-input", &f, test_time_input);
 
         r = g_test_run();
         fixture_down(&f);
