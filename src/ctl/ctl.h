@@ -89,3 +89,6 @@ int ctl_verb_alerts(Ctl *ctl, int argc, char **argv);
 
 /* ctl-metrics.c */
 int ctl_verb_metrics(Ctl *ctl, int argc, char **argv);
+
+/* ctl-complete.c: the hidden "__complete" verb of the shell completions */
+int ctl_verb_complete(Ctl *ctl, int argc, char **argv);

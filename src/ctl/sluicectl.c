@@ -47,6 +47,8 @@ static const CtlVerb verbs[] = {
         { "trigger", ctl_verb_trigger },
         { "alerts",  ctl_verb_alerts },
         { "metrics", ctl_verb_metrics },
+        /* Hidden: live names for the shell completions (ctl-complete.c). */
+        { "__complete", ctl_verb_complete },
 };
 
 /**
