@@ -78,6 +78,8 @@ JobLink *job_link_new(Manager *m, Job *job) {
         l->id = job->id;
         l->job = job;
         l->path = job_object_path(job->id);
+        /* A job restored running (a restart) was logged as started before. */
+        l->logged_started_at = job->started_at;
         job->userdata = l;
         return l;
 }
@@ -712,6 +714,13 @@ void bus_job_changed(JobLink *l, JobChangedMask changed) {
         size_t n = 0;
         int r;
 
+        /* Each start (attempt) once in the journal, also when the job started
+         * before its announcement or ended in the same iteration. */
+        if (j->started_at != 0 && j->started_at != l->logged_started_at) {
+                l->logged_started_at = j->started_at;
+                log_job_event(&m->log, LOG_INFO, j, SLUICE_MESSAGE_JOB_STARTED, "started");
+        }
+
         if (!l->announced) {
                 if (j->state != JOB_STATE_DONE) {
                         /* Started in the dispatch that precedes its announcement: the
@@ -771,12 +780,10 @@ void bus_job_changed(JobLink *l, JobChangedMask changed) {
         }
 
         if (changed & JOB_CHANGED_STATE) {
-                if (j->state == JOB_STATE_RUNNING)
-                        log_job(&m->log, LOG_INFO, j, "running");
-                else if (j->state == JOB_STATE_DONE)
-                        log_job(&m->log, j->result == JOB_RESULT_SUCCESS ? LOG_INFO : LOG_NOTICE, j,
-                                "finished: %s%s%s", job_result_to_string(j->result),
-                                j->result_detail ? " — " : "", j->result_detail ?: "");
+                if (j->state == JOB_STATE_DONE)
+                        log_job_event(&m->log, j->result == JOB_RESULT_SUCCESS ? LOG_INFO : LOG_NOTICE, j,
+                                      SLUICE_MESSAGE_JOB_FINISHED, "finished: %s%s%s", job_result_to_string(j->result),
+                                      j->result_detail ? " — " : "", j->result_detail ?: "");
                 bus_job_reply_waiters(l);
         }
 

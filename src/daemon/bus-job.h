@@ -24,6 +24,7 @@ struct JobLink {
         bool announced;         /* InterfacesAdded sent */
         bool grant_pending;     /* in manager->grants: granted, Acquire() not answered yet */
         usec_t sent_started_at, sent_finished_at;       /* as last announced on the bus */
+        usec_t logged_started_at;       /* the start the journal's "started" entry was written for */
         sd_bus_message *submit_call;    /* Submit() answered right after the announcement */
         sd_bus_message *acquire_call;   /* Acquire() waiting for the grant */
         GPtrArray *waiters;     /* of Waiter*, NULL until the first Wait() */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <systemd/sd-journal.h>
 
@@ -54,16 +55,28 @@ static const char *priority_prefix(int priority) {
         }
 }
 
-static void log_emit(const Logger *l, int priority, const Job *job, const char *msg) {
+static void log_emit(const Logger *l, int priority, const Job *job, const char *message_id, const char *msg) {
         if (l->to_journal) {
                 if (job) {
                         const char *result = job->state == JOB_STATE_DONE ? job_result_to_string(job->result) : "";
-                        (void) sd_journal_send("MESSAGE=%s", msg,
-                                               "PRIORITY=%i", priority,
-                                               "SLUICE_JOB_ID=%" PRIu64, job->id,
-                                               "SLUICE_CLASS=%s", job->class_name ? job->class_name : "",
-                                               "SLUICE_RESULT=%s", result,
-                                               NULL);
+                        const char *class_name = job->class_name ? job->class_name : "";
+                        g_autofree char *f_msg = g_strdup_printf("MESSAGE=job %" PRIu64 " (%s): %s",
+                                                                 job->id, class_name, msg);
+                        g_autofree char *f_prio = g_strdup_printf("PRIORITY=%i", priority);
+                        g_autofree char *f_job = g_strdup_printf("SLUICE_JOB_ID=%" PRIu64, job->id);
+                        g_autofree char *f_class = g_strdup_printf("SLUICE_CLASS=%s", class_name);
+                        g_autofree char *f_result = g_strdup_printf("SLUICE_RESULT=%s", result);
+                        g_autofree char *f_unit = job->unit ? g_strdup_printf("SLUICE_UNIT=%s", job->unit) : NULL;
+                        g_autofree char *f_id = message_id ? g_strdup_printf("MESSAGE_ID=%s", message_id) : NULL;
+                        const char *fields[] = { f_msg, f_prio, f_job, f_class, f_result, f_unit, f_id };
+                        struct iovec iov[G_N_ELEMENTS(fields)];
+                        int n = 0;
+
+                        for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+                                if (fields[i])
+                                        iov[n++] = (struct iovec) { .iov_base = (void *) fields[i],
+                                                                    .iov_len = strlen(fields[i]) };
+                        (void) sd_journal_sendv(iov, n);
                 } else
                         (void) sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%i", priority, NULL);
                 return;
@@ -91,7 +104,7 @@ void log_full(const Logger *l, int priority, const char *fmt, ...) {
         va_start(ap, fmt);
         msg = g_strdup_vprintf(fmt, ap);
         va_end(ap);
-        log_emit(l, priority, NULL, msg);
+        log_emit(l, priority, NULL, NULL, msg);
 }
 
 /**
@@ -110,7 +123,27 @@ void log_job(const Logger *l, int priority, const Job *job, const char *fmt, ...
         va_start(ap, fmt);
         msg = g_strdup_vprintf(fmt, ap);
         va_end(ap);
-        log_emit(l, priority, job, msg);
+        log_emit(l, priority, job, NULL, msg);
+}
+
+/**
+ * log_job_event() - log a job's start or end, with its MESSAGE_ID
+ * @l: the logger
+ * @priority: syslog priority
+ * @job: the job
+ * @message_id: one of the SLUICE_MESSAGE_JOB_* ids (data/sluice.catalog)
+ * @fmt: printf format
+ */
+void log_job_event(const Logger *l, int priority, const Job *job, const char *message_id, const char *fmt, ...) {
+        va_list ap;
+        g_autofree char *msg = NULL;
+
+        if (priority > l->max_priority)
+                return;
+        va_start(ap, fmt);
+        msg = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        log_emit(l, priority, job, message_id, msg);
 }
 
 /**
@@ -133,7 +166,7 @@ int log_errno(const Logger *l, int priority, int error, const char *fmt, ...) {
                 msg = g_strdup_vprintf(fmt, ap);
                 va_end(ap);
                 full = g_strdup_printf("%s: %s", msg, g_strerror(error));
-                log_emit(l, priority, NULL, full);
+                log_emit(l, priority, NULL, NULL, full);
         }
         return -error;
 }
@@ -192,10 +225,10 @@ void log_full_ratelimited(Logger *l, LogRateLimit *rl, int priority, const char 
                 g_autofree char *note = g_strdup_printf("suppressed %u messages like the next one "
                                                         "(at most %u per %" PRIu64 " s)",
                                                         suppressed, rl->burst, rl->interval_usec / 1000000u);
-                log_emit(l, priority, NULL, note);
+                log_emit(l, priority, NULL, NULL, note);
         }
         va_start(ap, fmt);
         msg = g_strdup_vprintf(fmt, ap);
         va_end(ap);
-        log_emit(l, priority, NULL, msg);
+        log_emit(l, priority, NULL, NULL, msg);
 }

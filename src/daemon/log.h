@@ -46,7 +46,16 @@ bool log_ratelimit_test(LogRateLimit *rl, uint64_t now_usec, unsigned *ret_suppr
 void log_full_ratelimited(Logger *l, LogRateLimit *rl, int priority, const char *fmt, ...) _printf_(4, 5);
 
 void log_full(const Logger *l, int priority, const char *fmt, ...) _printf_(3, 4);
-/* Like log_full(), with the job's id, class and (when done) result attached. */
+/* Like log_full(), with the job's id, class and (when done) result attached;
+ * the human text starts with "job ID (CLASS): " so a journal line reads on its own. */
 void log_job(const Logger *l, int priority, const Job *job, const char *fmt, ...) _printf_(4, 5);
+
+/* MESSAGE_IDs of a job's start and end (data/sluice.catalog explains them). */
+#define SLUICE_MESSAGE_JOB_STARTED  "aa38a4c39bbb4beeaecc098b57f4bbaf"
+#define SLUICE_MESSAGE_JOB_FINISHED "f837e27dd95042679b57880056bafd90"
+
+/* Like log_job(), with a MESSAGE_ID= from the catalog. */
+void log_job_event(const Logger *l, int priority, const Job *job, const char *message_id, const char *fmt, ...)
+        _printf_(5, 6);
 /* Logs and returns -abs(error), for "return log_errno(...)" one-liners. */
 int log_errno(const Logger *l, int priority, int error, const char *fmt, ...) _printf_(4, 5);
