@@ -50,6 +50,7 @@ targets=(
         "fuzz-config config tests/fuzz/config.dict"
         "fuzz-timespan timespan "
         "fuzz-calendar calendar tests/fuzz/calendar.dict"
+        "fuzz-quote quote tests/fuzz/quote.dict"
 )
 
 dir=build-fuzz

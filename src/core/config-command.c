@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config-command.h"
+#include "config-quote.h"
 #include "config-value.h"
 #include "errors.h"
 #include "i18n.h"
@@ -271,8 +272,10 @@ char **config_env_merge(const char *const *base, const char *const *add) {
 
 bool config_parse_environment(void *t, const char *key, const char *value, GError **error) {
         ClassConfig *c = t;
-        g_auto(GStrv) words = config_split_words(value);
+        g_auto(GStrv) words = config_split_quoted(value, 0, error);
 
+        if (!words)
+                return false;
         for (size_t i = 0; words[i]; i++)
                 if (!config_is_env_assignment(words[i]) || !g_utf8_validate(words[i], -1, NULL)) {
                         set_error(error, _("\"%s\" is not a KEY=VALUE assignment (KEY: [A-Za-z_][A-Za-z0-9_]*)"),

@@ -3,6 +3,7 @@
 
 #include "config-command.h"
 #include "config-model.h"
+#include "config-quote.h"
 #include "config-alert.h"
 #include "config-schedule.h"
 #include "config-value.h"
@@ -246,17 +247,36 @@ static bool parse_runtime_max(void *t, const char *key, const char *value, GErro
 
 static bool parse_exec_start(void *t, const char *key, const char *value, GError **error) {
         ClassConfig *c = t;
-        g_auto(GStrv) argv = config_split_words(value);
+        g_auto(GStrv) argv = config_split_quoted(value, CONFIG_QUOTE_RELAX_ESCAPES, error);
 
+        if (!argv)
+                return false;
+        if (!argv[0]) {
+                g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG, _("no command"));
+                return false;
+        }
         if (argv[0][0] != '/' || strchr(argv[0], '%')) {
                 g_autofree char *q = config_quote(argv[0]);
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
                             _("\"%s\" is not an absolute path without placeholders"), q);
                 return false;
         }
-        for (size_t i = 1; argv[i]; i++)
+        for (size_t i = 1; argv[i]; i++) {
+                /* systemd reads a lone ";" as the start of a second command: refused, not
+                 * passed on as an argument that means something else there ("\;" is one). */
+                if (strcmp(argv[i], ";") == 0) {
+                        g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                            _("\";\" would start a second command, which sluice does not run "
+                                              "(write \"\\;\" for a literal semicolon)"));
+                        return false;
+                }
+                if (strcmp(argv[i], "\\;") == 0) {
+                        g_free(argv[i]);
+                        argv[i] = g_strdup(";");
+                }
                 if (!config_template_foreach(argv[i], NULL, NULL, error))
                         return false;
+        }
 
         g_strfreev(c->exec_start);
         c->exec_start = g_steal_pointer(&argv);

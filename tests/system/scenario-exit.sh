@@ -24,3 +24,14 @@ step "a command that cannot be executed → failed"
 id=$(sluice_submit sh script='exec /nonexistent/command')
 assert_eq "done failed" "$(sluice_wait "$id")" "Wait(finished) of job $id"
 assert_eq 127 "$(sluice_prop "$id" ExitStatus)" "ExitStatus of sh's failed exec"
+
+step "ExecStart=/bin/sh -c \"exit 3\" → sh gets three arguments and exits 3"
+sluice_add_dropin quoting
+id=$(sluice_submit quoted-exit)
+assert_eq "done failed" "$(sluice_wait "$id")" "Wait(finished) of job $id"
+assert_eq 3 "$(sluice_prop "$id" ExitStatus)" "ExitStatus of ExecStart=/bin/sh -c \"exit 3\""
+
+step "Environment=\"GREETING=hello world\" → one variable of 11 characters"
+id=$(sluice_submit quoted-env)
+assert_eq "done failed" "$(sluice_wait "$id")" "Wait(finished) of job $id"
+assert_eq 11 "$(sluice_prop "$id" ExitStatus)" "ExitStatus: the length of \$GREETING"

@@ -603,7 +603,7 @@ static const struct {
         { CMD "Environment=A-B=1\n",
           "t.conf: [Class c] Environment: \"A-B=1\" is not a KEY=VALUE assignment (KEY: [A-Za-z_][A-Za-z0-9_]*)" },
         { CMD "Environment=A=\xff\n",
-          "t.conf: [Class c] Environment: \"A=\xef\xbf\xbd\" is not a KEY=VALUE assignment (KEY: [A-Za-z_][A-Za-z0-9_]*)" },
+          "t.conf: [Class c] Environment: \"A=\xef\xbf\xbd\": a word is not valid UTF-8" },
         { CMD "CPUWeight=0\n",
           "t.conf: [Class c] CPUWeight: \"0\" is out of range (1..10000)" },
         { CMD "CPUWeight=10001\n",
