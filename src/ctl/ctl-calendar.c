@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sluicectl calendar EXPR… [--iterations=N] [--base-time=T]: the normalized
+ * sluicectl calendar EXPR… [--iterations=N] [--base-time=T] [--json]: the normalized
  * form and the next elapses of calendar events, in the layout of
  * `systemd-analyze calendar`.  Needs no bus.
  */
@@ -13,6 +13,7 @@
 
 #include "calendar.h"
 #include "calendar-search.h"
+#include "ctl-json.h"
 #include "ctl.h"
 #include "i18n.h"
 #include "timestamp.h"
@@ -112,7 +113,27 @@ static void print_row(const char *label, const char *value) {
         printf("%16s %s\n", label, value);
 }
 
-static int show_one(const char *expr, usec_t base, usec_t now, unsigned iterations, bool utc_zone) {
+/* One expression as JSON: {"Expression", "Normalized", "NextElapses": [µs…]} or {"Expression", "Error"}. */
+static void json_one(CtlJson *j, const char *expr, const char *normalized, GArray *nexts, const char *error) {
+        ctl_json_begin_object(j);
+        ctl_json_key(j, "Expression");
+        ctl_json_string(j, expr);
+        if (error) {
+                ctl_json_key(j, "Error");
+                ctl_json_string(j, error);
+        } else {
+                ctl_json_key(j, "Normalized");
+                ctl_json_string(j, normalized);
+                ctl_json_key(j, "NextElapses");
+                ctl_json_begin_array(j);
+                for (unsigned i = 0; nexts && i < nexts->len; i++)
+                        ctl_json_uint(j, g_array_index(nexts, usec_t, i));
+                ctl_json_end_array(j);
+        }
+        ctl_json_end_object(j);
+}
+
+static int show_one(const char *expr, usec_t base, usec_t now, unsigned iterations, bool utc_zone, CtlJson *j) {
         g_autoptr(CalendarSpec) spec = NULL;
         g_autoptr(GError) error = NULL;
         g_autofree char *normalized = NULL;
@@ -122,6 +143,8 @@ static int show_one(const char *expr, usec_t base, usec_t now, unsigned iteratio
         spec = calendar_spec_parse(expr, &error);
         if (!spec) {
                 fprintf(stderr, "sluicectl: calendar: %s\n", error->message);
+                if (j)
+                        json_one(j, expr, NULL, NULL, error->message);
                 return CTL_EXIT_FAILURE;
         }
         normalized = calendar_spec_to_string(spec);
@@ -137,12 +160,18 @@ static int show_one(const char *expr, usec_t base, usec_t now, unsigned iteratio
                 if (r < 0) {
                         fprintf(stderr, _("sluicectl: calendar: \"%s\": cannot determine the next elapse after %s\n"),
                                 expr, r == -EDEADLK ? _("1000 steps") : _("year 9999"));
+                        if (j)
+                                json_one(j, expr, NULL, NULL, _("cannot determine the next elapse"));
                         return CTL_EXIT_FAILURE;
                 }
                 g_array_append_val(nexts, next);
                 n = next;
         }
 
+        if (j) {
+                json_one(j, expr, normalized, nexts, NULL);
+                return CTL_EXIT_OK;
+        }
         if (strcmp(normalized, expr) != 0) {
                 /* systemd's table drops trailing blanks */
                 g_autofree char *shown = g_strchomp(g_strdup(expr));
@@ -176,8 +205,8 @@ static int show_one(const char *expr, usec_t base, usec_t now, unsigned iteratio
 }
 
 /**
- * ctl_verb_calendar() - sluicectl calendar EXPR… [--iterations=N] [--base-time=T]
- * @ctl: unused: no bus needed
+ * ctl_verb_calendar() - sluicectl calendar EXPR… [--iterations=N] [--base-time=T] [--json]
+ * @ctl: the context (--json); no bus needed
  * @argc: argument count, argv[0] is "calendar"
  * @argv: the verb's arguments
  *
@@ -185,13 +214,15 @@ static int show_one(const char *expr, usec_t base, usec_t now, unsigned iteratio
  * are still shown), CTL_EXIT_USAGE for bad options.
  */
 int ctl_verb_calendar(Ctl *ctl, int argc, char **argv) {
-        enum { ARG_ITERATIONS = 0x100, ARG_BASE_TIME };
+        enum { ARG_ITERATIONS = 0x100, ARG_BASE_TIME, ARG_JSON };
         static const struct option options[] = {
                 { "iterations", required_argument, NULL, ARG_ITERATIONS },
                 { "base-time",  required_argument, NULL, ARG_BASE_TIME },
+                { "json",       no_argument,       NULL, ARG_JSON },
                 { "help",       no_argument,       NULL, 'h' },
                 {}
         };
+        g_auto(CtlJson) j = CTL_JSON_INIT;
         const char *base_text = NULL;
         unsigned iterations = 1;
         usec_t now = (usec_t) g_get_real_time(), base;
@@ -212,6 +243,9 @@ int ctl_verb_calendar(Ctl *ctl, int argc, char **argv) {
                 case ARG_BASE_TIME:
                         base_text = optarg;
                         break;
+                case ARG_JSON:
+                        ctl->json = true;
+                        break;
                 case 'h':
                         ctl_print_help();
                         return CTL_EXIT_OK;
@@ -229,11 +263,17 @@ int ctl_verb_calendar(Ctl *ctl, int argc, char **argv) {
                                          "\"tomorrow\""), base_text);
         utc_zone = local_zone_is_utc(base);
 
+        if (ctl->json)
+                ctl_json_begin_array(&j);
         for (int i = optind; i < argc; i++) {
-                if (show_one(argv[i], base, now, iterations, utc_zone) != CTL_EXIT_OK)
+                if (show_one(argv[i], base, now, iterations, utc_zone, ctl->json ? &j : NULL) != CTL_EXIT_OK)
                         ret = CTL_EXIT_FAILURE;
-                if (i + 1 < argc)
+                if (i + 1 < argc && !ctl->json)
                         putchar('\n');
+        }
+        if (ctl->json) {
+                ctl_json_end_array(&j);
+                printf("%s\n", j.out->str);
         }
         fflush(stdout);
         return ret;

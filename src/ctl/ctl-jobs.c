@@ -413,7 +413,7 @@ int ctl_verb_cancel(Ctl *ctl, int argc, char **argv) {
 }
 
 /**
- * ctl_verb_wait() - "sluicectl wait JOB [--until=started|finished]"
+ * ctl_verb_wait() - "sluicectl wait JOB [--until=started|finished] [--json]"
  * @ctl: the context
  * @argc: verb argc
  * @argv: verb argv
@@ -424,9 +424,10 @@ int ctl_verb_cancel(Ctl *ctl, int argc, char **argv) {
  * or succeeded), 1 otherwise.
  */
 int ctl_verb_wait(Ctl *ctl, int argc, char **argv) {
-        enum { ARG_UNTIL = 0x100 };
+        enum { ARG_UNTIL = 0x100, ARG_JSON };
         static const struct option options[] = {
                 { "until", required_argument, NULL, ARG_UNTIL },
+                { "json",  no_argument,       NULL, ARG_JSON },
                 { "help",  no_argument,       NULL, 'h' },
                 {}
         };
@@ -443,6 +444,9 @@ int ctl_verb_wait(Ctl *ctl, int argc, char **argv) {
                                 return ctl_usage_error(_("invalid --until value \"%s\": expected \"started\" or \"finished\""),
                                                        optarg);
                         until = optarg;
+                        break;
+                case ARG_JSON:
+                        ctl->json = true;
                         break;
                 case 'h':
                         ctl_print_help();
@@ -472,7 +476,20 @@ int ctl_verb_wait(Ctl *ctl, int argc, char **argv) {
         if (r < 0)
                 return ctl_fail(what, NULL, r);
 
-        printf("%s\n", *result ? result : state);
+        if (ctl->json) {
+                g_auto(CtlJson) j = CTL_JSON_INIT;
+
+                ctl_json_begin_object(&j);
+                ctl_json_key(&j, "Id");
+                ctl_json_uint(&j, ctl_job_id_from_path(path));
+                ctl_json_key(&j, "State");
+                ctl_json_string(&j, state);
+                ctl_json_key(&j, "Result");
+                ctl_json_string(&j, result);
+                ctl_json_end_object(&j);
+                printf("%s\n", j.out->str);
+        } else
+                printf("%s\n", *result ? result : state);
         if (g_str_equal(result, "success"))
                 return CTL_EXIT_OK;
         if (g_str_equal(until, "started") && g_str_equal(state, "running"))

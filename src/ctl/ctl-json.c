@@ -151,12 +151,68 @@ static void json_dict_key(CtlJson *j, GVariant *key) {
         }
 }
 
+/*
+ * The fields of the structs sluiced's properties are arrays of, by property
+ * name and type (dbus/org.sluice.Scheduler1.xml), so that JSON has objects with named fields
+ * where D-Bus has positional structs.  The names are those the dedicated
+ * verbs print (schedules --json, alerts --json).
+ */
+static const struct {
+        const char *property;
+        const char *type;
+        const char *const fields[7];
+} struct_fields[] = {
+        { "Classes",    "a(sssu)",   { "Name", "Kind", "Description", "MaxRunning" } },
+        { "Limits",     "a(ssuuu)",  { "Scope", "Name", "Running", "Queued", "Max" } },
+        { "Schedules",  "a(ssttts)", { "Name", "Class", "NextElapse", "LastTrigger", "LastJob", "LastResult" } },
+        { "Alerts",     "a(ssst)",   { "Name", "Severity", "Message", "RaisedAt" } },
+        { "Parameters", "a(ss)",     { "Name", "Pattern" } },   /* in ClassDetails */
+};
+
+static const char *const *fields_of(const char *property, GVariant *v) {
+        for (size_t i = 0; i < G_N_ELEMENTS(struct_fields); i++)
+                if (g_str_equal(struct_fields[i].property, property) &&
+                    g_str_equal(struct_fields[i].type, g_variant_get_type_string(v)))
+                        return struct_fields[i].fields;
+        return NULL;
+}
+
+/* A dictionary entry's value: an array of structs with known fields as objects. */
+static void json_named_value(CtlJson *j, const char *name, GVariant *value) {
+        g_autoptr(GVariant) inner = g_variant_is_of_type(value, G_VARIANT_TYPE_VARIANT)
+                                            ? g_variant_get_variant(value) : g_variant_ref(value);
+        const char *const *fields = name ? fields_of(name, inner) : NULL;
+        GVariantIter iter;
+        GVariant *row;
+
+        if (!fields) {
+                ctl_json_variant(j, value);
+                return;
+        }
+        ctl_json_begin_array(j);
+        g_variant_iter_init(&iter, inner);
+        while ((row = g_variant_iter_next_value(&iter))) {
+                ctl_json_begin_object(j);
+                for (gsize k = 0; k < g_variant_n_children(row) && fields[k]; k++) {
+                        g_autoptr(GVariant) field = g_variant_get_child_value(row, k);
+
+                        ctl_json_key(j, fields[k]);
+                        ctl_json_variant(j, field);
+                }
+                ctl_json_end_object(j);
+                g_variant_unref(row);
+        }
+        ctl_json_end_array(j);
+}
+
 /**
  * ctl_json_variant() - write any D-Bus value as JSON
  * @j: the writer
  * @v: the value: numbers and booleans as such, strings and paths as
  *     strings, dictionaries as objects, arrays and structs as arrays,
- *     variants unboxed
+ *     variants unboxed; in a dictionary, the arrays of structs of sluiced's
+ *     known properties (Classes, Limits, Schedules, Alerts, Parameters) as
+ *     arrays of objects with named fields
  */
 void ctl_json_variant(CtlJson *j, GVariant *v) {
         GVariantClass c = g_variant_classify(v);
@@ -229,7 +285,9 @@ void ctl_json_variant(CtlJson *j, GVariant *v) {
                                 g_autoptr(GVariant) key = g_variant_get_child_value(entry, 0);
                                 g_autoptr(GVariant) value = g_variant_get_child_value(entry, 1);
                                 json_dict_key(j, key);
-                                ctl_json_variant(j, value);
+                                json_named_value(j, g_variant_is_of_type(key, G_VARIANT_TYPE_STRING)
+                                                            ? g_variant_get_string(key, NULL) : NULL,
+                                                 value);
                                 g_variant_unref(entry);
                         }
                         ctl_json_end_object(j);

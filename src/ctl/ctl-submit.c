@@ -5,6 +5,7 @@
 
 #include "ctl-bus.h"
 #include "ctl-job-options.h"
+#include "ctl-json.h"
 #include "ctl.h"
 #include "i18n.h"
 #include "macro.h"
@@ -45,13 +46,15 @@ static int refuse_lease_class(Ctl *ctl, const char *class_name) {
  * @argc: verb argc
  * @argv: verb argv
  *
- * Prints the new job's id on stdout.
+ * Prints the new job's id on stdout; with --json {"Id": N, "Path": "…"}.
  *
  * Return: exit status.
  */
 int ctl_verb_submit(Ctl *ctl, int argc, char **argv) {
+        enum { ARG_JSON = 0x100 };
         static const struct option options[] = {
                 CTL_JOB_OPTIONS,
+                { "json", no_argument, NULL, ARG_JSON },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -67,6 +70,10 @@ int ctl_verb_submit(Ctl *ctl, int argc, char **argv) {
                 if (c == 'h') {
                         ctl_print_help();
                         return CTL_EXIT_OK;
+                }
+                if (c == ARG_JSON) {
+                        ctl->json = true;
+                        continue;
                 }
                 r = ctl_job_options_parse_option(&o, c, c >= CTL_ARG_PRIORITY ? options[index].name : "", optarg);
                 if (r < 0)
@@ -103,7 +110,17 @@ int ctl_verb_submit(Ctl *ctl, int argc, char **argv) {
         if (r < 0)
                 return ctl_fail(what, NULL, r);
 
-        if (ctl_job_id_from_path(path) > 0)
+        if (ctl->json) {
+                g_auto(CtlJson) j = CTL_JSON_INIT;
+
+                ctl_json_begin_object(&j);
+                ctl_json_key(&j, "Id");
+                ctl_json_uint(&j, ctl_job_id_from_path(path));
+                ctl_json_key(&j, "Path");
+                ctl_json_string(&j, path);
+                ctl_json_end_object(&j);
+                printf("%s\n", j.out->str);
+        } else if (ctl_job_id_from_path(path) > 0)
                 printf("%" PRIu64 "\n", ctl_job_id_from_path(path));
         else
                 printf("%s\n", path);

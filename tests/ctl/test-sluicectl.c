@@ -29,7 +29,12 @@ static const char test_config[] =
         "\n"
         "[Class serial]\n"
         "Kind=lease\n"
-        "MaxRunning=1\n";
+        "MaxRunning=1\n"
+        "\n"
+        "# Submitted only with a not-before far ahead: no systemd on the test bus.\n"
+        "[Class later]\n"
+        "Kind=command\n"
+        "ExecStart=/bin/true\n";
 
 typedef struct Fixture {
         GTestDBus *bus;
@@ -1042,6 +1047,100 @@ static void test_time_input(gconstpointer data) {
         g_assert_cmpuint(manager_u(f, "QueuedJobs"), ==, 0);
 }
 
+/*
+ * --json on every verb that prints: submit, wait, calendar; status --json
+ * with objects (named fields) where the properties have structs.
+ */
+static void test_json_verbs(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *submit = NULL, *status = NULL, *cal = NULL, *out = NULL, *wait = NULL, *id_text = NULL;
+        g_autofree char *expr = NULL;
+        guint64 id;
+
+        if (!have_python3()) {
+                g_test_skip("python3 not found");
+                return;
+        }
+        g_assert_cmpint(ctl(f, &submit, NULL, "submit", "--json", "--not-before=+1d", "later", NULL), ==, 0);
+        assert_json(f, submit, "set(d) == {'Id', 'Path'} and d['Path'] == '/org/sluice/Scheduler1/job/%d' % d['Id']");
+        {
+                g_auto(GStrv) parts = g_strsplit(submit, "\"Id\":", 2);
+                id = g_ascii_strtoull(parts[1], NULL, 10);
+        }
+        id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+        g_assert_cmpint(ctl(f, NULL, NULL, "cancel", id_text, NULL), ==, 0);
+        g_assert_cmpint(ctl(f, &wait, NULL, "wait", "--json", id_text, NULL), ==, 1);
+        expr = g_strdup_printf("d == {'Id': %s, 'State': 'done', 'Result': 'cancelled'}", id_text);
+        assert_json(f, wait, expr);
+
+        g_assert_cmpint(ctl(f, &status, NULL, "status", "--json", NULL), ==, 0);
+        assert_json(f, status,
+                    "isinstance(d['Classes'], list) and len(d['Classes']) == 3 and "
+                    "{c['Name']: c['Kind'] for c in d['Classes']} == {'backup': 'lease', 'serial': 'lease', 'later': 'command'} and "
+                    "all(set(c) == {'Name', 'Kind', 'Description', 'MaxRunning'} for c in d['Classes']) and "
+                    "[c['MaxRunning'] for c in d['Classes'] if c['Name'] == 'serial'] == [1] and "
+                    "all(isinstance(a, dict) for a in d.get('Alerts', [])) and "
+                    "all(isinstance(s, dict) for s in d.get('Schedules', [])) and "
+                    "all(set(l) == {'Scope', 'Name', 'Running', 'Queued', 'Max'} for l in d.get('Limits', []))");
+
+        g_assert_cmpint(ctl(f, &cal, NULL, "calendar", "--json", "--iterations=2", "--base-time=@0",
+                            "daily UTC", NULL), ==, 0);
+        assert_json(f, cal, "d == [{'Expression': 'daily UTC', 'Normalized': '*-*-* 00:00:00 UTC', "
+                            "'NextElapses': [86400000000, 172800000000]}]");
+        g_assert_cmpint(ctl(f, &out, NULL, "calendar", "--json", "daily", "no such thing", NULL), ==, 1);
+        assert_json(f, out, "len(d) == 2 and 'NextElapses' in d[0] and d[1]['Expression'] == 'no such thing' and "
+                            "'Error' in d[1]");
+        await_counts(f, 0, 0);
+}
+
+/* issue 12 item 1: config show (origins), set --persist survives reload, unset drops it. */
+static void test_config_show_set_unset(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *out = NULL, *err = NULL, *file_line = NULL, *json = NULL;
+        g_autofree char *config_path = g_build_filename(f->tmpdir, "sluiced.conf", NULL);
+
+        /* test_config's "MaxRunning=4" is on line 2 */
+        file_line = g_strdup_printf("# %s:2\n", config_path);
+        g_assert_cmpint(ctl(f, &out, NULL, "config", "show", NULL), ==, 0);
+        g_assert_nonnull(strstr(out, "[Scheduler]\n"));
+        g_assert_nonnull(strstr(out, "MaxRunning=4 "));
+        g_assert_nonnull(strstr(out, file_line));
+        g_assert_nonnull(strstr(out, "KeepFinishedSec=300 "));
+        g_assert_nonnull(strstr(out, "# default\n"));
+        g_assert_nonnull(strstr(out, "[Class backup]\n"));
+
+        g_assert_cmpint(ctl(f, NULL, NULL, "config", "set", "--persist", "Scheduler", "MaxRunning=7", NULL), ==, 0);
+        g_assert_cmpint(ctl(f, NULL, NULL, "reload", NULL), ==, 0);
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(ctl(f, &out, NULL, "config", "show", "Scheduler", NULL), ==, 0);
+        g_assert_nonnull(strstr(out, "MaxRunning=7 "));
+        g_assert_nonnull(strstr(out, "# override (stored"));
+        g_assert_null(strstr(out, "[Class backup]"));
+        if (have_python3()) {
+                g_assert_cmpint(ctl(f, &json, NULL, "config", "show", "--json", NULL), ==, 0);
+                assert_json(f, json, "any(e['section'] == 'Scheduler' and e['key'] == 'MaxRunning' and "
+                                     "e['value'] == '7' and e['source'] == 'override' for e in d)");
+        }
+
+        g_assert_cmpint(ctl(f, NULL, NULL, "config", "unset", "--persist", "Scheduler", "MaxRunning", NULL), ==, 0);
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(ctl(f, &out, NULL, "config", "show", "Scheduler", NULL), ==, 0);
+        g_assert_nonnull(strstr(out, "MaxRunning=4 "));
+        g_assert_nonnull(strstr(out, file_line));
+
+        /* Mistakes are usage errors (2) or sluiced's refusal (1), with the reason. */
+        g_assert_cmpint(ctl(f, NULL, &err, "config", "unset", "Scheduler", "MaxRunning=3", NULL), ==, 2);
+        g_assert_nonnull(strstr(err, "KEY names"));
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(ctl(f, NULL, &err, "config", "unset", "Scheduler", "MaxWalking", NULL), ==, 1);
+        g_assert_nonnull(strstr(err, "MaxWalking"));
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(ctl(f, NULL, &err, "config", "show", "Nowhere", NULL), ==, 1);
+        g_assert_nonnull(strstr(err, "Nowhere"));
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(ctl(f, NULL, &err, "config", "frob", NULL), ==, 2);
+}
+
 /* Start sluiced on the test bus with the state in tmpdir; return once it owns its name. */
 static void daemon_start(Fixture *f) {
         g_autoptr(GError) error = NULL;
@@ -1152,6 +1251,8 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/unknown-verb", &f, test_unknown_verb);
         g_test_add_data_func("/sluicectl/remote/refuses-run", &f, test_remote_refuses_run);
         g_test_add_data_func("/sluicectl/time-input", &f, test_time_input);
+        g_test_add_data_func("/sluicectl/json-verbs", &f, test_json_verbs);
+        g_test_add_data_func("/sluicectl/config/show-set-unset", &f, test_config_show_set_unset);
 
         r = g_test_run();
         fixture_down(&f);
