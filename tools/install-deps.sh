@@ -19,6 +19,9 @@ packages=(
         cockpit-ws cockpit-bridge cockpit-system
         chromium chromium-driver python3-selenium
         sudo                           # Cockpit's administrative access (its privileged bridge runs sudo)
+        # tests/system/scenario-remote.sh: sluicectl -H over ssh, sshd started inside the container
+        # only (never on this host: see the policy-rc.d below)
+        openssh-server openssh-client
 )
 
 missing=()
@@ -33,5 +36,30 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 echo ">>> installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+
+# The packages are for the throwaway test container: their maintainer scripts
+# must not start services (sshd, cockpit) on this host. policy-rc.d exit 101
+# ("action forbidden") is what invoke-rc.d and deb-systemd-invoke honour; one
+# that is already there (Docker images ship one) is left alone.
+policy=/usr/sbin/policy-rc.d
+own_policy=
+if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# tools/install-deps.sh: no service starts during this install\nexit 101\n' |
+                $SUDO tee "$policy" >/dev/null
+        $SUDO chmod 755 "$policy"
+        own_policy=1
+fi
+cleanup() { if [ -n "$own_policy" ]; then $SUDO rm -f "$policy"; fi; }
+trap cleanup EXIT
+
+ssh_was_installed=
+dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q 'install ok installed' && ssh_was_installed=1
+
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+# The postinst enables ssh.service for the next boot; a host that had no sshd
+# before keeps having none (the container starts its own).
+if [ -z "$ssh_was_installed" ] && [ -d /run/systemd/system ]; then
+        $SUDO systemctl disable --quiet ssh.service 2>/dev/null || true
+fi
