@@ -298,6 +298,7 @@ static int method_cancel(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
         if (!scheduler_cancel(m->scheduler, l->job, manager_now(m), &gerror))
                 return bus_error_from_gerror(error, gerror);
+        manager_store_stop_requester(m, l->job, msg);  /* a running command job's stop, in the same commit */
         return manager_hold_reply(m, msg);     /* answered once the cancel is committed */
 }
 

@@ -51,6 +51,10 @@ struct SystemdExecutor {
         /* Starts wait for the commit of the iteration that made them (release_source). */
         sd_event_source *release_source;
         bool starts_held;
+
+        /* Stops asked of PID 1 since the last commit (StoreStop*, owned): the
+         * group commit writes them before the Cancel() replies go out. */
+        GPtrArray *stops_pending;
 };
 
 /* One unit sluiced follows: one attempt of one job. */
@@ -64,6 +68,7 @@ struct UnitWatch {
         bool start_job_removed;         /* the start job ran (whatever its result) */
         bool ref_held;                  /* AddRef/RefUnit: UnrefUnit when done */
         bool stop_requested;            /* sluice asked (Cancel) */
+        bool stop_from_store;           /* ... before sluiced restarted: the stored request (reattach_stop()) */
         bool external_stop;             /* a job sluice did not queue ran on the unit */
         bool refreshing;                /* GetAll in flight */
         bool resyncing;                 /* GetUnit check after systemd came back */
@@ -403,6 +408,10 @@ static void watch_finish(UnitWatch *w) {
         int32_t status;
 
         unit_outcome_classify(&o, &result, &status, &detail);
+        if (w->stop_from_store) {
+                g_free(detail);
+                detail = g_strdup(_("cancelled through sluice (the stop was requested before sluiced restarted)"));
+        }
         watch_end(w, result, status, detail);
 }
 
@@ -415,7 +424,10 @@ static void watch_evaluate(UnitWatch *w) {
         if (w->finished || w->refreshing || w->resyncing || w->reattaching || !w->start_confirmed)
                 return;
         if (w->gone) {
-                if (w->stop_requested)
+                if (w->stop_from_store)
+                        watch_end(w, JOB_RESULT_CANCELLED, -1,
+                                  _("cancelled through sluice (the stop was requested before sluiced restarted)"));
+                else if (w->stop_requested)
                         watch_end(w, JOB_RESULT_CANCELLED, -1, _("cancelled through sluice"));
                 else
                         watch_end(w, JOB_RESULT_LOST, -1, _("the unit vanished from systemd"));
@@ -790,33 +802,119 @@ static void on_stop_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *repl
         }
 }
 
+/* StopUnit of the watch's unit, once its start went out. */
+static int watch_send_stop(UnitWatch *w) {
+        SystemdExecutor *e = w->executor;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        if (!w->start_sent)
+                return 0;       /* systemd away: the resync finds no unit and ends the job cancelled */
+        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "StopUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "ss", w->unit, "replace");
+        if (r < 0)
+                return r;
+        /* FIFO: goes out after the StartTransientUnit if that is still queued. */
+        return call_queue(e, msg, w->unit, on_stop_reply);
+}
+
 /**
  * systemd_executor_stop() - Cancel of a running command job: StopUnit
  * @e: the executor
  * @job: the job
  *
- * Remembers that sluice asked, so the stop is reported as a cancel.
+ * Remembers that sluice asked, so the stop is reported as a cancel, and
+ * queues the request for the next group commit (StoreStop), which the
+ * Cancel()'s held reply waits for: a sluiced restarted before the unit
+ * ended finds it stored, stops the unit again and ends the job cancelled
+ * (reattach_stop(), end_from_journal(), manager_restore_from_store()).
+ * The StopUnit itself goes out at once: a stop not yet durable may still
+ * reach PID 1 (a cancel never answered that happened anyway is allowed).
  *
  * Return: 0 or a negative errno.
  */
 int systemd_executor_stop(SystemdExecutor *e, Job *job) {
         g_autofree char *unit = sluice_unit_name_for_job(job->id);
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
         UnitWatch *w = g_hash_table_lookup(e->units, unit);
-        int r;
+        StoreStop *stop;
 
         if (!w)
                 return -ESRCH;
+        if (w->stop_requested)
+                return 0;       /* asked already (a stored stop, sent again at re-attach) */
         w->stop_requested = true;
-        if (!w->start_sent)
-                return 0;       /* systemd away: the resync finds no unit and ends the job cancelled */
-        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "StopUnit");
-        if (r >= 0)
-                r = sd_bus_message_append(msg, "ss", unit, "replace");
-        if (r < 0)
-                return r;
-        /* FIFO: goes out after the StartTransientUnit if that is still queued. */
-        return call_queue(e, msg, unit, on_stop_reply);
+        stop = g_new0(StoreStop, 1);
+        stop->job_id = job->id;
+        stop->requested_at = manager_now(e->manager);
+        stop->reason = g_strdup("sluice");     /* the Cancel() handler names its caller (systemd_executor_stop_requester()) */
+        g_ptr_array_add(e->stops_pending, stop);
+        manager_schedule_post(e->manager);
+        return watch_send_stop(w);
+}
+
+/**
+ * systemd_executor_stop_requester() - who asked for a stop queued in this loop iteration
+ * @e: the executor
+ * @job: the job whose stop systemd_executor_stop() queued
+ * @has_uid: whether @uid is known
+ * @uid: the caller's uid
+ * @sender: the caller's unique bus name
+ *
+ * Called by the Cancel()/CancelJob() handlers right after
+ * scheduler_cancel(): the pending request becomes a client's "cancel".  A
+ * request committed already (a second Cancel()) keeps its first caller.
+ */
+void systemd_executor_stop_requester(SystemdExecutor *e, const Job *job, bool has_uid, uint32_t uid,
+                                     const char *sender) {
+        for (guint i = 0; i < e->stops_pending->len; i++) {
+                StoreStop *stop = e->stops_pending->pdata[i];
+
+                if (stop->job_id != job->id || stop->requester)
+                        continue;
+                g_free(stop->reason);
+                stop->reason = g_strdup("cancel");
+                stop->has_requester_uid = has_uid;
+                stop->requester_uid = uid;
+                stop->requester = g_strdup(sender ?: "");
+        }
+}
+
+/**
+ * systemd_executor_store_stops() - write the stop requests of this loop iteration
+ * @e: the executor
+ * @st: the store, inside the group commit's transaction
+ * @error: set on failure
+ *
+ * Write them before the jobs: a job that ended in the same iteration drops
+ * its request again (store_put_job()).  They stay pending until
+ * systemd_executor_stops_committed().
+ *
+ * Return: true on success.
+ */
+bool systemd_executor_store_stops(SystemdExecutor *e, Store *st, GError **error) {
+        for (guint i = 0; i < e->stops_pending->len; i++)
+                if (!store_put_stop(st, e->stops_pending->pdata[i], error))
+                        return false;
+        return true;
+}
+
+/**
+ * systemd_executor_stops_committed() - the commit that wrote them worked
+ * @e: the executor
+ */
+void systemd_executor_stops_committed(SystemdExecutor *e) {
+        g_ptr_array_set_size(e->stops_pending, 0);
+}
+
+/**
+ * systemd_executor_n_stops_pending() - stop requests not committed yet
+ * @e: the executor
+ *
+ * Return: the number.
+ */
+unsigned systemd_executor_n_stops_pending(SystemdExecutor *e) {
+        return e->stops_pending->len;
 }
 
 /* ---- signals ---- */
@@ -1258,6 +1356,60 @@ static void adopt_job(UnitWatch *w, const UnitRecord *rec, const Job *stored, ui
         manager_schedule_post(m);
 }
 
+/* Has the unit ended (as last read)?  Then there is nothing left to stop. */
+static bool unit_has_ended(const UnitWatch *w) {
+        return state_is_inactive(w->active_state) && w->pending_job_id == 0;
+}
+
+static char *stop_requester_text(const StoreStop *stop) {
+        if (!stop->has_requester_uid)
+                return g_strdup(stop->reason);
+        return g_strdup_printf("%s by uid %" PRIu32 " (%s)", stop->reason, stop->requester_uid,
+                               stop->requester && stop->requester[0] ? stop->requester : "?");
+}
+
+/*
+ * A re-attached job whose stop was stored before sluiced restarted (a
+ * Cancel() answered, or about to be): the cancel stands.  The unit, if it
+ * still runs, is stopped again (the StopUnit of the previous sluiced may
+ * never have reached PID 1), and the job ends cancelled whatever the unit
+ * says, also when its command exited 0 before the stop reached it
+ * (docs/design.md, "Durability windows").
+ */
+static void reattach_stop(UnitWatch *w) {
+        SystemdExecutor *e = w->executor;
+        Manager *m = e->manager;
+        g_autoptr(StoreStop) stop = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *who = NULL;
+        Job *job = watch_job(w);
+        int r;
+
+        if (!job || !m->store)
+                return;
+        if (!store_get_stop(m->store, job->id, &stop, &error)) {
+                log_full(&m->log, LOG_WARNING, "%s", error->message);
+                return;
+        }
+        if (!stop)
+                return;
+        who = stop_requester_text(stop);
+        w->stop_requested = w->stop_from_store = true;
+        if (unit_has_ended(w))
+                log_job(&m->log, LOG_NOTICE, job, "its stop was requested before sluiced restarted (%s at %" PRIu64
+                        "); unit %s has ended: cancelled", who, stop->requested_at, w->unit);
+        else {
+                log_job(&m->log, LOG_NOTICE, job, "its stop was requested before sluiced restarted (%s at %" PRIu64
+                        "): stopping unit %s again", who, stop->requested_at, w->unit);
+                r = watch_send_stop(w);
+                if (r < 0)
+                        log_errno(&m->log, LOG_WARNING, r, "cannot stop unit %s", w->unit);
+        }
+        /* The core's side of the cancel: the job ends cancelled (the stop hook sees the request and sends nothing). */
+        if (!scheduler_cancel(m->scheduler, job, manager_now(m), &error))
+                log_full(&m->log, LOG_WARNING, "%s", error->message);
+}
+
 /*
  * Is the unit a run of @stored?  The stored InvocationID decides when there
  * is one.  Without one (the start reply came after the last commit), or when
@@ -1328,6 +1480,7 @@ static void adopt_watch(UnitWatch *w) {
         if (stored) {
                 if (unit_is_run_of(w, &rec, have_rec, stored, &attempt)) {
                         adopt_job(w, &rec, stored, attempt);
+                        reattach_stop(w);
                         return;
                 }
                 log_full(&m->log, LOG_NOTICE, "unit %s is not the run of stored job %" PRIu64 " (%s): stopping it",
@@ -1419,6 +1572,7 @@ static void end_from_journal(SystemdExecutor *e, sd_journal **journal, uint64_t 
         Manager *m = e->manager;
         g_autoptr(GError) error = NULL;
         g_autoptr(Job) stored = NULL;
+        g_autoptr(StoreStop) stop = NULL;
         g_autofree char *unit = sluice_unit_name_for_job(id);
         g_autofree char *detail = NULL, *full = NULL;
         g_auto(UnitJournalEnd) end = {};
@@ -1444,6 +1598,12 @@ static void end_from_journal(SystemdExecutor *e, sd_journal **journal, uint64_t 
         if (r <= 0)
                 return;
 
+        /* A stop stored before the restart: cancelled, whatever the unit's end says. */
+        if (!store_get_stop(m->store, id, &stop, &error)) {
+                log_full(&m->log, LOG_WARNING, "%s", error->message);
+                g_clear_error(&error);
+        }
+        o.stop_requested = stop != NULL;
         o.result = end.result;
         o.exec_main_code = end.exec_main_code;
         o.exec_main_status = end.exec_main_status;
@@ -1553,6 +1713,7 @@ SystemdExecutor *systemd_executor_new(Manager *m) {
         e->paths = g_hash_table_new(g_str_hash, g_str_equal);
         g_queue_init(&e->queue);
         g_queue_init(&e->start_queue);
+        e->stops_pending = g_ptr_array_new_with_free_func((GDestroyNotify) store_stop_free);
         return e;
 }
 
@@ -1576,6 +1737,7 @@ void systemd_executor_free(SystemdExecutor *e) {
         e->dead_bus = sd_bus_flush_close_unref(e->dead_bus);
         g_hash_table_destroy(e->paths);
         g_hash_table_destroy(e->units);
+        g_ptr_array_unref(e->stops_pending);
         g_free(e);
 }
 

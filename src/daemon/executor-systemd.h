@@ -67,5 +67,17 @@ int systemd_executor_reattach(SystemdExecutor *e);
 int systemd_executor_start(SystemdExecutor *e, Job *job);
 int systemd_executor_stop(SystemdExecutor *e, Job *job);
 
+/*
+ * Stop requests (store.h StoreStop): systemd_executor_stop() queues one for
+ * the next group commit, which writes it (systemd_executor_store_stops(),
+ * inside its transaction) before the Cancel() replies it holds go out.
+ */
+typedef struct Store Store;
+void systemd_executor_stop_requester(SystemdExecutor *e, const Job *job, bool has_uid, uint32_t uid,
+                                     const char *sender);
+bool systemd_executor_store_stops(SystemdExecutor *e, Store *st, GError **error);
+void systemd_executor_stops_committed(SystemdExecutor *e);
+unsigned systemd_executor_n_stops_pending(SystemdExecutor *e);
+
 /* Units tracked (tests, status). */
 unsigned systemd_executor_n_units(SystemdExecutor *e);

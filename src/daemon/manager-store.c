@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "bus-creds.h"
 #include "bus-job.h"
 #include "errors.h"
+#include "executor-systemd.h"
 #include "i18n.h"
 #include "lease.h"
 #include "manager-store.h"
@@ -207,8 +209,18 @@ int manager_restore_from_store(Manager *m) {
                 if (j->kind == JOB_KIND_LEASE) {
                         ok = restore_lease(m, jobs, i, now, &n_restored, &error);
                 } else if (j->state == JOB_STATE_RUNNING) {
-                        ok = store_ended(m, j, JOB_RESULT_LOST,
-                                         _("its unit was gone with no result after sluiced restarted"), &error);
+                        g_autoptr(StoreStop) stop = NULL;
+
+                        /* A stop stored before the restart: the cancel stands, no result or not. */
+                        ok = store_get_stop(m->store, j->id, &stop, &error);
+                        if (ok && stop)
+                                ok = store_ended(m, j, JOB_RESULT_CANCELLED,
+                                                 _("cancelled through sluice (the stop was requested before sluiced "
+                                                   "restarted; its unit was gone with no result)"),
+                                                 &error);
+                        else if (ok)
+                                ok = store_ended(m, j, JOB_RESULT_LOST,
+                                                 _("its unit was gone with no result after sluiced restarted"), &error);
                 } else if (scheduler_restore(m->scheduler, j, now, &local)) {
                         jobs->pdata[i] = NULL;  /* the scheduler owns it now */
                         n_restored++;
@@ -435,11 +447,14 @@ bool manager_store_commit(Manager *m) {
                 return true;
         next_id = scheduler_next_id(m->scheduler);
         if (g_hash_table_size(m->store_dirty) == 0 && !m->store_paused_dirty && next_id == m->stored_next_id &&
-            (!m->store_removed || m->store_removed->len == 0))
+            (!m->store_removed || m->store_removed->len == 0) && systemd_executor_n_stops_pending(m->systemd) == 0)
                 return true;
 
         if (!store_begin(m->store, &error))
                 goto fail;
+        /* Stop requests first: a job whose end is written below drops its own. */
+        if (!systemd_executor_store_stops(m->systemd, m->store, &error))
+                goto fail_rollback;
         g_hash_table_iter_init(&it, m->store_dirty);
         while (g_hash_table_iter_next(&it, NULL, &value))
                 if (!store_put_job(m->store, value, &error))
@@ -461,6 +476,7 @@ bool manager_store_commit(Manager *m) {
                 goto fail;
         schedules_store_committed(m);
         alerts_store_committed(m);
+        systemd_executor_stops_committed(m->systemd);
 
         g_hash_table_remove_all(m->store_dirty);
         if (m->store_removed)
@@ -476,6 +492,26 @@ fail:
         log_full(&m->log, LOG_CRIT, "STATE NOT SAVED, refusing this iteration's new jobs: %s", error->message);
         fail_pending(m, error);
         return false;
+}
+
+/**
+ * manager_store_stop_requester() - name the caller of a Cancel() in its stored stop request
+ * @m: the manager
+ * @job: the job scheduler_cancel() was just called for
+ * @call: the Cancel() or CancelJob() call
+ *
+ * Only a running command job has a stop request (systemd_executor_stop());
+ * for any other job this does nothing.  Call it before the reply is held:
+ * both go into the same commit.
+ */
+void manager_store_stop_requester(Manager *m, const Job *job, sd_bus_message *call) {
+        uint32_t uid = 0;
+        bool has_uid;
+
+        if (job->kind != JOB_KIND_COMMAND || job->state != JOB_STATE_RUNNING || !m->systemd)
+                return;
+        has_uid = bus_sender_uid(m, call, &uid) >= 0;
+        systemd_executor_stop_requester(m->systemd, job, has_uid, uid, sd_bus_message_get_sender(call));
 }
 
 /**

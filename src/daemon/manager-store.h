@@ -28,7 +28,8 @@ bool manager_store_commit(Manager *m);
 
 /*
  * Held replies: the answer to a call that changed stored state (CancelJob,
- * Job.Cancel, Release, ReleaseEx, Pause, Resume, Renew, SetPriority) goes
+ * Job.Cancel — of a running command job: its stop request, StoreStop —,
+ * Release, ReleaseEx, Pause, Resume, Renew, SetPriority) goes
  * out only after the group commit that records the change; while commits
  * fail (disk full) it waits, like a grant, for one that works (tried again
  * every second).  A caller told "done" can crash sluiced the next instant
@@ -51,6 +52,11 @@ void manager_forget_held_replies(Manager *m, const char *sender);
 /* Shutdown, or a final commit that failed: drop them unanswered (the
  * callers see sluiced's connection close: not acknowledged). */
 void manager_drop_held_replies(Manager *m);
+
+/* Cancel()/CancelJob() of a running command job: its caller goes into the
+ * stop request the group commit writes before the held reply (no-op for
+ * other jobs). */
+void manager_store_stop_requester(Manager *m, const Job *job, sd_bus_message *call);
 
 /* UpdateConfig(…, persist=true): store the section's settings, committed. */
 bool manager_store_put_overrides(Manager *m, const char *section, const char *const *keys,

@@ -56,6 +56,14 @@ static const char *const migrations[] = {
         "  PRIMARY KEY (section, key));"
         "CREATE TABLE schedule_triggers (name TEXT PRIMARY KEY NOT NULL, last_trigger INTEGER NOT NULL);"
         "CREATE TABLE alerts (name TEXT PRIMARY KEY NOT NULL, state TEXT NOT NULL, since INTEGER NOT NULL);",
+        /* 1 -> 2: a stop sluice asked PID 1 for (Cancel() of a running command job), stored
+         * before the Cancel() is answered; the row goes when the job's end is written. */
+        "CREATE TABLE job_stops ("
+        "  job_id INTEGER PRIMARY KEY NOT NULL,"
+        "  requested_at INTEGER NOT NULL,"
+        "  reason TEXT NOT NULL,"       /* "cancel" (a client's Cancel()/CancelJob()) or "sluice" */
+        "  requester_uid INTEGER,"      /* NULL: sluiced's own decision */
+        "  requester TEXT);",           /* the caller's unique bus name, NULL when none */
 };
 
 #define STORE_SCHEMA_VERSION ((int) G_N_ELEMENTS(migrations))
@@ -70,6 +78,7 @@ struct Store {
         sqlite3 *db;
         char *path;
         sqlite3_stmt *put_job;
+        sqlite3_stmt *delete_stop;      /* a finished job's stop request (store_put_job()) */
         bool in_transaction;
 };
 
@@ -391,6 +400,7 @@ void store_free(Store *st) {
         if (st->in_transaction)
                 store_rollback(st);
         sqlite3_finalize(st->put_job);
+        sqlite3_finalize(st->delete_stop);
         if (st->db)
                 sqlite3_close(st->db);
         g_free(st->path);
@@ -490,6 +500,8 @@ static bool params_utf8(GHashTable *h) {
         return true;
 }
 
+static const char *column_text(sqlite3_stmt *stmt, int i);
+
 static void bind_text(sqlite3_stmt *stmt, int i, const char *s) {
         if (s)
                 sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT);
@@ -563,6 +575,106 @@ bool store_put_job(Store *st, const Job *job, GError **error) {
         sqlite3_clear_bindings(q);
         if (r != SQLITE_DONE)
                 return set_db_error(st, error, _("cannot write a job"));
+
+        /* A job that ended needs its stop request no more (store_put_stop()). */
+        if (job->state != JOB_STATE_DONE)
+                return true;
+        if (!st->delete_stop &&
+            sqlite3_prepare_v3(st->db, "DELETE FROM job_stops WHERE job_id = ?", -1, SQLITE_PREPARE_PERSISTENT,
+                               &st->delete_stop, NULL) != SQLITE_OK)
+                return set_db_error(st, error, _("cannot prepare the stop request statement"));
+        sqlite3_bind_int64(st->delete_stop, 1, (sqlite3_int64) job->id);
+        r = sqlite3_step(st->delete_stop);
+        sqlite3_reset(st->delete_stop);
+        if (r != SQLITE_DONE)
+                return set_db_error(st, error, _("cannot write a job"));
+        return true;
+}
+
+/**
+ * store_stop_free() - free a stop request
+ * @s: the request (may be NULL)
+ */
+void store_stop_free(StoreStop *s) {
+        if (!s)
+                return;
+        g_free(s->reason);
+        g_free(s->requester);
+        g_free(s);
+}
+
+/**
+ * store_put_stop() - remember that sluice asked for a running job's stop
+ * @st: the store, in a transaction
+ * @stop: the request
+ * @error: set on failure
+ *
+ * The first request of a job is the one kept (a later one, such as the
+ * StopUnit() a restarted sluiced sends again, changes nothing).  The row
+ * goes when store_put_job() writes the job's end.
+ *
+ * Return: true on success.
+ */
+bool store_put_stop(Store *st, const StoreStop *stop, GError **error) {
+        sqlite3_stmt *q = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(st->db,
+                               "INSERT OR IGNORE INTO job_stops (job_id, requested_at, reason, requester_uid, requester) "
+                               "VALUES (?, ?, ?, ?, ?)",
+                               -1, &q, NULL) != SQLITE_OK)
+                return set_db_error(st, error, _("cannot write a stop request"));
+        sqlite3_bind_int64(q, 1, (sqlite3_int64) stop->job_id);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64) MIN(stop->requested_at, (usec_t) INT64_MAX));
+        bind_text(q, 3, stop->reason ?: "sluice");
+        if (stop->has_requester_uid)
+                sqlite3_bind_int64(q, 4, stop->requester_uid);
+        else
+                sqlite3_bind_null(q, 4);
+        bind_text(q, 5, stop->requester);
+        r = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE)
+                return set_db_error(st, error, _("cannot write a stop request"));
+        return true;
+}
+
+/**
+ * store_get_stop() - the stored stop request of a job
+ * @st: the store
+ * @job_id: the job
+ * @ret: the request (owned, free with store_stop_free()), NULL when none is stored
+ * @error: set on failure
+ *
+ * Return: true on success (also when there is none).
+ */
+bool store_get_stop(Store *st, uint64_t job_id, StoreStop **ret, GError **error) {
+        sqlite3_stmt *q = NULL;
+        StoreStop *s = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(st->db,
+                               "SELECT requested_at, reason, requester_uid, requester FROM job_stops WHERE job_id = ?",
+                               -1, &q, NULL) != SQLITE_OK)
+                return set_db_error(st, error, _("cannot read the stop requests"));
+        sqlite3_bind_int64(q, 1, (sqlite3_int64) job_id);
+        r = sqlite3_step(q);
+        if (r == SQLITE_ROW) {
+                s = g_new0(StoreStop, 1);
+                s->job_id = job_id;
+                s->requested_at = (usec_t) sqlite3_column_int64(q, 0);
+                s->reason = g_strdup(column_text(q, 1) ?: "sluice");
+                s->has_requester_uid = sqlite3_column_type(q, 2) != SQLITE_NULL;
+                s->requester_uid = (uint32_t) sqlite3_column_int64(q, 2);
+                s->requester = g_strdup(column_text(q, 3));
+                r = SQLITE_DONE;
+        }
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE) {
+                store_stop_free(s);
+                return set_db_error(st, error, _("cannot read the stop requests"));
+        }
+        *ret = s;
         return true;
 }
 
@@ -651,6 +763,20 @@ bool store_put_override(Store *st, const char *section, const char *key, const c
                 return false;
         return exec_bound(st, "INSERT INTO config_overrides (section, key, value) VALUES (?, ?, ?)",
                           _("cannot write a configuration override"), error, section, key, value, 0, false);
+}
+
+/**
+ * store_delete_override() - forget a stored configuration override
+ * @st: the store
+ * @section: the config section
+ * @key: the key
+ * @error: set on failure
+ *
+ * Return: true on success (also when none was stored).
+ */
+bool store_delete_override(Store *st, const char *section, const char *key, GError **error) {
+        return exec_bound(st, "DELETE FROM config_overrides WHERE section = ? AND key = ?",
+                          _("cannot remove a configuration override"), error, section, key, NULL, 0, false);
 }
 
 static const char *column_text(sqlite3_stmt *stmt, int i) {

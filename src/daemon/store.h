@@ -56,11 +56,37 @@ bool store_begin(Store *st, GError **error);
 bool store_commit(Store *st, GError **error);
 void store_rollback(Store *st);
 
+/* Writing a job as done also drops its stop request (StoreStop). */
 bool store_put_job(Store *st, const Job *job, GError **error);
 bool store_delete_job(Store *st, uint64_t id, GError **error);
 bool store_put_next_id(Store *st, uint64_t next_id, GError **error);
 bool store_put_paused(Store *st, const char *const *scopes, GError **error);
 bool store_put_override(Store *st, const char *section, const char *key, const char *value, GError **error);
+bool store_delete_override(Store *st, const char *section, const char *key, GError **error);
+
+/*
+ * A stop sluice asked PID 1 for: Cancel() of a running command job (or
+ * sluiced's own cancel of one, Duplicates=replace, Overlap=replace).  Stored
+ * in the group commit before the Cancel() is answered, so that a sluiced
+ * restarted before the unit ended still ends the job cancelled (and stops
+ * the unit if it runs on); dropped when the job's end is written.
+ */
+typedef struct StoreStop {
+        uint64_t job_id;
+        usec_t requested_at;            /* CLOCK_REALTIME usec */
+        char *reason;                   /* "cancel" (a client's Cancel()/CancelJob()) or "sluice" */
+        bool has_requester_uid;
+        uint32_t requester_uid;         /* the caller's uid, when has_requester_uid */
+        char *requester;                /* the caller's unique bus name, may be NULL */
+} StoreStop;
+
+void store_stop_free(StoreStop *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoreStop, store_stop_free)
+
+/* The first request per job is kept. */
+bool store_put_stop(Store *st, const StoreStop *stop, GError **error);
+/* *ret is NULL when none is stored. */
+bool store_get_stop(Store *st, uint64_t job_id, StoreStop **ret, GError **error);
 
 /* Every stored job, by id; owned Job* (free with job_free), sched_priv/userdata NULL. */
 GPtrArray *store_load_jobs(Store *st, GError **error);

@@ -770,6 +770,129 @@ static void test_cancel(Fixture *f, gconstpointer data) {
         reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
 }
 
+/*
+ * A Cancel() of a running command job is durable before its reply (issue
+ * 10): sluiced is SIGKILLed after the reply, before the unit stopped.  The
+ * restarted sluiced must find the stop request in its database.  Each case
+ * leaves the StopUnit of the first sluiced unanswered: it never reached PID 1.
+ */
+
+static GVariant *running_service_props(guint64 exec_main_start);
+
+/* Cancel the running job at @path and SIGKILL sluiced once the reply is in; the StopUnit is left unanswered. */
+static void cancel_then_crash(Fixture *f, const char *path) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL;
+        GDBusMethodInvocation *stop;
+        int status = 0;
+
+        r = bus_call(&f->h, NULL, path, SLUICE_JOB_IFACE, "Cancel", NULL, &error);
+        g_assert_no_error(error);
+        /* The reply is in: from here on the cancel must stand. */
+        g_assert_cmpint(kill(f->h.pid, SIGKILL), ==, 0);
+        g_assert_cmpint(waitpid(f->h.pid, &status, 0), ==, f->h.pid);
+        g_assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        g_spawn_close_pid(f->h.pid);
+        f->h.pid = 0;
+        bus_harness_wait_for(&f->h, name_gone, SLUICE_BUS_NAME, "the killed sluiced to leave the bus");
+        /* It had sent its StopUnit; PID 1 never saw it. */
+        stop = pop_manager(f, "StopUnit");
+        g_dbus_method_invocation_return_dbus_error(stop, "org.freedesktop.DBus.Error.NoReply", "never reached PID 1");
+        gt_dbus_queue_assert_no_messages(f->queue);
+}
+
+/*
+ * The restarted sluiced's conversation up to its re-attach of @unit, found
+ * @active with the Service values @service.  Its name is not waited for.
+ */
+static void answer_reattach(Fixture *f, const char *unit, const char *active, GVariant *service) {
+        g_autofree char *path = unit ? unit_path(unit) : NULL;
+        GDBusMethodInvocation *inv;
+        GVariantBuilder list;
+
+        reply_empty(pop_manager(f, "Subscribe"));
+        inv = pop_manager(f, "ListUnitsByPatterns");
+        g_variant_builder_init(&list, G_VARIANT_TYPE("a(ssssssouso)"));
+        if (unit)
+                g_variant_builder_add(&list, "(ssssssouso)", unit, "left over", "loaded", active,
+                                      strcmp(active, "active") == 0 ? "running" : "dead", "", path, 0, "", "/");
+        g_dbus_method_invocation_return_value(inv, g_variant_new("(@a(ssssssouso))", g_variant_builder_end(&list)));
+        if (!unit) {
+                g_variant_unref(g_variant_ref_sink(service));
+                return;
+        }
+        reply_empty(pop_unit_call(f, "RefUnit", unit));
+        reply_props(pop_getall(f, unit, SD_UNIT), unit_props(active, 0));
+        reply_props(pop_getall(f, unit, SD_SERVICE), service);
+}
+
+/* The unit still runs after the restart: it is stopped again, and the job ends cancelled. */
+static void test_cancel_across_crash(Fixture *f, gconstpointer data) {
+        g_autofree char *path = run_to_active(f, "sluice-job-1.service");
+        guint32 stop_job = f->next_job++;
+        g_autofree char *stop_path = job_path(stop_job);
+        GDBusMethodInvocation *stop;
+        const char *unit, *mode;
+
+        cancel_then_crash(f, path);
+        spawn_daemon(f);
+        answer_reattach(f, "sluice-job-1.service", "active", running_service_props(0));
+        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        bus_wait_job_state(&f->h, path, "running");
+
+        /* The command exits 0 as the stop reaches it (a worker that traps SIGTERM). */
+        emit_changed(f, "sluice-job-1.service", SD_SERVICE, service_props("success", CLD_EXITED_, 0, NULL));
+        emit_changed(f, "sluice-job-1.service", SD_UNIT, unit_props("inactive", 0));
+        assert_job_end(f, path, "cancelled", "cancelled through sluice (the stop was requested before sluiced restarted)",
+                       0);
+        /* The restarted sluiced asked PID 1 again (during its re-attach). */
+        stop = pop_manager(f, "StopUnit");
+        g_variant_get(g_dbus_method_invocation_get_parameters(stop), "(&s&s)", &unit, &mode);
+        g_assert_cmpstr(unit, ==, "sluice-job-1.service");
+        g_assert_cmpstr(mode, ==, "replace");
+        g_dbus_method_invocation_return_value(stop, g_variant_new("(o)", stop_path));
+        reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
+}
+
+/* The unit ended while sluiced was down, its command exited 0: still cancelled, no second StopUnit. */
+static void test_cancel_across_crash_ended(Fixture *f, gconstpointer data) {
+        g_autofree char *path = run_to_active(f, "sluice-job-1.service");
+
+        cancel_then_crash(f, path);
+        spawn_daemon(f);
+        answer_reattach(f, "sluice-job-1.service", "inactive", service_props("success", CLD_EXITED_, 0, NULL));
+        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        assert_job_end(f, path, "cancelled", "cancelled through sluice (the stop was requested before sluiced restarted)",
+                       0);
+        /* Nothing left to stop: the next call is the UnrefUnit. */
+        reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
+}
+
+/* The unit is gone with no result after the restart: cancelled, not lost. */
+static void test_cancel_across_crash_gone(Fixture *f, gconstpointer data) {
+        g_autofree char *path = run_to_active(f, "sluice-job-1.service");
+        g_autoptr(GVariant) record = NULL, fields = NULL;
+        g_autoptr(GError) error = NULL;
+        const char *state = NULL, *result = NULL, *detail = NULL;
+
+        cancel_then_crash(f, path);
+        spawn_daemon(f);
+        answer_reattach(f, NULL, NULL, service_props("success", 0, 0, NULL));
+        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        record = bus_call(&f->h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJobRecord",
+                          g_variant_new("(t)", bus_job_id(path)), &error);
+        g_assert_no_error(error);
+        fields = g_variant_get_child_value(record, 0);
+        g_assert_true(g_variant_lookup(fields, "State", "&s", &state));
+        g_assert_true(g_variant_lookup(fields, "Result", "&s", &result));
+        g_assert_true(g_variant_lookup(fields, "ResultDetail", "&s", &detail));
+        g_assert_cmpstr(state, ==, "done");
+        g_assert_cmpstr(result, ==, "cancelled");
+        g_assert_cmpstr(detail, ==, "cancelled through sluice (the stop was requested before sluiced restarted; "
+                                    "its unit was gone with no result)");
+        gt_dbus_queue_assert_no_messages(f->queue);
+}
+
 /* Someone else's `systemctl stop`: Result=success, SIGTERM, a stop job sluice did not queue. */
 static void test_external_stop(Fixture *f, gconstpointer data) {
         g_autofree char *path = run_to_active(f, "sluice-job-1.service");
@@ -903,6 +1026,9 @@ int main(int argc, char *argv[]) {
         ADD("/bus/systemd/external-stop", test_external_stop);
         ADD("/bus/systemd/external-sigterm", test_external_sigterm);
         ADD("/bus/systemd/started-at-across-restart", test_started_at_across_restart);
+        ADD("/bus/systemd/cancel-across-crash", test_cancel_across_crash);
+        ADD("/bus/systemd/cancel-across-crash-ended", test_cancel_across_crash_ended);
+        ADD("/bus/systemd/cancel-across-crash-gone", test_cancel_across_crash_gone);
         g_test_add("/bus/systemd/reattach-vanished-class", Fixture, &retired_unit, setup, test_reattach_vanished_class,
                    teardown);
 #undef ADD

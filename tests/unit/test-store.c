@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The state database (src/daemon/store.c) against a temporary directory:
- * creation, migration from an SQLite file without tables (version 0), every
+ * creation, migration from an SQLite file without tables (version 0) and from
+ * schema version 1 (stop requests), every
  * job field written and read back, and the refusals (not SQLite, not ours,
  * newer, an empty file, a read-only or foreign state directory).
  */
@@ -213,6 +214,84 @@ static void assert_jobs_equal(const Job *a, const Job *b) {
         g_assert_cmpint(a->exit_status, ==, b->exit_status);
         g_assert_cmpuint(a->attempt, ==, b->attempt);
         g_assert_cmpstr(a->result_detail, ==, b->result_detail);
+}
+
+/*
+ * A database of schema version 1 (the one before stop requests), with a
+ * running command job, is migrated: the job is kept, and stop requests
+ * (Cancel() of a running command job, issue 10) are stored, kept first
+ * come, and dropped with the job's end.  Version 1 is this schema without
+ * the job_stops table: migrations never edit an earlier step.
+ */
+static void test_migrate_from_1(Fixture *f, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *path = g_build_filename(f->dir, STORE_FILE_NAME, NULL);
+        g_autoptr(Job) job = full_job(7);
+        g_autoptr(Job) back = NULL;
+        g_autoptr(StoreStop) stop = NULL;
+        g_autoptr(Store) st = store_open(f->dir, &error);
+        StoreStop req = { .job_id = 7, .requested_at = 1700000000000005, .reason = (char *) "cancel",
+                          .has_requester_uid = true, .requester_uid = 1000, .requester = (char *) ":1.42" };
+        StoreStop later = { .job_id = 7, .requested_at = 1700000000000009, .reason = (char *) "sluice" };
+
+        g_assert_no_error(error);
+        job->state = JOB_STATE_RUNNING;
+        job->result = JOB_RESULT_NONE;
+        g_assert_true(store_begin(st, &error) && store_put_job(st, job, &error) && store_commit(st, &error));
+        g_assert_no_error(error);
+        g_clear_pointer(&st, store_free);
+        exec_sql(path, "DROP TABLE job_stops; PRAGMA user_version = 1");
+        g_assert_cmpint(pragma(path, "PRAGMA user_version"), ==, 1);
+
+        st = store_open(f->dir, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(store_schema_version(), ==, 2);
+        g_assert_cmpint(pragma(path, "PRAGMA user_version"), ==, 2);
+        g_assert_true(store_get_job(st, 7, &back, &error));
+        g_assert_no_error(error);
+        assert_jobs_equal(job, back);
+        g_assert_true(store_get_stop(st, 7, &stop, &error));
+        g_assert_no_error(error);
+        g_assert_null(stop);
+
+        /* Stored in a transaction; the first request of a job stays. */
+        g_assert_true(store_begin(st, &error) && store_put_stop(st, &req, &error) && store_put_stop(st, &later, &error) &&
+                      store_commit(st, &error));
+        g_assert_no_error(error);
+        g_assert_true(store_get_stop(st, 7, &stop, &error));
+        g_assert_no_error(error);
+        g_assert_nonnull(stop);
+        g_assert_cmpuint(stop->job_id, ==, 7);
+        g_assert_cmpuint(stop->requested_at, ==, 1700000000000005);
+        g_assert_cmpstr(stop->reason, ==, "cancel");
+        g_assert_true(stop->has_requester_uid);
+        g_assert_cmpuint(stop->requester_uid, ==, 1000);
+        g_assert_cmpstr(stop->requester, ==, ":1.42");
+        g_clear_pointer(&stop, store_stop_free);
+
+        /* Kept while the job runs (a later write of it), dropped with its end. */
+        g_assert_true(store_begin(st, &error) && store_put_job(st, job, &error) && store_commit(st, &error));
+        g_assert_true(store_get_stop(st, 7, &stop, &error));
+        g_assert_nonnull(stop);
+        g_clear_pointer(&stop, store_stop_free);
+        job->state = JOB_STATE_DONE;
+        job->result = JOB_RESULT_CANCELLED;
+        g_assert_true(store_begin(st, &error) && store_put_job(st, job, &error) && store_commit(st, &error));
+        g_assert_no_error(error);
+        g_assert_true(store_get_stop(st, 7, &stop, &error));
+        g_assert_no_error(error);
+        g_assert_null(stop);
+        g_assert_cmpint(pragma(path, "SELECT count(*) FROM job_stops"), ==, 0);
+
+        /* A request without a caller (sluiced's own) reads back without one. */
+        later.job_id = 8;
+        g_assert_true(store_begin(st, &error) && store_put_stop(st, &later, &error) && store_commit(st, &error));
+        g_assert_true(store_get_stop(st, 8, &stop, &error));
+        g_assert_no_error(error);
+        g_assert_nonnull(stop);
+        g_assert_cmpstr(stop->reason, ==, "sluice");
+        g_assert_false(stop->has_requester_uid);
+        g_assert_null(stop->requester);
 }
 
 /* Every field survives a write, a close and a read; NULLs stay NULL; a rewrite replaces. */
@@ -558,6 +637,7 @@ int main(int argc, char *argv[]) {
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
         ADD("/store/create", test_create);
         ADD("/store/migrate-from-0", test_migrate_from_0);
+        ADD("/store/migrate-from-1", test_migrate_from_1);
         ADD("/store/roundtrip", test_roundtrip);
         ADD("/store/not-sqlite", test_not_sqlite);
         ADD("/store/foreign", test_foreign);
