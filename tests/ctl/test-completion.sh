@@ -16,8 +16,9 @@
 #  - option values (--class=, --state=), config keys, run's command;
 #  - with no sluiced there, nothing is offered and nothing printed.
 #
-# The fish completion is driven by fish itself (complete -C) against the
-# same sluiced; the zsh one is only checked to parse (zsh -n).
+# The fish completion is driven by fish itself (complete -C), the zsh one
+# by an interactive zsh in a pseudo-terminal (zsh-complete.zsh), against the
+# same sluiced.
 #
 # Usage: test-completion.sh SLUICED SLUICECTL SHELL_COMPLETION_DIR SRC_CTL_DIR
 set -euo pipefail
@@ -245,7 +246,7 @@ expect "$at release --help $running " success failed cancelled
 # Names come from the bus on the command line: another address, no names.
 expect "sluicectl --bus-address=unix:path=$work/nothing-here submit "
 
-# ---- fish, driven by fish; zsh parses ----
+# ---- fish and zsh, driven by the shells themselves ----
 
 fish_complete() {
         fish --no-config -c "source $(printf '%q' "$fish_completion"); complete -C$(printf '%q' "$1")" |
@@ -266,7 +267,30 @@ got=$(fish_complete "sluicectl ")
 for v in $verbs; do
         grep -qxF "$v" <<<"$got" || fail "fish: command $v not offered"
 done
+
+# zsh: an interactive zsh in a pseudo-terminal gets the line and a TAB (zsh-complete.zsh).
+zsh_complete() {
+        zsh -f "$(dirname "$0")/zsh-complete.zsh" "$(dirname "$zsh_completion")" "$1" | grep -v '^$' | sort -u
+}
+zsh_expect() {
+        local line=$1 got want
+        shift
+        got=$(zsh_complete "$line")
+        want=$(printf '%s\n' "$@" | sort -u)
+        [[ $got == "$want" ]] || fail "zsh: \"$line\": want [$(echo $want)], got [$(echo $got)]"
+}
 zsh -n "$zsh_completion" || fail "zsh: $zsh_completion does not parse"
+zsh_expect "$at submit " backup gc serial
+zsh_expect "$at list --class=b" backup
+zsh_expect "$at cancel " "$running"
+zsh_expect "$at show " "$running" "$done_job"
+zsh_expect "$at trigger " nightly
+zsh_expect "$at resume " class:gc
+zsh_expect "$at release $running " success failed cancelled
+got=$(zsh_complete "sluicectl ")
+for v in $verbs; do
+        grep -qxF "$v" <<<"$got" || fail "zsh: command $v not offered"
+done
 
 if ((failures > 0)); then
         echo "$failures failure(s)" >&2
