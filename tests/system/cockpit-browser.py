@@ -609,11 +609,12 @@ def login_only(args):
 # Every control that changes something, by view: (view, selector, what).
 # The per-job cancel buttons are added for the jobs given with --jobs.
 MUTATING = [
-    ("jobs", "#sluice-open-submit", "open the submit form"),
-    ("overview", "#sluice-pause-global", "pause everything"),
-    ("overview", "#sluice-resume-global", "resume everything"),
+    ("jobs", "button#sluice-submit", "submit a job (the form's button)"),
+    # The page shows pause or resume, as the scope's state asks: whichever is there.
+    ("overview", "#sluice-pause-global, #sluice-resume-global", "pause / resume everything"),
     ("overview", "#sluice-reload", "reload the configuration"),
-    ("overview", 'button[data-action="pause-class"][data-class="web"]', "pause class web"),
+    ("overview", 'button[data-action="pause-class"][data-class="web"], '
+                 'button[data-action="resume-class"][data-class="web"]', "pause / resume class web"),
     ("schedules", 'button[data-action="trigger"][data-schedule="web-nightly"]', "trigger schedule web-nightly"),
 ]
 
@@ -672,6 +673,12 @@ def viewer(args):
                                      for j in jobs]
         for view in ("jobs", "overview", "schedules"):
             b.nav(view)
+            if view == "jobs":
+                # The form may open (to look at the classes and their
+                # parameters); its Submit button is what must be unavailable.
+                opener = wait_for("#sluice-open-submit", lambda: b.css("#sluice-open-submit"))
+                if opener.is_enabled():
+                    opener.click()
             for v, sel, what in controls:
                 if v != view:
                     continue
