@@ -4,7 +4,7 @@
 /* global cockpit */
 import { h, replaceChildren, setText } from "./dom.js";
 import { followTheme } from "./theme.js";
-import { Model } from "./model.js";
+import { Model, mark } from "./model.js";
 import { setAlertArea } from "./actions.js";
 import { JobsView } from "./jobs.js";
 import { OverviewView } from "./overview.js";
@@ -82,6 +82,7 @@ class App {
             return;
         }
         this.model.flush();
+        mark("ready");
         this.root.dataset.state = "ready";
     }
 

@@ -14,9 +14,11 @@ const LOG_LINES = 1000;
 /**
  * propertyText() - one property's value as the page shows it.
  */
-function propertyText(key, value, users) {
+function propertyText(key, value, users, state) {
     if (value === undefined || value === null)
         return NONE;
+    if ((key === "Position" || key === "WaitReason") && state !== "queued")
+        return NONE; // computed when read, never signalled: only a queued job's mean something
     if (TIME_KEYS.has(key))
         return formatTime(value);
     if (key === "State")
@@ -81,6 +83,7 @@ export class JobView {
             return;
         this.id = id;
         this.record = null;
+        this.waitAt = 0;
         this.stopLog();
         replaceChildren(this.log);
         replaceChildren(this.props);
@@ -92,13 +95,19 @@ export class JobView {
         this.logId = null;
     }
 
-    /** The job's properties: live from its proxy, else its history record. */
+    /** The job's properties: live while it is on the bus, else its history record. */
     properties() {
-        const proxy = this.model.jobs.get(Number(this.id));
-        if (proxy) {
+        const job = this.model.jobs.get(Number(this.id));
+        if (job) {
+            if (!job._full) {
+                this.fetch(false);
+                return null;
+            }
             const out = {};
-            for (const key of Object.keys(proxy.data))
-                out[key] = proxy.data[key];
+            for (const key of Object.keys(job)) {
+                if (!key.startsWith("_") && key !== "path")
+                    out[key] = job[key];
+            }
             return out;
         }
         if (!this.record && this.record !== false && this.model.ready) {
@@ -117,6 +126,25 @@ export class JobView {
         return this.record || null;
     }
 
+    /**
+     * fetch() - read all the job's properties (GetAll); for a queued job
+     * (@refresh) again at most once a second while the page renders:
+     * Position and WaitReason are computed when read, never signalled.
+     */
+    fetch(refresh) {
+        const now = Date.now();
+        if (this.fetching || (refresh && now - this.waitAt < 1000))
+            return;
+        this.fetching = true;
+        this.waitAt = now;
+        const id = this.id;
+        this.model.jobDetails(Number(id)).then(() => {
+            this.fetching = false;
+            if (id === this.id)
+                this.render();
+        }, () => { this.fetching = false });
+    }
+
     render() {
         const props = this.properties();
         setText(this.title, cockpit.format(_("Job $0"), this.id));
@@ -128,6 +156,8 @@ export class JobView {
             replaceChildren(this.props, h("p.sluice-error-text", null, props.error));
             return;
         }
+        if (props.State === "queued")
+            this.fetch(true);
         const rows = Object.keys(props).sort();
         const dl = this.props;
         const have = new Map([...dl.children].map(div => [div.dataset.property, div]));
@@ -139,7 +169,7 @@ export class JobView {
                         h("dd.pf-v5-c-description-list__description", null, h("div.pf-v5-c-description-list__text")));
                 dl.append(div);
             }
-            setText(div.querySelector("dd .pf-v5-c-description-list__text"), propertyText(key, props[key], this.model.users));
+            setText(div.querySelector("dd .pf-v5-c-description-list__text"), propertyText(key, props[key], this.model.users, props.State));
         }
         if (props.State !== "queued" && props.StartedAt) {
             const end = props.FinishedAt || Date.now() * 1000;
@@ -151,7 +181,8 @@ export class JobView {
         const unit = props.Unit || "";
         this.unitLink.dataset.unit = unit;
         this.unitLink.setAttribute("href", unit ? "/system/services#/" + encodeURIComponent(unit) : "#");
-        setText(this.unitLink, unit || _("none (a lease job runs in its holder)"));
+        setText(this.unitLink, unit || (props.Kind === "lease" ? _("none: a lease job's work runs in its holder")
+            : _("none yet: the unit is made when the job starts")));
 
         const onBus = this.model.jobs.has(Number(this.id));
         const mine = this.model.myUid !== undefined && props.Owner === this.model.myUid;

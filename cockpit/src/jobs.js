@@ -2,7 +2,9 @@
 // The live jobs table: filter by class, state and owner, sort by any column,
 // paged (PAGE_SIZE rows in the DOM whatever the number of jobs). Rows are
 // keyed by job id and updated in place, so a row stays the same element
-// while its job moves queued → running → done.
+// while its job moves queued → running → done. Filters and sorting use what
+// ListJobs() tells of every job; the other columns (description, start,
+// position, wait reason) are read for the rows shown (model.jobDetails()).
 /* global cockpit */
 import { h, setText, setData, setDisabled, replaceChildren } from "./dom.js";
 import {
@@ -17,14 +19,14 @@ export const PAGE_SIZE = 50;
 const COLUMNS = [
     { key: "Id", label: () => _("ID"), sort: j => j.Id },
     { key: "Class", label: () => _("Class"), sort: j => j.Class || "" },
-    { key: "Description", label: () => _("Description"), sort: j => j.Description || "" },
+    { key: "Description", label: () => _("Description"), sort: null },
     { key: "Owner", label: () => _("Owner"), sort: j => j.Owner ?? -1 },
     { key: "State", label: () => _("State"), sort: j => STATE_ORDER[j.State] ?? 9 },
     { key: "Result", label: () => _("Result"), sort: j => j.Result || "" },
     { key: "WaitReason", label: () => _("Waiting for"), sort: null },
-    { key: "Position", label: () => _("Position"), sort: j => j.Position || Infinity },
+    { key: "Position", label: () => _("Position"), sort: null },
     { key: "SubmittedAt", label: () => _("Submitted"), sort: j => j.SubmittedAt || 0 },
-    { key: "StartedAt", label: () => _("Started"), sort: j => j.StartedAt || 0 },
+    { key: "StartedAt", label: () => _("Started"), sort: null },
     { key: "Duration", label: () => _("Duration"), sort: null },
 ];
 
@@ -43,8 +45,8 @@ export class JobsView {
         this.page = 0;
         this.filter = { class: "", state: "", owner: "" };
         this.rows = new Map(); // id → tr
-        this.waitInfo = new Map(); // id → {Position, WaitReason}, read for the rows shown
-        this.waitInfoAt = 0;
+        this.detailsAt = 0;
+        this.detailsPending = new Set();
         this.visibleIds = [];
 
         this.classSelect = h("select.pf-v5-c-form-control", {
@@ -219,8 +221,7 @@ export class JobsView {
             prev = tr;
         }
         this.visibleIds = shown.map(j => j.Id);
-        if (what?.manager || !what)
-            this.refreshWaitInfo();
+        this.fetchDetails(!what || what.manager);
     }
 
     createRow(id) {
@@ -248,11 +249,11 @@ export class JobsView {
 
     updateRow(tr, job) {
         const c = tr._cells;
-        const wait = job.State === "queued" ? { ...pick(job), ...this.waitInfo.get(job.Id) } : {};
+        const wait = job;
         setData(tr, "state", job.State || "");
         setData(tr, "result", job.Result || "");
         setText(c.Class, job.Class || NONE);
-        setText(c.Description, job.Description || NONE);
+        setText(c.Description, job.Description || (job._full ? NONE : "…"));
         setText(c.Owner, ownerText(job.Owner, this.model.users));
         setText(c.State, stateText(job.State));
         setText(c.Result, resultText(job.Result));
@@ -284,37 +285,39 @@ export class JobsView {
     }
 
     /**
-     * refreshWaitInfo() - Position and WaitReason are computed when read and
-     * never signalled (docs/dbus-api.md): re-read them for the queued rows
-     * shown, when the manager's counts moved, at most once a second.
+     * fetchDetails() - read every property of the rows shown that only have
+     * ListJobs' fields; with @queuedToo also re-read the queued ones:
+     * Position and WaitReason are computed when read and never signalled
+     * (docs/dbus-api.md), so they are refreshed when the manager's counts
+     * moved, at most once a second. At most PAGE_SIZE calls, never a walk
+     * over all jobs.
      */
-    refreshWaitInfo() {
+    fetchDetails(queuedToo) {
         const now = Date.now();
-        if (now - this.waitInfoAt < 1000) {
-            if (!this.waitTimer)
-                this.waitTimer = window.setTimeout(() => { this.waitTimer = null; this.refreshWaitInfo() }, 1000);
-            return;
+        let queued = false;
+        if (queuedToo) {
+            if (now - this.detailsAt >= 1000) {
+                this.detailsAt = now;
+                queued = true;
+            } else if (!this.detailsTimer) {
+                this.detailsTimer = window.setTimeout(() => { this.detailsTimer = null; this.fetchDetails(true) }, 1000);
+            }
         }
-        this.waitInfoAt = now;
         for (const id of this.visibleIds) {
             const job = this.model.jobs.get(id);
-            if (job?.State !== "queued") {
-                this.waitInfo.delete(id);
+            if (!job || this.detailsPending.has(id))
                 continue;
-            }
-            this.model.jobWaitInfo(id).then(info => {
-                this.waitInfo.set(id, info);
+            if (job._full && !(queued && job.State === "queued"))
+                continue;
+            this.detailsPending.add(id);
+            this.model.jobDetails(id).then(j => {
+                this.detailsPending.delete(id);
                 const tr = this.rows.get(id);
-                const j = this.model.jobs.get(id);
                 if (tr && j)
                     this.updateRow(tr, j);
-            }, () => {});
+            }, () => this.detailsPending.delete(id));
         }
     }
-}
-
-function pick(job) {
-    return { Position: job.Position, WaitReason: job.WaitReason };
 }
 
 /** syncOptions() - make a select's options [value, label] (after an "all" option), keep the choice. */

@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // What the page knows about sluiced, kept live from the bus: the manager's
-// properties, one proxy per job (the ObjectManager view: InterfacesAdded /
-// InterfacesRemoved / PropertiesChanged), the caller's permissions and a few
-// samples taken while the page is open. Nothing here polls the job list.
+// properties (GetAll, then its PropertiesChanged), the jobs (a ListJobs() snapshot kept live
+// by the ObjectManager's InterfacesAdded / InterfacesRemoved and the jobs'
+// PropertiesChanged), the caller's permissions and a few samples taken while
+// the page is open. Nothing here polls the job list.
 /* global cockpit */
+
+/**
+ * mark() - note when a step of the start happened (ms since navigation) in
+ * window.sluiceTimings: the 10 000-job benchmark reads them.
+ */
+export function mark(step) {
+    window.sluiceTimings = window.sluiceTimings || {};
+    window.sluiceTimings[step] = Math.round(performance.now());
+}
 
 export const BUS_NAME = "org.sluice.Scheduler1";
 export const MANAGER_PATH = "/org/sluice/Scheduler1";
@@ -25,8 +35,10 @@ const SAMPLE_MS = 5000;
 export class Model {
     constructor() {
         this.client = null;
-        this.manager = null;
-        this.jobs = new Map(); // id (number) → proxy
+        this.manager = null; // {property: value, valid: true}
+        this.loadingManager = false;
+        this.jobs = new Map(); // id (number) → {property: value} (ListJobs' fields; all after jobDetails())
+        this.loadingJobs = false;
         this.permissions = null; // {action: "yes"|"challenge"|"no"} or null (unknown)
         this.users = new Map(); // uid → login name
         this.ready = false;
@@ -79,35 +91,38 @@ export class Model {
             this.changed("many");
         });
         this.client.addEventListener("owner", (event, owner) => {
-            // sluiced restarted: its jobs come back without InterfacesAdded
-            // (docs/dbus-api.md, Signals); the cache re-reads them.
-            if (owner)
+            // sluiced (re)started: its jobs come back without InterfacesAdded
+            // (docs/dbus-api.md, Signals): read them again.
+            if (owner === null && this.ready) {
+                this.error = cockpit.gettext("sluiced stopped; the page follows it again when it is back");
+                this.changed("many");
+            }
+            if (owner && this.ready) {
+                this.error = null;
+                this.loadManager().catch(e => console.info("GetAll:", e.message));
+                this.loadJobs().catch(e => console.info("ListJobs:", e.message));
                 this.refreshPermissions();
+            }
         });
 
-        this.manager = this.client.proxy(MANAGER_IFACE, MANAGER_PATH);
-        this.manager.addEventListener("changed", () => {
-            this.sample();
-            this.changed("manager");
-        });
-
-        const jobs = this.client.proxies(JOB_IFACE, MANAGER_PATH);
-        jobs.addEventListener("added", (event, proxy) => this.jobAdded(proxy));
-        jobs.addEventListener("changed", (event, proxy) => this.jobChanged(proxy));
-        jobs.addEventListener("removed", (event, proxy) => this.jobRemoved(proxy));
-
+        // The jobs: one ListJobs() for the snapshot, then the ObjectManager's
+        // InterfacesAdded/InterfacesRemoved and the jobs' PropertiesChanged
+        // (docs/cockpit.md, "Live without polling": cockpit.js's proxies()
+        // reads every property of every job and took 15 times as long).
+        const ns = { path_namespace: MANAGER_PATH };
+        this.client.subscribe({ ...ns, interface: "org.freedesktop.DBus.ObjectManager", member: "InterfacesAdded" },
+                              (path, iface, signal, args) => this.interfacesAdded(args[0], args[1]));
+        this.client.subscribe({ ...ns, interface: "org.freedesktop.DBus.ObjectManager", member: "InterfacesRemoved" },
+                              (path, iface, signal, args) => this.interfacesRemoved(args[0], args[1]));
+        this.client.subscribe({ ...ns, interface: "org.freedesktop.DBus.Properties", member: "PropertiesChanged" },
+                              (path, iface, signal, args) => this.propertiesChanged(path, args[0], args[1]));
         this.client.subscribe({ interface: MANAGER_IFACE, path: MANAGER_PATH, member: "JobChanged" },
                               (path, iface, signal, args) => this.countFinished(args[2], args[3]));
         this.client.subscribe({ interface: MANAGER_IFACE, path: MANAGER_PATH, member: "ConfigChanged" },
                               () => this.changed("manager"));
 
-        await Promise.all([this.manager.wait(), jobs.wait()]);
-        if (!this.manager.valid)
-            throw new Error(cockpit.format(cockpit.gettext("$0 is not available on the system bus"), BUS_NAME));
-        for (const path in jobs) {
-            if (jobs[path]?.iface === JOB_IFACE)
-                this.jobAdded(jobs[path]);
-        }
+        mark("connect");
+        await Promise.all([this.loadManager().then(() => mark("manager")), this.loadJobs().then(() => mark("jobs"))]);
         this.ready = true;
         this.sample();
         this.sampleTimer = window.setInterval(() => this.sample(true), SAMPLE_MS);
@@ -116,29 +131,115 @@ export class Model {
         this.changed("many");
     }
 
-    static jobId(proxy) {
-        if (typeof proxy.Id === "number")
-            return proxy.Id;
-        return Number(proxy.path.slice(proxy.path.lastIndexOf("/") + 1));
+    /**
+     * loadManager() - the manager's properties (GetAll), then kept by its
+     * PropertiesChanged. Not a cockpit.js proxy: watching the manager's path
+     * makes cockpit-bridge read the whole ObjectManager (every job's every
+     * property) into its cache, which at 10 000 jobs held up everything
+     * else on the connection for seconds.
+     */
+    async loadManager() {
+        this.loadingManager = true;
+        try {
+            const [props] = await this.client.call(MANAGER_PATH, "org.freedesktop.DBus.Properties", "GetAll",
+                                                   [MANAGER_IFACE], { type: "s" });
+            const manager = { valid: true };
+            for (const [k, v] of Object.entries(props))
+                manager[k] = v?.v ?? v;
+            this.manager = manager;
+        } finally {
+            this.loadingManager = false;
+        }
+        this.sample();
+        this.changed("manager");
     }
 
-    jobAdded(proxy) {
-        const id = Model.jobId(proxy);
-        this.jobs.set(id, proxy);
+    /**
+     * loadJobs() - the snapshot of the jobs on the bus, one ListJobs() call.
+     * Signals that arrive before its reply describe changes the snapshot
+     * already holds (the bus keeps one sender's messages in order): they
+     * are dropped; those after it are applied.
+     */
+    async loadJobs() {
+        this.loadingJobs = true;
+        try {
+            const [rows] = await this.client.call(MANAGER_PATH, MANAGER_IFACE, "ListJobs", [{}], { type: "a{sv}" });
+            const jobs = new Map();
+            for (const [id, cls, state, result, priority, owner, submitted, path] of rows) {
+                jobs.set(id, {
+                    Id: id, Class: cls, State: state, Result: result, Priority: priority,
+                    Owner: owner, SubmittedAt: submitted, path,
+                });
+            }
+            this.jobs = jobs;
+        } finally {
+            this.loadingJobs = false;
+        }
+        this.changed("many");
+    }
+
+    static idOf(path) {
+        const prefix = MANAGER_PATH + "/job/";
+        return path.startsWith(prefix) ? Number(path.slice(prefix.length)) : null;
+    }
+
+    interfacesAdded(path, ifaces) {
+        const id = Model.idOf(path);
+        const props = ifaces?.[JOB_IFACE];
+        if (id === null || !props || this.loadingJobs)
+            return;
+        const job = { path, _full: true };
+        for (const [k, v] of Object.entries(props))
+            job[k] = v?.v ?? v;
+        job.Id = id;
+        this.jobs.set(id, job);
         this.changed("job", id);
     }
 
-    jobChanged(proxy) {
-        const id = Model.jobId(proxy);
-        if (!this.jobs.has(id))
-            this.jobs.set(id, proxy);
-        this.changed("job", id);
-    }
-
-    jobRemoved(proxy) {
-        const id = Model.jobId(proxy);
+    interfacesRemoved(path, ifaces) {
+        const id = Model.idOf(path);
+        if (id === null || !ifaces?.includes(JOB_IFACE) || this.loadingJobs)
+            return;
         this.jobs.delete(id);
         this.changed("job", id);
+    }
+
+    propertiesChanged(path, iface, changed) {
+        if (path === MANAGER_PATH && iface === MANAGER_IFACE) {
+            if (this.loadingManager || !this.manager?.valid)
+                return;
+            for (const [k, v] of Object.entries(changed || {}))
+                this.manager[k] = v?.v ?? v;
+            this.sample();
+            this.changed("manager");
+            return;
+        }
+        if (iface !== JOB_IFACE || this.loadingJobs)
+            return;
+        const job = this.jobs.get(Model.idOf(path));
+        if (!job)
+            return;
+        for (const [k, v] of Object.entries(changed || {}))
+            job[k] = v?.v ?? v;
+        this.changed("job", job.Id);
+    }
+
+    /**
+     * jobDetails() - every property of a job on the bus (GetAll), merged
+     * into its entry; the table asks for the rows it shows, the job page for
+     * its job. Position and WaitReason are computed when read (never
+     * signalled), so this is also how they are refreshed.
+     */
+    async jobDetails(id) {
+        const [props] = await this.client.call(MANAGER_PATH + "/job/" + id, "org.freedesktop.DBus.Properties",
+                                               "GetAll", [JOB_IFACE], { type: "s" });
+        const job = this.jobs.get(id);
+        if (!job)
+            return null;
+        for (const [k, v] of Object.entries(props))
+            job[k] = v?.v ?? v;
+        job._full = true;
+        return job;
     }
 
     countFinished(state, result) {
@@ -224,13 +325,6 @@ export class Model {
     /** jobCall() - a method of a job object. */
     jobCall(id, method, args) {
         return this.client.call(MANAGER_PATH + "/job/" + id, JOB_IFACE, method, args);
-    }
-
-    /** jobWaitInfo() - a queued job's Position and WaitReason, read now (never signalled). */
-    async jobWaitInfo(id) {
-        const [props] = await this.client.call(MANAGER_PATH + "/job/" + id, "org.freedesktop.DBus.Properties",
-                                               "GetAll", [JOB_IFACE]);
-        return { Position: props.Position?.v, WaitReason: props.WaitReason?.v };
     }
 
     /** statistics() - the Statistics property, read on demand (it is not signalled). */

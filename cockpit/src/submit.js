@@ -47,7 +47,8 @@ export class SubmitForm {
                       this.fields,
                       group(_("Description"), this.description, "sluice-submit-description"),
                       h("div.pf-v5-c-form__group.pf-m-action", null,
-                        h("div.pf-v5-c-form__actions", null, this.submit, this.close)),
+                        h("div.pf-v5-c-form__group-control", null,
+                          h("div.pf-v5-c-form__actions", null, this.submit, this.close))),
                       this.result);
         this.el = h("div.pf-v5-c-card.sluice-card", { id: "sluice-submit-form", hidden: true },
                     h("div.pf-v5-c-card__title", null, h("h2.pf-v5-c-card__title-text", null, _("Submit a job"))),
