@@ -8,8 +8,9 @@
  *   active-jobs        ids of the queued and running jobs
  *   schedules          schedule names (Schedules property)
  *   scopes             pause scopes: class:NAME for every class,
- *                      resource:KEY for every resource a queued or running
- *                      job holds, and the scopes paused now
+ *                      resource:KEY for every configured resource and every
+ *                      one a queued or running job needs (the Limits
+ *                      property), and the scopes paused now
  *   paused             the scopes paused now (for resume); "" (everything)
  *                      is printed as an empty line
  *   config-keys SECTION  the keys of a configuration section ("Scheduler",
@@ -148,39 +149,27 @@ static void print_paused(Ctl *ctl, GHashTable *seen) {
                         puts(scope);
 }
 
-/* resource:KEY for each resource a queued or running job holds. */
+/*
+ * resource:KEY for each resource instance the Limits property lists: every
+ * [Resource KEY] section and every instance a queued or running job needs
+ * (a "TYPE:*" section's own row is no scope: skipped).
+ */
 static void print_resources(Ctl *ctl, GHashTable *seen) {
-        g_autoptr(GVariant) jobs = list_jobs(ctl, true);
+        g_autoptr(GVariant) limits = get_property(ctl, "Limits");
         GVariantIter iter;
-        const char *path;
-        unsigned n = 0;
+        const char *scope, *name;
 
-        if (!jobs)
+        if (!limits || !g_variant_is_of_type(limits, G_VARIANT_TYPE("a(ssuuu)")))
                 return;
-        g_variant_iter_init(&iter, jobs);
-        /* A bound: completion must answer at once even with a long queue. */
-        while (n++ < 200 &&
-               g_variant_iter_next(&iter, "(t&s&s&siut&o)", NULL, NULL, NULL, NULL, NULL, NULL, NULL, &path)) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-                g_autoptr(GVariant) resources = NULL;
-                GVariantIter r;
-                const char *key;
+        g_variant_iter_init(&iter, limits);
+        while (g_variant_iter_next(&iter, "(&s&suuu)", &scope, &name, NULL, NULL, NULL)) {
+                g_autofree char *line = NULL;
 
-                if (sd_bus_get_property(ctl->bus, SLUICE_BUS_NAME, path, SLUICE_JOB_IFACE, "Resources",
-                                        NULL, &reply, "as") < 0)
+                if (strcmp(scope, "resource") != 0 || strchr(name, '*'))
                         continue;
-                if (ctl_message_read_gvariant(reply, &resources) <= 0)
-                        continue;
-                g_variant_ref_sink(resources);
-                if (!g_variant_is_of_type(resources, G_VARIANT_TYPE_STRING_ARRAY))
-                        continue;
-                g_variant_iter_init(&r, resources);
-                while (g_variant_iter_next(&r, "&s", &key)) {
-                        g_autofree char *line = g_strconcat("resource:", key, NULL);
-
-                        if (g_hash_table_add(seen, g_strdup(line)))
-                                puts(line);
-                }
+                line = g_strconcat("resource:", name, NULL);
+                if (g_hash_table_add(seen, g_strdup(line)))
+                        puts(line);
         }
 }
 

@@ -192,6 +192,9 @@ ExecStart=/bin/true
 [Resource datastore:*]
 MaxRunning=2
 
+[Resource disk:sdb]
+MaxRunning=1
+
 [Schedule nightly]
 Class=serial
 OnCalendar=*-*-* 02:00
@@ -228,12 +231,13 @@ expect "$at release " "$running"
 expect "$at release $running " success failed cancelled
 expect "$at set-priority " "$running"
 expect "$at trigger " nightly
-expect "$at pause " class:backup class:gc class:serial resource:datastore:a
+# resource: a configured one and one a running job holds ("datastore:*" is no scope).
+expect "$at pause " class:backup class:gc class:serial resource:datastore:a resource:disk:sdb
 # bash replaces only the text after the last ":": the answer is cut there.
 expect "$at pause class:s" serial
 expect "$at pause resource:datastore:" a
 expect "$at resume " class:gc
-expect "$at acquire --resource=" datastore:a
+expect "$at acquire --resource=" datastore:a disk:sdb
 expect "$at config " set
 expect "$at config set Scheduler MaxRunn" MaxRunning= MaxRunningPerUser=
 expect_has "$at config set Class MaxW" MaxWaitSec=
