@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "${1:-$(dirname "$0")/..}"
 listed=$(grep -v '^#' po/POTFILES.in | sed '/^$/d' | sort)
-marked=$(grep -lE '(^|[^A-Za-z0-9_])(_|N_|ngettext|dngettext)\(' src/*/*.c | sort)
+marked=$(grep -lE '(^|[^A-Za-z0-9_])(_|N_|ngettext|dngettext)\(' src/*/*.c cockpit/src/*.js | sort)
 status=0
 for f in $marked; do
         grep -qxF "$f" <<<"$listed" || { echo "not in po/POTFILES.in: $f"; status=1; }
@@ -22,6 +22,16 @@ if command -v xgettext >/dev/null; then
         if [ -n "$warnings" ]; then
                 echo "$warnings"
                 status=1
+        fi
+        # The Cockpit page's modules (cockpit.gettext as _(), docs/cockpit.md).
+        js=$(grep '\.js$' <<<"$listed" || true)
+        if [ -n "$js" ]; then
+                warnings=$(xgettext --from-code=UTF-8 -L JavaScript --keyword=_ --keyword=N_ \
+                        -o /dev/null $js 2>&1 || true)
+                if [ -n "$warnings" ]; then
+                        echo "$warnings"
+                        status=1
+                fi
         fi
 fi
 [ $status -eq 0 ] && echo "po/POTFILES.in lists all $(wc -w <<<"$marked") files with translatable strings"
