@@ -160,6 +160,13 @@ int ctl_call_message(Ctl *ctl, const char *what, sd_bus_message *m, uint64_t tim
         int r;
 
         r = sd_bus_call(ctl->bus, m, timeout_usec, &error, &reply);
+        if (r < 0 && ctl->host && (!sd_bus_error_is_set(&error) || g_str_has_prefix(error.name, "System.Error.")) &&
+            (r == -ENOTCONN || r == -ECONNRESET || r == -EPIPE)) {
+                /* ssh or the bridge on the other side ended; ssh said why on stderr. */
+                g_autofree char *reach = g_strdup_printf(
+                        _("could not reach the system bus of %s (ssh, then systemd-stdio-bridge there)"), ctl->host);
+                return ctl_fail(reach, NULL, r);
+        }
         if (r < 0)
                 return ctl_fail(what, &error, r);
         if (ret_reply)

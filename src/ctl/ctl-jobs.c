@@ -730,7 +730,8 @@ static bool parse_job_id(const char *arg, guint64 *ret) {
  * journalctl _SYSTEMD_INVOCATION_ID=<InvocationID> (the job's unit
  * invocation), or SLUICE_JOB_ID=<id> when it has none (a lease job, or one
  * that never started), with --no-pager -o short-iso.  $SLUICE_JOURNALCTL
- * names another journalctl (tests).
+ * names another journalctl (tests).  With -H the journalctl of that host
+ * runs through ssh, with -M journalctl -M MACHINE reads the container's.
  *
  * Return: exit status (only when journalctl could not be run).
  */
@@ -760,7 +761,30 @@ int ctl_verb_logs(Ctl *ctl, int argc, char **argv) {
                 match = g_strdup_printf("SLUICE_JOB_ID=%" G_GUINT64_FORMAT, id);
 
         fflush(stdout);
-        execlp(journalctl, journalctl, "--no-pager", "-o", "short-iso", match, (char *) NULL);
+        if (ctl->host) {
+                /* The journal is on that host: its journalctl, through ssh as sd-bus' -H does it. */
+                g_autofree char *where = g_strdup(ctl->host);
+                const char *port = NULL;
+                char *colon = strrchr(where, ':');
+
+                if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+                        *colon = '\0';
+                        port = colon + 1;
+                }
+                if (port)
+                        execlp("ssh", "ssh", "-xT", "-p", port, "--", where, "journalctl", "--no-pager", "-o",
+                               "short-iso", match, (char *) NULL);
+                else
+                        execlp("ssh", "ssh", "-xT", "--", where, "journalctl", "--no-pager", "-o", "short-iso",
+                               match, (char *) NULL);
+                fprintf(stderr, "sluicectl: %s: %s\n", _("could not run ssh"), g_strerror(errno));
+                return CTL_EXIT_FAILURE;
+        }
+        if (ctl->machine)
+                execlp(journalctl, journalctl, "-M", ctl->machine, "--no-pager", "-o", "short-iso", match,
+                       (char *) NULL);
+        else
+                execlp(journalctl, journalctl, "--no-pager", "-o", "short-iso", match, (char *) NULL);
         fprintf(stderr, "sluicectl: %s: %s\n", _("could not run journalctl"), g_strerror(errno));
         return CTL_EXIT_FAILURE;
 }

@@ -68,8 +68,24 @@ assert_contains "cannot be used with --host or --machine" "$OUTPUT" "run over -H
 assert_status 2 container_exec sluicectl -M .host acquire single
 assert_contains "cannot be used with --host or --machine" "$OUTPUT" "acquire over -M"
 
+step "sluicectl -H … logs: a job's output from that host's journal, through its journalctl over ssh"
+id2=$(sluice_submit sh script='echo remote-hello-from-job')
+assert_eq "done success" "$(sluice_wait "$id2")" "Wait(finished) of job $id2"
+wait_until "$SLUICE_BOUND" sluice_journal_has "$id2" remote-hello-from-job
+ssh_logins() {
+	container_exec journalctl --no-pager -o cat -u ssh.service | grep -c "Accepted publickey for root"
+}
+ssh_logins_at_least() {
+	(($(ssh_logins) >= $1))
+}
+logins_before=$(ssh_logins)
+assert_status 0 container_exec sluicectl -H root@localhost logs "$id2"
+assert_contains remote-hello-from-job "$OUTPUT" "sluicectl -H root@localhost logs $id2"
+# Two logins: the bus (GetJobRecord) and journalctl there, not a journalctl here.
+wait_until "$SLUICE_BOUND" ssh_logins_at_least $((logins_before + 2))
+
 step "an unreachable host: a failure that says so, not a hang"
-assert_status nonzero container_exec sluicectl -H root@127.0.0.1:1 list
-assert_contains "sluicectl:" "$OUTPUT" "sluicectl -H to a closed port"
+assert_status 1 container_exec sluicectl -H root@127.0.0.1:1 list
+assert_contains "could not reach the system bus of root@127.0.0.1:1" "$OUTPUT" "sluicectl -H to a closed port"
 
 assert_status 0 container_exec systemctl stop ssh.service
