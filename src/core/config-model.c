@@ -566,6 +566,8 @@ void config_model_free(SluiceConfig *cfg) {
         g_free(cfg->fair_resource_key);
         if (cfg->merged)
                 g_key_file_unref(cfg->merged);
+        if (cfg->key_origins)
+                g_hash_table_unref(cfg->key_origins);
         g_free(cfg);
 }
 
@@ -801,5 +803,7 @@ SluiceConfig *config_model_build(GKeyFile *kf, const ConfigOrigins *origins, Con
                 return NULL;
 
         cfg->merged = g_key_file_ref(kf);
+        if (origins && origins->where)
+                cfg->key_origins = g_hash_table_ref(origins->where);
         return g_steal_pointer(&cfg);
 }

@@ -34,6 +34,8 @@ const ConfigKeyInfo *config_known_key(size_t i);
 typedef struct ConfigOrigins {
         const char *file;       /* default origin (may be NULL: no file, e.g. UpdateConfig) */
         GHashTable *map;        /* "GROUP\nKEY" -> file (owned strings), may be NULL */
+        GHashTable *where;      /* "GROUP\nKEY" -> SluiceConfigOrigin* (owned), may be NULL:
+                                 * what sluice_config_key_origin() answers for the result */
 } ConfigOrigins;
 
 const char *config_origins_lookup(const ConfigOrigins *o, const char *group, const char *key);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config-command.h"
 #include "config-default-text.h"
 #include "config-model.h"
 #include "config-paths.h"
@@ -47,6 +48,8 @@ static void set_file_error(GError **error, const char *what, const char *message
 static void origins_clear(ConfigOrigins *o) {
         if (o->map)
                 g_hash_table_unref(o->map);
+        if (o->where)
+                g_hash_table_unref(o->where);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ConfigOrigins, origins_clear)
 
@@ -54,6 +57,85 @@ static void origins_set(ConfigOrigins *o, const char *group, const char *key, co
         if (!o->map || !file)
                 return;
         g_hash_table_replace(o->map, g_strconcat(group, "\n", key ? key : "", NULL), g_strdup(file));
+}
+
+static SluiceConfigOrigin *origin_new(const char *source, const char *location) {
+        SluiceConfigOrigin *o = g_new0(SluiceConfigOrigin, 1);
+
+        o->source = g_strdup(source);
+        o->location = g_strdup(location ? location : "");
+        return o;
+}
+
+static void origin_free(SluiceConfigOrigin *o) {
+        if (!o)
+                return;
+        g_free(o->source);
+        g_free(o->location);
+        g_free(o);
+}
+
+static GHashTable *where_new(void) {
+        return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) origin_free);
+}
+
+static void where_set(GHashTable *where, const char *group, const char *key, const char *source,
+                      const char *location) {
+        if (where)
+                g_hash_table_replace(where, g_strconcat(group, "\n", key, NULL), origin_new(source, location));
+}
+
+static void where_remove(GHashTable *where, const char *group, const char *key) {
+        if (where) {
+                g_autofree char *k = g_strconcat(group, "\n", key, NULL);
+                g_hash_table_remove(where, k);
+        }
+}
+
+/*
+ * "GROUP\nKEY" -> line number (GUINT_TO_POINTER) of the line that sets each
+ * key in @data, the last one when a key is set twice (GKeyFile keeps the
+ * last).  Lines as GKeyFile reads them: comments, blank lines, "[GROUP]",
+ * "KEY=VALUE" with blanks around KEY; localized keys (KEY[de]=) are skipped.
+ */
+static GHashTable *key_lines(const char *data, size_t len) {
+        GHashTable *lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_autofree char *group = NULL;
+        const char *p = data, *end = data + len;
+        unsigned lineno = 0;
+
+        while (p < end) {
+                const char *eol = memchr(p, '\n', (size_t) (end - p)), *line = p, *eq, *key_end;
+
+                if (!eol)
+                        eol = end;
+                lineno++;
+                p = eol + 1;
+                while (line < eol && (*line == ' ' || *line == '\t'))
+                        line++;
+                if (line == eol || *line == '#')
+                        continue;
+                if (*line == '[') {
+                        const char *close = memchr(line, ']', (size_t) (eol - line));
+
+                        if (close) {
+                                g_free(group);
+                                group = g_strndup(line + 1, (size_t) (close - line - 1));
+                        }
+                        continue;
+                }
+                eq = memchr(line, '=', (size_t) (eol - line));
+                if (!eq || !group)
+                        continue;
+                key_end = eq;
+                while (key_end > line && (key_end[-1] == ' ' || key_end[-1] == '\t'))
+                        key_end--;
+                if (key_end == line || key_end[-1] == ']')
+                        continue;
+                g_hash_table_replace(lines, g_strdup_printf("%s\n%.*s", group, (int) (key_end - line), line),
+                                     GUINT_TO_POINTER(lineno));
+        }
+        return lines;
 }
 
 /* GKeyFile cannot create an empty group directly: add and drop a key. */
@@ -66,7 +148,8 @@ static void ensure_group(GKeyFile *kf, const char *group) {
 
 /* Copy every value of @src over @dst, key by key; an empty value removes the
  * key (back to its default).  Comments are not copied. */
-static void merge_into(GKeyFile *dst, GKeyFile *src, const char *origin, ConfigOrigins *origins) {
+static void merge_into(GKeyFile *dst, GKeyFile *src, const char *origin, ConfigOrigins *origins,
+                       GHashTable *lines, const char *source) {
         g_auto(GStrv) groups = g_key_file_get_groups(src, NULL);
 
         for (size_t i = 0; groups[i]; i++) {
@@ -81,6 +164,7 @@ static void merge_into(GKeyFile *dst, GKeyFile *src, const char *origin, ConfigO
 
                         if (!value || value[0] == '\0') {
                                 (void) g_key_file_remove_key(dst, groups[i], keys[j], NULL);
+                                where_remove(origins->where, groups[i], keys[j]);
                                 if (origins->map) {
                                         g_autofree char *k = g_strconcat(groups[i], "\n", keys[j], NULL);
                                         g_hash_table_remove(origins->map, k);
@@ -89,6 +173,15 @@ static void merge_into(GKeyFile *dst, GKeyFile *src, const char *origin, ConfigO
                         }
                         g_key_file_set_value(dst, groups[i], keys[j], value);
                         origins_set(origins, groups[i], keys[j], origin);
+                        if (origins->where) {
+                                g_autofree char *k = g_strconcat(groups[i], "\n", keys[j], NULL);
+                                guint line = lines ? GPOINTER_TO_UINT(g_hash_table_lookup(lines, k)) : 0;
+                                g_autofree char *loc = NULL;
+
+                                if (origin)
+                                        loc = line ? g_strdup_printf("%s:%u", origin, line) : g_strdup(origin);
+                                where_set(origins->where, groups[i], keys[j], source, loc);
+                        }
                 }
         }
 }
@@ -190,7 +283,8 @@ static bool check_no_nul(const char *data, size_t len, const char *origin_raw, G
         return false;
 }
 
-static GKeyFile *key_file_from_data(const char *data, size_t len, const char *origin, GError **error) {
+static GKeyFile *key_file_from_data(const char *data, size_t len, const char *origin, GHashTable **ret_lines,
+                                    GError **error) {
         g_autoptr(GKeyFile) kf = g_key_file_new();
         g_autoptr(GError) e = NULL;
 
@@ -200,6 +294,8 @@ static GKeyFile *key_file_from_data(const char *data, size_t len, const char *or
                 set_file_error(error, origin, e->message);
                 return NULL;
         }
+        if (ret_lines)
+                *ret_lines = key_lines(data, len);
         return g_steal_pointer(&kf);
 }
 
@@ -214,16 +310,17 @@ static GKeyFile *key_file_from_data(const char *data, size_t len, const char *or
  * Return: a new configuration (one reference), or NULL.
  */
 SluiceConfig *sluice_config_new_from_bytes(const char *data, size_t len, const char *origin, GError **error) {
-        g_auto(ConfigOrigins) origins = { .file = origin };
+        g_auto(ConfigOrigins) origins = { .file = origin, .where = where_new() };
         g_autoptr(GKeyFile) kf = NULL, merged = g_key_file_new();
+        g_autoptr(GHashTable) lines = NULL;
 
         g_return_val_if_fail(data || len == 0, NULL);
 
-        kf = key_file_from_data(data ? data : "", len, origin, error);
+        kf = key_file_from_data(data ? data : "", len, origin, &lines, error);
         if (!kf || !check_file(kf, origin, error))
                 return NULL;
 
-        merge_into(merged, kf, origin, &origins);
+        merge_into(merged, kf, origin, &origins, lines, "file");
         return config_model_build(merged, &origins, CONFIG_BUILD_FULL, error);
 }
 
@@ -326,7 +423,7 @@ fail:
 }
 
 /* A file's key file; a missing file is G_FILE_ERROR_NOENT, anything else INVALID_CONFIG naming it. */
-static GKeyFile *key_file_from_file(const char *path, GError **error) {
+static GKeyFile *key_file_from_file(const char *path, GHashTable **ret_lines, GError **error) {
         g_autoptr(GError) e = NULL;
         g_autofree char *data = NULL;
         size_t len = 0;
@@ -340,7 +437,7 @@ static GKeyFile *key_file_from_file(const char *path, GError **error) {
                 set_file_error(error, path, e->message);
                 return NULL;
         }
-        return key_file_from_data(data, len, path, error);
+        return key_file_from_data(data, len, path, ret_lines, error);
 }
 
 /**
@@ -359,18 +456,20 @@ static GKeyFile *key_file_from_file(const char *path, GError **error) {
 SluiceConfig *sluice_config_load(const char *path, GError **error) {
         g_auto(ConfigOrigins) origins = {
                 .map = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+                .where = where_new(),
         };
         g_autoptr(GKeyFile) merged = g_key_file_new(), main_kf = NULL;
+        g_autoptr(GHashTable) main_lines = NULL;
         g_autoptr(GPtrArray) drop_ins = NULL;
         g_autoptr(GError) e = NULL;
         g_autofree char *dir = NULL;
         const char *main_origin = path ? path : SLUICE_DEFAULT_CONFIG_PATH;
 
-        main_kf = key_file_from_file(main_origin, &e);
+        main_kf = key_file_from_file(main_origin, &main_lines, &e);
         if (!main_kf && g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
                 main_origin = EMBEDDED_ORIGIN;
                 main_kf = key_file_from_data(sluice_config_default_text, strlen(sluice_config_default_text),
-                                             main_origin, error);
+                                             main_origin, &main_lines, error);
                 g_assert(main_kf);
         } else if (!main_kf) {
                 g_propagate_error(error, g_steal_pointer(&e));
@@ -378,7 +477,7 @@ SluiceConfig *sluice_config_load(const char *path, GError **error) {
         }
         if (!check_file(main_kf, main_origin, error))
                 return NULL;
-        merge_into(merged, main_kf, main_origin, &origins);
+        merge_into(merged, main_kf, main_origin, &origins, main_lines, "file");
 
         dir = g_strconcat(path ? path : SLUICE_DEFAULT_CONFIG_PATH, ".d", NULL);
         if (!list_drop_ins(dir, &drop_ins, error))
@@ -386,9 +485,10 @@ SluiceConfig *sluice_config_load(const char *path, GError **error) {
         for (guint i = 0; i < drop_ins->len; i++) {
                 const char *file = g_ptr_array_index(drop_ins, i);
                 g_autoptr(GKeyFile) kf = NULL;
+                g_autoptr(GHashTable) lines = NULL;
                 g_autoptr(GError) fe = NULL;
 
-                kf = key_file_from_file(file, &fe);
+                kf = key_file_from_file(file, &lines, &fe);
                 if (!kf) {
                         if (fe->domain == G_FILE_ERROR) /* vanished meanwhile */
                                 set_file_error(error, file, fe->message);
@@ -398,7 +498,7 @@ SluiceConfig *sluice_config_load(const char *path, GError **error) {
                 }
                 if (!check_file(kf, file, error))
                         return NULL;
-                merge_into(merged, kf, file, &origins);
+                merge_into(merged, kf, file, &origins, lines, "drop-in");
         }
 
         return config_model_build(merged, &origins, CONFIG_BUILD_FULL, error);
@@ -429,7 +529,43 @@ static GKeyFile *key_file_copy(GKeyFile *kf) {
 SluiceConfig *sluice_config_update(const SluiceConfig *cfg, const char *section,
                                    const char *const *keys, const char *const *values,
                                    GError **error) {
-        const ConfigOrigins origins = { .file = NULL };
+        return sluice_config_update_from(cfg, section, keys, values, "runtime", "", error);
+}
+
+/* A copy of a "where" table (NULL: an empty one). */
+static GHashTable *where_copy(GHashTable *from) {
+        GHashTable *to = where_new();
+        GHashTableIter it;
+        gpointer k, v;
+
+        if (!from)
+                return to;
+        g_hash_table_iter_init(&it, from);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+                const SluiceConfigOrigin *o = v;
+                g_hash_table_replace(to, g_strdup(k), origin_new(o->source, o->location));
+        }
+        return to;
+}
+
+/**
+ * sluice_config_update_from() - sluice_config_update() naming where the values came from
+ * @cfg: the current configuration; never modified
+ * @section: as sluice_config_update()'s
+ * @keys: as sluice_config_update()'s
+ * @values: as sluice_config_update()'s
+ * @source: what sluice_config_key_origin() says of the keys set: "runtime" or "override"
+ * @location: and where (may be "")
+ * @error: as sluice_config_update()'s
+ *
+ * A key reset to its default (empty value) has no origin any more.
+ *
+ * Return: a new configuration (one reference), or NULL.
+ */
+SluiceConfig *sluice_config_update_from(const SluiceConfig *cfg, const char *section,
+                                        const char *const *keys, const char *const *values,
+                                        const char *source, const char *location, GError **error) {
+        g_auto(ConfigOrigins) origins = { .file = NULL };
         g_autoptr(GKeyFile) kf = NULL;
         ConfigSectionType type;
         const char *arg;
@@ -442,6 +578,7 @@ SluiceConfig *sluice_config_update(const SluiceConfig *cfg, const char *section,
 
         kf = key_file_copy(cfg->merged);
         ensure_group(kf, section);
+        origins.where = where_copy(cfg->key_origins);
 
         for (size_t i = 0; keys && keys[i]; i++) {
                 g_autofree char *value = NULL;
@@ -458,10 +595,13 @@ SluiceConfig *sluice_config_update(const SluiceConfig *cfg, const char *section,
                 }
 
                 value = g_strstrip(g_strdup(values[i]));
-                if (value[0] == '\0')
+                if (value[0] == '\0') {
                         (void) g_key_file_remove_key(kf, section, keys[i], NULL);
-                else
+                        where_remove(origins.where, section, keys[i]);
+                } else {
                         g_key_file_set_value(kf, section, keys[i], value);
+                        where_set(origins.where, section, keys[i], source, location);
+                }
         }
 
         return config_model_build(kf, &origins, CONFIG_BUILD_FULL, error);
@@ -612,4 +752,120 @@ const AlertConfig *sluice_config_get_alert(const SluiceConfig *cfg, const char *
 char *sluice_config_to_data(const SluiceConfig *cfg) {
         g_return_val_if_fail(cfg, NULL);
         return g_key_file_to_data(cfg->merged, NULL, NULL);
+}
+
+/**
+ * sluice_config_key_origin() - where one key's value came from
+ * @cfg: the configuration
+ * @section: the section, as in the file
+ * @key: the key
+ *
+ * Return: the origin (owned by @cfg), or NULL when the key is not set.
+ */
+const SluiceConfigOrigin *sluice_config_key_origin(const SluiceConfig *cfg, const char *section, const char *key) {
+        g_autofree char *k = NULL;
+
+        g_return_val_if_fail(cfg, NULL);
+        if (!cfg->key_origins || !section || !key)
+                return NULL;
+        k = g_strconcat(section, "\n", key, NULL);
+        return g_hash_table_lookup(cfg->key_origins, k);
+}
+
+/**
+ * sluice_config_entry_free() - free one entry of sluice_config_entries()
+ * @e: the entry (may be NULL)
+ */
+void sluice_config_entry_free(SluiceConfigEntry *e) {
+        if (!e)
+                return;
+        g_free(e->section);
+        g_free(e->key);
+        g_free(e->value);
+        g_free(e->source);
+        g_free(e->location);
+        g_free(e);
+}
+
+static void add_entry(GPtrArray *out, const char *section, const char *key, const char *value,
+                      const char *source, const char *location) {
+        SluiceConfigEntry *e = g_new0(SluiceConfigEntry, 1);
+
+        e->section = g_strdup(section);
+        e->key = g_strdup(key);
+        e->value = g_strdup(value);
+        e->source = g_strdup(source);
+        e->location = g_strdup(location ? location : "");
+        g_ptr_array_add(out, e);
+}
+
+/**
+ * sluice_config_entries() - the effective configuration, key by key, with origins
+ * @cfg: the configuration
+ *
+ * First every key set, in the merged file's order, with the origin recorded
+ * when it was set ("file" with no location when none was recorded); then,
+ * for each section present, every known key left at a non-empty default.
+ *
+ * Return: SluiceConfigEntry* (owned; the array frees them).
+ */
+GPtrArray *sluice_config_entries(const SluiceConfig *cfg) {
+        g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify) sluice_config_entry_free);
+        g_auto(GStrv) groups = NULL;
+
+        g_return_val_if_fail(cfg, NULL);
+        groups = g_key_file_get_groups(cfg->merged, NULL);
+
+        for (size_t i = 0; groups[i]; i++) {
+                g_auto(GStrv) keys = g_key_file_get_keys(cfg->merged, groups[i], NULL, NULL);
+                ConfigSectionType type;
+                bool lease_class;
+                const char *arg;
+
+                for (size_t j = 0; keys && keys[j]; j++) {
+                        g_autofree char *value = g_key_file_get_value(cfg->merged, groups[i], keys[j], NULL);
+                        const SluiceConfigOrigin *o = sluice_config_key_origin(cfg, groups[i], keys[j]);
+
+                        add_entry(out, groups[i], keys[j], value ? value : "", o ? o->source : "file",
+                                  o ? o->location : "");
+                }
+
+                if (!config_section_parse(groups[i], &type, &arg, NULL, NULL))
+                        continue;
+                if (type == CONFIG_SECTION_CLASS) {
+                        const ClassConfig *c = sluice_config_get_class(cfg, arg);
+                        lease_class = c && c->kind == JOB_KIND_LEASE;
+                } else
+                        lease_class = false;
+                for (size_t k = 0; config_known_key(k); k++) {
+                        const ConfigKeyInfo *info = config_known_key(k);
+
+                        if (info->section != type || info->default_value[0] == '\0' ||
+                            strchr(info->name, '.') || g_key_file_has_key(cfg->merged, groups[i], info->name, NULL))
+                                continue;
+                        /* a lease class has no unit: its command-only keys do not apply */
+                        if (lease_class && (g_strv_contains(config_command_only_keys, info->name) ||
+                                            strcmp(info->name, "RuntimeMaxSec") == 0))
+                                continue;
+                        add_entry(out, groups[i], info->name, info->default_value, "default", "");
+                }
+        }
+        return g_steal_pointer(&out);
+}
+
+/**
+ * sluice_config_check_key() - whether a section of this kind takes @key
+ * @section: "Scheduler", "Class NAME", ...
+ * @key: the key name
+ * @error: SLUICE_ERROR_INVALID_CONFIG naming the unknown section or key
+ *
+ * Return: true when it does.
+ */
+bool sluice_config_check_key(const char *section, const char *key, GError **error) {
+        ConfigSectionType type;
+        const char *arg;
+
+        g_return_val_if_fail(section && key, false);
+        return config_section_parse(section, &type, &arg, NULL, error) &&
+               config_key_check(type, section, key, NULL, error);
 }

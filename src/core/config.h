@@ -216,7 +216,51 @@ typedef struct SluiceConfig {
 
         GHashTable *schedules;          /* name -> ScheduleConfig* (owned) */
         GHashTable *alerts;             /* name -> AlertConfig* (owned) */
+
+        GHashTable *key_origins;        /* "SECTION\nKEY" -> SluiceConfigOrigin*: where each set key of
+                                         * ->merged came from; NULL when nothing says */
 } SluiceConfig;
+
+/* Where one key's value came from (sluice_config_key_origin(), GetConfig()). */
+typedef struct SluiceConfigOrigin {
+        char *source;           /* "file", "drop-in", "override" (stored), "runtime", "default" */
+        char *location;         /* "FILE:LINE" for files, "" when there is none */
+} SluiceConfigOrigin;
+
+/* One key of the effective configuration, for GetConfig(). */
+typedef struct SluiceConfigEntry {
+        char *section;
+        char *key;
+        char *value;            /* as written (key-file syntax) */
+        char *source;           /* as SluiceConfigOrigin's */
+        char *location;
+} SluiceConfigEntry;
+
+void sluice_config_entry_free(SluiceConfigEntry *e);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SluiceConfigEntry, sluice_config_entry_free)
+
+/*
+ * Every key of the effective configuration: the keys set (in files or by
+ * overrides), section by section in file order, with where each came from;
+ * then, for every section present, each known key left at a non-empty
+ * default ("default", location "").
+ */
+GPtrArray *sluice_config_entries(const SluiceConfig *cfg);
+
+/* Where @section/@key's value came from; NULL when it is not set (its default). */
+const SluiceConfigOrigin *sluice_config_key_origin(const SluiceConfig *cfg, const char *section, const char *key);
+
+/*
+ * sluice_config_update() with the origin the changed keys are shown with
+ * (@source "runtime" or "override", @location may be ""); sluice_config_update()
+ * is this with "runtime", "".
+ */
+SluiceConfig *sluice_config_update_from(const SluiceConfig *cfg, const char *section,
+                                        const char *const *keys, const char *const *values,
+                                        const char *source, const char *location, GError **error);
+
+/* Whether @key is a key sections like @section take (unknown section or key: InvalidConfig). */
+bool sluice_config_check_key(const char *section, const char *key, GError **error);
 
 /* Load path (NULL: the compiled-in default path) and its ".d" drop-ins. */
 SluiceConfig *sluice_config_load(const char *path, GError **error);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Verbs about the scheduler as a whole: status, pause, resume,
- * config set, reload.
+ * config show/set/unset, reload.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -157,48 +157,16 @@ int ctl_verb_reload(Ctl *ctl, int argc, char **argv) {
                         SLUICE_MANAGER_IFACE, "Reload", NULL, NULL);
 }
 
-/**
- * ctl_verb_config() - "sluicectl config set SECTION KEY=VALUE… [--persist]"
- * @ctl: the context
- * @argc: verb argc
- * @argv: verb argv
- *
- * Values travel as strings, in key-file syntax; sluiced validates them.
- *
- * Return: exit status.
- */
-int ctl_verb_config(Ctl *ctl, int argc, char **argv) {
-        enum { ARG_PERSIST = 0x100 };
-        static const struct option options[] = {
-                { "persist", no_argument, NULL, ARG_PERSIST },
-                { "help",    no_argument, NULL, 'h' },
-                {}
-        };
+/* "config set SECTION KEY=VALUE…": UpdateConfig(). */
+static int config_set(Ctl *ctl, char **args, int n, bool persist) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        bool persist = false;
         const char *section;
-        int c, r;
+        int r;
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-                switch (c) {
-                case ARG_PERSIST:
-                        persist = true;
-                        break;
-                case 'h':
-                        ctl_print_help();
-                        return CTL_EXIT_OK;
-                default:
-                        return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
-                }
-        }
-
-        if (optind >= argc || strcmp(argv[optind], "set") != 0)
-                return ctl_usage_error(_("expected \"config set SECTION KEY=VALUE…\""));
-        if (argc - optind < 3)
+        if (n < 2)
                 return ctl_usage_error(_("\"config set\" needs a SECTION and at least one KEY=VALUE"));
-        section = argv[optind + 1];
+        section = args[0];
 
         r = ctl_connect(ctl);
         if (r != 0)
@@ -212,13 +180,13 @@ int ctl_verb_config(Ctl *ctl, int argc, char **argv) {
                 r = sd_bus_message_open_container(m, 'a', "{sv}");
         if (r < 0)
                 return ctl_fail(_("could not build a method call"), NULL, r);
-        for (int i = optind + 2; i < argc; i++) {
-                const char *eq = strchr(argv[i], '=');
+        for (int i = 1; i < n; i++) {
+                const char *eq = strchr(args[i], '=');
                 g_autofree char *key = NULL;
 
-                if (!eq || eq == argv[i])
-                        return ctl_usage_error(_("invalid setting \"%s\": expected KEY=VALUE"), argv[i]);
-                key = g_strndup(argv[i], eq - argv[i]);
+                if (!eq || eq == args[i])
+                        return ctl_usage_error(_("invalid setting \"%s\": expected KEY=VALUE"), args[i]);
+                key = g_strndup(args[i], eq - args[i]);
                 if (g_hash_table_contains(seen, key))
                         return ctl_usage_error(_("setting \"%s\" given twice"), key);
                 r = sd_bus_message_append(m, "{sv}", key, "s", eq + 1);
@@ -234,4 +202,175 @@ int ctl_verb_config(Ctl *ctl, int argc, char **argv) {
 
         return ctl_call_message(ctl, _("could not update the configuration"), m,
                                 CTL_TIMEOUT_DEFAULT, NULL);
+}
+
+/* "config unset SECTION KEY…": UnsetConfig(). */
+static int config_unset(Ctl *ctl, char **args, int n, bool persist) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        g_autoptr(GPtrArray) keys = g_ptr_array_new();
+        int r;
+
+        if (n < 2)
+                return ctl_usage_error(_("\"config unset\" needs a SECTION and at least one KEY"));
+        for (int i = 1; i < n; i++) {
+                if (strchr(args[i], '='))
+                        return ctl_usage_error(_("\"config unset\" takes KEY names, not KEY=VALUE: \"%s\""),
+                                               args[i]);
+                g_ptr_array_add(keys, args[i]);
+        }
+        g_ptr_array_add(keys, NULL);
+
+        r = ctl_connect(ctl);
+        if (r != 0)
+                return r;
+        r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "UnsetConfig", &m);
+        if (r != 0)
+                return r;
+        r = sd_bus_message_append(m, "s", args[0]);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, (char **) keys->pdata);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "b", (int) persist);
+        if (r < 0)
+                return ctl_fail(_("could not build a method call"), NULL, r);
+        return ctl_call_message(ctl, _("could not unset the configuration override"), m,
+                                CTL_TIMEOUT_DEFAULT, NULL);
+}
+
+/* Where a value came from, in words (the comment after the key in "config show"). */
+static char *origin_text(const char *source, const char *location) {
+        if (strcmp(source, "default") == 0)
+                return g_strdup(_("default"));
+        if (strcmp(source, "override") == 0)
+                return g_strdup(_("override (stored, config set --persist)"));
+        if (strcmp(source, "runtime") == 0)
+                return g_strdup(_("override (run-time, until sluiced restarts)"));
+        if (strcmp(source, "drop-in") == 0)
+                return g_strdup_printf(_("drop-in %s"), location);
+        return g_strdup(location[0] ? location : source);
+}
+
+/* "config show [SECTION…]": GetConfig(), as a key file with origins as comments. */
+static int config_show(Ctl *ctl, char **args, int n) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        g_auto(CtlJson) j = CTL_JSON_INIT;
+        g_autofree char *last_section = NULL;
+        const char *section, *key, *value, *source, *location;
+        unsigned shown = 0;
+        int r;
+
+        r = ctl_call(ctl, _("could not read the configuration"), SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE,
+                     "GetConfig", &reply, NULL);
+        if (r != 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "(sssss)");
+        if (r < 0)
+                return ctl_fail(_("could not read the configuration"), NULL, r);
+
+        if (ctl->json)
+                ctl_json_begin_array(&j);
+        while ((r = sd_bus_message_read(reply, "(sssss)", &section, &key, &value, &source, &location)) > 0) {
+                bool wanted = n == 0;
+
+                for (int i = 0; i < n && !wanted; i++)
+                        wanted = strcmp(args[i], section) == 0;
+                if (!wanted)
+                        continue;
+                shown++;
+                if (ctl->json) {
+                        ctl_json_begin_object(&j);
+                        ctl_json_key(&j, "section");
+                        ctl_json_string(&j, section);
+                        ctl_json_key(&j, "key");
+                        ctl_json_string(&j, key);
+                        ctl_json_key(&j, "value");
+                        ctl_json_string(&j, value);
+                        ctl_json_key(&j, "source");
+                        ctl_json_string(&j, source);
+                        ctl_json_key(&j, "location");
+                        ctl_json_string(&j, location);
+                        ctl_json_end_object(&j);
+                        continue;
+                }
+                if (!last_section || strcmp(last_section, section) != 0) {
+                        printf("%s[%s]\n", last_section ? "\n" : "", section);
+                        g_free(last_section);
+                        last_section = g_strdup(section);
+                }
+                {
+                        g_autofree char *line = g_strdup_printf("%s=%s", key, value);
+                        g_autofree char *origin = origin_text(source, location);
+
+                        printf("%-40s # %s\n", line, origin);
+                }
+        }
+        if (r < 0)
+                return ctl_fail(_("could not read the configuration"), NULL, r);
+        if (ctl->json) {
+                ctl_json_end_array(&j);
+                puts(j.out->str);
+        }
+        if (n > 0 && shown == 0) {
+                fprintf(stderr, _("No such section: %s\n"), args[0]);
+                return CTL_EXIT_FAILURE;
+        }
+        return CTL_EXIT_OK;
+}
+
+/**
+ * ctl_verb_config() - "sluicectl config show|set|unset …"
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * show [SECTION…]: the configuration in force, each key with where its value
+ * comes from (GetConfig()); set SECTION KEY=VALUE… [--persist]: UpdateConfig(),
+ * values in key-file syntax, validated by sluiced; unset SECTION KEY…
+ * [--persist]: UnsetConfig(), back to the files' value.
+ *
+ * Return: exit status.
+ */
+int ctl_verb_config(Ctl *ctl, int argc, char **argv) {
+        enum { ARG_PERSIST = 0x100, ARG_JSON };
+        static const struct option options[] = {
+                { "persist", no_argument, NULL, ARG_PERSIST },
+                { "json",    no_argument, NULL, ARG_JSON },
+                { "help",    no_argument, NULL, 'h' },
+                {}
+        };
+        bool persist = false;
+        const char *sub;
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case ARG_PERSIST:
+                        persist = true;
+                        break;
+                case ARG_JSON:
+                        ctl->json = true;
+                        break;
+                case 'h':
+                        ctl_print_help();
+                        return CTL_EXIT_OK;
+                default:
+                        return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
+                }
+        }
+
+        if (optind >= argc)
+                return ctl_usage_error(_("expected \"config show\", \"config set SECTION KEY=VALUE…\" "
+                                         "or \"config unset SECTION KEY…\""));
+        sub = argv[optind];
+        if (strcmp(sub, "set") == 0)
+                return config_set(ctl, argv + optind + 1, argc - optind - 1, persist);
+        if (strcmp(sub, "unset") == 0)
+                return config_unset(ctl, argv + optind + 1, argc - optind - 1, persist);
+        if (strcmp(sub, "show") == 0) {
+                if (persist)
+                        return ctl_usage_error(_("\"config show\" takes no --persist"));
+                return config_show(ctl, argv + optind + 1, argc - optind - 1);
+        }
+        return ctl_usage_error(_("unknown \"config\" command \"%s\": expected show, set or unset"), sub);
 }

@@ -4,6 +4,7 @@
 
 #include "alerts.h"
 #include "bus-access.h"
+#include "bus-config.h"
 #include "bus-creds.h"
 #include "bus-job.h"
 #include "bus-manager.h"
@@ -11,6 +12,7 @@
 #include "errors.h"
 #include "i18n.h"
 #include "lease.h"
+#include "manager-config.h"
 #include "manager-store.h"
 #include "metrics.h"
 #include "schedules.h"
@@ -392,6 +394,11 @@ static int method_update_config(sd_bus_message *msg, void *userdata, sd_bus_erro
         }
         log_full(&m->log, LOG_INFO, "configuration section [%s] updated at run time%s", section,
                  persist ? " and stored" : "");
+        /* Kept as overrides: Reload() puts them on top of the files again (manager-config.c). */
+        manager_config_record_update(m, section, (const char *const *) keys, (const char *const *) values,
+                                     persist);
+        g_clear_pointer(&cfg, sluice_config_unref);
+        cfg = manager_config_build(m);
         manager_apply_config(m, cfg);
         return sd_bus_reply_method_return(msg, NULL);
 }
@@ -530,6 +537,10 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("UpdateConfig", SD_BUS_ARGS("s", section, "a{sv}", settings, "b", persist),
                                 SD_BUS_NO_RESULT, method_update_config, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetConfig", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sssss)", entries),
+                                bus_config_method_get_config, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("UnsetConfig", SD_BUS_ARGS("s", section, "as", keys, "b", persist),
+                                SD_BUS_NO_RESULT, bus_config_method_unset_config, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("TriggerSchedule", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", job),
                                 method_trigger_schedule, SD_BUS_VTABLE_UNPRIVILEGED),
 

@@ -11,6 +11,7 @@
 #include "executor-systemd.h"
 #include "i18n.h"
 #include "lease.h"
+#include "manager-config.h"
 #include "manager-store.h"
 #include "schedules.h"
 #include "store.h"
@@ -28,6 +29,8 @@
 int manager_open_store(Manager *m, const char *state_dir) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GPtrArray) overrides = NULL;
+        g_autoptr(SluiceConfig) cfg = NULL;
+        guint n;
 
         m->store = store_open(state_dir, &error);
         if (!m->store) {
@@ -39,24 +42,14 @@ int manager_open_store(Manager *m, const char *state_dir) {
                 log_full(&m->log, LOG_ERR, "%s", error->message);
                 return -EIO;
         }
-        /* One update per override, in storing order: an override the files
-         * now make invalid is skipped, not fatal (the files are the admin's). */
-        for (guint i = 0; i < overrides->len; i++) {
-                const StoreOverride *o = overrides->pdata[i];
-                const char *keys[] = { o->key, NULL }, *values[] = { o->value, NULL };
-                g_autoptr(GError) local = NULL;
-                g_autoptr(SluiceConfig) cfg = sluice_config_update(scheduler_get_config(m->scheduler), o->section,
-                                                                   keys, values, &local);
-
-                if (!cfg) {
-                        log_full(&m->log, LOG_WARNING, "stored override [%s] %s=%s no longer applies: %s",
-                                 o->section, o->key, o->value, local->message);
-                        continue;
-                }
-                scheduler_set_config(m->scheduler, cfg);
-        }
-        if (overrides->len > 0)
-                log_full(&m->log, LOG_INFO, "re-applied %u stored configuration overrides", overrides->len);
+        /* On top of the files, in storing order (manager-config.c): an override the
+         * files now make invalid is skipped, not fatal (the files are the admin's). */
+        n = overrides->len;
+        manager_config_set_stored(m, g_steal_pointer(&overrides));
+        cfg = manager_config_build(m);
+        scheduler_set_config(m->scheduler, cfg);
+        if (n > 0)
+                log_full(&m->log, LOG_INFO, "re-applied %u stored configuration overrides", n);
         return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "lease.h"
 #include "manager-store.h"
+#include "manager-config.h"
 #include "manager.h"
 #include "metrics.h"
 #include "polkit-query.h"
@@ -76,6 +77,9 @@ void manager_free(Manager *m) {
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         g_free(m->config_path);
+        g_clear_pointer(&m->files_config, sluice_config_unref);
+        g_clear_pointer(&m->stored_overrides, g_ptr_array_unref);
+        g_clear_pointer(&m->runtime_overrides, g_ptr_array_unref);
         g_free(m);
 }
 
@@ -324,6 +328,7 @@ int manager_load_config(Manager *m, const char *config_path) {
                 log_full(&m->log, LOG_ERR, "%s", error->message);
                 return -EINVAL;
         }
+        manager_config_set_files(m, cfg);
         m->scheduler = scheduler_new(cfg, &listener, m, &executor, m);
         return 0;
 }
@@ -404,6 +409,10 @@ int manager_reload(Manager *m, GError **error) {
                 g_propagate_error(error, g_steal_pointer(&local));
                 return -EINVAL;
         }
+        /* The overrides of UpdateConfig(), stored or run-time, stay on top of the files. */
+        manager_config_set_files(m, cfg);
+        g_clear_pointer(&cfg, sluice_config_unref);
+        cfg = manager_config_build(m);
         log_full(&m->log, LOG_INFO, "configuration reloaded");
         manager_apply_config(m, cfg);
         return 0;

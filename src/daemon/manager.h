@@ -49,6 +49,10 @@ typedef struct Manager {
         Logger log;
 
         char *config_path;              /* NULL: the compiled-in default path */
+        SluiceConfig *files_config;     /* what the files say, before overrides (manager-config.c) */
+        GPtrArray *stored_overrides;    /* StoreOverride*: UpdateConfig(persist=true), storing order */
+        GPtrArray *runtime_overrides;   /* StoreOverride*: persist=false, until restart; value NULL:
+                                         * a stored override set aside by UnsetConfig(persist=false) */
 
         Store *store;                   /* the state database (store.c, manager-store.c); NULL before manager_open_store() */
         GHashTable *store_dirty;        /* uint64 id -> Job* (borrowed): changed since the last commit */
