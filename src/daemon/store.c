@@ -779,20 +779,6 @@ bool store_delete_override(Store *st, const char *section, const char *key, GErr
                           _("cannot remove a configuration override"), error, section, key, NULL, 0, false);
 }
 
-/**
- * store_delete_override() - forget a stored configuration override
- * @st: the store
- * @section: the config section
- * @key: the key
- * @error: set on failure
- *
- * Return: true on success (also when none was stored).
- */
-bool store_delete_override(Store *st, const char *section, const char *key, GError **error) {
-        return exec_bound(st, "DELETE FROM config_overrides WHERE section = ? AND key = ?",
-                          _("cannot remove a configuration override"), error, section, key, NULL, 0, false);
-}
-
 static const char *column_text(sqlite3_stmt *stmt, int i) {
         return (const char *) sqlite3_column_text(stmt, i);
 }

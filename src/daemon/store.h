@@ -63,7 +63,6 @@ bool store_put_next_id(Store *st, uint64_t next_id, GError **error);
 bool store_put_paused(Store *st, const char *const *scopes, GError **error);
 bool store_put_override(Store *st, const char *section, const char *key, const char *value, GError **error);
 bool store_delete_override(Store *st, const char *section, const char *key, GError **error);
-bool store_delete_override(Store *st, const char *section, const char *key, GError **error);
 
 /*
  * A stop sluice asked PID 1 for: Cancel() of a running command job (or
