@@ -34,7 +34,7 @@ ln -s "$work/root$(meson introspect "$build" --buildoptions |
         python3 -c 'import json,sys; o={x["name"]:x["value"] for x in json.load(sys.stdin)}; print(o["prefix"]+"/"+o["datadir"])')/cockpit/sluice" \
         "$work/data/cockpit/sluice"
 
-dbus-daemon --session --nofork --print-address=3 3>"$work/address" &
+dbus-daemon --session --nofork --print-address=3 3>"$work/address" 2>"$work/dbus.log" &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/address" ] && break; sleep 0.05; done
 address=$(head -n1 "$work/address")
