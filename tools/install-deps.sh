@@ -19,6 +19,7 @@ packages=(
         cockpit-ws cockpit-bridge cockpit-system
         chromium chromium-driver python3-selenium
         sudo                           # Cockpit's administrative access (its privileged bridge runs sudo)
+        nodejs                         # cockpit/: the page's modules parse (cockpit-page), its model test
         # tests/system/scenario-remote.sh: sluicectl -H over ssh, sshd started inside the container
         # only (never on this host: see the policy-rc.d below)
         openssh-server openssh-client
