@@ -58,4 +58,5 @@ complete -c sluicectl -n '__fish_seen_subcommand_from submit acquire' -a '(__slu
 complete -c sluicectl -n '__fish_seen_subcommand_from pause' -a '(__sluicectl_names scopes)'
 complete -c sluicectl -n '__fish_seen_subcommand_from resume' -a '(__sluicectl_names paused)'
 complete -c sluicectl -n '__fish_seen_subcommand_from trigger' -a '(__sluicectl_names schedules)'
-complete -c sluicectl -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from set' -a set
+complete -c sluicectl -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from show set unset' -a 'show set unset'
+complete -c sluicectl -n '__fish_seen_subcommand_from config; and __fish_seen_subcommand_from show set unset' -a 'Scheduler Class Resource Schedule Alert'

@@ -238,7 +238,9 @@ expect "$at pause class:s" serial
 expect "$at pause resource:datastore:" a
 expect "$at resume " class:gc
 expect "$at acquire --resource=" datastore:a disk:sdb
-expect "$at config " set
+expect "$at config " set show unset
+expect "$at config show " Scheduler Class Resource Schedule Alert
+expect "$at config unset Scheduler MaxRunn" MaxRunning MaxRunningPerUser
 expect "$at config set Scheduler MaxRunn" MaxRunning= MaxRunningPerUser=
 expect_has "$at config set Class MaxW" MaxWaitSec=
 expect_has "$at config set Class Param" Parameter.
