@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "call-rate.h"
 #include "macro.h"
 #include "polkit-query.h"
 
@@ -26,6 +28,9 @@ struct PolkitRegistry {
         unsigned in_flight;             /* CheckAuthorization calls sent, not answered */
         unsigned waiting;               /* calls queued, not yet sent */
         sd_event_source *backoff;       /* armed after a LimitsExceeded: nothing is sent until it fires */
+        CallRate *rate;                 /* a token per check sent, per uid (call-rate.h) */
+        sd_event *event;                /* the loop of the bus the calls come from (set by the first) */
+        sd_event_source *rate_timer;    /* armed while calls wait only for their uid's next token */
         uint64_t next_cancel_id;
 };
 
@@ -69,6 +74,7 @@ typedef struct PolkitQuery {
         char *pending_key;              /* the check queued or in flight, or NULL */
         char *action_id;                /* ... its action */
         char **details;                 /* ... and details (key, value, ...) */
+        bool quiet;                     /* ... never with AllowUserInteraction (polkit_registry_check_quiet()) */
         unsigned retries;               /* LimitsExceeded in a row for it */
         PolkitSender *sender;           /* while QUERY_QUEUED or QUERY_IN_FLIGHT */
         sd_bus_slot *slot;              /* its CheckAuthorization call, while QUERY_IN_FLIGHT */
@@ -202,11 +208,23 @@ static void query_enqueue(PolkitQuery *q, bool front) {
         }
 }
 
-/* The next check to send: of the uids that may have one more in flight,
- * the one with the fewest in flight (the first in turn among equals); of
- * its connections, the one with the fewest in flight, likewise; that one's
- * oldest call.  Both go to the back of their rings. */
+static uint64_t registry_now(PolkitRegistry *reg) {
+        uint64_t now;
+        struct timespec ts;
+
+        if (reg->event && sd_event_now(reg->event, CLOCK_MONOTONIC, &now) >= 0)
+                return now;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+/* The next check to send: of the uids that may have one more in flight
+ * and have a token (call-rate.h), the one with the fewest in flight (the
+ * first in turn among equals); of its connections, the one with the fewest
+ * in flight, likewise; that one's oldest call.  Both go to the back of their
+ * rings, and the uid's token is taken. */
 static PolkitQuery *dequeue_next(PolkitRegistry *reg) {
+        uint64_t now = registry_now(reg);
         PolkitUser *best_u = NULL;
         PolkitSender *best_s = NULL;
         PolkitQuery *q;
@@ -214,11 +232,13 @@ static PolkitQuery *dequeue_next(PolkitRegistry *reg) {
         for (GList *l = reg->ring.head; l; l = l->next) {
                 PolkitUser *u = l->data;
 
-                if (u->in_flight < POLKIT_MAX_IN_FLIGHT_PER_UID && (!best_u || u->in_flight < best_u->in_flight))
+                if (u->in_flight < POLKIT_MAX_IN_FLIGHT_PER_UID && (!best_u || u->in_flight < best_u->in_flight) &&
+                    call_rate_next(reg->rate, u->uid, now) <= now)
                         best_u = u;
         }
         if (!best_u)
                 return NULL;
+        (void) call_rate_take(reg->rate, best_u->uid, now);
         for (GList *l = best_u->senders.head; l; l = l->next) {
                 PolkitSender *s = l->data;
 
@@ -255,6 +275,22 @@ static void polkit_query_free(PolkitQuery *q) {
  */
 PolkitRegistry *polkit_registry_new(void) {
         PolkitRegistry *reg = g_new0(PolkitRegistry, 1);
+        const char *test_rate = getenv(CALL_RATE_TEST_ENV);
+        uint64_t interval = 1000000u / CALL_RATE_PER_SEC;
+        unsigned burst = CALL_RATE_BURST;
+        char *end;
+
+        if (test_rate) {
+                /* Tests only: "INTERVAL_USEC:BURST"; anything else keeps the defaults. */
+                uint64_t i = g_ascii_strtoull(test_rate, &end, 10);
+                uint64_t b = *end == ':' ? g_ascii_strtoull(end + 1, &end, 10) : 0;
+
+                if (*end == '\0' && i > 0 && b > 0 && b <= G_MAXUINT) {
+                        interval = i;
+                        burst = (unsigned) b;
+                }
+        }
+        reg->rate = call_rate_new(interval, burst);
 
         reg->queries = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                              (GDestroyNotify) polkit_query_free);
@@ -282,6 +318,9 @@ void polkit_registry_free(PolkitRegistry *reg) {
         g_hash_table_destroy(reg->senders);
         g_hash_table_destroy(reg->users);
         sd_event_source_disable_unref(reg->backoff);
+        sd_event_source_disable_unref(reg->rate_timer);
+        call_rate_free(reg->rate);
+        sd_event_unref(reg->event);
         g_free(reg);
 }
 
@@ -467,7 +506,7 @@ static int query_send(PolkitQuery *q) {
         PolkitRegistry *reg = q->registry;
         sd_bus *bus = sd_bus_message_get_bus(q->call);
         const char *sender = sd_bus_message_get_sender(q->call);
-        bool interactive = sd_bus_message_get_allow_interactive_authorization(q->call) > 0;
+        bool interactive = !q->quiet && sd_bus_message_get_allow_interactive_authorization(q->call) > 0;
         PolkitUser *u;
         int r;
 
@@ -509,11 +548,48 @@ static int query_send(PolkitQuery *q) {
         return 0;
 }
 
+static int on_rate_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        pump(userdata);
+        return 0;
+}
+
+/* Calls wait that could be sent but for their uid's token: wake up when
+ * the first of those uids has one.  (A uid at its in-flight cap is woken by
+ * its answers, a full registry by any answer, a backoff by its own timer.) */
+static void arm_rate_timer(PolkitRegistry *reg) {
+        uint64_t now = registry_now(reg), when = UINT64_MAX;
+        int r;
+
+        if (reg->backoff || reg->in_flight >= POLKIT_MAX_IN_FLIGHT || !reg->event)
+                return;
+        for (GList *l = reg->ring.head; l; l = l->next) {
+                PolkitUser *u = l->data;
+
+                if (u->in_flight < POLKIT_MAX_IN_FLIGHT_PER_UID)
+                        when = MIN(when, call_rate_next(reg->rate, u->uid, now));
+        }
+        if (when == UINT64_MAX)
+                return;
+        if (reg->rate_timer) {
+                r = sd_event_source_set_time(reg->rate_timer, when);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(reg->rate_timer, SD_EVENT_ONESHOT);
+        } else {
+                r = sd_event_add_time(reg->event, &reg->rate_timer, CLOCK_MONOTONIC, when, 0, on_rate_timer, reg);
+                if (r >= 0)
+                        (void) sd_event_source_set_description(reg->rate_timer, "sluice-polkit-rate");
+        }
+        if (r < 0)      /* no timer: the next answer or call pumps again */
+                reg->rate_timer = sd_event_source_disable_unref(reg->rate_timer);
+}
+
 /* Send the checks waiting, in turn, while there is room. */
 static void pump(PolkitRegistry *reg) {
         PolkitQuery *q;
         int r;
 
+        if (reg->rate_timer)
+                (void) sd_event_source_set_enabled(reg->rate_timer, SD_EVENT_OFF);
         while (!reg->backoff && reg->in_flight < POLKIT_MAX_IN_FLIGHT && (q = dequeue_next(reg))) {
                 r = query_send(q);
                 if (r == -ENOBUFS) {
@@ -526,6 +602,7 @@ static void pump(PolkitRegistry *reg) {
                         query_resume(q, POLKIT_VERDICT_UNAVAILABLE, reason);
                 }
         }
+        arm_rate_timer(reg);
 }
 
 /**
@@ -551,8 +628,8 @@ static void pump(PolkitRegistry *reg) {
  *
  * Return: 1 decided, 0 pending, or a negative errno.
  */
-int polkit_registry_check(PolkitRegistry *reg, sd_bus_message *call, uint32_t uid, const char *action_id,
-                          const char *const *details, PolkitVerdict *ret_verdict, char **ret_reason) {
+static int check_full(PolkitRegistry *reg, sd_bus_message *call, uint32_t uid, const char *action_id,
+                      const char *const *details, bool quiet, PolkitVerdict *ret_verdict, char **ret_reason) {
         g_autofree char *key = query_key(action_id, details);
         PolkitQuery *q;
         PolkitUser *u;
@@ -561,6 +638,11 @@ int polkit_registry_check(PolkitRegistry *reg, sd_bus_message *call, uint32_t ui
         int r;
 
         *ret_reason = NULL;
+        if (!reg->event) {
+                sd_event *e = sd_bus_get_event(sd_bus_message_get_bus(call));
+
+                reg->event = e ? sd_event_ref(e) : NULL;
+        }
         q = g_hash_table_lookup(reg->queries, call);
         if (q) {
                 a = query_find_answer(q, key);
@@ -573,14 +655,17 @@ int polkit_registry_check(PolkitRegistry *reg, sd_bus_message *call, uint32_t ui
                         return -EBUSY;
         }
 
-        /* One uid's flood pins at most this many calls. */
+        /* One uid's flood pins at most this many calls, all uids' at most
+         * POLKIT_MAX_WAITING. */
         u = g_hash_table_lookup(reg->users, GUINT_TO_POINTER(uid));
         n = u ? u->in_flight + u->queued : 0;
-        if (n >= POLKIT_MAX_WAITING_PER_UID) {
+        if (n >= POLKIT_MAX_WAITING_PER_UID || reg->in_flight + reg->waiting >= POLKIT_MAX_WAITING) {
                 if (q)
                         (void) sd_event_source_set_enabled(q->expire, SD_EVENT_ONESHOT);
                 *ret_verdict = POLKIT_VERDICT_OVERLOADED;
-                *ret_reason = g_strdup_printf("%u", n);
+                *ret_reason = n >= POLKIT_MAX_WAITING_PER_UID ?
+                        g_strdup_printf("%u", n) :
+                        g_strdup_printf("%u of all users", reg->in_flight + reg->waiting);
                 return 1;
         }
 
@@ -610,13 +695,21 @@ int polkit_registry_check(PolkitRegistry *reg, sd_bus_message *call, uint32_t ui
         q->pending_key = g_strdup(key);
         q->action_id = g_strdup(action_id);
         q->details = g_strdupv((char **) details);
+        q->quiet = quiet;
         q->retries = 0;
 
         /* Its turn now only if nobody waits before it: when there is room,
-         * whoever waits is at a per-uid cap (or the bus asked for a pause). */
+         * whoever waits is at a per-uid cap or has no token (or the bus
+         * asked for a pause); and only if its uid has a token: else it
+         * waits for one (the tarpit, call-rate.h). */
         if (reg->backoff || reg->in_flight >= POLKIT_MAX_IN_FLIGHT ||
-            (u && u->in_flight >= POLKIT_MAX_IN_FLIGHT_PER_UID)) {
+            (u && (u->in_flight >= POLKIT_MAX_IN_FLIGHT_PER_UID || u->queued > 0))) {
                 query_enqueue(q, false);
+                return 0;
+        }
+        if (!call_rate_take(reg->rate, uid, registry_now(reg))) {
+                query_enqueue(q, false);
+                arm_rate_timer(reg);
                 return 0;
         }
 
@@ -640,6 +733,33 @@ int polkit_registry_check(PolkitRegistry *reg, sd_bus_message *call, uint32_t ui
                 return 1;
         }
         return 0;
+}
+
+int polkit_registry_check(PolkitRegistry *reg, sd_bus_message *call, uint32_t uid, const char *action_id,
+                          const char *const *details, PolkitVerdict *ret_verdict, char **ret_reason) {
+        return check_full(reg, call, uid, action_id, details, false, ret_verdict, ret_reason);
+}
+
+/**
+ * polkit_registry_check_quiet() - polkit_registry_check(), never interactive
+ * @reg: the registry
+ * @call: the method call being handled; its sender is the polkit subject
+ * @uid: the caller's uid (from the bus)
+ * @action_id: the polkit action
+ * @details: as for polkit_registry_check()
+ * @ret_verdict: the verdict, when decided
+ * @ret_reason: as for polkit_registry_check()
+ *
+ * The same, but CheckAuthorization goes without AllowUserInteraction even
+ * when @call allows interactive authorization: for questions about what the
+ * caller may do (GetPermissions), which must never show a password dialog.
+ * A challenge comes back as POLKIT_VERDICT_CHALLENGE.
+ *
+ * Return: 1 decided, 0 pending, or a negative errno.
+ */
+int polkit_registry_check_quiet(PolkitRegistry *reg, sd_bus_message *call, uint32_t uid, const char *action_id,
+                                const char *const *details, PolkitVerdict *ret_verdict, char **ret_reason) {
+        return check_full(reg, call, uid, action_id, details, true, ret_verdict, ret_reason);
 }
 
 static void send_cancel(sd_bus *bus, const char *cancel_id) {
