@@ -109,6 +109,10 @@ class Failure(Exception):
     pass
 
 
+class CockpitSessionFailed(Exception):
+    pass
+
+
 def say(msg):
     print(msg, flush=True)
 
@@ -253,7 +257,17 @@ class Browser:
 
     # ---- Cockpit's shell
     def login(self, user, password, path="sluice"):
-        """Cockpit's real login page (PAM through cockpit-session)."""
+        """Cockpit's real login page (PAM through cockpit-session). Once more,
+        said, if Cockpit's shell reports its own session broke right after the
+        login ("Connection failed", "no-session"): Cockpit's, not the page's."""
+        try:
+            self._login(user, password, path)
+        except CockpitSessionFailed as e:
+            say(f"note: Cockpit's session failed right after the login ({e}); logging in again")
+            self.d.delete_all_cookies()
+            self._login(user, password, path)
+
+    def _login(self, user, password, path):
         self.phase = "login-page"
         self.d.get(f"{BASE}/{path}")
         wait_for("Cockpit's login page", lambda: self.d.find_element(By.ID, "login-user-input").is_displayed())
@@ -266,6 +280,9 @@ class Browser:
         def logged_in():
             if self.d.find_elements(By.CSS_SELECTOR, 'iframe[name^="cockpit1:localhost/"]'):
                 return True
+            body = self.d.find_element(By.TAG_NAME, "body").text
+            if "Connection failed" in body or "session has expired" in body:
+                raise CockpitSessionFailed(" ".join(body.split())[:200])
             err = self.d.find_elements(By.ID, "login-error-message")
             if err and err[0].is_displayed() and err[0].text.strip():
                 fail(f"Cockpit refused the login of {user}: {err[0].text.strip()}")
@@ -577,6 +594,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--jobs", default="")
     ap.add_argument("--admin", action="store_true")
+    ap.add_argument("--ready-file")
+    ap.add_argument("--busy", action="store_true")
     ap.add_argument("--width", type=int, default=1600)
     ap.add_argument("--height", type=int, default=1000)
     args = ap.parse_args()
@@ -729,16 +748,27 @@ def viewer(args):
 
 
 def screenshot(args):
-    """One screenshot of the page (the demo), as an admin with administrative access."""
+    """A screenshot of the page (tools/demo.sh): logs in, with --admin takes
+    administrative access, opens /sluice#/PATH, touches --ready-file once the
+    page is ready (the demo starts its workload then), waits until the table
+    shows at least one running and one queued job (--busy, bounded), shoots."""
     b = Browser(os.path.dirname(os.path.abspath(args.png)), width=args.width, height=args.height)
     try:
         b.login(args.user, args.password)
         if args.admin:
             b.administrative_access(args.password)
         b.open_sluice(args.path)
-        # Let the first render settle: the rows of the first page are in.
-        if args.path == "jobs":
-            wait_for("rows in the table", lambda: b.csss("table#sluice-jobs tr[data-job-id]"))
+        if args.ready_file:
+            open(args.ready_file, "w").close()
+        if args.busy:
+            b.nav("jobs")
+            wait_for("a running and a queued job in the table",
+                     lambda: b.csss('table#sluice-jobs tr[data-state="running"]')
+                     and b.csss('table#sluice-jobs tr[data-state="queued"]'), interval=0.2)
+            if args.path != "jobs":
+                b.nav(args.path or "overview")
+            # The queued rows' wait reasons are read once they are shown.
+            time.sleep(1)
         b.d.switch_to.default_content()
         b.d.save_screenshot(args.png)
         ok(f"screenshot of /sluice#/{args.path} in {args.png}")
