@@ -8,7 +8,7 @@
 /* global cockpit */
 import { h, setText, setData, setDisabled, replaceChildren } from "./dom.js";
 import {
-    formatTime, formatDuration, jobDuration, stateText, resultText, ownerText, NONE
+    formatTime, formatDuration, jobDuration, stateText, resultText, resultColor, ownerText, NONE
 } from "./format.js";
 import { runAction } from "./actions.js";
 
@@ -256,7 +256,15 @@ export class JobsView {
         setText(c.Description, job.Description || (job._full ? NONE : "…"));
         setText(c.Owner, ownerText(job.Owner, this.model.users));
         setText(c.State, stateText(job.State));
-        setText(c.Result, resultText(job.Result));
+        if (!c.Result._label) {
+            c.Result._label = h("span.pf-v5-c-label.pf-m-compact", null, h("span.pf-v5-c-label__content"));
+            c.Result.append(c.Result._label);
+        }
+        const label = c.Result._label;
+        label.hidden = !job.Result;
+        for (const color of ["green", "red", "orange", "grey", "blue"])
+            label.classList.toggle("pf-m-" + color, !!job.Result && resultColor(job.Result) === color);
+        setText(label.firstChild, resultText(job.Result));
         setText(c.WaitReason, job.State === "queued" ? (wait.WaitReason || NONE) : NONE);
         setText(c.Position, job.State === "queued" && wait.Position ? String(wait.Position) : NONE);
         setText(c.SubmittedAt, formatTime(job.SubmittedAt));
