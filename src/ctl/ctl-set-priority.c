@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* "sluicectl set-priority JOB N": the job's SetPriority(i). */
 #include <glib.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "ctl-bus.h"
@@ -14,6 +15,7 @@
  * @argc: verb argc
  * @argv: verb argv
  *
+ * A negative N needs no "--" ("set-priority 7 -10").
  * N is checked here only for being a number; its range (-1000…1000) is
  * sluiced's to judge, whose InvalidArgument message is printed as is.
  * Prints nothing, or with --json {"Id":…,"Priority":…} as sluiced now has it.
@@ -23,22 +25,43 @@
 int ctl_verb_set_priority(Ctl *ctl, int argc, char **argv) {
         g_autofree char *path = NULL, *what = NULL;
         g_autoptr(GVariant) prio = NULL;
+        const char *args[2];
+        size_t n_args = 0;
+        bool options_end = false;
         gint64 n;
-        int r, idx;
+        int r;
 
-        r = ctl_parse_common_options(ctl, argc, argv, &idx);
-        if (r != 0)
-                return r;
-        if (argc - idx != 2)
+        /* Not getopt: a negative priority ("set-priority 7 -10") is an argument, not an option. */
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+
+                if (!options_end && g_str_equal(a, "--")) {
+                        options_end = true;
+                        continue;
+                }
+                if (!options_end && g_str_equal(a, "--json")) {
+                        ctl->json = true;
+                        continue;
+                }
+                if (!options_end && (g_str_equal(a, "--help") || g_str_equal(a, "-h"))) {
+                        ctl_print_help();
+                        return CTL_EXIT_OK;
+                }
+                if (!options_end && a[0] == '-' && !g_ascii_isdigit(a[1]))
+                        return ctl_usage_error(_("invalid option for \"%s\""), argv[0]);
+                if (n_args == G_N_ELEMENTS(args))
+                        return ctl_usage_error(_("\"set-priority\" needs a JOB and a priority"));
+                args[n_args++] = a;
+        }
+        if (n_args != 2)
                 return ctl_usage_error(_("\"set-priority\" needs a JOB and a priority"));
-        /* "--" lets a negative priority through getopt: set-priority -- 7 -10 */
-        if (!g_ascii_string_to_signed(argv[idx + 1], 10, G_MININT32, G_MAXINT32, &n, NULL))
-                return ctl_usage_error(_("invalid priority \"%s\": expected a number"), argv[idx + 1]);
+        if (!g_ascii_string_to_signed(args[1], 10, G_MININT32, G_MAXINT32, &n, NULL))
+                return ctl_usage_error(_("invalid priority \"%s\": expected a number"), args[1]);
 
-        r = ctl_resolve_job(ctl, argv[idx], &path);
+        r = ctl_resolve_job(ctl, args[0], &path);
         if (r != 0)
                 return r;
-        what = g_strdup_printf(_("could not change the priority of job %s"), argv[idx]);
+        what = g_strdup_printf(_("could not change the priority of job %s"), args[0]);
         r = ctl_call(ctl, what, path, SLUICE_JOB_IFACE, "SetPriority", NULL, "i", (int32_t) n);
         if (r != 0)
                 return r;

@@ -836,9 +836,12 @@ static void test_set_priority(gconstpointer data) {
         g_assert_cmpint(ctl(f, &out, NULL, "set-priority", id_text, "17", NULL), ==, 0);
         g_assert_cmpstr(out, ==, "");
         g_assert_cmpint(job_int(f, id, "Priority"), ==, 17);
-        /* a negative one after "--" */
+        /* a negative one, with and without "--" */
         g_assert_cmpint(ctl(f, NULL, NULL, "set-priority", "--", id_text, "-5", NULL), ==, 0);
         g_assert_cmpint(job_int(f, id, "Priority"), ==, -5);
+        g_assert_cmpint(ctl(f, NULL, NULL, "set-priority", id_text, "-7", NULL), ==, 0);
+        g_assert_cmpint(job_int(f, id, "Priority"), ==, -7);
+        g_assert_cmpint(ctl(f, NULL, NULL, "set-priority", "--bogus", id_text, "1", NULL), ==, 2);
         if (have_python3()) {
                 g_assert_cmpint(ctl(f, &json, NULL, "set-priority", "--json", id_text, "3", NULL), ==, 0);
                 g_autofree char *expr = g_strdup_printf("d == {'Id': %s, 'Priority': 3}", id_text);
