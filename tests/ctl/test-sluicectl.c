@@ -1144,54 +1144,6 @@ static void test_config_show_set_unset(gconstpointer data) {
         g_assert_cmpint(ctl(f, NULL, &err, "config", "frob", NULL), ==, 2);
 }
 
-/* issue 12 item 1: config show (origins), set --persist survives reload, unset drops it. */
-static void test_config_show_set_unset(gconstpointer data) {
-        Fixture *f = (Fixture *) data;
-        g_autofree char *out = NULL, *err = NULL, *file_line = NULL, *json = NULL;
-        g_autofree char *config_path = g_build_filename(f->tmpdir, "sluiced.conf", NULL);
-
-        /* test_config's "MaxRunning=4" is on line 2 */
-        file_line = g_strdup_printf("# %s:2\n", config_path);
-        g_assert_cmpint(ctl(f, &out, NULL, "config", "show", NULL), ==, 0);
-        g_assert_nonnull(strstr(out, "[Scheduler]\n"));
-        g_assert_nonnull(strstr(out, "MaxRunning=4 "));
-        g_assert_nonnull(strstr(out, file_line));
-        g_assert_nonnull(strstr(out, "KeepFinishedSec=300 "));
-        g_assert_nonnull(strstr(out, "# default\n"));
-        g_assert_nonnull(strstr(out, "[Class backup]\n"));
-
-        g_assert_cmpint(ctl(f, NULL, NULL, "config", "set", "--persist", "Scheduler", "MaxRunning=7", NULL), ==, 0);
-        g_assert_cmpint(ctl(f, NULL, NULL, "reload", NULL), ==, 0);
-        g_clear_pointer(&out, g_free);
-        g_assert_cmpint(ctl(f, &out, NULL, "config", "show", "Scheduler", NULL), ==, 0);
-        g_assert_nonnull(strstr(out, "MaxRunning=7 "));
-        g_assert_nonnull(strstr(out, "# override (stored"));
-        g_assert_null(strstr(out, "[Class backup]"));
-        if (have_python3()) {
-                g_assert_cmpint(ctl(f, &json, NULL, "config", "show", "--json", NULL), ==, 0);
-                assert_json(f, json, "any(e['section'] == 'Scheduler' and e['key'] == 'MaxRunning' and "
-                                     "e['value'] == '7' and e['source'] == 'override' for e in d)");
-        }
-
-        g_assert_cmpint(ctl(f, NULL, NULL, "config", "unset", "--persist", "Scheduler", "MaxRunning", NULL), ==, 0);
-        g_clear_pointer(&out, g_free);
-        g_assert_cmpint(ctl(f, &out, NULL, "config", "show", "Scheduler", NULL), ==, 0);
-        g_assert_nonnull(strstr(out, "MaxRunning=4 "));
-        g_assert_nonnull(strstr(out, file_line));
-
-        /* Mistakes are usage errors (2) or sluiced's refusal (1), with the reason. */
-        g_assert_cmpint(ctl(f, NULL, &err, "config", "unset", "Scheduler", "MaxRunning=3", NULL), ==, 2);
-        g_assert_nonnull(strstr(err, "KEY names"));
-        g_clear_pointer(&err, g_free);
-        g_assert_cmpint(ctl(f, NULL, &err, "config", "unset", "Scheduler", "MaxWalking", NULL), ==, 1);
-        g_assert_nonnull(strstr(err, "MaxWalking"));
-        g_clear_pointer(&err, g_free);
-        g_assert_cmpint(ctl(f, NULL, &err, "config", "show", "Nowhere", NULL), ==, 1);
-        g_assert_nonnull(strstr(err, "Nowhere"));
-        g_clear_pointer(&err, g_free);
-        g_assert_cmpint(ctl(f, NULL, &err, "config", "frob", NULL), ==, 2);
-}
-
 /* Start sluiced on the test bus with the state in tmpdir; return once it owns its name. */
 static void daemon_start(Fixture *f) {
         g_autoptr(GError) error = NULL;
@@ -1303,7 +1255,6 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/remote/refuses-run", &f, test_remote_refuses_run);
         g_test_add_data_func("/sluicectl/time-input", &f, test_time_input);
         g_test_add_data_func("/sluicectl/json-verbs", &f, test_json_verbs);
-        g_test_add_data_func("/sluicectl/config/show-set-unset", &f, test_config_show_set_unset);
         g_test_add_data_func("/sluicectl/config/show-set-unset", &f, test_config_show_set_unset);
 
         r = g_test_run();
