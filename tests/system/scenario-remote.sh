@@ -58,6 +58,12 @@ assert_status 4 container_exec sluicectl -H root@localhost show 999999999
 assert_contains "could not find job 999999999" "$OUTPUT" "show of an unknown job over -H"
 sluice_resume class:sh
 
+step "exit statuses a script can tell apart: 77 when polkit refuses (uid 65534 pausing), 4 for no such class"
+assert_status 77 container_exec_as 65534 sluicectl --no-ask-password pause class:sh
+assert_contains "not permitted" "$OUTPUT" "sluicectl pause as uid 65534"
+assert_status 4 container_exec sluicectl submit no-such-class-h8
+assert_eq "" "$(container_exec sluicectl status --json | grep -o '"class:sh"' || true)" "class sh paused by the refused call"
+
 step "-M .host: the machine transport (PID 1's namespaces) reaches the same sluiced"
 assert_status 0 container_exec sluicectl -M .host status --json
 assert_contains '"Version"' "$OUTPUT" "sluicectl -M .host status --json"
