@@ -6,12 +6,15 @@
  *
  *   flood-client flood CLASS [--connections K] [--window W] [--count N]
  *                            [--stop-file PATH] [--ready-file PATH] [--max-seconds S]
- *                            [--call submit|getjob]
+ *                            [--call submit|getjob] [--seconds T]
  *       K connections (default 8), each with W Submits awaiting replies
- *       (default 100; the system bus allows 128), until N were sent
+ *       (default 100; the system bus allows 128), until N were sent (or
+ *       T seconds passed, whichever comes first, when both are given)
  *       and PATH exists (either alone when only one is given), or S
- *       seconds passed (default 120).
- *       --ready-file is created once 1000 replies came back: the flood is on.
+ *       seconds passed (default 120).  T bounds a flood that sluiced slows
+ *       down (docs/authorization.md, "A flood of calls").
+ *       --ready-file is created once 1000 replies came back, or 3 s after
+ *       the first calls were sent (a slowed flood): the flood is on.
  *       Prints what came back, by error name.  --call getjob floods
  *       GetJob(2^64-2) instead (NoSuchJob; reading needs no polkit): the
  *       same load on the bus without the authorization, for comparison.
@@ -82,6 +85,7 @@ typedef struct Flood {
         const char *stop_file, *ready_file;
         bool ready_done, stopping;
         uint64_t deadline;
+        uint64_t enough_at;             /* --seconds: N calls or this time, whichever first; 0: none */
         struct { char name[128]; char example[256]; uint64_t n; } errors[MAX_NAMES];
         unsigned n_errors;
         uint64_t other_errors;
@@ -122,12 +126,29 @@ static bool flood_should_stop(Flood *f) {
         /* Both bounds when both are given: at least N calls, and on until
          * the stop file appears. */
         if (now_usec() >= f->deadline ||
-            ((!f->count || f->sent >= f->count) && (!f->stop_file || access(f->stop_file, F_OK) == 0)))
+            ((!f->count || f->sent >= f->count || (f->enough_at && now_usec() >= f->enough_at)) &&
+             (!f->stop_file || access(f->stop_file, F_OK) == 0)))
                 f->stopping = true;
         return f->stopping;
 }
 
 static int on_flood_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error);
+
+static void flood_ready(Flood *f) {
+        FILE *fp;
+
+        if (f->ready_done || !f->ready_file)
+                return;
+        fp = fopen(f->ready_file, "w");
+        if (fp)
+                fclose(fp);
+        f->ready_done = true;
+}
+
+static int on_ready_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        flood_ready(userdata);
+        return 0;
+}
 
 static int flood_send(Flood *f, sd_bus *bus) {
         sd_bus_message *m = NULL;
@@ -160,13 +181,8 @@ static int on_flood_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 tally(f, sd_bus_message_get_error(reply));
         else
                 f->ok++;
-        if (!f->ready_done && f->ready_file && f->replied >= 1000) {
-                FILE *fp = fopen(f->ready_file, "w");
-
-                if (fp)
-                        fclose(fp);
-                f->ready_done = true;
-        }
+        if (f->replied >= 1000)
+                flood_ready(f);
         if (!flood_should_stop(f))
                 (void) flood_send(f, sd_bus_message_get_bus(reply));
         if (f->outstanding == 0)
@@ -175,7 +191,7 @@ static int on_flood_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
 }
 
 static int do_flood(const char *klass, bool getjob, unsigned connections, unsigned window, uint64_t count,
-                    const char *stop_file, const char *ready_file, unsigned max_seconds) {
+                    const char *stop_file, const char *ready_file, unsigned max_seconds, unsigned seconds) {
         Flood f = { .klass = klass, .getjob = getjob, .count = count, .stop_file = stop_file,
                     .ready_file = ready_file };
         sd_bus *buses[256] = {};
@@ -189,6 +205,11 @@ static int do_flood(const char *klass, bool getjob, unsigned connections, unsign
                 return r;
         f.deadline = now_usec() + (uint64_t) max_seconds * 1000000u;
         start = now_usec();
+        if (seconds)
+                f.enough_at = start + (uint64_t) seconds * 1000000u;
+        r = sd_event_add_time_relative(f.event, NULL, CLOCK_MONOTONIC, 3u * 1000000u, 0, on_ready_timer, &f);
+        if (r < 0)
+                return r;
         for (unsigned i = 0; i < connections; i++) {
                 r = open_bus(&buses[i]);
                 if (r < 0)
@@ -281,13 +302,13 @@ static int do_probe(const char *klass, unsigned count) {
 static void usage(void) {
         fprintf(stderr, "usage: flood-client flood CLASS [--connections K] [--window W] [--count N]\n"
                         "                          [--stop-file PATH] [--ready-file PATH] [--max-seconds S]\n"
-                        "                          [--call submit|getjob]\n"
+                        "                          [--call submit|getjob] [--seconds T]\n"
                         "       flood-client probe CLASS [--count N]\n");
         exit(2);
 }
 
 int main(int argc, char *argv[]) {
-        unsigned connections = 8, window = 100, max_seconds = 120, probe_count = 30;
+        unsigned connections = 8, window = 100, max_seconds = 120, seconds = 0, probe_count = 30;
         uint64_t count = 0;
         const char *stop_file = NULL, *ready_file = NULL;
         bool getjob = false;
@@ -315,12 +336,14 @@ int main(int argc, char *argv[]) {
                         getjob = strcmp(v, "getjob") == 0;
                 else if (strcmp(a, "--max-seconds") == 0)
                         max_seconds = (unsigned) strtoul(v, NULL, 10);
+                else if (strcmp(a, "--seconds") == 0)
+                        seconds = (unsigned) strtoul(v, NULL, 10);
                 else
                         usage();
                 i++;
         }
         if (strcmp(argv[1], "flood") == 0)
-                r = do_flood(argv[2], getjob, connections, window, count, stop_file, ready_file, max_seconds);
+                r = do_flood(argv[2], getjob, connections, window, count, stop_file, ready_file, max_seconds, seconds);
         else if (strcmp(argv[1], "probe") == 0)
                 r = do_probe(argv[2], probe_count);
         else

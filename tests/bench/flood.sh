@@ -4,8 +4,9 @@
 # tests/bench/flood.sh BUILD_DIR [N]
 #
 # Issue 10's long run for item 8 (needs root, like tests/system): one uid
-# floods N Submits (default 100 000; more while the probe still runs) while
-# another user's Submits are timed.
+# floods N Submits (default 100 000, or for FLOOD_SECONDS, default 60,
+# whichever comes first: sluiced slows a flooder down; and on while the
+# probe still runs) while another user's Submits are timed.
 # Boots the throwaway systemd container (tests/system/container.sh), installs
 # BUILD_DIR (configured with --prefix=/usr and built: `ninja -C BUILD_DIR`),
 # real polkitd with a rule that lets both users submit their class, and, in
@@ -28,7 +29,7 @@
 # sluiced's memory (VmRSS before and after, VmHWM: the peak) and the lines
 # it wrote to the journal. Both classes are paused: nothing runs, the jobs
 # only queue. Not a test: it judges nothing; docs/benchmarks.md has figures.
-# Knobs: PROBES=M, CONNECTIONS=8, WINDOW=100.
+# Knobs: PROBES=M, CONNECTIONS=8, WINDOW=100, FLOOD_SECONDS=60.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,6 +42,7 @@ n=${2:-100000}
 probes=${PROBES:-200}
 connections=${CONNECTIONS:-8}
 window=${WINDOW:-100}
+flood_seconds=${FLOOD_SECONDS:-60}
 for f in tests/bench/flood-client src/daemon/sluiced; do
 	[[ -x $build/$f ]] || { echo "flood.sh: $build/$f is missing: ninja -C $build" >&2; exit 2; }
 done
@@ -99,7 +101,7 @@ mem() { container_exec grep -E '^(VmRSS|VmHWM)' "/proc/$(pid)/status" | awk '{ p
 jlines() { container_exec journalctl --no-pager -o cat -u sluiced.service | wc -l; }
 
 echo "sluice flood benchmark: $(uname -m), $(nproc) CPUs, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown), polkit $(container_exec pkaction --version 2>/dev/null | awk '{ print $NF }')"
-echo "flooder: uid 65534, $n Submits, $connections connections x $window calls awaiting replies; probe: uid $probe_uid, $probes Submits one after the other"
+echo "flooder: uid 65534, $n Submits or ${flood_seconds} s, $connections connections x $window calls awaiting replies; probe: uid $probe_uid, $probes Submits one after the other"
 mem_before=$(mem)
 lines_before=$(jlines)
 
@@ -110,9 +112,9 @@ base=$(container_exec_as "$probe_uid" "$bin/flood-client" probe probe --count "$
 flood_and_probe() {
 	local flood_pid
 	container_exec rm -f /tmp/flood-ready /tmp/flood-stop
-	# At least N calls, and on until the probe is done.
-	container_exec_as 65534 "$bin/flood-client" flood flood --call "$1" --count "$n" --connections "$connections" \
-		--window "$window" --ready-file /tmp/flood-ready --stop-file /tmp/flood-stop --max-seconds 3600 >"$2" 2>&1 &
+	# N calls or FLOOD_SECONDS, whichever first, and on until the probe is done.
+	container_exec_as 65534 "$bin/flood-client" flood flood --call "$1" --count "$n" --seconds "$flood_seconds" \
+		--connections "$connections" --window "$window" --ready-file /tmp/flood-ready --stop-file /tmp/flood-stop --max-seconds 3600 >"$2" 2>&1 &
 	flood_pid=$!
 	until container_exec test -e /tmp/flood-ready; do
 		kill -0 "$flood_pid" 2>/dev/null || break
