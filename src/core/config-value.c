@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "config-value.h"
@@ -116,7 +117,7 @@ bool config_parse_uint64_range(const char *value, uint64_t min, uint64_t max, ui
                 g_autofree char *q = config_quote(value);
 
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
-                            _("\"%s\" is out of range (%" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT ")"),
+                            _("\"%s\" is out of range (%" PRIu64 "..%" PRIu64 ")"),
                             q, min, max);
                 return false;
         }
@@ -152,7 +153,7 @@ bool config_parse_int32_range(const char *value, int32_t min, int32_t max, int32
                 g_autofree char *q = config_quote(value);
 
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
-                            _("\"%s\" is out of range (%" G_GINT32_FORMAT "..%" G_GINT32_FORMAT ")"),
+                            _("\"%s\" is out of range (%" PRId32 "..%" PRId32 ")"),
                             q, min, max);
                 return false;
         }

@@ -4,6 +4,7 @@
  * SLUICE_ERROR naming the offending field.  Nothing here changes the
  * scheduler; scheduler_submit() registers the job afterwards.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "config-command.h"
@@ -443,7 +444,7 @@ Job *scheduler_build_job(Scheduler *s, const JobSpec *spec, usec_t now, bool che
         if (spec->has_priority &&
             (spec->priority < SLUICE_PRIORITY_MIN || spec->priority > SLUICE_PRIORITY_MAX)) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                            _("priority: %" G_GINT32_FORMAT " is out of range (%d..%d)"),
+                            _("priority: %" PRId32 " is out of range (%d..%d)"),
                             spec->priority, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
                 return NULL;
         }
@@ -538,7 +539,7 @@ Job *scheduler_build_orphan_job(Scheduler *s, const JobSpec *spec, GError **erro
         if (spec->has_priority &&
             (spec->priority < SLUICE_PRIORITY_MIN || spec->priority > SLUICE_PRIORITY_MAX)) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                            _("priority: %" G_GINT32_FORMAT " is out of range (%d..%d)"),
+                            _("priority: %" PRId32 " is out of range (%d..%d)"),
                             spec->priority, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
                 return NULL;
         }

@@ -377,7 +377,7 @@ Job *scheduler_restore(Scheduler *s, Job *job, usec_t now, GError **error) {
         }
         if (job->priority < SLUICE_PRIORITY_MIN || job->priority > SLUICE_PRIORITY_MAX) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                            _("priority: %" G_GINT32_FORMAT " is out of range (%d..%d)"),
+                            _("priority: %" PRId32 " is out of range (%d..%d)"),
                             job->priority, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
                 return NULL;
         }
@@ -779,7 +779,7 @@ bool scheduler_renew(Scheduler *s, Job *job, usec_t now, GError **error) {
 bool scheduler_set_priority(Scheduler *s, Job *job, int32_t priority, GError **error) {
         if (priority < SLUICE_PRIORITY_MIN || priority > SLUICE_PRIORITY_MAX) {
                 g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_ARGUMENT,
-                            _("priority: %" G_GINT32_FORMAT " is out of range (%d..%d)"),
+                            _("priority: %" PRId32 " is out of range (%d..%d)"),
                             priority, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
                 return false;
         }

@@ -54,6 +54,9 @@ static int append_jobs_filter(sd_bus_message *m, bool history, char **states, co
                 r = sd_bus_message_append(m, "{sv}", "since", "t", since);
         if (r >= 0 && limit > 0)
                 r = sd_bus_message_append(m, "{sv}", "limit", "u", limit);
+        /* history --limit=N: the newest N, as journalctl -n (still printed oldest first) */
+        if (r >= 0 && limit > 0 && history)
+                r = sd_bus_message_append(m, "{sv}", "newest", "b", 1);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         return r;
@@ -272,6 +275,29 @@ static int parse_filter_args(Ctl *ctl, int argc, char **argv, bool with_since, J
         return 0;
 }
 
+/* 0 when @name is in the Classes property, else CTL_EXIT_NO_SUCH after saying so. */
+static int check_class_exists(Ctl *ctl, const char *name) {
+        g_autoptr(GVariant) props = NULL, classes = NULL;
+        GVariantIter iter;
+        const char *n;
+        int r;
+
+        r = ctl_get_all_properties(ctl, _("could not read the classes"), SLUICE_MANAGER_PATH,
+                                   SLUICE_MANAGER_IFACE, &props);
+        if (r != 0)
+                return r;
+        classes = g_variant_lookup_value(props, "Classes", G_VARIANT_TYPE("a(sssu)"));
+        if (classes) {
+                g_variant_iter_init(&iter, classes);
+                while (g_variant_iter_next(&iter, "(&s&s&su)", &n, NULL, NULL, NULL))
+                        if (strcmp(n, name) == 0)
+                                return 0;
+        }
+        fprintf(stderr, "sluicectl: %s\n", _("no such class"));
+        fprintf(stderr, _("sluicectl: class \"%s\" is not configured (see \"sluicectl status\")\n"), name);
+        return CTL_EXIT_NO_SUCH;
+}
+
 /**
  * ctl_verb_list() - "sluicectl list [--state=S[,S…]] [--class=C] [--limit=N] [--json]"
  * @ctl: the context
@@ -291,6 +317,13 @@ int ctl_verb_list(Ctl *ctl, int argc, char **argv) {
         r = ctl_list_jobs(ctl, f.states, f.class_name, f.owner, (guint32) f.limit, &jobs);
         if (r != 0)
                 return r;
+        /* No job of a class that does not exist is no answer: say so (a class removed
+         * by a reload whose jobs are still on the bus lists them as usual). */
+        if (f.class_name && g_variant_n_children(jobs) == 0) {
+                r = check_class_exists(ctl, f.class_name);
+                if (r != 0)
+                        return r;
+        }
         if (ctl->json)
                 list_print_json(jobs);
         else
@@ -350,6 +383,52 @@ static int parse_one_job(Ctl *ctl, int argc, char **argv, const char *usage, cha
         return ctl_resolve_job(ctl, argv[idx], ret_path);
 }
 
+static int get_job_record(Ctl *ctl, guint64 id, GVariant **ret);
+
+/*
+ * "show ID" of a job no longer on the bus (KeepFinishedSec passed, or sluiced
+ * restarted): its stored record from GetJobRecord(), as history and logs see
+ * it.  Return: an exit status when it handled the job (shown, or failed
+ * saying why), -1 when the job is on the bus (or JOB is no id): show it
+ * from its object.
+ */
+static int show_from_history(Ctl *ctl, int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
+        g_autoptr(GVariant) rec = NULL;
+        guint64 id;
+        int r, idx;
+
+        r = ctl_parse_common_options(ctl, argc, argv, &idx);
+        if (r != 0)
+                return r;
+        if (argc - idx != 1 || !g_ascii_string_to_unsigned(argv[idx], 10, 1, G_MAXUINT64, &id, NULL))
+                return -1;
+        r = ctl_connect(ctl);
+        if (r != 0)
+                return r;
+        r = ctl_new_method_call(ctl, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJob", &m);
+        if (r != 0)
+                return r;
+        r = sd_bus_message_append(m, "t", id);
+        if (r < 0)
+                return ctl_fail(_("could not build a method call"), NULL, r);
+        r = sd_bus_call(ctl->bus, m, CTL_TIMEOUT_DEFAULT, &error, &reply);
+        if (r >= 0 || !sd_bus_error_has_name(&error, "org.sluice.Error.NoSuchJob"))
+                return -1;      /* on the bus, or another failure the usual path reports */
+
+        r = get_job_record(ctl, id, &rec);
+        if (r != 0)
+                return r;
+        if (ctl->json)
+                ctl_json_print_variant(rec);
+        else {
+                printf(_("(job %" PRIu64 " is no longer on the bus: its stored record)\n"), (uint64_t) id);
+                show_print_text(rec);
+        }
+        return CTL_EXIT_OK;
+}
+
 /**
  * ctl_verb_show() - "sluicectl show JOB [--json]": every property of a job
  * @ctl: the context
@@ -364,6 +443,9 @@ int ctl_verb_show(Ctl *ctl, int argc, char **argv) {
         const char *arg;
         int r;
 
+        r = show_from_history(ctl, argc, argv);
+        if (r >= 0)
+                return r;
         r = parse_one_job(ctl, argc, argv, _("\"show\" needs exactly one JOB"), &path, &arg);
         if (r != 0)
                 return r;

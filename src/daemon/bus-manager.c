@@ -141,12 +141,42 @@ typedef struct ListJobsCtx {
         guint next_live;
         uint32_t n;
         int error;              /* first append failure */
+        GQueue *tail;           /* filter "newest": the last filter->limit entries (ListEntry*) */
 } ListJobsCtx;
+
+/* An entry kept for the "newest" filter: jobs from the store are borrowed for one call only. */
+typedef struct ListEntry {
+        uint64_t id;
+        char *class_name;
+        JobState state;
+        JobResult result;
+        int32_t priority;
+        uint32_t owner;
+        usec_t submitted_at;
+        char *path;
+} ListEntry;
+
+static void list_entry_free(ListEntry *e) {
+        g_free(e->class_name);
+        g_free(e->path);
+        g_free(e);
+}
 
 /* One entry; false once the limit is reached or appending failed. */
 static bool list_append(ListJobsCtx *c, const Job *j, const char *path) {
         int r;
 
+        if (c->tail) {
+                /* Keep the newest: ids come in ascending order, the oldest kept goes first. */
+                ListEntry *e = g_new0(ListEntry, 1);
+
+                *e = (ListEntry) { j->id, g_strdup(j->class_name), j->state, j->result, j->priority, j->owner,
+                                   j->submitted_at, g_strdup(path) };
+                g_queue_push_tail(c->tail, e);
+                if (c->tail->length > c->filter->limit)
+                        list_entry_free(g_queue_pop_head(c->tail));
+                return true;
+        }
         if (c->error < 0 || c->n >= c->filter->limit)
                 return false;
         r = sd_bus_message_append(c->reply, "(tsssiuto)", j->id, j->class_name, job_state_to_string(j->state),
@@ -171,7 +201,7 @@ static bool list_flush_live(ListJobsCtx *c, uint64_t id) {
                 if (!list_append(c, j, l->path))
                         return false;
         }
-        return c->error >= 0 && c->n < c->filter->limit;
+        return c->error >= 0 && (c->tail || c->n < c->filter->limit);
 }
 
 static bool list_history_job(const Job *j, void *userdata) {
@@ -215,7 +245,8 @@ static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *e
                         g_ptr_array_add(live, jobs->pdata[i]);
         }
 
-        c = (ListJobsCtx) { .m = m, .filter = &filter, .reply = reply, .live = live };
+        c = (ListJobsCtx) { .m = m, .filter = &filter, .reply = reply, .live = live,
+                            .tail = filter.newest ? g_queue_new() : NULL };
         if (filter.history && m->store) {
                 g_autoptr(GError) gerror = NULL;
                 StoreJobFilter sf = {
@@ -227,10 +258,25 @@ static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *e
                         .until = filter.until,
                 };
 
-                if (!store_foreach_job(m->store, &sf, list_history_job, &c, &gerror))
+                if (!store_foreach_job(m->store, &sf, list_history_job, &c, &gerror)) {
+                        if (c.tail)
+                                g_queue_free_full(c.tail, (GDestroyNotify) list_entry_free);
                         return sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR, "%s", gerror->message);
+                }
         }
         (void) list_flush_live(&c, UINT64_MAX);
+        if (c.tail) {
+                for (GList *l = c.tail->head; l && r >= 0; l = l->next) {
+                        const ListEntry *e = l->data;
+
+                        r = sd_bus_message_append(reply, "(tsssiuto)", e->id, e->class_name,
+                                                  job_state_to_string(e->state), job_result_to_string(e->result),
+                                                  e->priority, e->owner, e->submitted_at, e->path);
+                }
+                g_queue_free_full(c.tail, (GDestroyNotify) list_entry_free);
+                if (r < 0)
+                        return r;
+        }
         if (c.error < 0)
                 return c.error;
 

@@ -485,6 +485,15 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(m);
                         f.history = b;
+                } else if (strcmp(key, "newest") == 0) {
+                        int b = 0;
+
+                        r = enter_variant(m, field, "b", error);
+                        if (r >= 0)
+                                r = sd_bus_message_read(m, "b", &b);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(m);
+                        f.newest = b;
                 } else if (strcmp(key, "since") == 0 || strcmp(key, "until") == 0) {
                         uint64_t t = 0;
 

@@ -44,6 +44,7 @@ typedef struct ListFilter {
         uint32_t owner;
         uint32_t limit;         /* at most this many; parsing turns 0 ("all") into SLUICE_MAX_LIST_ENTRIES */
         bool history;           /* also finished jobs no longer on the bus (from the state database) */
+        bool newest;            /* with limit: the newest (highest id) limit jobs, not the oldest */
         usec_t since;           /* SubmittedAt >= since (0: no bound) */
         usec_t until;           /* SubmittedAt < until (0: no bound) */
 } ListFilter;

@@ -1144,6 +1144,73 @@ static void test_config_show_set_unset(gconstpointer data) {
         g_assert_cmpint(ctl(f, NULL, &err, "config", "frob", NULL), ==, 2);
 }
 
+static void daemon_start(Fixture *f);
+static void daemon_stop(Fixture *f);
+/* A finished lease job (acquired and released); its id. */
+static guint64 finished_job(Fixture *f, const char *store) {
+        g_autofree char *out = NULL, *id_text = NULL, *param = g_strdup_printf("store=%s", store);
+        guint64 id;
+
+        g_assert_cmpint(ctl(f, &out, NULL, "acquire", "--ttl=600", "backup", param, NULL), ==, 0);
+        id = parse_id(out);
+        id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+        g_assert_cmpint(ctl(f, NULL, NULL, "release", id_text, NULL), ==, 0);
+        await_counts(f, 0, 0);
+        return id;
+}
+
+/* issue 12 item 4: history --limit=N is the newest N (journalctl -n); show falls back
+ * to the stored record; list --class= of a class that does not exist fails. */
+static void test_history_show_list_fixes(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *out = NULL, *err = NULL, *expr = NULL, *c_text = NULL;
+        guint64 a, b, c;
+
+        a = finished_job(f, "one");
+        b = finished_job(f, "two");
+        c = finished_job(f, "three");
+        g_assert_cmpuint(a, <, b);
+        g_assert_cmpuint(b, <, c);
+
+        if (have_python3()) {
+                g_assert_cmpint(ctl(f, &out, NULL, "history", "--limit=2", "--json", NULL), ==, 0);
+                expr = g_strdup_printf("[j['Id'] for j in d] == [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "]", b, c);
+                assert_json(f, out, expr);
+                g_clear_pointer(&out, g_free);
+        }
+        g_assert_cmpint(ctl(f, &out, NULL, "history", "--limit=1", NULL), ==, 0);
+        c_text = g_strdup_printf("%" G_GUINT64_FORMAT, c);
+        g_assert_nonnull(strstr(out, c_text));
+        g_clear_pointer(&out, g_free);
+
+        /* After a restart the finished jobs are off the bus, in the history only. */
+        daemon_stop(f);
+        daemon_start(f);
+        g_assert_cmpint(ctl(f, &out, &err, "show", c_text, NULL), ==, 0);
+        g_assert_nonnull(strstr(out, "no longer on the bus"));
+        g_assert_nonnull(strstr(out, "State: done"));
+        g_assert_nonnull(strstr(out, "Result: success"));
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        if (have_python3()) {
+                g_assert_cmpint(ctl(f, &out, NULL, "show", "--json", c_text, NULL), ==, 0);
+                g_clear_pointer(&expr, g_free);
+                expr = g_strdup_printf("d['Id'] == %" G_GUINT64_FORMAT " and d['State'] == 'done'", c);
+                assert_json(f, out, expr);
+                g_clear_pointer(&out, g_free);
+        }
+        /* an id that never existed is still "no such job" (exit 4) */
+        g_assert_cmpint(ctl(f, NULL, &err, "show", "999999", NULL), ==, 4);
+        g_clear_pointer(&err, g_free);
+
+        g_assert_cmpint(ctl(f, &out, &err, "list", "--class=nope", NULL), ==, 4);
+        g_assert_nonnull(strstr(err, "no such class"));
+        g_assert_null(strstr(out, "No jobs"));
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(ctl(f, &out, NULL, "list", "--class=serial", NULL), ==, 0);
+}
+
 /* Start sluiced on the test bus with the state in tmpdir; return once it owns its name. */
 static void daemon_start(Fixture *f) {
         g_autoptr(GError) error = NULL;
@@ -1256,6 +1323,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/time-input", &f, test_time_input);
         g_test_add_data_func("/sluicectl/json-verbs", &f, test_json_verbs);
         g_test_add_data_func("/sluicectl/config/show-set-unset", &f, test_config_show_set_unset);
+        g_test_add_data_func("/sluicectl/history-show-list-fixes", &f, test_history_show_list_fixes);
 
         r = g_test_run();
         fixture_down(&f);
