@@ -85,7 +85,7 @@ static int weekday(const char *s) {
  * have, and no "..", reach GLib (it opens a file by that name).
  */
 static GTimeZone *zone_from_word(const char *w) {
-        if (g_str_equal(w, "UTC") || g_str_equal(w, "Z"))
+        if (g_ascii_strcasecmp(w, "UTC") == 0 || g_str_equal(w, "Z"))
                 return g_time_zone_new_utc();
         if (!strchr(w, '/') || strstr(w, "..") || w[0] == '/')
                 return NULL;
