@@ -23,6 +23,8 @@ packages=(
         # tests/system/scenario-remote.sh: sluicectl -H over ssh, sshd started inside the container
         # only (never on this host: see the policy-rc.d below)
         openssh-server openssh-client
+        # debian/: the package built from the tree and checked (tests/system/deb-test.sh)
+        dpkg-dev debhelper fakeroot lintian libdbus-1-dev libpolkit-gobject-1-dev
 )
 
 missing=()
