@@ -4,6 +4,7 @@
 
   crash-check.py jobs LISTJOBS.json CMD_ACKED LEASE_ACKED [--ttl-acked F]
                  [--cancel-submitted F] [--cancel-acked F] [--release-acked F]
+                 [--stop-submitted F] [--stop-acked F] [--each F]
       LISTJOBS.json: busctl --json=short ListJobs(history=true) output.
       Every acknowledged id is listed exactly once, with the kind of its
       class (CMD_ACKED and --cancel-submitted: crash-cmd, LEASE_ACKED:
@@ -11,8 +12,13 @@
       (--cancel-acked) stands: done/cancelled; every acknowledged release
       (--release-acked) stands: done/success; a job submitted to be
       cancelled (not before an hour from now) is queued or done/cancelled,
-      never anything else.  Prints "KIND STATE/RESULT COUNT" lines (kinds
-      command, lease, ttl, cancel) and "cancels-acked N", "releases-acked N".
+      never anything else.  A job cancelled while it ran (--stop-acked, of
+      --stop-submitted: class crash-stop) is still running (its unit is
+      being stopped) or done/cancelled: never success or failed, although
+      its command exits 0 or 1 when stopped (issue 10).  Prints
+      "KIND STATE/RESULT COUNT" lines (kinds command, lease, ttl, cancel,
+      stop) and "cancels-acked N", "releases-acked N", "stops-acked N";
+      --each F: "KIND STATE/RESULT ID" per acknowledged job to F.
   crash-check.py paused PAUSED.json PAUSE_ACKED RESUME_ACKED RESUME_TRIED
       PAUSED.json: busctl --json=short get-property … Paused.  Every scope
       whose Pause() was answered and whose Resume() was not tried yet is
@@ -20,6 +26,7 @@
       acknowledgements before the property and RESUME_TRIED after it.
       Prints "pauses-acked N" and "resumes-acked N".
   crash-check.py journal JOURNAL.json FIRST_ID CMD_ACKED [ID...] [--never-ran F]
+                 [--stop-submitted F]
       JOURNAL.json: journalctl -o json of PID 1 since the scenario began.
       Counts the invocations (distinct INVOCATION_ID) of every
       sluice-job-ID.service with ID >= FIRST_ID: none may have two (the
@@ -28,7 +35,8 @@
       whose unit ran) and "ran-unacknowledged N" (committed jobs whose
       Submit() reply the kill cut off: durable before acknowledged means
       such a job exists and runs, its client saw the call fail).  ID...: the
-      scenario's own jobs (acknowledged, not in the workload's list).
+      scenario's own jobs (acknowledged, not in the workload's list);
+      --stop-submitted: the crash-stop jobs (acknowledged too).
 Exit status 1 with a message on stderr when a check fails.
 """
 import argparse
@@ -59,10 +67,12 @@ def check_jobs(a):
     by_id = {entry[0]: entry for entry in data}
     bad = []
     summary = collections.Counter()
+    each = []
     for kind, klass, ids in (("command", "crash-cmd", read_ids(a.cmd_acked)),
                              ("lease", "crash-lease", read_ids(a.lease_acked)),
                              ("ttl", "crash-ttl", read_ids(a.ttl_acked)),
-                             ("cancel", "crash-cmd", read_ids(a.cancel_submitted))):
+                             ("cancel", "crash-cmd", read_ids(a.cancel_submitted)),
+                             ("stop", "crash-stop", read_ids(a.stop_submitted))):
         dup = collections.Counter(ids)
         for i, n in dup.items():
             if n > 1:
@@ -75,17 +85,22 @@ def check_jobs(a):
                 bad.append(f"acknowledged {kind} job {i} is listed with class {by_id[i][1]}")
             state, result = by_id[i][2], by_id[i][3]
             summary[f"{kind} {state}{'/' + result if result else ''}"] += 1
+            each.append(f"{kind} {state}{'/' + result if result else ''} {i}")
             if kind == "cancel" and state != "queued" and (state, result) != ("done", "cancelled"):
                 bad.append(f"job {i}, submitted not before an hour from now to be cancelled, is {state}/{result}")
-    for what, ids, want in (("cancel", read_ids(a.cancel_acked), ("done", "cancelled")),
-                            ("release", read_ids(a.release_acked), ("done", "success"))):
+    for what, ids, want in (("cancel", read_ids(a.cancel_acked), [("done", "cancelled")]),
+                            ("release", read_ids(a.release_acked), [("done", "success")]),
+                            ("stop", read_ids(a.stop_acked), [("done", "cancelled"), ("running", "")])):
         for i in set(ids):
             got = (by_id[i][2], by_id[i][3]) if i in by_id else ("missing", "")
-            if got != want:
+            if got not in want:
                 bad.append(f"the acknowledged {what} of job {i} did not stand: it is {got[0]}/{got[1]}")
         summary[f"{what}s-acked {len(set(ids))}"] = 0
     for k in sorted(summary):
         print(f"{k} {summary[k]}" if summary[k] else k)
+    if a.each:
+        with open(a.each, "w") as f:
+            f.write("".join(line + "\n" for line in each))
     if bad:
         sys.stderr.write("\n".join(bad[:20]) + "\n")
         return 1
@@ -112,7 +127,7 @@ def check_paused(a):
 def check_journal(a):
     acked = set(read_ids(a.cmd_acked))
     never = set(read_ids(a.never_ran))
-    own = set(a.own)
+    own = set(a.own) | set(read_ids(a.stop_submitted))
     inv = collections.defaultdict(set)
     unit_re = re.compile(r"^sluice-job-([0-9]+)\.service$")
     with open(a.journal) as f:
@@ -152,7 +167,8 @@ def main(argv):
     j.add_argument("listjobs")
     j.add_argument("cmd_acked")
     j.add_argument("lease_acked")
-    for opt in ("--ttl-acked", "--cancel-submitted", "--cancel-acked", "--release-acked"):
+    for opt in ("--ttl-acked", "--cancel-submitted", "--cancel-acked", "--release-acked", "--stop-submitted",
+                "--stop-acked", "--each"):
         j.add_argument(opt)
     s = sub.add_parser("paused")
     for arg in ("paused", "pause_acked", "resume_acked", "resume_tried"):
@@ -162,6 +178,7 @@ def main(argv):
     n.add_argument("first_id", type=int)
     n.add_argument("cmd_acked")
     n.add_argument("--never-ran")
+    n.add_argument("--stop-submitted")
     n.add_argument("own", nargs="*", type=int)
     a = p.parse_args(argv[1:])
     return {"jobs": check_jobs, "paused": check_paused, "journal": check_journal}[a.cmd](a)

@@ -24,12 +24,17 @@
 #   pause:  pauses scope resource:crash:N (answered: "resource:crash:N" to
 #           DIR/pause-acked), then resumes it (tried: DIR/resume-tried,
 #           before the call; answered: DIR/resume-acked), N = 1, 2, ...
+#   stop:   submits a crash-stop job (runs until stopped, then exits 0 or 1;
+#           id to DIR/stop-submitted), waits until it runs, then cancels it,
+#           by turns with CancelJob (busctl) and Job.Cancel (sluicectl
+#           cancel); an answered cancel goes to DIR/stop-acked (issue 10: a
+#           cancel of a running command job stands across a crash).
 #
 # Lines are appended with one write each (echo of a short line): a reader
 # never sees half a line.
 
-dir=${1:?usage: crash-workload.sh DIR submit|lease|cancel|release|pause}
-role=${2:?usage: crash-workload.sh DIR submit|lease|cancel|release|pause}
+dir=${1:?usage: crash-workload.sh DIR submit|lease|cancel|release|pause|stop}
+role=${2:?usage: crash-workload.sh DIR submit|lease|cancel|release|pause|stop}
 n=0
 
 submit() {
@@ -134,6 +139,45 @@ pause() {
 		sleep "$((RANDOM % 2)).$((RANDOM % 10))"
 		echo "$scope" >>"$dir/resume-tried"
 		sluicectl resume "$scope" >/dev/null 2>>"$dir/pause.err" && echo "$scope" >>"$dir/resume-acked"
+		sleep "$((RANDOM % 2)).$((RANDOM % 10))"
+	done
+}
+
+# wait_running ID: until job ID runs (0), or is done or unknown (1); sluiced
+# may be down meanwhile.  2 after about a minute.
+wait_running() {
+	local out i
+	for ((i = 0; i < 600; i++)); do
+		out=$(busctl --system get-property org.sluice.Scheduler1 "/org/sluice/Scheduler1/job/$1" \
+			org.sluice.Scheduler1.Job State 2>&1)
+		case $out in
+		*'"running"'*) return 0 ;;
+		*'"done"'* | *UnknownObject* | *'Unknown object'*) return 1 ;;
+		esac
+		sleep 0.1
+	done
+	echo "job $1 never ran: $out" >>"$dir/stuck"
+	return 2
+}
+
+stop() {
+	local id
+	while [[ ! -e $dir/stop ]]; do
+		n=$((n + 1))
+		if id=$(sluicectl submit crash-stop "code=$((RANDOM % 2))" 2>>"$dir/stop.err") &&
+			[[ $id =~ ^[0-9]+$ ]]; then
+			echo "$id" >>"$dir/stop-submitted"
+			if wait_running "$id"; then
+				if ((n % 2)); then
+					retry_until_done 600 "already done" busctl --system call org.sluice.Scheduler1 \
+						/org/sluice/Scheduler1 org.sluice.Scheduler1 CancelJob t "$id" &&
+						echo "$id" >>"$dir/stop-acked"
+				else
+					retry_until_done 600 "already done" sluicectl cancel "$id" &&
+						echo "$id" >>"$dir/stop-acked"
+				fi
+			fi
+		fi
 		sleep "$((RANDOM % 2)).$((RANDOM % 10))"
 	done
 }

@@ -4,22 +4,25 @@
 # (class crash-cmd: short /bin/sleep units, MaxRunning=2), lease jobs (class
 # crash-lease, MaxRunning=1: two holders that acquire, hold a little,
 # release), detached leases released by a second call (crash-ttl), queued
-# jobs cancelled (CancelJob and Job.Cancel) and scopes paused and resumed
-# (crash-workload.sh), N times (SLUICE_CRASH_N, or N; 20 by default): by
-# turns at a random moment, and the instant a CancelJob, Release or Pause of
-# the scenario's own is answered (the kill follows the reply in the same
-# shell). After every restart:
+# jobs cancelled (CancelJob and Job.Cancel), running command jobs cancelled
+# (class crash-stop: the command exits 0 or 1 a moment after its SIGTERM, so
+# only the stop request sluiced stored says "cancelled") and scopes paused
+# and resumed (crash-workload.sh), N times (SLUICE_CRASH_N, or N; 20 by
+# default): by turns at a random moment, and the instant a CancelJob (of a
+# queued or of a running job), Release or Pause of the scenario's own is
+# answered (the kill follows the reply in the same shell). After every restart:
 #   - every acknowledged job (its client got the object path) is in
 #     ListJobs(history=true) exactly once;
 #   - every acknowledged cancel, release, pause and resume stands (durable
 #     before its reply, issue 10 item 9); a job submitted to be cancelled
-#     never ran;
+#     never ran; a running job whose cancel was acknowledged is running (its
+#     unit being stopped) or cancelled, never success or failed;
 #   - no sluice-job-* unit runs without its job;
 #   - no unit ran twice (distinct INVOCATION_ID per unit in PID 1's journal);
 # and all along, sampled: never more than 2 crash-cmd units active, never
 # more than 2 crash-cmd jobs or 1 crash-lease job running in sluiced's view.
-# At the end every acknowledged command job must end success or lost, and
-# the totals are printed. First, deterministically: a job whose unit ends and
+# At the end every acknowledged command job must end success or lost, every
+# acknowledged cancel of a running job cancelled, and the totals are printed. First, deterministically: a job whose unit ends and
 # is collected while sluiced is down gets its real result from the journal.
 #
 #   N=200 SLUICE_SCENARIO_TIMEOUT=3600 SLUICE_SYSTEM_SCENARIOS=crash \
@@ -47,6 +50,7 @@ trap stop_workload EXIT
 container_exec rm -rf "$dir"
 container_exec mkdir -p "$dir"
 container_copy_in "$SLUICE_SYSTEM_DIR/crash-workload.sh" /run/sluice-test/crash-workload.sh
+container_copy_in "$SLUICE_SYSTEM_DIR/crash-stop.sh" /run/sluice-test/crash-stop.sh
 sluice_add_dropin crash
 
 # sluiced_pid: sluiced's MainPID (0 while it is down).
@@ -67,11 +71,19 @@ running_of() {
 	container_exec busctl --system call "$SLUICE_BUS" "$SLUICE_MANAGER" org.sluice.Scheduler1 ListJobs 'a{sv}' 2 \
 		class s "$1" states as 1 running 2>/dev/null | awk '{ print $2 }'
 }
-# active_units: "ID STATE" of every crash unit that is not inactive/failed.
+# running_ids_of CLASS: the ids of the class's running jobs, one a line.
+running_ids_of() {
+	container_exec busctl --system --json=short call "$SLUICE_BUS" "$SLUICE_MANAGER" org.sluice.Scheduler1 \
+		ListJobs 'a{sv}' 2 class s "$1" states as 1 running |
+		python3 -c 'import json, sys; print("\n".join(str(e[0]) for e in json.load(sys.stdin)["data"][0]))'
+}
+# active_units [CLASS]: "ID STATE" of every crash unit (of CLASS: its
+# description "sluice job N (CLASS)") that is not inactive/failed.
 active_units() {
 	container_exec systemctl list-units --all --plain --no-legend 'sluice-job-*.service' 2>/dev/null |
-		awk -v first="$first" '{
+		awk -v first="$first" -v cls="${1:-}" '{
 			id = $1; sub(/^sluice-job-/, "", id); sub(/\.service$/, "", id)
+			if (cls != "" && index($0, "(" cls ")") == 0) next
 			if (id + 0 >= first && $3 != "inactive" && $3 != "failed") print id, $3 }'
 }
 
@@ -99,12 +111,12 @@ assert_contains "read from the journal" "$(sluice_prop "$down" ResultDetail)" "R
 sample() {
 	local n u c l
 	while :; do
-		n=$(active_units | wc -l) || n=0
+		n=$(active_units crash-cmd | wc -l) || n=0
 		c=$(running_of crash-cmd) || c=0
 		l=$(running_of crash-lease) || l=0
 		echo "$n ${c:-0} ${l:-0}" >>"$tmp/samples"
 		if ((n > 2)); then
-			{ echo "$(date +%T.%N) $n crash-cmd units active:"; active_units; } >>"$tmp/violations"
+			{ echo "$(date +%T.%N) $n crash-cmd units active:"; active_units crash-cmd; } >>"$tmp/violations"
 		fi
 		((${c:-0} <= 2)) || echo "$(date +%T.%N) sluiced ran $c crash-cmd jobs" >>"$tmp/violations"
 		((${l:-0} <= 1)) || echo "$(date +%T.%N) sluiced granted $l crash-lease leases" >>"$tmp/violations"
@@ -115,8 +127,8 @@ sample() {
 sample &
 sampler=$!
 
-step "the workload: one submitter, two lease holders, a canceller, a releaser, a pauser"
-for role in submit lease lease cancel release pause; do
+step "the workload: one submitter, two lease holders, a canceller, a releaser, a pauser, a stopper"
+for role in submit lease lease cancel release pause stop; do
 	container_exec setsid /run/sluice-test/crash-workload.sh "$dir" "$role" >/dev/null 2>&1 </dev/null &
 done
 has_acked() {
@@ -135,11 +147,12 @@ fetch() {
 }
 # check_jobs: the acknowledgements first, then what sluiced has (crash-check.py jobs).
 check_jobs() {
-	fetch cmd-acked lease-acked ttl-acked cancel-submitted cancel-acked release-acked
+	fetch cmd-acked lease-acked ttl-acked cancel-submitted cancel-acked release-acked stop-submitted stop-acked
 	list_history >"$tmp/history.json"
 	"$SLUICE_SYSTEM_DIR/crash-check.py" jobs "$tmp/history.json" "$tmp/cmd-acked" "$tmp/lease-acked" \
 		--ttl-acked="$tmp/ttl-acked" --cancel-submitted="$tmp/cancel-submitted" \
-		--cancel-acked="$tmp/cancel-acked" --release-acked="$tmp/release-acked" >"$tmp/summary"
+		--cancel-acked="$tmp/cancel-acked" --release-acked="$tmp/release-acked" \
+		--stop-submitted="$tmp/stop-submitted" --stop-acked="$tmp/stop-acked" --each="$tmp/each" >"$tmp/summary"
 }
 # check_paused: acknowledged pauses and resumes, the Paused property, then the resumes tried.
 check_paused() {
@@ -167,16 +180,17 @@ check_after_restart() {
 	done < <(active_units)
 	container_exec journalctl -o json --output-fields=UNIT,INVOCATION_ID --no-pager _PID=1 --since="@$started_at" >"$tmp/journal.json"
 	"$SLUICE_SYSTEM_DIR/crash-check.py" journal "$tmp/journal.json" "$first" "$tmp/cmd-acked" \
-		"$first" "$down" --never-ran="$tmp/cancel-submitted" >"$tmp/ran" ||
+		"$first" "$down" --never-ran="$tmp/cancel-submitted" --stop-submitted="$tmp/stop-submitted" >"$tmp/ran" ||
 		fail "after restart $1: a job ran twice, or a job cancelled while queued ran (above)"
 }
 
-# kill_at_reply K PID: a CancelJob, Release or Pause (by turns), and sluiced
-# PID SIGKILLed the instant its reply is in (same shell, next command).
-at_reply=(0 0 0)
+# kill_at_reply K PID: a CancelJob of a queued job, a Release, a Pause or a
+# CancelJob of a running job (by turns), and sluiced PID SIGKILLed the instant
+# its reply is in (same shell, next command).
+at_reply=(0 0 0 0)
 kill_at_reply() {
 	local k=$1 pid=$2 id scope
-	case $((k / 2 % 3)) in
+	case $((k / 2 % 4)) in
 	0)
 		id=$(container_exec sluicectl submit --not-before=+3600 crash-cmd secs=0.01) &&
 			container_exec sh -c "echo $id >>$dir/cancel-submitted" &&
@@ -195,6 +209,17 @@ kill_at_reply() {
 		scope=resource:crash-kill:$k
 		container_exec sh -c "if sluicectl pause $scope; then kill -KILL $pid; echo $scope >>$dir/pause-acked; fi" &&
 			at_reply[2]=$((at_reply[2] + 1))
+		;;
+	3)
+		# Its command exits 1 or 0 a moment after the SIGTERM: after the kill (1 first:
+		# without the stored stop, the journal reads an exit 0 after a stop job as a
+		# stop "not through sluice", still cancelled, but an exit 1 as failed).
+		id=$(container_exec sluicectl submit crash-stop code=$(((k / 8 + 1) % 2))) &&
+			container_exec sh -c "echo $id >>$dir/stop-submitted" &&
+			wait_until "$SLUICE_BOUND" sluice_running "$id" &&
+			container_exec sh -c "if busctl --system call $SLUICE_BUS $SLUICE_MANAGER org.sluice.Scheduler1 \
+				CancelJob t $id; then kill -KILL $pid; echo $id >>$dir/stop-acked; fi" &&
+			at_reply[3]=$((at_reply[3] + 1))
 		;;
 	esac
 	# Whatever happened above, this sluiced dies now (a no-op when it did).
@@ -233,6 +258,11 @@ workload_gone() {
 	! container_exec pgrep -f '^/bin/bash /run/sluice-test/crash-workload.sh' >/dev/null
 }
 wait_until "$SLUICE_BOUND" workload_gone
+# A crash-stop job whose cancel a kill cut off (at the reply's instant) would run on for minutes.
+while read -r id; do
+	[[ -n $id ]] && container_exec busctl --system call "$SLUICE_BUS" "$SLUICE_MANAGER" org.sluice.Scheduler1 \
+		CancelJob t "$id" >/dev/null 2>&1 || true
+done < <(running_ids_of crash-stop)
 all_done() {
 	check_jobs && ! grep -qE '^[a-z]+ (queued|running)' "$tmp/summary"
 }
@@ -243,8 +273,14 @@ kill "$sampler" 2>/dev/null
 wait "$sampler" 2>/dev/null || true
 sampler=
 check_after_restart final
-if grep -qvE '^((command done/(success|lost)|(lease|ttl) done/(success|abandoned)|cancel done/cancelled) |(cancels|releases)-acked )' \
+if grep -qvE '^((command done/(success|lost)|(lease|ttl) done/(success|abandoned)|(cancel|stop) done/cancelled) |(cancels|releases|stops)-acked )' \
 	"$tmp/summary"; then
+	# The first few of them, as sluiced recorded them.
+	grep -vE '^(command done/(success|lost)|(lease|ttl) done/(success|abandoned)|(cancel|stop) done/cancelled) ' \
+		"$tmp/each" | head -n 5 | while read -r kind how id; do
+		echo "    $kind job $id ($how): $(container_exec busctl --system call "$SLUICE_BUS" "$SLUICE_MANAGER" \
+			org.sluice.Scheduler1 GetJobRecord t "$id" 2>&1 | tr '\n' ' ')"
+	done
 	fail "acknowledged jobs ended otherwise than expected: $(tr '\n' ';' <"$tmp/summary")"
 fi
 fetch stuck
@@ -253,6 +289,7 @@ fetch stuck
 
 step "totals"
 journal=$(container_exec journalctl --no-pager -o cat -u sluiced.service --since="@$started_at")
+stops_again=$(grep -c 'its stop was requested before sluiced restarted' <<<"$journal" || true)
 reattached=$(grep -c 're-attached to unit' <<<"$journal" || true)
 restored=$(grep -oE 'restored [0-9]+ jobs' <<<"$journal" | awk '{ s += $2 } END { print s + 0 }')
 leases_restored=$(grep -c 'lease restored' <<<"$journal" || true)
@@ -267,14 +304,17 @@ echo "    command jobs acknowledged:    $(wc -l <"$tmp/cmd-acked") (Submit calls
 echo "    lease jobs acknowledged:      $(wc -l <"$tmp/lease-acked"), detached: $(wc -l <"$tmp/ttl-acked")"
 echo "    acknowledged, all standing:   $(sed -n 's/^cancels-acked //p' "$tmp/summary") cancels," \
 	"$(sed -n 's/^releases-acked //p' "$tmp/summary") releases, $(sed -n 's/^pauses-acked //p' "$tmp/pauses") pauses," \
-	"$(sed -n 's/^resumes-acked //p' "$tmp/pauses") resumes"
-echo "    kills at the reply:           ${at_reply[0]} CancelJob, ${at_reply[1]} Release, ${at_reply[2]} Pause"
+	"$(sed -n 's/^resumes-acked //p' "$tmp/pauses") resumes," \
+	"$(sed -n 's/^stops-acked //p' "$tmp/summary") cancels of running jobs"
+echo "    kills at the reply:           ${at_reply[0]} CancelJob, ${at_reply[1]} Release, ${at_reply[2]} Pause," \
+	"${at_reply[3]} CancelJob of a running job"
 echo "    units run (acknowledged):     $(sed -n 's/^ran //p' "$tmp/ran"); ran twice: 0"
 echo "    units run (unacknowledged):   $(sed -n 's/^ran-unacknowledged //p' "$tmp/ran") (committed, reply cut off)"
 echo "    re-attached running jobs:     $reattached"
 echo "    restored queued jobs:         $restored, leases restored: $leases_restored"
 echo "    ended while sluiced was down: $from_journal (real result read from the journal)"
 echo "    ended lost after a restart:   $lost_after"
+echo "    stops honoured after restart: $stops_again (stored before the Cancel() reply)"
 echo "    results (acknowledged):       $(tr '\n' ';' <"$tmp/summary")"
 echo "    samples: $(wc -l <"$tmp/samples"); most seen at once: $max_units crash-cmd units," \
 	"$max_cmd crash-cmd jobs running, $max_lease crash-lease leases (limits 2, 2, 1)"
