@@ -16,6 +16,12 @@ OUT=/run/sluice-cockpit
 
 cockpit_cleanup() {
 	local rc=$?
+	if ((rc != 0)); then
+		# PID 1's side, for a unit that failed to start (seen once: a job
+		# ended "exit status 219", systemd's EXIT_CGROUP, before it ran).
+		echo "---- PID 1's journal (last 40 lines) ----" >&2
+		container_exec journalctl --no-pager -o short-monotonic -n 40 _PID=1 >&2 2>&1 || true
+	fi
 	# Whatever the browser left held: resume, and end the class's jobs.
 	container_exec sluicectl resume "" >/dev/null 2>&1 || true
 	container_exec sluicectl resume class:web >/dev/null 2>&1 || true
