@@ -1633,8 +1633,9 @@ static void end_from_journal(SystemdExecutor *e, sd_journal **journal, uint64_t 
         full = detail ? g_strdup_printf(_("%s (the unit ended while sluiced was down; read from the journal)"),
                                         detail)
                       : g_strdup(_("the unit ended while sluiced was down; read from the journal"));
-        log_job(&m->log, LOG_NOTICE, job, "its unit %s ended while sluiced was down: %s%s%s", unit,
-                job_result_to_string(result), detail ? ", " : "", detail ?: "");
+        log_job(&m->log, LOG_NOTICE, job, "its unit %s ended while sluiced was down: %s%s%s%s", unit,
+                job_result_to_string(result), detail ? ", " : "", detail ?: "",
+                stop ? " (its stop was requested before sluiced restarted)" : "");
         scheduler_job_finished(m->scheduler, job, result, status, full, MAX(end.finished_at, job->started_at));
         manager_schedule_post(m);
 }

@@ -289,7 +289,7 @@ fetch stuck
 
 step "totals"
 journal=$(container_exec journalctl --no-pager -o cat -u sluiced.service --since="@$started_at")
-stops_again=$(grep -c 'its stop was requested before sluiced restarted' <<<"$journal" || true)
+stops_again=$(grep -c 'requested before sluiced restarted' <<<"$journal" || true)
 reattached=$(grep -c 're-attached to unit' <<<"$journal" || true)
 restored=$(grep -oE 'restored [0-9]+ jobs' <<<"$journal" | awk '{ s += $2 } END { print s + 0 }')
 leases_restored=$(grep -c 'lease restored' <<<"$journal" || true)
@@ -314,7 +314,7 @@ echo "    re-attached running jobs:     $reattached"
 echo "    restored queued jobs:         $restored, leases restored: $leases_restored"
 echo "    ended while sluiced was down: $from_journal (real result read from the journal)"
 echo "    ended lost after a restart:   $lost_after"
-echo "    stops honoured after restart: $stops_again (stored before the Cancel() reply)"
+echo "    stored stops honoured:        $stops_again (jobs a restarted sluiced ended cancelled by their stored stop request)"
 echo "    results (acknowledged):       $(tr '\n' ';' <"$tmp/summary")"
 echo "    samples: $(wc -l <"$tmp/samples"); most seen at once: $max_units crash-cmd units," \
 	"$max_cmd crash-cmd jobs running, $max_lease crash-lease leases (limits 2, 2, 1)"
