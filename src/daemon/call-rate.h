@@ -12,7 +12,7 @@
  * empty again if nothing more were taken ("theoretical arrival time", the
  * GCRA form of a token bucket): a full bucket is a time in the past and is
  * forgotten, so only the uids that called in the last CALL_RATE_BURST /
- * CALL_RATE_PER_SEC seconds cost memory (24 bytes and a hash node each).
+ * CALL_RATE_PER_SEC seconds cost memory (one 64-bit number and a hash node each).
  *
  * Pure: no clock is read, the caller passes CLOCK_MONOTONIC usec.
  */
