@@ -203,16 +203,23 @@ static GVariant *params_update(void) {
         return g_variant_new("(s@a{sv}b)", "Scheduler", g_variant_dict_end(&d), FALSE);
 }
 
+static GVariant *params_unset(void) {
+        const char *keys[] = { "MaxRunning", NULL };
+
+        return g_variant_new("(s^asb)", "Scheduler", keys, TRUE);
+}
+
 static GVariant *params_trigger(void) {
         return g_variant_new("(s)", "nightly");
 }
 
-/* Pause/Resume need manage-jobs; UpdateConfig, Reload, TriggerSchedule configure. */
+/* Pause/Resume need manage-jobs; UpdateConfig, UnsetConfig, Reload, TriggerSchedule configure. */
 static void test_manager_actions(Fixture *f, gconstpointer data) {
         static const ManagerCall calls[] = {
                 { "Pause", params_scope, "org.sluice.manage-jobs" },
                 { "Resume", params_scope, "org.sluice.manage-jobs" },
                 { "UpdateConfig", params_update, "org.sluice.configure" },
+                { "UnsetConfig", params_unset, "org.sluice.configure" },
                 { "Reload", params_none, "org.sluice.configure" },
                 { "TriggerSchedule", params_trigger, "org.sluice.configure" },
         };
