@@ -71,6 +71,10 @@ void scheduler_count_queued(Scheduler *s, Job *j, int delta) {
 
         uint_count_add(s->queued_per_owner, j->owner, delta);
         count_add(s->queued_per_owner_class, key, delta);
+        count_add(s->queued_per_class, j->class_name, delta);
+        for (char **r = j->resources; r && *r; r++)
+                count_add(s->queued_per_resource, *r, delta);
+        s->counts_serial++;
 }
 
 /**
@@ -95,7 +99,149 @@ void scheduler_count_running(Scheduler *s, Job *j, int delta) {
         for (char **r = j->resources; r && *r; r++)
                 count_add(s->running_per_resource, *r, delta);
         s->n_running += delta;
+        s->counts_serial++;
         job_priv(j)->counted = delta > 0;
+}
+
+/**
+ * scheduler_class_running() - jobs of a class running now
+ * @s: the scheduler
+ * @class_name: the class
+ *
+ * Return: the count, kept as jobs move (no walk over the jobs).
+ */
+unsigned scheduler_class_running(Scheduler *s, const char *class_name) {
+        return count_get(s->running_per_class, class_name);
+}
+
+/**
+ * scheduler_class_queued() - jobs of a class in state queued
+ * @s: the scheduler
+ * @class_name: the class
+ *
+ * Return: the count (not-before and retry waits included, as scheduler_n_queued()).
+ */
+unsigned scheduler_class_queued(Scheduler *s, const char *class_name) {
+        return count_get(s->queued_per_class, class_name);
+}
+
+/**
+ * scheduler_resource_running() - running jobs holding a resource instance
+ * @s: the scheduler
+ * @resource: an expanded resource, "datastore:a"
+ *
+ * Return: the count.
+ */
+unsigned scheduler_resource_running(Scheduler *s, const char *resource) {
+        return count_get(s->running_per_resource, resource);
+}
+
+/**
+ * scheduler_resource_queued() - queued jobs that need a resource instance
+ * @s: the scheduler
+ * @resource: an expanded resource, "datastore:a"
+ *
+ * Return: the count.
+ */
+unsigned scheduler_resource_queued(Scheduler *s, const char *resource) {
+        return count_get(s->queued_per_resource, resource);
+}
+
+/**
+ * scheduler_owner_running() - running jobs of one owner
+ * @s: the scheduler
+ * @owner: the uid
+ *
+ * Return: the count.
+ */
+unsigned scheduler_owner_running(Scheduler *s, uint32_t owner) {
+        return uint_count_get(s->running_per_owner, owner);
+}
+
+/**
+ * scheduler_owner_queued() - queued jobs of one owner
+ * @s: the scheduler
+ * @owner: the uid
+ *
+ * Return: the count (not-before and retry waits included).
+ */
+unsigned scheduler_owner_queued(Scheduler *s, uint32_t owner) {
+        return uint_count_get(s->queued_per_owner, owner);
+}
+
+static gint str_ptr_cmp(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/**
+ * scheduler_resources_in_use() - resource instances some queued or running job needs
+ * @s: the scheduler
+ *
+ * Costs one step per such instance, whatever the number of jobs.
+ *
+ * Return: sorted, NULL-terminated, each once; free with g_strfreev().
+ */
+char **scheduler_resources_in_use(Scheduler *s) {
+        GPtrArray *out = g_ptr_array_new();
+        GHashTableIter it;
+        gpointer k;
+
+        g_hash_table_iter_init(&it, s->running_per_resource);
+        while (g_hash_table_iter_next(&it, &k, NULL))
+                g_ptr_array_add(out, g_strdup(k));
+        g_hash_table_iter_init(&it, s->queued_per_resource);
+        while (g_hash_table_iter_next(&it, &k, NULL))
+                if (!g_hash_table_contains(s->running_per_resource, k))
+                        g_ptr_array_add(out, g_strdup(k));
+        g_ptr_array_sort(out, str_ptr_cmp);
+        g_ptr_array_add(out, NULL);
+        return (char **) g_ptr_array_free(out, false);
+}
+
+static gint uint32_cmp(gconstpointer a, gconstpointer b) {
+        uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+
+        return x < y ? -1 : x > y;
+}
+
+/**
+ * scheduler_owners_in_use() - uids with queued or running jobs
+ * @s: the scheduler
+ *
+ * Return: a GArray of uint32_t, ascending, each once; free with g_array_unref().
+ */
+GArray *scheduler_owners_in_use(Scheduler *s) {
+        GArray *out = g_array_new(false, false, sizeof(uint32_t));
+        GHashTableIter it;
+        gpointer k;
+
+        g_hash_table_iter_init(&it, s->running_per_owner);
+        while (g_hash_table_iter_next(&it, &k, NULL)) {
+                uint32_t uid = GPOINTER_TO_UINT(k);
+                g_array_append_val(out, uid);
+        }
+        g_hash_table_iter_init(&it, s->queued_per_owner);
+        while (g_hash_table_iter_next(&it, &k, NULL)) {
+                uint32_t uid = GPOINTER_TO_UINT(k);
+                if (!g_hash_table_contains(s->running_per_owner, k))
+                        g_array_append_val(out, uid);
+        }
+        g_array_sort(out, uint32_cmp);
+        return out;
+}
+
+/**
+ * scheduler_counts_serial() - a number that changes whenever a count moves
+ * @s: the scheduler
+ *
+ * Any per-class, per-resource, per-owner or total count of running or queued
+ * jobs moving bumps it: compare it with an earlier value to learn whether the
+ * counts behind Limits and ClassDetails may have changed, without reading them.
+ *
+ * Return: the serial.
+ */
+uint64_t scheduler_counts_serial(Scheduler *s) {
+        return s->counts_serial;
 }
 
 static bool paused(Scheduler *s, const char *prefix, const char *name) {

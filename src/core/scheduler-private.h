@@ -108,6 +108,9 @@ struct Scheduler {
         GHashTable *queued_per_owner;     /* uid -> count */
         GHashTable *queued_per_owner_class; /* "uid\x1fclass" -> count (a class's own MaxQueuedPerUser) */
         GHashTable *running_per_owner;    /* uid -> count (MaxRunningPerUser) */
+        GHashTable *queued_per_class;     /* name -> count (ClassDetails, Limits) */
+        GHashTable *queued_per_resource;  /* resource -> count (Limits) */
+        uint64_t counts_serial;           /* bumped whenever any count above moves */
         unsigned n_running;
         unsigned n_queued;
         unsigned n_in_queue;            /* queued and not deferred */

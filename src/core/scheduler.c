@@ -85,6 +85,8 @@ Scheduler *scheduler_new(SluiceConfig *cfg,
         s->queued_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
         s->queued_per_owner_class = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         s->running_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
+        s->queued_per_class = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        s->queued_per_resource = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         return s;
 }
 
@@ -110,6 +112,8 @@ void scheduler_free(Scheduler *s) {
         g_hash_table_destroy(s->queued_per_owner);
         g_hash_table_destroy(s->queued_per_owner_class);
         g_hash_table_destroy(s->running_per_owner);
+        g_hash_table_destroy(s->queued_per_class);
+        g_hash_table_destroy(s->queued_per_resource);
         sluice_config_unref(s->config);
         g_free(s);
 }
@@ -884,6 +888,20 @@ bool scheduler_resume(Scheduler *s, const char *scope, GError **error) {
                 return false;
         g_hash_table_remove(s->paused, scope);
         return true;
+}
+
+/**
+ * scheduler_scope_is_paused() - is exactly this scope paused?
+ * @s: the scheduler
+ * @scope: "" (everything), "class:NAME", "resource:KEY:VALUE" or "resource:KEY:*"
+ *
+ * No matching: "resource:datastore:*" being paused does not make
+ * "resource:datastore:a" paused here (scheduler_job_blocked() knows that).
+ *
+ * Return: true if @scope is among the paused scopes.
+ */
+bool scheduler_scope_is_paused(Scheduler *s, const char *scope) {
+        return g_hash_table_contains(s->paused, scope);
 }
 
 static gint str_ptr_compare(gconstpointer a, gconstpointer b) {

@@ -210,9 +210,27 @@ bool scheduler_resume(Scheduler *s, const char *scope, GError **error);
 /* Paused scopes, sorted, NULL-terminated; free with g_strfreev(). */
 char **scheduler_paused_scopes(Scheduler *s);
 
+/* True if exactly this scope is paused ("" = everything; no wildcard matching). */
+bool scheduler_scope_is_paused(Scheduler *s, const char *scope);
+
 /* Counts. */
 unsigned scheduler_n_queued(Scheduler *s);
 unsigned scheduler_n_running(Scheduler *s);
+
+/* The counts behind the limits, kept as jobs move (scheduler-limits.c): reading
+ * them never walks the jobs.  "queued" includes not-before and retry waits. */
+unsigned scheduler_class_running(Scheduler *s, const char *class_name);
+unsigned scheduler_class_queued(Scheduler *s, const char *class_name);
+unsigned scheduler_resource_running(Scheduler *s, const char *resource);
+unsigned scheduler_resource_queued(Scheduler *s, const char *resource);
+unsigned scheduler_owner_running(Scheduler *s, uint32_t owner);
+unsigned scheduler_owner_queued(Scheduler *s, uint32_t owner);
+/* Resource instances some queued or running job needs: sorted, NULL-terminated, g_strfreev(). */
+char **scheduler_resources_in_use(Scheduler *s);
+/* uids with queued or running jobs: GArray of uint32_t, ascending; g_array_unref(). */
+GArray *scheduler_owners_in_use(Scheduler *s);
+/* Changes whenever any of those counts moves. */
+uint64_t scheduler_counts_serial(Scheduler *s);
 
 /* 1-based position of a queued job in dispatch order (0 if not queued), and the queue length. */
 unsigned scheduler_job_position(Scheduler *s, Job *job, unsigned *ret_total);

@@ -6,6 +6,7 @@
 #include "bus-access.h"
 #include "bus-config.h"
 #include "bus-creds.h"
+#include "bus-frontend.h"
 #include "bus-job.h"
 #include "bus-manager.h"
 #include "bus-options.h"
@@ -589,6 +590,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_NO_RESULT, bus_config_method_unset_config, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("TriggerSchedule", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", job),
                                 method_trigger_schedule, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetPermissions", SD_BUS_NO_ARGS, SD_BUS_RESULT("a{ss}", permissions),
+                                bus_frontend_method_get_permissions, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_PROPERTY("Version", "s", prop_version, 0, CONST),
         SD_BUS_PROPERTY("Discipline", "s", prop_discipline, 0, EMITS),
@@ -597,6 +600,10 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("QueuedJobs", "u", prop_queued_jobs, 0, EMITS),
         SD_BUS_PROPERTY("RunningJobs", "u", prop_running_jobs, 0, EMITS),
         SD_BUS_PROPERTY("Classes", "a(sssu)", prop_classes, 0, EMITS),
+        SD_BUS_PROPERTY("ClassDetails", "a{sa{sv}}", bus_frontend_prop_class_details, 0, EMITS),
+        SD_BUS_PROPERTY("Limits", "a(ssuuu)", bus_frontend_prop_limits, 0, EMITS),
+        SD_BUS_PROPERTY("MaxRunningPerUser", "u", bus_frontend_prop_max_running_per_user, 0, EMITS),
+        SD_BUS_PROPERTY("MaxQueuedPerUser", "u", bus_frontend_prop_max_queued_per_user, 0, EMITS),
         SD_BUS_PROPERTY("Schedules", "a(ssttts)", prop_schedules, 0, EMITS),
         SD_BUS_PROPERTY("Alerts", "a(ssst)", prop_alerts, 0, EMITS),
         SD_BUS_PROPERTY("Statistics", "a{sv}", prop_statistics, 0, 0),
@@ -648,6 +655,18 @@ int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
                 names[n++] = "RunningJobs";
         if (mask & MANAGER_PROP_CLASSES)
                 names[n++] = "Classes";
+        /* Built from the counts, the pauses and the config: whatever moved
+         * any of them re-announces both. */
+        if (mask & (MANAGER_PROP_QUEUED | MANAGER_PROP_RUNNING | MANAGER_PROP_COUNTS | MANAGER_PROP_PAUSED |
+                    MANAGER_PROP_CLASSES | MANAGER_PROP_CONFIG))
+                names[n++] = "ClassDetails";
+        if (mask & (MANAGER_PROP_QUEUED | MANAGER_PROP_RUNNING | MANAGER_PROP_COUNTS | MANAGER_PROP_PAUSED |
+                    MANAGER_PROP_MAX_RUNNING | MANAGER_PROP_CONFIG))
+                names[n++] = "Limits";
+        if (mask & MANAGER_PROP_CONFIG) {
+                names[n++] = "MaxRunningPerUser";
+                names[n++] = "MaxQueuedPerUser";
+        }
         if (mask & MANAGER_PROP_SCHEDULES)
                 names[n++] = "Schedules";
         if (mask & MANAGER_PROP_ALERTS)
@@ -663,8 +682,13 @@ int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
  * bus_manager_emit_config_changed() - the ConfigChanged signal
  * @m: the manager
  *
+ * Sent when a configuration was applied; the properties built from the
+ * configuration (ClassDetails, Limits, MaxRunningPerUser, MaxQueuedPerUser)
+ * follow in this iteration's coalesced PropertiesChanged.
+ *
  * Return: 0 or a negative errno.
  */
 int bus_manager_emit_config_changed(Manager *m) {
+        manager_mark_dirty(m, MANAGER_PROP_CONFIG);
         return sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "ConfigChanged", NULL);
 }

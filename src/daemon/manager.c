@@ -273,6 +273,12 @@ static int on_post(sd_event_source *s, void *userdata) {
         }
         m->last_queued = queued;
         m->last_running = running;
+        /* Per-class/resource/user counts can move while the totals stay (one
+         * job ended, another started): ClassDetails and Limits follow them. */
+        if (scheduler_counts_serial(m->scheduler) != m->last_counts_serial) {
+                m->props_dirty |= MANAGER_PROP_COUNTS;
+                m->last_counts_serial = scheduler_counts_serial(m->scheduler);
+        }
 
         if (m->props_dirty) {
                 r = bus_manager_emit_changed(m, m->props_dirty);

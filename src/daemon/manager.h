@@ -34,6 +34,8 @@ typedef enum {
         MANAGER_PROP_CLASSES     = 1u << 5,
         MANAGER_PROP_SCHEDULES   = 1u << 6,
         MANAGER_PROP_ALERTS      = 1u << 7,
+        MANAGER_PROP_COUNTS      = 1u << 8,     /* a per-class/resource/user count moved: ClassDetails, Limits */
+        MANAGER_PROP_CONFIG      = 1u << 9,     /* a config was applied: every config-derived property */
 } ManagerPropMask;
 
 /*
@@ -85,6 +87,7 @@ typedef struct Manager {
         bool dispatch_pending;
         ManagerPropMask props_dirty;
         unsigned last_queued, last_running;     /* for STATUS= and property changes */
+        uint64_t last_counts_serial;            /* scheduler_counts_serial() when last announced */
         bool status_sent;
         bool shutting_down;
 } Manager;

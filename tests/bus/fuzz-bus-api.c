@@ -33,6 +33,9 @@
  * - uid 65534 (when the test runs as root) never succeeds in a call that
  *   changes anything: it owns no job, and with no polkit on the private
  *   bus every check for it is refused (NotPermitted);
+ * - GetPermissions() names every sluice action once with "yes",
+ *   "challenge" or "no": "yes" for all to root, "no" for all to uid 65534
+ *   (no polkit: unavailable is "no");
  * and at every checkpoint (every CHECK_EVERY calls, and at the end):
  * - sluiced is alive (the process has not exited);
  * - once every ordinary call is answered: QueuedJobs/RunningJobs equal the
@@ -691,6 +694,31 @@ static void call_free(Call *call) {
         g_free(call);
 }
 
+/* GetPermissions(): every sluice action once, each "yes", "challenge" or "no";
+ * root "yes" for all (no --no-root-bypass here), uid 65534 "no" for all (no
+ * polkit on this bus: unavailable is "no"). */
+static void check_permissions(Fuzz *f, const Call *call, GVariant *reply) {
+        static const char *const actions[] = {
+                "org.sluice.submit", "org.sluice.acquire", "org.sluice.manage-jobs", "org.sluice.configure",
+                "org.sluice.run-command", NULL,
+        };
+        static const char *const standings[] = { "yes", "challenge", "no", NULL };
+        g_autoptr(GVariant) map = g_variant_get_child_value(reply, 0);
+        const char *expected = call->conn == FOREIGN && f->foreign ? "no" : getuid() == 0 ? "yes" : NULL;
+        GVariantIter it;
+        const char *action, *standing;
+
+        if (g_variant_n_children(map) != g_strv_length((char **) actions))
+                g_error("fuzz-bus-api (seed %u): %s answered %zu actions", f->seed, call->what,
+                        g_variant_n_children(map));
+        g_variant_iter_init(&it, map);
+        while (g_variant_iter_next(&it, "{&s&s}", &action, &standing))
+                if (!is_one_of(action, actions) || !is_one_of(standing, standings) ||
+                    (expected && !g_str_equal(standing, expected)))
+                        g_error("fuzz-bus-api (seed %u): %s answered %s: %s (expected %s)", f->seed, call->what,
+                                action, standing, expected ? expected : "yes, challenge or no");
+}
+
 static void on_reply(GObject *source, GAsyncResult *res, gpointer userdata) {
         Call *call = userdata;
         Fuzz *f = call->f;
@@ -716,6 +744,8 @@ static void on_reply(GObject *source, GAsyncResult *res, gpointer userdata) {
                                 "succeeded", f->seed, call->what, FOREIGN_UID);
                 if (call->must_fail)
                         g_error("fuzz-bus-api (seed %u): %s succeeded", f->seed, call->what);
+                if (g_str_equal(call->method, "GetPermissions") && g_variant_is_of_type(reply, G_VARIANT_TYPE("(a{ss})")))
+                        check_permissions(f, call, reply);
                 if (call->want && !g_variant_is_of_type(reply, call->want))
                         g_error("fuzz-bus-api (seed %u): %s answered %s, dbus/ XML files says %.*s", f->seed, call->what,
                                 g_variant_get_type_string(reply), (int) g_variant_type_get_string_length(call->want),
