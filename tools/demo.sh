@@ -80,7 +80,7 @@ if container_exec test -f /usr/share/cockpit/sluice/manifest.json; then
         container_copy_in tests/system/cockpit-browser.py /run/sluice-cockpit/cockpit-browser.py
         container_exec rm -f /run/sluice-cockpit/ready
         # A generous bound for each of the browser's waits: a loaded machine.
-        container_exec env SLUICE_BOUND=300 python3 /run/sluice-cockpit/cockpit-browser.py screenshot --admin --busy \
+        container_exec env SLUICE_COCKPIT_BOUND=300 python3 /run/sluice-cockpit/cockpit-browser.py screenshot --admin --busy \
                 --user sluice-demo --password "$password" --path jobs \
                 --ready-file /run/sluice-cockpit/ready --png /run/sluice-cockpit/sluice-cockpit.png \
                 >"$log" 2>&1 &

@@ -79,7 +79,7 @@ for n in 100 10000; do
 		container_exec "$fill" --address=unix:path=/run/dbus/system_bus_socket fill $((n - have)) 4 64 >/dev/null
 	fi
 	echo "=== $(queued) queued jobs, $runs loads of the page"
-	out=$(container_exec env SLUICE_BOUND=600 python3 /run/sluice-cockpit/cockpit-browser.py bench \
+	out=$(container_exec env SLUICE_COCKPIT_BOUND=600 python3 /run/sluice-cockpit/cockpit-browser.py bench \
 		--user sluice-bench --password "$password" --runs "$runs" --out /run/sluice-cockpit/bench 2>&1) ||
 		{ echo "$out" | grep -v '^#[0-9]' >&2; exit 1; }
 	echo "$out" | grep '^run '

@@ -58,7 +58,9 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 BASE = "https://localhost:9090"
 FRAME = "cockpit1:localhost/sluice"
 # A bound for eventually-true facts (s): generous, never a timing threshold.
-BOUND = float(os.environ.get("SLUICE_BOUND", "60"))
+# 120 s by default, not lib-sluice.sh's 60: a Cockpit login (PAM, the session,
+# the shell, Chromium) once took more than 60 s here at a load average of 30.
+BOUND = float(os.environ.get("SLUICE_COCKPIT_BOUND", "120"))
 # The one timing bound the issue asks for: "a job submitted with sluicectl
 # appears in the table within a second". The wait is bounded at
 # SLUICE_COCKPIT_APPEAR_BOUND (default 5 s: the issue's second with a margin of

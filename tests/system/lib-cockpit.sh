@@ -44,7 +44,7 @@ trap cockpit_cleanup EXIT
 run_browser() {
 	local mode=$1 rc=0
 	shift
-	container_exec env SLUICE_BOUND="$SLUICE_BOUND" \
+	container_exec env SLUICE_COCKPIT_BOUND="${SLUICE_COCKPIT_BOUND:-120}" \
 		SLUICE_COCKPIT_APPEAR_BOUND="${SLUICE_COCKPIT_APPEAR_BOUND:-5}" \
 		python3 "$DRIVER" "$mode" --out "$OUT/$mode" "$@" || rc=$?
 	fetch_artifacts "$mode"
