@@ -507,6 +507,20 @@ static GVariant *gen_typed(Fuzz *f, const GVariantType *type, const char *method
                         return gen_dict(f, setting_keys);
                 return gen_dict(f, submit_keys);
         }
+        if (g_variant_type_equal(type, G_VARIANT_TYPE_STRING_ARRAY)) {
+                /* UnsetConfig's keys: known ones, odd ones, none, or very many. */
+                g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE_STRING_ARRAY);
+                guint n = chance(f, 2) ? 2000 : rnd(f, 4);
+                guint nkeys = g_strv_length((char **) setting_keys);
+
+                for (guint i = 0; i < n; i++) {
+                        if (chance(f, 80))
+                                g_variant_builder_add(&b, "s", setting_keys[rnd(f, nkeys)]);
+                        else
+                                g_variant_builder_add_value(&b, g_variant_new_take_string(gen_string(f)));
+                }
+                return g_variant_builder_end(&b);
+        }
         /* A type this generator does not know yet: still a value of it. */
         if (g_variant_type_is_basic(type) || g_variant_type_is_variant(type))
                 return g_variant_new_variant(gen_value(f, 1));

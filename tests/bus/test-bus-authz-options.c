@@ -247,7 +247,7 @@ static void test_sluicectl(Fixture *f, gconstpointer data) {
         g_spawn_close_pid(pid);
         g_test_message("sluicectl said: %s", err->str);
         g_assert_true(WIFEXITED(status));
-        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+        g_assert_cmpint(WEXITSTATUS(status), ==, 77);   /* not permitted: sluicectl(1), EXIT STATUS */
         g_assert_cmpstr(err->str, ==,
                         "sluicectl: not permitted to queue this job of class backup (options.priority 1000 is "
                         "above the class's Priority=5) (polkit action org.sluice.manage-jobs)\n");

@@ -393,7 +393,7 @@ static void run_sluicectl_refused(Fixture *f, gboolean ask, gboolean challenge, 
         g_spawn_close_pid(pid);
         g_test_message("sluicectl said: %s", err->str);
         g_assert_true(WIFEXITED(status));
-        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+        g_assert_cmpint(WEXITSTATUS(status), ==, 77);   /* not permitted: sluicectl(1), EXIT STATUS */
         g_assert_cmpstr(err->str, ==, expected);
 }
 
