@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdbool.h>
 #include <string.h>
 
 #include "errors.h"
@@ -78,32 +79,82 @@ static SluiceConfig *apply_one(Manager *m, SluiceConfig *cfg, const StoreOverrid
         return next;
 }
 
+/* Does @o take part in this pass?  A stored override that a run-time one
+ * replaces or sets aside does not; a run-time "unset" sets nothing. */
+static bool override_applies(const Manager *m, const StoreOverride *o, bool runtime) {
+        if (runtime)
+                return o->value != NULL;
+        return overrides_find(m->runtime_overrides, o->section, o->key) < 0;
+}
+
+/*
+ * The overrides of @list, a section at a time: the keys of one section are
+ * applied together, as the UpdateConfig() that set them was, so that a
+ * section the overrides created ([Alert late] with Class=, Within= and
+ * Severity=) is checked as a whole, not one incomplete key after another.
+ * A section that no longer applies as a whole is applied key by key, and
+ * each key that does not apply is skipped with a warning.
+ */
+static SluiceConfig *apply_list(Manager *m, SluiceConfig *cfg, GPtrArray *list, bool runtime) {
+        const char *source = runtime ? "runtime" : "override";
+        const char *location = runtime ? "" : (m->store ? store_get_path(m->store) : "");
+        g_autoptr(GPtrArray) sections = g_ptr_array_new();
+
+        for (guint i = 0; list && i < list->len; i++) {
+                const StoreOverride *o = list->pdata[i];
+
+                if (override_applies(m, o, runtime) &&
+                    !g_ptr_array_find_with_equal_func(sections, o->section, g_str_equal, NULL))
+                        g_ptr_array_add(sections, o->section);
+        }
+        for (guint s = 0; s < sections->len; s++) {
+                const char *section = sections->pdata[s];
+                g_autoptr(GPtrArray) keys = g_ptr_array_new(), values = g_ptr_array_new();
+                g_autoptr(GError) error = NULL;
+                SluiceConfig *next;
+
+                for (guint i = 0; i < list->len; i++) {
+                        const StoreOverride *o = list->pdata[i];
+
+                        if (strcmp(o->section, section) == 0 && override_applies(m, o, runtime)) {
+                                g_ptr_array_add(keys, o->key);
+                                g_ptr_array_add(values, o->value);
+                        }
+                }
+                g_ptr_array_add(keys, NULL);
+                g_ptr_array_add(values, NULL);
+                next = sluice_config_update_from(cfg, section, (const char *const *) keys->pdata,
+                                                 (const char *const *) values->pdata, source, location, &error);
+                if (next) {
+                        sluice_config_unref(cfg);
+                        cfg = next;
+                        continue;
+                }
+                for (guint i = 0; i < list->len; i++) {
+                        const StoreOverride *o = list->pdata[i];
+
+                        if (strcmp(o->section, section) == 0 && override_applies(m, o, runtime))
+                                cfg = apply_one(m, cfg, o, source, location);
+                }
+        }
+        return cfg;
+}
+
 /**
  * manager_config_build() - files + stored overrides + run-time overrides
  * @m: the manager, its files' configuration set
  *
  * A stored override the run-time ones replace or set aside is not applied;
- * an override that does not apply any more is skipped with a warning.
+ * the keys of one section are applied together; an override that does not
+ * apply any more is skipped with a warning.
  *
  * Return: a new reference.
  */
 SluiceConfig *manager_config_build(Manager *m) {
         SluiceConfig *cfg = sluice_config_ref(m->files_config);
-        const char *db = m->store ? store_get_path(m->store) : "";
 
-        for (guint i = 0; m->stored_overrides && i < m->stored_overrides->len; i++) {
-                const StoreOverride *o = m->stored_overrides->pdata[i];
-
-                if (overrides_find(m->runtime_overrides, o->section, o->key) < 0)
-                        cfg = apply_one(m, cfg, o, "override", db);
-        }
-        for (guint i = 0; m->runtime_overrides && i < m->runtime_overrides->len; i++) {
-                const StoreOverride *o = m->runtime_overrides->pdata[i];
-
-                if (o->value)
-                        cfg = apply_one(m, cfg, o, "runtime", "");
-        }
-        return cfg;
+        cfg = apply_list(m, cfg, m->stored_overrides, false);
+        return apply_list(m, cfg, m->runtime_overrides, true);
 }
 
 /**
