@@ -55,7 +55,7 @@ assert_eq 9 "$(sluice_prop "$id" Priority)" "Priority of job $id after set-prior
 assert_status 0 container_exec sluicectl -H root@localhost cancel "$id"
 assert_eq "done cancelled" "$(sluice_wait "$id")" "Wait(finished) of job $id"
 assert_status 4 container_exec sluicectl -H root@localhost show 999999999
-assert_contains "could not find job 999999999" "$OUTPUT" "show of an unknown job over -H"
+assert_contains "job 999999999: no such job" "$OUTPUT" "show of an unknown job over -H"
 sluice_resume class:sh
 
 step "exit statuses a script can tell apart: 77 when polkit refuses (uid 65534 pausing), 4 for no such class"
