@@ -206,14 +206,22 @@ static gboolean enough_done(BusHarness *h, gconstpointer data) {
         return n_done(c->p, c->n) >= c->want;
 }
 
+/* g_dbus_error_get_remote_error() returns a new string. */
+static gboolean remote_error_is(const BusPending *p, const char *name, gboolean suffix) {
+        g_autofree char *remote = NULL;
+
+        if (!p->done || !p->error || !g_dbus_error_is_remote_error(p->error))
+                return FALSE;
+        remote = g_dbus_error_get_remote_error(p->error);
+        return remote && (suffix ? g_str_has_suffix(remote, name) : g_str_equal(remote, name));
+}
+
 static gboolean is_refusal(const BusPending *p) {
-        return p->done && p->error && g_dbus_error_is_remote_error(p->error) &&
-               g_str_has_suffix(g_dbus_error_get_remote_error(p->error), ".NotPermitted");
+        return remote_error_is(p, ".NotPermitted", TRUE);
 }
 
 static gboolean is_limits_exceeded(const BusPending *p) {
-        return p->done && p->error &&
-               g_strcmp0(g_dbus_error_get_remote_error(p->error), "org.freedesktop.DBus.Error.LimitsExceeded") == 0;
+        return remote_error_is(p, "org.freedesktop.DBus.Error.LimitsExceeded", FALSE);
 }
 
 /*
