@@ -51,6 +51,7 @@ targets=(
         "fuzz-timespan timespan "
         "fuzz-calendar calendar tests/fuzz/calendar.dict"
         "fuzz-quote quote tests/fuzz/quote.dict"
+        "fuzz-timestamp timestamp "
 )
 
 dir=build-fuzz
