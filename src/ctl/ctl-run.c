@@ -27,6 +27,7 @@
 #include "ctl-bus.h"
 #include "ctl-guard.h"
 #include "ctl-job-options.h"
+#include "ctl-json.h"
 #include "ctl.h"
 #include "i18n.h"
 #include "macro.h"
@@ -64,6 +65,11 @@ typedef struct Lease {
         pid_t child;                    /* run: the command's guard (ctl-guard.c), 0 until started */
         sd_event_source *child_source;
         int cancel_signal;              /* SIGINT/SIGTERM seen while the command ran */
+
+        /* --json: how it ended, for the object written at the end (write_json_end()) */
+        char *end_result;               /* NULL: not known (sluiced gone with our lease) */
+        int end_exit_status;            /* the command's exit status, -1: none */
+        int end_signal;                 /* the signal that killed the command, 0: none */
 } Lease;
 
 static void lease_clear(Lease *l) {
@@ -72,6 +78,52 @@ static void lease_clear(Lease *l) {
         l->owner_slot = sd_bus_slot_unref(l->owner_slot);
         l->child_source = sd_event_source_unref(l->child_source);
         g_clear_pointer(&l->job_path, g_free);
+        g_clear_pointer(&l->end_result, g_free);
+}
+
+static void lease_set_end(Lease *l, const char *result, int exit_status, int signal) {
+        g_free(l->end_result);
+        l->end_result = g_strdup(result);
+        l->end_exit_status = exit_status;
+        l->end_signal = signal;
+}
+
+/* The job as one JSON object: Id, Path, State, and with @end its Result, ExitStatus, Signal. */
+static char *lease_json(const Lease *l, bool end) {
+        g_auto(CtlJson) j = CTL_JSON_INIT;
+
+        ctl_json_begin_object(&j);
+        ctl_json_key(&j, "Id");
+        if (l->job_id > 0)
+                ctl_json_uint(&j, l->job_id);
+        else
+                ctl_json_null(&j);
+        ctl_json_key(&j, "Path");
+        if (l->job_path)
+                ctl_json_string(&j, l->job_path);
+        else
+                ctl_json_null(&j);
+        ctl_json_key(&j, "State");
+        ctl_json_string(&j, end ? "done" : "running");
+        if (end) {
+                ctl_json_key(&j, "Result");
+                if (l->end_result)
+                        ctl_json_string(&j, l->end_result);
+                else
+                        ctl_json_null(&j);
+                ctl_json_key(&j, "ExitStatus");
+                if (l->end_exit_status >= 0)
+                        ctl_json_int(&j, l->end_exit_status);
+                else
+                        ctl_json_null(&j);
+                ctl_json_key(&j, "Signal");
+                if (l->end_signal > 0)
+                        ctl_json_int(&j, l->end_signal);
+                else
+                        ctl_json_null(&j);
+        }
+        ctl_json_end_object(&j);
+        return g_string_free(g_steal_pointer(&j.out), false);
 }
 
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -201,6 +253,7 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata
         int code;
 
         outcome_from_siginfo(l, si, &o, &code);
+        lease_set_end(l, o.result, o.exit_status, o.signal);
         l->child = 0;
         return lease_release_and_exit(l, &o, code);
 }
@@ -228,17 +281,21 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                  * leave; our connection closing ends the lease (abandoned). */
                 return sd_event_exit(l->event, l->exit_code);
 
-        if (!l->granted)
+        if (!l->granted) {
                 /* Still queued: leaving closes our connection, and sluiced
                  * abandons the job. */
+                lease_set_end(l, "abandoned", -1, 0);
                 return sd_event_exit(l->event, 128 + sig);
+        }
 
         /* acquire: holding the lease until told to stop. */
+        lease_set_end(l, "success", -1, 0);
         return lease_release_and_exit(l, &(LeaseOutcome) { .result = "success", .exit_status = -1 }, CTL_EXIT_OK);
 }
 
 static void lease_lost(Lease *l, const char *result) {
         l->ended = true;
+        lease_set_end(l, result, -1, 0);
         if (l->child > 0) {
                 fprintf(stderr, _("sluicectl: job %" PRIu64 " ended (%s); stopping the command\n"),
                         l->job_id, result);
@@ -302,7 +359,12 @@ static int lease_granted(Lease *l) {
         l->granted = true;
         if (l->opts->ttl_sec > 0) {
                 /* Detached: kept by Renew(), not by our connection. */
-                printf("%" PRIu64 "\n", l->job_id);
+                if (l->ctl->json) {
+                        g_autofree char *json = lease_json(l, false);
+
+                        printf("%s\n", json);
+                } else
+                        printf("%" PRIu64 "\n", l->job_id);
                 return sd_event_exit(l->event, CTL_EXIT_OK);
         }
 
@@ -313,7 +375,12 @@ static int lease_granted(Lease *l) {
         }
 
         if (!l->cmd) {
-                printf("%" PRIu64 "\n", l->job_id);
+                if (l->ctl->json) {
+                        g_autofree char *json = lease_json(l, false);
+
+                        printf("%s\n", json);
+                } else
+                        printf("%" PRIu64 "\n", l->job_id);
                 fflush(stdout);
                 return 0;
         }
@@ -321,6 +388,7 @@ static int lease_granted(Lease *l) {
         r = spawn_child(l);
         if (r < 0) {
                 (void) ctl_fail(_("could not start the command"), NULL, r);
+                lease_set_end(l, "failed", -1, 0);
                 return lease_release_and_exit(l, &(LeaseOutcome) { .result = "failed", .exit_status = -1 },
                                               CTL_EXIT_FAILURE);
         }
@@ -344,6 +412,7 @@ static int on_job_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                         return lease_granted(l);
                 if (g_str_equal(state, "done")) {
                         l->ended = true;
+                        lease_set_end(l, result, -1, 0);
                         fprintf(stderr, _("sluicectl: job %" PRIu64 " ended before it was granted: %s\n"),
                                 l->job_id, result);
                         return sd_event_exit(l->event, CTL_EXIT_FAILURE);
@@ -540,12 +609,42 @@ static int send_acquire(Lease *l) {
         return 0;
 }
 
-static int lease_run(Ctl *ctl, const CtlJobOptions *opts, char **cmd) {
+/*
+ * --json: the object at the end, once the job is over for us: acquire on
+ * stdout, after the one its grant printed; run to @json_file, or to stderr
+ * (the command's stdout stays the command's alone: docs/sluicectl.md).
+ * Nothing when no job was queued (the error said why).
+ */
+static int write_json_end(const Lease *l, const char *json_file) {
+        g_autofree char *json = NULL;
+        g_autoptr(GError) error = NULL;
+        FILE *out;
+
+        if (l->job_id == 0 || (l->opts->ttl_sec > 0 && l->granted))
+                return 0;
+        json = lease_json(l, true);
+        if (json_file) {
+                g_autofree char *text = g_strconcat(json, "\n", NULL);
+
+                if (!g_file_set_contents(json_file, text, -1, &error)) {
+                        fprintf(stderr, "sluicectl: %s: %s\n", _("could not write the JSON result"), error->message);
+                        return CTL_EXIT_FAILURE;
+                }
+                return 0;
+        }
+        out = l->cmd ? stderr : stdout;
+        fprintf(out, "%s\n", json);
+        fflush(out);
+        return 0;
+}
+
+static int lease_run(Ctl *ctl, const CtlJobOptions *opts, char **cmd, const char *json_file) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(lease_clear) Lease l = {
                 .ctl = ctl,
                 .opts = opts,
                 .cmd = cmd,
+                .end_exit_status = -1,
         };
         g_autofree char *owner_match = NULL;
         sigset_t mask;
@@ -595,13 +694,23 @@ static int lease_run(Ctl *ctl, const CtlJobOptions *opts, char **cmd) {
                 return ctl_fail(_("event loop failed"), NULL, r);
 
         (void) sd_bus_detach_event(ctl->bus);
+        if (ctl->json) {
+                int w = write_json_end(&l, json_file);
+
+                if (w != 0 && r == 0)
+                        r = w;
+        }
         return r;
 }
 
-/* posix: stop at the first argument that is not an option (run without "--"). */
-static int parse_lease_options(int argc, char **argv, bool run, bool posix, CtlJobOptions *o, int *ret_optind) {
+/* posix: stop at the first argument that is not an option (run without "--").
+ * --json (run: --json=FILE too) sets ctl->json and *ret_json_file. */
+static int parse_lease_options(Ctl *ctl, int argc, char **argv, bool run, bool posix, CtlJobOptions *o,
+                               int *ret_optind, const char **ret_json_file) {
+        enum { ARG_JSON = 0x100 };
         static const struct option acquire_options[] = {
                 CTL_JOB_OPTIONS,
+                { "json",    no_argument,       NULL, ARG_JSON },
                 { "timeout", required_argument, NULL, CTL_ARG_TIMEOUT },
                 { "ttl",     required_argument, NULL, CTL_ARG_TTL },
                 { "help",    no_argument,       NULL, 'h' },
@@ -611,6 +720,7 @@ static int parse_lease_options(int argc, char **argv, bool run, bool posix, CtlJ
                 CTL_JOB_OPTIONS,
                 { "timeout", required_argument, NULL, CTL_ARG_TIMEOUT },
                 { "class",   required_argument, NULL, CTL_ARG_CLASS },
+                { "json",    optional_argument, NULL, ARG_JSON },
                 { "help",    no_argument,       NULL, 'h' },
                 {}
         };
@@ -623,6 +733,13 @@ static int parse_lease_options(int argc, char **argv, bool run, bool posix, CtlJ
                 if (c == 'h') {
                         ctl_print_help();
                         exit(CTL_EXIT_OK);
+                }
+                if (c == ARG_JSON) {
+                        if (optarg && !*optarg)
+                                return ctl_usage_error(_("invalid --json value: the FILE must not be empty"));
+                        ctl->json = true;
+                        *ret_json_file = optarg;
+                        continue;
                 }
                 r = ctl_job_options_parse_option(o, c, c >= CTL_ARG_PRIORITY ? options[index].name : "", optarg);
                 if (r < 0)
@@ -649,10 +766,11 @@ static int parse_lease_options(int argc, char **argv, bool run, bool posix, CtlJ
  */
 int ctl_verb_acquire(Ctl *ctl, int argc, char **argv) {
         g_auto(CtlJobOptions) o = {};
+        const char *json_file = NULL;
         int r, idx;
 
         ctl_job_options_init(&o);
-        r = parse_lease_options(argc, argv, false, false, &o, &idx);
+        r = parse_lease_options(ctl, argc, argv, false, false, &o, &idx, &json_file);
         if (r != 0)
                 return r;
         if (idx >= argc)
@@ -663,7 +781,7 @@ int ctl_verb_acquire(Ctl *ctl, int argc, char **argv) {
                 if (r != 0)
                         return r;
         }
-        return lease_run(ctl, &o, NULL);
+        return lease_run(ctl, &o, NULL, NULL);
 }
 
 /**
@@ -685,6 +803,7 @@ int ctl_verb_acquire(Ctl *ctl, int argc, char **argv) {
  */
 int ctl_verb_run(Ctl *ctl, int argc, char **argv) {
         g_auto(CtlJobOptions) o = {};
+        const char *json_file = NULL;
         int r, idx, dashes = -1;
 
         /* Everything after "--" is the command, options included. */
@@ -695,7 +814,7 @@ int ctl_verb_run(Ctl *ctl, int argc, char **argv) {
                 }
 
         ctl_job_options_init(&o);
-        r = parse_lease_options(dashes >= 0 ? dashes : argc, argv, true, dashes < 0, &o, &idx);
+        r = parse_lease_options(ctl, dashes >= 0 ? dashes : argc, argv, true, dashes < 0, &o, &idx, &json_file);
         if (r != 0)
                 return r;
         if (!o.class_name)
@@ -718,5 +837,5 @@ int ctl_verb_run(Ctl *ctl, int argc, char **argv) {
 
         if (idx >= argc)
                 return ctl_usage_error(_("\"run\" needs a command after \"--\""));
-        return lease_run(ctl, &o, argv + idx);
+        return lease_run(ctl, &o, argv + idx, json_file);
 }

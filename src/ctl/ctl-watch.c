@@ -5,7 +5,8 @@
  * On a terminal, every change schedules a redraw of a compact status and
  * the table of queued and running jobs; redraws are coalesced to at most
  * one per CTL_WATCH_REDRAW_USEC.  Otherwise every signal becomes one line
- * with a timestamp, for logs and scripts.
+ * with a timestamp, for logs and scripts; with --json one JSON object per
+ * line (JSON Lines), each flushed as it is written, on a terminal too.
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 
 #include "ctl-bus.h"
 #include "ctl-format.h"
+#include "ctl-json.h"
 #include "ctl.h"
 #include "i18n.h"
 #include "macro.h"
@@ -28,6 +30,7 @@ typedef struct Watch {
         Ctl *ctl;
         sd_event *event;
         bool tty;
+        bool json;                      /* --json: JSON Lines, never the redrawn view */
         sd_event_source *redraw;        /* pending coalesced redraw, or NULL */
         uint64_t last_draw;             /* CLOCK_MONOTONIC µs */
 } Watch;
@@ -48,6 +51,111 @@ static void print_event_line(const char *format, ...) {
         va_end(ap);
         printf("%s.%03d %s\n", ts, g_date_time_get_microsecond(now) / 1000, text);
         fflush(stdout);
+}
+
+/* Start one JSON Lines event: {"Event": @event, "Timestamp": µs since the epoch, … */
+static void json_event_begin(CtlJson *j, const char *event) {
+        ctl_json_begin_object(j);
+        ctl_json_key(j, "Event");
+        ctl_json_string(j, event);
+        ctl_json_key(j, "Timestamp");
+        ctl_json_uint(j, (uint64_t) g_get_real_time());
+}
+
+/* …and end it: the object on a line of its own, flushed for the reader on the other end of a pipe. */
+static void json_event_end(CtlJson *j) {
+        ctl_json_end_object(j);
+        printf("%s\n", j->out->str);
+        fflush(stdout);
+}
+
+static void json_properties_changed(sd_bus_message *m) {
+        g_auto(CtlJson) j = CTL_JSON_INIT;
+        g_autoptr(GVariant) changed = NULL, invalidated = NULL;
+        const char *interface;
+        GVariant *v = NULL;
+
+        if (sd_bus_message_read(m, "s", &interface) < 0 || ctl_message_read_gvariant(m, &v) <= 0)
+                return;
+        changed = g_variant_ref_sink(v);
+        if (ctl_message_read_gvariant(m, &v) > 0)
+                invalidated = g_variant_ref_sink(v);
+        json_event_begin(&j, "PropertiesChanged");
+        ctl_json_key(&j, "Interface");
+        ctl_json_string(&j, interface);
+        ctl_json_key(&j, "Changed");
+        ctl_json_variant(&j, changed);
+        ctl_json_key(&j, "Invalidated");
+        if (invalidated && g_variant_is_of_type(invalidated, G_VARIANT_TYPE_STRING_ARRAY))
+                ctl_json_variant(&j, invalidated);
+        else {
+                ctl_json_begin_array(&j);
+                ctl_json_end_array(&j);
+        }
+        json_event_end(&j);
+}
+
+/* The manager's own signals as JSON Lines events named by the signal, their arguments named as in dbus-api.md. */
+static void json_manager_signal(sd_bus_message *m) {
+        g_auto(CtlJson) j = CTL_JSON_INIT;
+        const char *member = sd_bus_message_get_member(m);
+        const char *path, *class_name, *state, *result, *name, *severity, *message;
+        uint64_t id;
+
+        if (g_str_equal(member, "JobNew") && sd_bus_message_read(m, "tos", &id, &path, &class_name) >= 0) {
+                _cleanup_free_ char *born = NULL;
+
+                if (sd_bus_get_property_string(sd_bus_message_get_bus(m), SLUICE_BUS_NAME, path,
+                                               SLUICE_JOB_IFACE, "State", NULL, &born) < 0)
+                        born = NULL;
+                json_event_begin(&j, member);
+                ctl_json_key(&j, "Id");
+                ctl_json_uint(&j, id);
+                ctl_json_key(&j, "Path");
+                ctl_json_string(&j, path);
+                ctl_json_key(&j, "Class");
+                ctl_json_string(&j, class_name);
+                ctl_json_key(&j, "State");
+                if (born)
+                        ctl_json_string(&j, born);
+                else
+                        ctl_json_null(&j);
+        } else if (g_str_equal(member, "JobChanged") &&
+                   sd_bus_message_read(m, "toss", &id, &path, &state, &result) >= 0) {
+                json_event_begin(&j, member);
+                ctl_json_key(&j, "Id");
+                ctl_json_uint(&j, id);
+                ctl_json_key(&j, "Path");
+                ctl_json_string(&j, path);
+                ctl_json_key(&j, "State");
+                ctl_json_string(&j, state);
+                ctl_json_key(&j, "Result");
+                ctl_json_string(&j, result);
+        } else if (g_str_equal(member, "JobRemoved") &&
+                   sd_bus_message_read(m, "toss", &id, &path, &class_name, &result) >= 0) {
+                json_event_begin(&j, member);
+                ctl_json_key(&j, "Id");
+                ctl_json_uint(&j, id);
+                ctl_json_key(&j, "Path");
+                ctl_json_string(&j, path);
+                ctl_json_key(&j, "Class");
+                ctl_json_string(&j, class_name);
+                ctl_json_key(&j, "Result");
+                ctl_json_string(&j, result);
+        } else if (g_str_equal(member, "Alert") &&
+                   sd_bus_message_read(m, "sss", &name, &severity, &message) >= 0) {
+                json_event_begin(&j, member);
+                ctl_json_key(&j, "Name");
+                ctl_json_string(&j, name);
+                ctl_json_key(&j, "Severity");
+                ctl_json_string(&j, severity);
+                ctl_json_key(&j, "Message");
+                ctl_json_string(&j, message);
+        } else if (g_str_equal(member, "ConfigChanged"))
+                json_event_begin(&j, member);
+        else
+                return;
+        json_event_end(&j);
 }
 
 static guint terminal_rows(void) {
@@ -229,7 +337,11 @@ static int on_manager_signal(sd_bus_message *m, void *userdata, sd_bus_error *re
         /* The object manager's InterfacesAdded/Removed say nothing JobNew/JobRemoved do not. */
         if (!props && g_strcmp0(sd_bus_message_get_interface(m), SLUICE_MANAGER_IFACE) != 0)
                 return 0;
-        if (w->tty)
+        if (w->json && props)
+                json_properties_changed(m);
+        else if (w->json)
+                json_manager_signal(m);
+        else if (w->tty)
                 schedule_redraw(w);
         else if (props)
                 print_properties_changed(m);
@@ -244,7 +356,14 @@ static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret
 
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
-        if (w->tty)
+        if (w->json) {
+                g_auto(CtlJson) j = CTL_JSON_INIT;
+
+                json_event_begin(&j, "NameOwnerChanged");
+                ctl_json_key(&j, "OnBus");
+                ctl_json_bool(&j, *new_owner);
+                json_event_end(&j);
+        } else if (w->tty)
                 schedule_redraw(w);
         else
                 print_event_line(*new_owner ? _("sluiced appeared on the bus") : _("sluiced left the bus"));
@@ -262,7 +381,8 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
  * @argc: verb argc
  * @argv: verb argv
  *
- * Runs until SIGINT or SIGTERM.
+ * Runs until SIGINT or SIGTERM.  --json: one JSON object per event and
+ * line (Event, Timestamp and the signal's arguments), flushed.
  *
  * Return: exit status.
  */
@@ -283,7 +403,8 @@ int ctl_verb_watch(Ctl *ctl, int argc, char **argv) {
         r = ctl_connect(ctl);
         if (r != 0)
                 return r;
-        w.tty = isatty(STDOUT_FILENO);
+        w.json = ctl->json;
+        w.tty = !w.json && isatty(STDOUT_FILENO);
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGINT);
@@ -326,7 +447,17 @@ int ctl_verb_watch(Ctl *ctl, int argc, char **argv) {
                         return r;
                 g_variant_lookup(props, "QueuedJobs", "u", &queued);
                 g_variant_lookup(props, "RunningJobs", "u", &running);
-                print_event_line("Watching RunningJobs=%u QueuedJobs=%u", running, queued);
+                if (w.json) {
+                        g_auto(CtlJson) j = CTL_JSON_INIT;
+
+                        json_event_begin(&j, "Watching");
+                        ctl_json_key(&j, "RunningJobs");
+                        ctl_json_uint(&j, running);
+                        ctl_json_key(&j, "QueuedJobs");
+                        ctl_json_uint(&j, queued);
+                        json_event_end(&j);
+                } else
+                        print_event_line("Watching RunningJobs=%u QueuedJobs=%u", running, queued);
         }
 
         r = sd_event_loop(event);

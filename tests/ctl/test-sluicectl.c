@@ -1124,8 +1124,10 @@ static void test_config_show_set_unset(gconstpointer data) {
         g_assert_null(strstr(out, "[Class backup]"));
         if (have_python3()) {
                 g_assert_cmpint(ctl(f, &json, NULL, "config", "show", "--json", NULL), ==, 0);
-                assert_json(f, json, "any(e['section'] == 'Scheduler' and e['key'] == 'MaxRunning' and "
-                                     "e['value'] == '7' and e['source'] == 'override' for e in d)");
+                /* capitalised keys like every other verb's --json (issue 12 item 11) */
+                assert_json(f, json, "all(set(e) == {'Section', 'Key', 'Value', 'Source', 'Location'} for e in d) and "
+                                     "any(e['Section'] == 'Scheduler' and e['Key'] == 'MaxRunning' and "
+                                     "e['Value'] == '7' and e['Source'] == 'override' for e in d)");
         }
 
         g_assert_cmpint(ctl(f, NULL, NULL, "config", "unset", "--persist", "Scheduler", "MaxRunning", NULL), ==, 0);
