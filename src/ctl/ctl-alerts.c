@@ -32,7 +32,7 @@ static void print_json(GVariant *alerts) {
         puts(j.out->str);
 }
 
-static void print_table(GVariant *alerts) {
+static void print_table(Ctl *ctl, GVariant *alerts) {
         const char *headers[] = { N_("NAME"), N_("SEVERITY"), N_("SINCE"), N_("MESSAGE") };
         const char *translated[G_N_ELEMENTS(headers) + 1] = {};  /* NULL-terminated */
         g_autoptr(CtlTable) t = NULL;
@@ -41,19 +41,22 @@ static void print_table(GVariant *alerts) {
         guint64 since;
 
         if (g_variant_n_children(alerts) == 0) {
-                printf("%s\n", _("No alerts raised."));
+                if (!ctl->out.quiet)
+                        printf("%s\n", _("No alerts raised."));
                 return;
         }
         for (size_t i = 0; i < G_N_ELEMENTS(headers); i++)
                 translated[i] = _(headers[i]);
         t = ctl_table_new(G_N_ELEMENTS(headers), translated);
+        ctl_table_set_color(t, 1, ctl_severity_color);
+        ctl_table_set_ellipsize(t, 3);
         g_variant_iter_init(&it, alerts);
         while (g_variant_iter_next(&it, "(&s&s&st)", &name, &severity, &message, &since)) {
                 g_autofree char *when = ctl_format_timestamp(since);
 
                 ctl_table_add_row(t, name, severity, when, message);
         }
-        ctl_table_print(t, stdout, 0);
+        ctl_show_table(ctl, t);
 }
 
 /**
@@ -88,6 +91,6 @@ int ctl_verb_alerts(Ctl *ctl, int argc, char **argv) {
         if (ctl->json)
                 print_json(alerts);
         else
-                print_table(alerts);
+                print_table(ctl, alerts);
         return CTL_EXIT_OK;
 }

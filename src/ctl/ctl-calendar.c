@@ -220,6 +220,7 @@ int ctl_verb_calendar(Ctl *ctl, int argc, char **argv) {
                 { "base-time",  required_argument, NULL, ARG_BASE_TIME },
                 { "json",       no_argument,       NULL, ARG_JSON },
                 { "help",       no_argument,       NULL, 'h' },
+                CTL_OUTPUT_OPTIONS,
                 {}
         };
         g_auto(CtlJson) j = CTL_JSON_INIT;
@@ -230,7 +231,9 @@ int ctl_verb_calendar(Ctl *ctl, int argc, char **argv) {
         bool utc_zone;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "h" CTL_OUTPUT_SHORT_OPTIONS, options, NULL)) >= 0) {
+                if (ctl_output_parse_option(&ctl->out, c))
+                        continue;
                 switch (c) {
                 case ARG_ITERATIONS: {
                         guint64 v;
@@ -265,6 +268,8 @@ int ctl_verb_calendar(Ctl *ctl, int argc, char **argv) {
 
         if (ctl->json)
                 ctl_json_begin_array(&j);
+        else
+                ctl_pager_open(ctl);
         for (int i = optind; i < argc; i++) {
                 if (show_one(argv[i], base, now, iterations, utc_zone, ctl->json ? &j : NULL) != CTL_EXIT_OK)
                         ret = CTL_EXIT_FAILURE;

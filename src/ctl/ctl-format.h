@@ -7,6 +7,7 @@
  */
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -24,3 +25,20 @@ void ctl_table_add_row(CtlTable *t, ...);
 void ctl_table_set_right_aligned(CtlTable *t, guint column);
 guint ctl_table_get_n_rows(const CtlTable *t);
 void ctl_table_print(const CtlTable *t, FILE *f, guint max_rows);
+
+/* A cell's ANSI colour from its text, or NULL for plain (ctl_result_color()). */
+typedef const char *(*CtlColorFunc)(const char *cell);
+
+/* How ctl_table_print_styled() prints. */
+typedef struct CtlTableStyle {
+        unsigned width;         /* cut the table to this many columns; 0: never */
+        bool colors;            /* colour the cells of ctl_table_set_color() columns */
+        bool header;            /* print the header line */
+        bool utf8;              /* mark a cut with "…"; false: "..." */
+} CtlTableStyle;
+
+void ctl_table_set_ellipsize(CtlTable *t, guint column);
+void ctl_table_set_color(CtlTable *t, guint column, CtlColorFunc color);
+void ctl_table_print_styled(const CtlTable *t, FILE *f, guint max_rows, const CtlTableStyle *style);
+size_t ctl_display_width(const char *s);
+char *ctl_ellipsize(const char *s, size_t width, bool utf8);

@@ -2,7 +2,8 @@
 /*
  * Verbs about single jobs and the job list: list, show, cancel, wait,
  * release, renew; over finished jobs: history (ListJobs with history=true,
- * one GetJobRecord per row for the duration).  logs: ctl-logs.c.
+ * one GetJobRecord per row for the duration) and logs (journalctl for the
+ * job's unit invocation).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -142,7 +143,15 @@ static void list_print_json(GVariant *jobs) {
         printf("%s\n", j.out->str);
 }
 
-static void list_print_table(GVariant *jobs) {
+/* The footer of list and history, unless --no-legend or -q. */
+static void print_jobs_footer(Ctl *ctl, guint n) {
+        if (ctl->out.no_legend)
+                return;
+        printf("\n");
+        printf(dngettext(GETTEXT_PACKAGE, "%u job listed.\n", "%u jobs listed.\n", n), n);
+}
+
+static void list_print_table(Ctl *ctl, GVariant *jobs) {
         g_autoptr(CtlTable) t = NULL;
         GVariantIter iter;
         const char *class_name, *state, *result, *path;
@@ -155,6 +164,7 @@ static void list_print_table(GVariant *jobs) {
                         _("SUBMITTED"), NULL });
         ctl_table_set_right_aligned(t, 0);
         ctl_table_set_right_aligned(t, 4);
+        ctl_table_set_color(t, 3, ctl_result_color);
         g_variant_iter_init(&iter, jobs);
         while (g_variant_iter_next(&iter, LIST_ENTRY_FORMAT, &id, &class_name, &state, &result,
                                    &priority, &owner, &submitted, &path)) {
@@ -166,10 +176,12 @@ static void list_print_table(GVariant *jobs) {
                 ctl_table_add_row(t, ids, class_name, state, result, prio, user, when);
         }
         if (ctl_table_get_n_rows(t) == 0) {
-                printf(_("No jobs.\n"));
+                if (!ctl->out.quiet)
+                        printf(_("No jobs.\n"));
                 return;
         }
-        ctl_table_print(t, stdout, 0);
+        ctl_show_table(ctl, t);
+        print_jobs_footer(ctl, ctl_table_get_n_rows(t));
 }
 
 /* The filter options "list" and "history" share (history also takes --since). */
@@ -219,6 +231,7 @@ static int parse_filter_args(Ctl *ctl, int argc, char **argv, bool with_since, J
                 { "limit", required_argument, NULL, ARG_LIMIT },
                 { "json",  no_argument,       NULL, ARG_JSON },
                 { "help",  no_argument,       NULL, 'h' },
+                CTL_OUTPUT_OPTIONS,
                 {}
         };
         g_autoptr(GStrvBuilder) states_builder = g_strv_builder_new();
@@ -226,7 +239,9 @@ static int parse_filter_args(Ctl *ctl, int argc, char **argv, bool with_since, J
 
         f->owner = -1;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "h" CTL_OUTPUT_SHORT_OPTIONS, options, NULL)) >= 0) {
+                if (ctl_output_parse_option(&ctl->out, c))
+                        continue;
                 switch (c) {
                 case ARG_OWNER:
                         r = ctl_parse_owner(optarg, &f->owner);
@@ -326,7 +341,7 @@ int ctl_verb_list(Ctl *ctl, int argc, char **argv) {
         if (ctl->json)
                 list_print_json(jobs);
         else
-                list_print_table(jobs);
+                list_print_table(ctl, jobs);
         return CTL_EXIT_OK;
 }
 
@@ -422,7 +437,9 @@ static int show_from_history(Ctl *ctl, int argc, char **argv) {
         if (ctl->json)
                 ctl_json_print_variant(rec);
         else {
-                printf(_("(job %" PRIu64 " is no longer on the bus: its stored record)\n"), (uint64_t) id);
+                ctl_pager_open(ctl);
+                if (!ctl->out.quiet)
+                        printf(_("(job %" PRIu64 " is no longer on the bus: its stored record)\n"), (uint64_t) id);
                 show_print_text(rec);
         }
         return CTL_EXIT_OK;
@@ -455,8 +472,10 @@ int ctl_verb_show(Ctl *ctl, int argc, char **argv) {
 
         if (ctl->json)
                 ctl_json_print_variant(props);
-        else
+        else {
+                ctl_pager_open(ctl);
                 show_print_text(props);
+        }
         return CTL_EXIT_OK;
 }
 
@@ -730,6 +749,8 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
                         _("ID"), _("CLASS"), _("STATE"), _("RESULT"), _("OWNER"), _("SUBMITTED"), _("DURATION"),
                         _("DETAIL"), NULL });
         ctl_table_set_right_aligned(t, 0);
+        ctl_table_set_color(t, 3, ctl_result_color);
+        ctl_table_set_ellipsize(t, 7);
         ctl_json_begin_array(&j);
         g_variant_iter_init(&iter, jobs);
         while (g_variant_iter_next(&iter, LIST_ENTRY_FORMAT, &id, &cls, &state, &result, &priority, &owner,
@@ -788,9 +809,87 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
         ctl_json_end_array(&j);
         if (ctl->json)
                 printf("%s\n", j.out->str);
-        else if (ctl_table_get_n_rows(t) == 0)
-                printf(_("No jobs.\n"));
-        else
-                ctl_table_print(t, stdout, 0);
+        else if (ctl_table_get_n_rows(t) == 0) {
+                if (!ctl->out.quiet)
+                        printf(_("No jobs.\n"));
+        } else {
+                ctl_show_table(ctl, t);
+                print_jobs_footer(ctl, ctl_table_get_n_rows(t));
+        }
         return CTL_EXIT_OK;
+}
+
+/* JOB: an id or a job path. */
+static bool parse_job_id(const char *arg, guint64 *ret) {
+        if (g_str_has_prefix(arg, SLUICE_JOB_PATH_PREFIX))
+                arg += strlen(SLUICE_JOB_PATH_PREFIX);
+        return g_ascii_string_to_unsigned(arg, 10, 1, G_MAXUINT64, ret, NULL);
+}
+
+/**
+ * ctl_verb_logs() - "sluicectl logs JOB": exec journalctl for the job
+ * @ctl: the context
+ * @argc: verb argc
+ * @argv: verb argv
+ *
+ * journalctl _SYSTEMD_INVOCATION_ID=<InvocationID> (the job's unit
+ * invocation), or SLUICE_JOB_ID=<id> when it has none (a lease job, or one
+ * that never started), with --no-pager -o short-iso.  $SLUICE_JOURNALCTL
+ * names another journalctl (tests).  With -H the journalctl of that host
+ * runs through ssh, with -M journalctl -M MACHINE reads the container's.
+ *
+ * Return: exit status (only when journalctl could not be run).
+ */
+int ctl_verb_logs(Ctl *ctl, int argc, char **argv) {
+        g_autoptr(GVariant) rec = NULL;
+        g_autofree char *match = NULL;
+        const char *invocation = NULL;
+        const char *journalctl = g_getenv("SLUICE_JOURNALCTL") ?: "journalctl";
+        guint64 id;
+        int r;
+
+        if (argc == 2 && g_str_equal(argv[1], "--help")) {
+                ctl_print_help();
+                return CTL_EXIT_OK;
+        }
+        if (argc != 2)
+                return ctl_usage_error(_("\"logs\" takes one job (an id or a job path)"));
+        if (!parse_job_id(argv[1], &id))
+                return ctl_usage_error(_("invalid job \"%s\": expected an id or a job path"), argv[1]);
+
+        r = get_job_record(ctl, id, &rec);
+        if (r != 0)
+                return r;
+        if (g_variant_lookup(rec, "InvocationID", "&s", &invocation) && invocation[0])
+                match = g_strdup_printf("_SYSTEMD_INVOCATION_ID=%s", invocation);
+        else
+                match = g_strdup_printf("SLUICE_JOB_ID=%" G_GUINT64_FORMAT, id);
+
+        fflush(stdout);
+        if (ctl->host) {
+                /* The journal is on that host: its journalctl, through ssh as sd-bus' -H does it. */
+                g_autofree char *where = g_strdup(ctl->host);
+                const char *port = NULL;
+                char *colon = strrchr(where, ':');
+
+                if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+                        *colon = '\0';
+                        port = colon + 1;
+                }
+                if (port)
+                        execlp("ssh", "ssh", "-xT", "-p", port, "--", where, "journalctl", "--no-pager", "-o",
+                               "short-iso", match, (char *) NULL);
+                else
+                        execlp("ssh", "ssh", "-xT", "--", where, "journalctl", "--no-pager", "-o", "short-iso",
+                               match, (char *) NULL);
+                fprintf(stderr, "sluicectl: %s: %s\n", _("could not run ssh"), g_strerror(errno));
+                return CTL_EXIT_FAILURE;
+        }
+        if (ctl->machine)
+                execlp(journalctl, journalctl, "-M", ctl->machine, "--no-pager", "-o", "short-iso", match,
+                       (char *) NULL);
+        else
+                execlp(journalctl, journalctl, "--no-pager", "-o", "short-iso", match, (char *) NULL);
+        fprintf(stderr, "sluicectl: %s: %s\n", _("could not run journalctl"), g_strerror(errno));
+        return CTL_EXIT_FAILURE;
 }

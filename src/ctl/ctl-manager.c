@@ -14,7 +14,7 @@
 #include "i18n.h"
 #include "macro.h"
 
-static void print_status(GVariant *props) {
+static void print_status(Ctl *ctl, GVariant *props) {
         g_autoptr(GVariant) paused = NULL, classes = NULL;
         const char *version = "?", *discipline = "?";
         guint32 max_running = 0, queued = 0, running = 0;
@@ -27,6 +27,7 @@ static void print_status(GVariant *props) {
         paused = g_variant_lookup_value(props, "Paused", G_VARIANT_TYPE_STRING_ARRAY);
         classes = g_variant_lookup_value(props, "Classes", G_VARIANT_TYPE("a(sssu)"));
 
+        ctl_pager_open(ctl);
         printf(_("     Version: %s\n"), version);
         printf(_("  Discipline: %s\n"), discipline);
         if (max_running > 0)
@@ -57,13 +58,14 @@ static void print_status(GVariant *props) {
                 t = ctl_table_new(4, (const char *const[]) {
                                 _("CLASS"), _("KIND"), _("MAX"), _("DESCRIPTION"), NULL });
                 ctl_table_set_right_aligned(t, 2);
+                ctl_table_set_ellipsize(t, 3);
                 g_variant_iter_init(&iter, classes);
                 while (g_variant_iter_next(&iter, "(&s&s&su)", &name, &kind, &description, &max)) {
                         g_autofree char *m = max > 0 ? g_strdup_printf("%u", max) : g_strdup("∞");
                         ctl_table_add_row(t, name, kind, m, description);
                 }
                 printf("\n");
-                ctl_table_print(t, stdout, 0);
+                ctl_show_table(ctl, t);
         }
 }
 
@@ -93,7 +95,7 @@ int ctl_verb_status(Ctl *ctl, int argc, char **argv) {
         if (ctl->json)
                 ctl_json_print_variant(props);
         else
-                print_status(props);
+                print_status(ctl, props);
         return CTL_EXIT_OK;
 }
 
@@ -269,6 +271,8 @@ static int config_show(Ctl *ctl, char **args, int n) {
 
         if (ctl->json)
                 ctl_json_begin_array(&j);
+        else
+                ctl_pager_open(ctl);
         while ((r = sd_bus_message_read(reply, "(sssss)", &section, &key, &value, &source, &location)) > 0) {
                 bool wanted = n == 0;
 
@@ -279,15 +283,15 @@ static int config_show(Ctl *ctl, char **args, int n) {
                 shown++;
                 if (ctl->json) {
                         ctl_json_begin_object(&j);
-                        ctl_json_key(&j, "Section");
+                        ctl_json_key(&j, "section");
                         ctl_json_string(&j, section);
-                        ctl_json_key(&j, "Key");
+                        ctl_json_key(&j, "key");
                         ctl_json_string(&j, key);
-                        ctl_json_key(&j, "Value");
+                        ctl_json_key(&j, "value");
                         ctl_json_string(&j, value);
-                        ctl_json_key(&j, "Source");
+                        ctl_json_key(&j, "source");
                         ctl_json_string(&j, source);
-                        ctl_json_key(&j, "Location");
+                        ctl_json_key(&j, "location");
                         ctl_json_string(&j, location);
                         ctl_json_end_object(&j);
                         continue;
@@ -336,6 +340,7 @@ int ctl_verb_config(Ctl *ctl, int argc, char **argv) {
                 { "persist", no_argument, NULL, ARG_PERSIST },
                 { "json",    no_argument, NULL, ARG_JSON },
                 { "help",    no_argument, NULL, 'h' },
+                CTL_OUTPUT_OPTIONS,
                 {}
         };
         bool persist = false;
@@ -343,7 +348,9 @@ int ctl_verb_config(Ctl *ctl, int argc, char **argv) {
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "h" CTL_OUTPUT_SHORT_OPTIONS, options, NULL)) >= 0) {
+                if (ctl_output_parse_option(&ctl->out, c))
+                        continue;
                 switch (c) {
                 case ARG_PERSIST:
                         persist = true;

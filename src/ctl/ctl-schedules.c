@@ -40,7 +40,7 @@ static void print_json(GVariant *schedules) {
         puts(j.out->str);
 }
 
-static void print_table(GVariant *schedules) {
+static void print_table(Ctl *ctl, GVariant *schedules) {
         const char *headers[] = { N_("NAME"), N_("CLASS"), N_("NEXT"), N_("LAST"), N_("JOB"), N_("RESULT") };
         const char *translated[G_N_ELEMENTS(headers) + 1] = {};  /* NULL-terminated */
         g_autoptr(CtlTable) t = NULL;
@@ -49,13 +49,15 @@ static void print_table(GVariant *schedules) {
         guint64 next, last, job;
 
         if (g_variant_n_children(schedules) == 0) {
-                printf("%s\n", _("No schedules configured."));
+                if (!ctl->out.quiet)
+                        printf("%s\n", _("No schedules configured."));
                 return;
         }
         for (size_t i = 0; i < G_N_ELEMENTS(headers); i++)
                 translated[i] = _(headers[i]);
         t = ctl_table_new(G_N_ELEMENTS(headers), translated);
         ctl_table_set_right_aligned(t, 4);
+        ctl_table_set_color(t, 5, ctl_result_color);
         g_variant_iter_init(&it, schedules);
         while (g_variant_iter_next(&it, "(&s&sttt&s)", &name, &klass, &next, &last, &job, &result)) {
                 g_autofree char *n = ctl_format_timestamp(next), *l = ctl_format_timestamp(last);
@@ -65,7 +67,7 @@ static void print_table(GVariant *schedules) {
 
                 ctl_table_add_row(t, name, klass, n, l, id, res);
         }
-        ctl_table_print(t, stdout, 0);
+        ctl_show_table(ctl, t);
 }
 
 /**
@@ -101,7 +103,7 @@ int ctl_verb_schedules(Ctl *ctl, int argc, char **argv) {
         if (ctl->json)
                 print_json(schedules);
         else
-                print_table(schedules);
+                print_table(ctl, schedules);
         return CTL_EXIT_OK;
 }
 

@@ -17,6 +17,7 @@
 #include <systemd/sd-bus.h>
 
 #include "ctl-exit.h"
+#include "ctl-output.h"
 
 #define SLUICE_BUS_NAME         "org.sluice.Scheduler1"
 #define SLUICE_MANAGER_PATH     "/org/sluice/Scheduler1"
@@ -35,6 +36,7 @@ typedef struct Ctl {
         bool no_ask_password;           /* --no-ask-password: no interactive authorization */
         bool polkit_agent_tried;        /* ctl_polkit_agent_open() ran (ctl-polkit.c) */
         pid_t polkit_agent_pid;         /* the pkttyagent started, or 0 */
+        CtlOutput out;                  /* pager, colours, width, --no-legend, -q, -l (ctl-output.h) */
 } Ctl;
 
 /* A verb gets its own argv: argv[0] is the verb's name. */
@@ -65,8 +67,6 @@ int ctl_verb_set_priority(Ctl *ctl, int argc, char **argv);
 
 /* ctl-jobs.c: history */
 int ctl_verb_history(Ctl *ctl, int argc, char **argv);
-
-/* ctl-logs.c */
 int ctl_verb_logs(Ctl *ctl, int argc, char **argv);
 
 /* ctl-submit.c */

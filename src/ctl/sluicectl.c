@@ -137,19 +137,24 @@ void ctl_print_help(void) {
                  "                              Operate on a remote host (over ssh)\n"
                  "  -M, --machine=CONTAINER     Operate on a local container\n"
                  "  --json                      Print JSON (every command that prints)\n"
+                 "  --no-pager                  Do not pipe output into a pager\n"
+                 "  --no-legend                 Print tables without header and footer\n"
+                 "  -q, --quiet                 Only results: no header, footer or notices\n"
+                 "  -l, --full                  Do not cut tables to the terminal's width\n"
                  "  --no-ask-password           Do not ask for a password when polkit wants one\n"
                  "  -h, --help                  Show this help\n"
                  "      --version               Show the version\n"));
 }
 
 /**
- * ctl_parse_common_options() - parse a verb that only takes --json and --help
+ * ctl_parse_common_options() - parse a verb that only takes --json, --help and the output options
  * @ctl: the context (--json sets ctl->json)
  * @argc: the verb's argc
  * @argv: the verb's argv (argv[0] is the verb)
  * @ret_optind: index of the first positional argument
  *
- * --help prints the help and exits.
+ * --help prints the help and exits; --no-pager, --no-legend, -q and -l go
+ * to ctl->out (ctl_output_parse_option()).
  *
  * Return: 0 or CTL_EXIT_USAGE after printing why.
  */
@@ -158,12 +163,15 @@ int ctl_parse_common_options(Ctl *ctl, int argc, char **argv, int *ret_optind) {
         static const struct option options[] = {
                 { "json", no_argument, NULL, ARG_JSON },
                 { "help", no_argument, NULL, 'h' },
+                CTL_OUTPUT_OPTIONS,
                 {}
         };
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "h" CTL_OUTPUT_SHORT_OPTIONS, options, NULL)) >= 0) {
+                if (ctl_output_parse_option(&ctl->out, c))
+                        continue;
                 switch (c) {
                 case ARG_JSON:
                         ctl->json = true;
@@ -256,6 +264,7 @@ static bool verb_is_local_only(const CtlVerb *verb) {
 }
 
 static void ctl_done(Ctl *ctl) {
+        ctl_pager_close(ctl);
         if (ctl->bus)
                 ctl->bus = sd_bus_flush_close_unref(ctl->bus);
         ctl_polkit_agent_close(ctl);
@@ -271,6 +280,7 @@ int main(int argc, char **argv) {
                 { "help",        no_argument,       NULL, 'h' },
                 { "version",     no_argument,       NULL, ARG_VERSION },
                 { "no-ask-password", no_argument,   NULL, ARG_NO_ASK_PASSWORD },
+                CTL_OUTPUT_OPTIONS,
                 {}
         };
         _cleanup_(ctl_done) Ctl ctl = {};
@@ -278,9 +288,12 @@ int main(int argc, char **argv) {
         int c;
 
         sluice_i18n_init();
+        ctl_output_init(&ctl.out);
 
         /* "+": stop at the verb; the verb parses its own options. */
-        while ((c = getopt_long(argc, argv, "+hH:M:", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+hH:M:" CTL_OUTPUT_SHORT_OPTIONS, options, NULL)) >= 0) {
+                if (ctl_output_parse_option(&ctl.out, c))
+                        continue;
                 switch (c) {
                 case ARG_BUS_ADDRESS:
                         ctl.bus_address = optarg;
