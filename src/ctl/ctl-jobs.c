@@ -2,8 +2,7 @@
 /*
  * Verbs about single jobs and the job list: list, show, cancel, wait,
  * release, renew; over finished jobs: history (ListJobs with history=true,
- * one GetJobRecord per row for the duration) and logs (journalctl for the
- * job's unit invocation).
+ * one GetJobRecord per row for the duration).  logs: ctl-logs.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -817,79 +816,4 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
                 print_jobs_footer(ctl, ctl_table_get_n_rows(t));
         }
         return CTL_EXIT_OK;
-}
-
-/* JOB: an id or a job path. */
-static bool parse_job_id(const char *arg, guint64 *ret) {
-        if (g_str_has_prefix(arg, SLUICE_JOB_PATH_PREFIX))
-                arg += strlen(SLUICE_JOB_PATH_PREFIX);
-        return g_ascii_string_to_unsigned(arg, 10, 1, G_MAXUINT64, ret, NULL);
-}
-
-/**
- * ctl_verb_logs() - "sluicectl logs JOB": exec journalctl for the job
- * @ctl: the context
- * @argc: verb argc
- * @argv: verb argv
- *
- * journalctl _SYSTEMD_INVOCATION_ID=<InvocationID> (the job's unit
- * invocation), or SLUICE_JOB_ID=<id> when it has none (a lease job, or one
- * that never started), with --no-pager -o short-iso.  $SLUICE_JOURNALCTL
- * names another journalctl (tests).  With -H the journalctl of that host
- * runs through ssh, with -M journalctl -M MACHINE reads the container's.
- *
- * Return: exit status (only when journalctl could not be run).
- */
-int ctl_verb_logs(Ctl *ctl, int argc, char **argv) {
-        g_autoptr(GVariant) rec = NULL;
-        g_autofree char *match = NULL;
-        const char *invocation = NULL;
-        const char *journalctl = g_getenv("SLUICE_JOURNALCTL") ?: "journalctl";
-        guint64 id;
-        int r;
-
-        if (argc == 2 && g_str_equal(argv[1], "--help")) {
-                ctl_print_help();
-                return CTL_EXIT_OK;
-        }
-        if (argc != 2)
-                return ctl_usage_error(_("\"logs\" takes one job (an id or a job path)"));
-        if (!parse_job_id(argv[1], &id))
-                return ctl_usage_error(_("invalid job \"%s\": expected an id or a job path"), argv[1]);
-
-        r = get_job_record(ctl, id, &rec);
-        if (r != 0)
-                return r;
-        if (g_variant_lookup(rec, "InvocationID", "&s", &invocation) && invocation[0])
-                match = g_strdup_printf("_SYSTEMD_INVOCATION_ID=%s", invocation);
-        else
-                match = g_strdup_printf("SLUICE_JOB_ID=%" G_GUINT64_FORMAT, id);
-
-        fflush(stdout);
-        if (ctl->host) {
-                /* The journal is on that host: its journalctl, through ssh as sd-bus' -H does it. */
-                g_autofree char *where = g_strdup(ctl->host);
-                const char *port = NULL;
-                char *colon = strrchr(where, ':');
-
-                if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
-                        *colon = '\0';
-                        port = colon + 1;
-                }
-                if (port)
-                        execlp("ssh", "ssh", "-xT", "-p", port, "--", where, "journalctl", "--no-pager", "-o",
-                               "short-iso", match, (char *) NULL);
-                else
-                        execlp("ssh", "ssh", "-xT", "--", where, "journalctl", "--no-pager", "-o", "short-iso",
-                               match, (char *) NULL);
-                fprintf(stderr, "sluicectl: %s: %s\n", _("could not run ssh"), g_strerror(errno));
-                return CTL_EXIT_FAILURE;
-        }
-        if (ctl->machine)
-                execlp(journalctl, journalctl, "-M", ctl->machine, "--no-pager", "-o", "short-iso", match,
-                       (char *) NULL);
-        else
-                execlp(journalctl, journalctl, "--no-pager", "-o", "short-iso", match, (char *) NULL);
-        fprintf(stderr, "sluicectl: %s: %s\n", _("could not run journalctl"), g_strerror(errno));
-        return CTL_EXIT_FAILURE;
 }

@@ -283,15 +283,15 @@ static int config_show(Ctl *ctl, char **args, int n) {
                 shown++;
                 if (ctl->json) {
                         ctl_json_begin_object(&j);
-                        ctl_json_key(&j, "section");
+                        ctl_json_key(&j, "Section");
                         ctl_json_string(&j, section);
-                        ctl_json_key(&j, "key");
+                        ctl_json_key(&j, "Key");
                         ctl_json_string(&j, key);
-                        ctl_json_key(&j, "value");
+                        ctl_json_key(&j, "Value");
                         ctl_json_string(&j, value);
-                        ctl_json_key(&j, "source");
+                        ctl_json_key(&j, "Source");
                         ctl_json_string(&j, source);
-                        ctl_json_key(&j, "location");
+                        ctl_json_key(&j, "Location");
                         ctl_json_string(&j, location);
                         ctl_json_end_object(&j);
                         continue;

@@ -67,6 +67,8 @@ int ctl_verb_set_priority(Ctl *ctl, int argc, char **argv);
 
 /* ctl-jobs.c: history */
 int ctl_verb_history(Ctl *ctl, int argc, char **argv);
+
+/* ctl-logs.c */
 int ctl_verb_logs(Ctl *ctl, int argc, char **argv);
 
 /* ctl-submit.c */
