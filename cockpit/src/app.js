@@ -73,7 +73,9 @@ class App {
         } catch (e) {
             this.model.myUid = undefined;
         }
+        const superuser = await this.followSuperuser();
         try {
+            this.boundTo = superuser?.Current;
             await this.model.connect();
         } catch (e) {
             this.root.dataset.state = "error";
@@ -81,9 +83,45 @@ class App {
             this.status.classList.add("sluice-status-error");
             return;
         }
+        // Changed while the first reading was under way: the channel has the old access.
+        this.superuserChanged();
         this.model.flush();
         mark("ready");
         this.root.dataset.state = "ready";
+    }
+
+    /**
+     * followSuperuser() - follow Cockpit's administrative access while the
+     * page is open: the bridge's cockpit.Superuser property Current ("init",
+     * "none", or the superuser bridge's name such as "sudo"). The D-Bus
+     * channel to sluiced (superuser "try") is bound to the access of the
+     * moment it was opened; when Current settles on another value, the model
+     * opens a new channel and asks GetPermissions again, without reloading
+     * the page. Not cockpit.permission(): in Cockpit 287 its "changed"
+     * comes with window.location.reload() of the page (docs/cockpit.md).
+     * Resolves to the proxy once its first value is in (or null).
+     */
+    async followSuperuser() {
+        let proxy;
+        try {
+            proxy = cockpit.dbus(null, { bus: "internal" }).proxy("cockpit.Superuser", "/superuser");
+            await proxy.wait();
+        } catch (e) {
+            console.info("cockpit.Superuser:", e.message || String(e));
+            return null;
+        }
+        this.superuser = proxy;
+        proxy.addEventListener("changed", () => this.superuserChanged());
+        return proxy;
+    }
+
+    /** superuserChanged() - a new channel if the access is not the one the channel has. */
+    superuserChanged() {
+        const now = this.superuser?.Current;
+        if (!this.model.ready || now === undefined || now === "init" || now === this.boundTo)
+            return;
+        this.boundTo = now;
+        this.model.reopen().catch(e => console.info("reopen:", e.message || String(e)));
     }
 
     route() {

@@ -85,12 +85,52 @@ export class Model {
      * properties are in.
      */
     async connect() {
-        this.client = cockpit.dbus(BUS_NAME, { bus: "system", superuser: "try" });
-        this.client.addEventListener("close", (event, options) => {
+        this.open();
+        mark("connect");
+        await Promise.all([this.loadManager().then(() => mark("manager")), this.loadJobs().then(() => mark("jobs"))]);
+        this.ready = true;
+        this.sample();
+        this.sampleTimer = window.setInterval(() => this.sample(true), SAMPLE_MS);
+        this.refreshPermissions();
+        this.loadUsers();
+        this.changed("many");
+    }
+
+    /**
+     * reopen() - close the D-Bus channel and open a new one, then read the
+     * manager, the jobs and the permissions again. For a change of Cockpit's
+     * administrative access: a channel with superuser "try" is bound to the
+     * bridge (the user's or root's) when it is opened, so only a new channel
+     * talks to sluiced with the access of now (docs/cockpit.md). The page
+     * is not reloaded: the views keep their state and render the new data.
+     */
+    async reopen() {
+        if (!this.client)
+            return;
+        this.open();
+        this.error = null;
+        await Promise.all([this.loadManager(), this.loadJobs()]);
+        await this.refreshPermissions();
+    }
+
+    /**
+     * open() - a new channel to sluiced with the page's subscriptions; the
+     * old one, if any, is closed and its events ignored from then on.
+     */
+    open() {
+        const old = this.client;
+        const client = this.client = cockpit.dbus(BUS_NAME, { bus: "system", superuser: "try" });
+        if (old)
+            old.close();
+        const mine = fn => (...args) => {
+            if (this.client === client)
+                fn(...args);
+        };
+        client.addEventListener("close", mine((event, options) => {
             this.error = options?.problem ? cockpit.message(options) : null;
             this.changed("many");
-        });
-        this.client.addEventListener("owner", (event, owner) => {
+        }));
+        client.addEventListener("owner", mine((event, owner) => {
             // sluiced (re)started: its jobs come back without InterfacesAdded
             // (docs/dbus-api.md, Signals): read them again.
             if (owner === null && this.ready) {
@@ -103,32 +143,23 @@ export class Model {
                 this.loadJobs().catch(e => console.info("ListJobs:", e.message));
                 this.refreshPermissions();
             }
-        });
+        }));
 
         // The jobs: one ListJobs() for the snapshot, then the ObjectManager's
         // InterfacesAdded/InterfacesRemoved and the jobs' PropertiesChanged
         // (docs/cockpit.md, "Live without polling": cockpit.js's proxies()
         // reads every property of every job and took 15 times as long).
         const ns = { path_namespace: MANAGER_PATH };
-        this.client.subscribe({ ...ns, interface: "org.freedesktop.DBus.ObjectManager", member: "InterfacesAdded" },
-                              (path, iface, signal, args) => this.interfacesAdded(args[0], args[1]));
-        this.client.subscribe({ ...ns, interface: "org.freedesktop.DBus.ObjectManager", member: "InterfacesRemoved" },
-                              (path, iface, signal, args) => this.interfacesRemoved(args[0], args[1]));
-        this.client.subscribe({ ...ns, interface: "org.freedesktop.DBus.Properties", member: "PropertiesChanged" },
-                              (path, iface, signal, args) => this.propertiesChanged(path, args[0], args[1]));
-        this.client.subscribe({ interface: MANAGER_IFACE, path: MANAGER_PATH, member: "JobChanged" },
-                              (path, iface, signal, args) => this.countFinished(args[2], args[3]));
-        this.client.subscribe({ interface: MANAGER_IFACE, path: MANAGER_PATH, member: "ConfigChanged" },
-                              () => this.changed("manager"));
-
-        mark("connect");
-        await Promise.all([this.loadManager().then(() => mark("manager")), this.loadJobs().then(() => mark("jobs"))]);
-        this.ready = true;
-        this.sample();
-        this.sampleTimer = window.setInterval(() => this.sample(true), SAMPLE_MS);
-        this.refreshPermissions();
-        this.loadUsers();
-        this.changed("many");
+        client.subscribe({ ...ns, interface: "org.freedesktop.DBus.ObjectManager", member: "InterfacesAdded" },
+                         mine((path, iface, signal, args) => this.interfacesAdded(args[0], args[1])));
+        client.subscribe({ ...ns, interface: "org.freedesktop.DBus.ObjectManager", member: "InterfacesRemoved" },
+                         mine((path, iface, signal, args) => this.interfacesRemoved(args[0], args[1])));
+        client.subscribe({ ...ns, interface: "org.freedesktop.DBus.Properties", member: "PropertiesChanged" },
+                         mine((path, iface, signal, args) => this.propertiesChanged(path, args[0], args[1])));
+        client.subscribe({ interface: MANAGER_IFACE, path: MANAGER_PATH, member: "JobChanged" },
+                         mine((path, iface, signal, args) => this.countFinished(args[2], args[3])));
+        client.subscribe({ interface: MANAGER_IFACE, path: MANAGER_PATH, member: "ConfigChanged" },
+                         mine(() => this.changed("manager")));
     }
 
     /**

@@ -7,6 +7,8 @@
 //   holds them), those after are applied;
 // - the manager's properties come from GetAll and follow PropertiesChanged;
 // - a restarted sluiced (a new owner of the name) is read again;
+// - reopen() (administrative access changed) reads everything through a new
+//   channel and ignores the old one;
 // - the page never calls anything periodically for the job list.
 // Run: node cockpit/tests/test-model.mjs cockpit/src   (exit 0 = pass)
 import assert from "node:assert/strict";
@@ -41,6 +43,11 @@ class FakeClient {
     subscribe(match, fn) {
         this.subs.push({ match, fn });
         return { remove() {} };
+    }
+
+    close() {
+        this.closed = true;
+        this.emitEvent("close", {});
     }
 
     call(p, iface, method, args) {
@@ -189,6 +196,40 @@ async function connected() {
     c.d.reject(Object.assign(new Error("Unknown method"), { name: "org.freedesktop.DBus.Error.UnknownMethod" }));
     await tick();
     assert.equal(model.permission("org.sluice.manage-jobs"), null);
+}
+
+// 4. Administrative access changed (app.js follows cockpit.Superuser): reopen()
+// opens a new channel, reads everything and the permissions again, and the
+// old channel's signals no longer count.
+{
+    const { model, done } = await connected();
+    client.answer("GetAll", [{ Paused: v("as", []) }]);
+    client.answer("ListJobs", [[[1, "gc", "queued", "", 0, 0, 111, jobPath(1)]]]);
+    await done;
+    client.answer("GetPermissions", [{ "org.sluice.manage-jobs": "yes" }]);
+    await tick();
+    assert.equal(model.permission("org.sluice.manage-jobs"), null);
+
+    const old = client;
+    client = new FakeClient();
+    const reopened = model.reopen();
+    assert.equal(old.closed, true, "the old channel is closed");
+    assert.equal(model.error, null, "closing it ourselves is no error");
+    assert.ok(client.subs.some(s => s.match.member === "PropertiesChanged"), "the new channel subscribes");
+    client.answer("GetAll", [{ Paused: v("as", [""]) }]);
+    client.answer("ListJobs", [[[1, "gc", "running", "", 0, 0, 111, jobPath(1)]]]);
+    await tick();
+    client.answer("GetPermissions", [{ "org.sluice.manage-jobs": "no" }]);
+    await reopened;
+    assert.match(model.permission("org.sluice.manage-jobs"), /polkit/, "the permissions of the new access");
+    assert.deepEqual(model.manager.Paused, [""], "the manager read again");
+    assert.equal(model.jobs.get(1).State, "running", "the jobs read again");
+    old.signal(jobPath(1), "org.freedesktop.DBus.Properties", "PropertiesChanged",
+               ["org.sluice.Scheduler1.Job", { State: v("s", "done") }, []]);
+    assert.equal(model.jobs.get(1).State, "running", "the old channel's signals are ignored");
+    client.signal(jobPath(1), "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                  ["org.sluice.Scheduler1.Job", { State: v("s", "done") }, []]);
+    assert.equal(model.jobs.get(1).State, "done", "the new channel's signals are applied");
 }
 
 console.log("test-model: ok");
