@@ -1149,6 +1149,196 @@ static void test_config_show_set_unset(gconstpointer data) {
         g_assert_cmpint(ctl(f, NULL, &err, "config", "frob", NULL), ==, 2);
 }
 
+/* The next line of @in (one buffered reader per pipe: read_line() reads ahead). */
+static char *next_line(GDataInputStream *in) {
+        g_autoptr(GError) error = NULL;
+        char *line = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+
+        g_assert_no_error(error);
+        g_assert_nonnull(line);
+        return line;
+}
+
+/* Check one line of JSON Lines output with python3 (as assert_json). */
+static void assert_json_line(Fixture *f, const char *line, const char *expression) {
+        g_assert_null(strchr(line, '\n'));
+        assert_json(f, line, expression);
+}
+
+/* issue 12 item 8: logs refuses bad options naming them, and says when a job never started. */
+static void test_logs_refusals(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *out = NULL, *err = NULL, *id_text = NULL, *expected = NULL;
+
+        g_assert_cmpint(ctl(f, &out, &err, "logs", "-o", "bogus", "1", NULL), ==, 2);
+        g_assert_cmpstr(out, ==, "");
+        g_assert_nonnull(strstr(err, "invalid --output value \"bogus\": expected one of journalctl's: short,"));
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(ctl(f, NULL, &err, "logs", "--output=json-pretty", "--json", "1", NULL), ==, 2);
+        g_assert_nonnull(strstr(err, "--json and --output=json-pretty exclude each other"));
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(ctl(f, NULL, &err, "logs", "--since=when pigs fly", "1", NULL), ==, 2);
+        g_assert_nonnull(strstr(err, "invalid --since value \"when pigs fly\""));
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(ctl(f, NULL, &err, "logs", "--until=nope", "1", NULL), ==, 2);
+        g_assert_nonnull(strstr(err, "invalid --until value \"nope\""));
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(ctl(f, NULL, &err, "logs", "--lines=many", "1", NULL), ==, 2);
+        g_assert_nonnull(strstr(err, "invalid --lines value \"many\""));
+        g_clear_pointer(&err, g_free);
+        /* "-n 5" with no job: 5 is the job, and -n the default 10 */
+        g_assert_cmpint(ctl(f, NULL, &err, "logs", "-n", "999999", NULL), ==, 4);
+        g_clear_pointer(&err, g_free);
+
+        /* a command job held back by --not-before: no unit, no output yet */
+        g_assert_cmpint(ctl(f, &out, NULL, "submit", "--not-before=+1d", "later", NULL), ==, 0);
+        id_text = g_strdup_printf("%" G_GUINT64_FORMAT, parse_id(out));
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(ctl(f, &out, &err, "logs", id_text, NULL), ==, 1);
+        g_assert_cmpstr(out, ==, "");
+        expected = g_strdup_printf("sluicectl: job %s has not started yet (queued): no unit, no output; "
+                                   "\"sluicectl logs -f %s\" waits for it\n", id_text, id_text);
+        g_assert_cmpstr(err, ==, expected);
+        g_clear_pointer(&err, g_free);
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&expected, g_free);
+        g_assert_cmpint(ctl(f, NULL, NULL, "cancel", id_text, NULL), ==, 0);
+        g_assert_cmpint(ctl(f, &out, &err, "logs", id_text, NULL), ==, 1);
+        expected = g_strdup_printf("sluicectl: job %s never started (cancelled): it had no unit and has no output\n",
+                                   id_text);
+        g_assert_cmpstr(err, ==, expected);
+        await_counts(f, 0, 0);
+}
+
+/* issue 12 item 11: run --json (stderr or FILE, the command's output untouched), acquire --json. */
+static void test_json_acquire_run(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *out = NULL, *err = NULL, *expr = NULL, *file_text = NULL, *last = NULL;
+        g_autofree char *json_file = g_build_filename(f->tmpdir, "run-result.json", NULL);
+        g_autofree char *json_option = g_strdup_printf("--json=%s", json_file);
+        g_auto(GStrv) lines = NULL;
+        guint64 id;
+
+        if (!have_python3()) {
+                g_test_skip("python3 not found");
+                return;
+        }
+        /* run --json: the command's stdout untouched, the object the last line on stderr */
+        g_assert_cmpint(ctl(f, &out, &err, "run", "--json", "--class=backup", "store=json", "--",
+                            "sh", "-c", "echo out-of-the-command; echo err-of-the-command >&2; exit 3", NULL), ==, 3);
+        g_assert_cmpstr(out, ==, "out-of-the-command\n");
+        g_assert_true(g_str_has_prefix(err, "err-of-the-command\n"));
+        lines = g_strsplit(g_strchomp(err), "\n", -1);
+        g_assert_cmpuint(g_strv_length(lines), ==, 2);
+        assert_json_line(f, lines[1], "set(d) == {'Id', 'Path', 'State', 'Result', 'ExitStatus', 'Signal'} and "
+                                      "d['Path'] == '/org/sluice/Scheduler1/job/%d' % d['Id'] and "
+                                      "d['State'] == 'done' and d['Result'] == 'failed' and "
+                                      "d['ExitStatus'] == 3 and d['Signal'] is None");
+        id = g_ascii_strtoull(strstr(lines[1], "\"Id\":") + 5, NULL, 10);
+        g_autofree char *result = job_string(f, id, "Result");
+        g_assert_cmpstr(result, ==, "failed");
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+
+        /* run --json=FILE: stdout and stderr are the command's alone */
+        g_assert_cmpint(ctl(f, &out, &err, "run", json_option, "--class=backup", "store=json", "--",
+                            "sh", "-c", "echo fine", NULL), ==, 0);
+        g_assert_cmpstr(out, ==, "fine\n");
+        g_assert_cmpstr(err, ==, "");
+        g_assert_true(g_file_get_contents(json_file, &file_text, NULL, NULL));
+        g_assert_true(g_str_has_suffix(file_text, "}\n"));
+        assert_json_line(f, g_strchomp(file_text), "d['Result'] == 'success' and d['ExitStatus'] == 0");
+        g_unlink(json_file);
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+
+        /* run killed by a signal: Signal, no ExitStatus */
+        g_assert_cmpint(ctl(f, &out, &err, "run", "--json", "--class=backup", "store=json", "--",
+                            "sh", "-c", "kill -USR1 $$", NULL), ==, 128 + SIGUSR1);
+        g_free(last);
+        last = g_strdup(strrchr(g_strchomp(err), '\n') ? strrchr(err, '\n') + 1 : err);
+        expr = g_strdup_printf("d['Result'] == 'failed' and d['ExitStatus'] is None and d['Signal'] == %d", SIGUSR1);
+        assert_json_line(f, last, expr);
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+
+        /* acquire --json --ttl: one object, the job running */
+        g_assert_cmpint(ctl(f, &out, &err, "acquire", "--json", "--ttl=600", "backup", "store=json", NULL), ==, 0);
+        assert_json_line(f, g_strchomp(out), "set(d) == {'Id', 'Path', 'State'} and d['State'] == 'running'");
+        id = g_ascii_strtoull(strstr(out, "\"Id\":") + 5, NULL, 10);
+        {
+                g_autofree char *id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+
+                g_assert_cmpint(ctl(f, NULL, NULL, "release", id_text, NULL), ==, 0);
+        }
+        await_counts(f, 0, 0);
+
+        /* acquire --json held: the grant's object, then at SIGTERM the end's */
+        {
+                const char *const args[] = { "--json", "acquire", "serial", NULL };
+                g_autoptr(GSubprocess) holder = ctl_spawn(f, args);
+                g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(holder));
+                g_autofree char *granted = next_line(in), *ended = NULL;
+
+                assert_json_line(f, granted, "d['State'] == 'running' and isinstance(d['Id'], int)");
+                g_subprocess_send_signal(holder, SIGTERM);
+                ended = next_line(in);
+                assert_json_line(f, ended, "d['State'] == 'done' and d['Result'] == 'success' and "
+                                           "d['ExitStatus'] is None");
+                g_assert_cmpint(wait_status(holder), ==, 0);
+        }
+        await_counts(f, 0, 0);
+}
+
+/* watch --json: JSON Lines, one event per line, flushed as they come. */
+static void test_json_watch(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        const char *const args[] = { "watch", "--json", NULL };
+        g_autoptr(GSubprocess) watch = NULL;
+        g_autoptr(GDataInputStream) in = NULL;
+        g_autofree char *first = NULL, *out = NULL, *id_text = NULL, *expr = NULL;
+        guint64 id;
+        gboolean seen_new = FALSE, seen_done = FALSE;
+
+        if (!have_python3()) {
+                g_test_skip("python3 not found");
+                return;
+        }
+        watch = ctl_spawn(f, args);
+        in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(watch));
+        /* The first line says the subscriptions are in place. */
+        first = next_line(in);
+        assert_json_line(f, first, "d['Event'] == 'Watching' and d['RunningJobs'] == 0 and "
+                                   "isinstance(d['Timestamp'], int)");
+        g_assert_cmpint(ctl(f, &out, NULL, "acquire", "--ttl=600", "backup", "store=watch", NULL), ==, 0);
+        id = parse_id(out);
+        id_text = g_strdup_printf("%" G_GUINT64_FORMAT, id);
+        g_assert_cmpint(ctl(f, NULL, NULL, "release", id_text, "failed", NULL), ==, 0);
+
+        /* Every line parses; JobNew and JobChanged(done, failed) of our job come. */
+        while (!seen_new || !seen_done) {
+                g_autofree char *line = next_line(in);
+
+                assert_json_line(f, line, "isinstance(d['Event'], str) and isinstance(d['Timestamp'], int)");
+                if (strstr(line, "\"Event\":\"JobNew\"")) {
+                        g_clear_pointer(&expr, g_free);
+                        expr = g_strdup_printf("d['Id'] != %s or (d['Class'] == 'backup' and "
+                                               "d['Path'] == '/org/sluice/Scheduler1/job/%s')", id_text, id_text);
+                        assert_json_line(f, line, expr);
+                        seen_new = TRUE;
+                }
+                if (strstr(line, "\"Event\":\"JobChanged\"") && strstr(line, "\"State\":\"done\"")) {
+                        g_clear_pointer(&expr, g_free);
+                        expr = g_strdup_printf("d['Id'] == %s and d['Result'] == 'failed'", id_text);
+                        assert_json_line(f, line, expr);
+                        seen_done = TRUE;
+                }
+        }
+        g_subprocess_send_signal(watch, SIGTERM);
+        g_assert_cmpint(wait_status(watch), ==, 0);
+        await_counts(f, 0, 0);
+}
+
 static void daemon_start(Fixture *f);
 static void daemon_stop(Fixture *f);
 /* A finished lease job (acquired and released); its id. */
@@ -1329,6 +1519,9 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/json-verbs", &f, test_json_verbs);
         g_test_add_data_func("/sluicectl/config/show-set-unset", &f, test_config_show_set_unset);
         g_test_add_data_func("/sluicectl/history-show-list-fixes", &f, test_history_show_list_fixes);
+        g_test_add_data_func("/sluicectl/logs/refusals", &f, test_logs_refusals);
+        g_test_add_data_func("/sluicectl/json/acquire-run", &f, test_json_acquire_run);
+        g_test_add_data_func("/sluicectl/json/watch", &f, test_json_watch);
 
         r = g_test_run();
         fixture_down(&f);
