@@ -2,7 +2,8 @@
 /*
  * What a frontend (the Cockpit page, a desktop tool) needs on the manager
  * object beyond the basic properties (docs/dbus-api.md): ClassDetails,
- * Limits, MaxRunningPerUser, MaxQueuedPerUser and GetPermissions().
+ * Limits, MaxRunningPerUser, MaxQueuedPerUser, GetPermissions() and
+ * GetPermissionsFor().
  *
  * Every count comes from the scheduler's incrementally kept counts
  * (scheduler_class_running() and friends): building a property costs one
@@ -16,8 +17,13 @@
 #include "bus-access.h"
 #include "bus-creds.h"
 #include "bus-frontend.h"
+#include "errors.h"
 #include "i18n.h"
+#include "input-bounds.h"
 #include "polkit-query.h"
+
+/* How much of an unknown GetPermissionsFor() key an error message shows. */
+#define ESCAPED_KEY_MAX 64u
 
 /* "a{sv}" of one class. */
 static int append_class(sd_bus_message *reply, Scheduler *s, const SluiceConfig *cfg, const ClassConfig *c,
@@ -267,25 +273,29 @@ int bus_frontend_prop_max_queued_per_user(sd_bus *bus, const char *path, const c
         return sd_bus_message_append(reply, "u", scheduler_get_config(m->scheduler)->max_queued_per_user);
 }
 
-/**
- * bus_frontend_method_get_permissions() - GetPermissions() → a{ss}
- * @msg: the call
- * @userdata: the Manager
- * @error: set on failure
- *
- * For every sluice polkit action, the caller's standing: "yes", "challenge"
- * or "no", asked without user interaction and without details.  Needs no
- * authorization.  uid 0 (unless --no-root-bypass) gets "yes" for all
- * without asking.  The checks go through the polkit queue one after
- * another: each answer re-dispatches this call, which then finds it and
- * asks the next; the reply goes once all are in.  polkit unavailable is
- * "no" (every mutating call would be refused too); a caller with too many
- * calls waiting for polkit gets LimitsExceeded, as with every other call.
- *
- * Return: 1 (replied or pending) or a negative errno with @error set.
+/*
+ * The polkit details a real call of @a carries for class @class_name
+ * (bus-access.c): Submit, Acquire, CancelJob/Cancel/SetPriority on a job of
+ * the class, Pause/Resume("class:NAME") and a Submit with argv all pass
+ * "class"; UpdateConfig, UnsetConfig, Reload and TriggerSchedule pass none,
+ * so configure is asked without.  @buf holds the NULL-terminated pairs.
  */
-int bus_frontend_method_get_permissions(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+static const char *const *action_details(SluiceAction a, const char *class_name, const char *buf[static 3]) {
+        if (!class_name || a == SLUICE_ACTION_CONFIGURE)
+                return NULL;
+        buf[0] = "class";
+        buf[1] = class_name;
+        buf[2] = NULL;
+        return buf;
+}
+
+/*
+ * The answers for every action, each asked quietly with the details a real
+ * call would carry (@class_name: the "class" detail, or NULL for none);
+ * replies once all are in.  Return: 1 (replied or pending) or a negative
+ * errno with @error set.
+ */
+static int reply_permissions(Manager *m, sd_bus_message *msg, const char *class_name, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *answers[_SLUICE_ACTION_MAX] = {};
         uint32_t uid;
@@ -298,6 +308,7 @@ int bus_frontend_method_get_permissions(sd_bus_message *msg, void *userdata, sd_
 
         for (SluiceAction a = 0; a < _SLUICE_ACTION_MAX; a++) {
                 const char *action_id = sluice_action_to_polkit_id(a);
+                const char *buf[3];
                 g_autofree char *reason = NULL;
                 PolkitVerdict verdict;
 
@@ -305,7 +316,8 @@ int bus_frontend_method_get_permissions(sd_bus_message *msg, void *userdata, sd_
                         answers[a] = "yes";
                         continue;
                 }
-                r = polkit_registry_check_quiet(m->polkit, msg, uid, action_id, NULL, &verdict, &reason);
+                r = polkit_registry_check_quiet(m->polkit, msg, uid, action_id,
+                                                action_details(a, class_name, buf), &verdict, &reason);
                 if (r < 0)
                         return sd_bus_error_set_errnof(error, r, _("cannot check the authorization for %s: %s"),
                                                        action_id, g_strerror(-r));
@@ -353,4 +365,85 @@ int bus_frontend_method_get_permissions(sd_bus_message *msg, void *userdata, sd_
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+/**
+ * bus_frontend_method_get_permissions() - GetPermissions() → a{ss}
+ * @msg: the call
+ * @userdata: the Manager
+ * @error: set on failure
+ *
+ * For every sluice polkit action, the caller's standing: "yes", "challenge"
+ * or "no", asked without user interaction and without details.  Needs no
+ * authorization.  uid 0 (unless --no-root-bypass) gets "yes" for all
+ * without asking.  The checks go through the polkit queue one after
+ * another: each answer re-dispatches this call, which then finds it and
+ * asks the next; the reply goes once all are in.  polkit unavailable is
+ * "no" (every mutating call would be refused too); a caller with too many
+ * calls waiting for polkit gets LimitsExceeded, as with every other call.
+ *
+ * Return: 1 (replied or pending) or a negative errno with @error set.
+ */
+int bus_frontend_method_get_permissions(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return reply_permissions(userdata, msg, NULL, error);
+}
+
+/**
+ * bus_frontend_method_get_permissions_for() - GetPermissionsFor(a{ss} details) → a{ss}
+ * @msg: the call
+ * @userdata: the Manager
+ * @error: set on failure
+ *
+ * GetPermissions() for a target: each action is asked with the polkit
+ * details a real call on that target carries, so a rule that looks at
+ * action.lookup("class") answers here as it will on the call.  Known key:
+ * "class" (a configured class; submit, acquire, manage-jobs and run-command
+ * are asked with it, configure without, as UpdateConfig and Reload are).
+ * An empty dict is GetPermissions().  Validated before anything is asked:
+ * an unknown or repeated key, or a key or value over the string bound, is
+ * InvalidArgument naming the key; a class that is not configured is
+ * NoSuchClass.  Never interactive; needs no authorization.
+ *
+ * Return: 1 (replied or pending) or a negative errno with @error set.
+ */
+int bus_frontend_method_get_permissions_for(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        g_autofree char *class_name = NULL;
+        const char *key, *value;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, SD_BUS_TYPE_ARRAY, "{ss}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(msg, "{ss}", &key, &value)) > 0) {
+                g_autofree char *esc = g_strescape(key, NULL);
+
+                /* Escaped: ASCII, so cut anywhere; a huge key is named by its start. */
+                if (strlen(esc) > ESCAPED_KEY_MAX)
+                        strcpy(esc + ESCAPED_KEY_MAX - 3, "...");
+                if (strcmp(key, "class") != 0)
+                        return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_INVALID_ARGUMENT),
+                                                 _("details.%s: unknown key (known: class)"), esc);
+                if (class_name)
+                        return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_INVALID_ARGUMENT),
+                                                 _("details.%s: given twice"), esc);
+                if (strlen(value) > SLUICE_MAX_STRING_BYTES)
+                        return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_INVALID_ARGUMENT),
+                                                 _("%s: %zu bytes is longer than the limit of %u bytes"),
+                                                 "details.class", strlen(value), SLUICE_MAX_STRING_BYTES);
+                class_name = g_strdup(value);
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+
+        if (class_name && !sluice_config_get_class(scheduler_get_config(m->scheduler), class_name)) {
+                g_autofree char *esc = g_strescape(class_name, NULL);
+
+                return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_NO_SUCH_CLASS),
+                                         _("details.class: no class named \"%s\""), esc);
+        }
+        return reply_permissions(m, msg, class_name, error);
 }

@@ -592,6 +592,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_trigger_schedule, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetPermissions", SD_BUS_NO_ARGS, SD_BUS_RESULT("a{ss}", permissions),
                                 bus_frontend_method_get_permissions, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetPermissionsFor", SD_BUS_ARGS("a{ss}", details), SD_BUS_RESULT("a{ss}", permissions),
+                                bus_frontend_method_get_permissions_for, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_PROPERTY("Version", "s", prop_version, 0, CONST),
         SD_BUS_PROPERTY("Discipline", "s", prop_discipline, 0, EMITS),

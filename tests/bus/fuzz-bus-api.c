@@ -33,7 +33,7 @@
  * - uid 65534 (when the test runs as root) never succeeds in a call that
  *   changes anything: it owns no job, and with no polkit on the private
  *   bus every check for it is refused (NotPermitted);
- * - GetPermissions() names every sluice action once with "yes",
+ * - GetPermissions() and GetPermissionsFor() name every sluice action once with "yes",
  *   "challenge" or "no": "yes" for all to root, "no" for all to uid 65534
  *   (no polkit: unavailable is "no");
  * and at every checkpoint (every CHECK_EVERY calls, and at the end):
@@ -507,6 +507,38 @@ static GVariant *gen_typed(Fuzz *f, const GVariantType *type, const char *method
                         return gen_dict(f, setting_keys);
                 return gen_dict(f, submit_keys);
         }
+        if (g_variant_type_equal(type, G_VARIANT_TYPE("a{ss}"))) {
+                /* GetPermissionsFor's details: a class (known or not), none,
+                 * an unknown key, "class" twice, or a 64 KiB key. */
+                static const char *const classes[] = { "slot", "backup", "free", "once", "cmd", "nosuch", "" };
+                g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{ss}"));
+
+                switch (rnd(f, 8)) {
+                case 0:
+                        break;
+                case 1: {
+                        g_autofree char *k = gen_string(f), *v = gen_string(f);
+
+                        g_variant_builder_add(&b, "{ss}", k, v);
+                        break;
+                }
+                case 2:
+                        g_variant_builder_add(&b, "{ss}", "class", "slot");
+                        g_variant_builder_add(&b, "{ss}", "class", classes[rnd(f, G_N_ELEMENTS(classes))]);
+                        break;
+                case 3: {
+                        g_autofree char *k = g_strnfill(65536, 'k');
+
+                        g_variant_builder_add(&b, "{ss}", k, "slot");
+                        break;
+                }
+                default:
+                        g_variant_builder_add(&b, "{ss}", chance(f, 90) ? "class" : "job",
+                                              classes[rnd(f, G_N_ELEMENTS(classes))]);
+                        break;
+                }
+                return g_variant_builder_end(&b);
+        }
         if (g_variant_type_equal(type, G_VARIANT_TYPE_STRING_ARRAY)) {
                 /* UnsetConfig's keys: known ones, odd ones, none, or very many. */
                 g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE_STRING_ARRAY);
@@ -708,7 +740,7 @@ static void call_free(Call *call) {
         g_free(call);
 }
 
-/* GetPermissions(): every sluice action once, each "yes", "challenge" or "no";
+/* GetPermissions() and GetPermissionsFor(): every sluice action once, each "yes", "challenge" or "no";
  * root "yes" for all (no --no-root-bypass here), uid 65534 "no" for all (no
  * polkit on this bus: unavailable is "no"). */
 static void check_permissions(Fuzz *f, const Call *call, GVariant *reply) {
@@ -758,7 +790,8 @@ static void on_reply(GObject *source, GAsyncResult *res, gpointer userdata) {
                                 "succeeded", f->seed, call->what, FOREIGN_UID);
                 if (call->must_fail)
                         g_error("fuzz-bus-api (seed %u): %s succeeded", f->seed, call->what);
-                if (g_str_equal(call->method, "GetPermissions") && g_variant_is_of_type(reply, G_VARIANT_TYPE("(a{ss})")))
+                if ((g_str_equal(call->method, "GetPermissions") || g_str_equal(call->method, "GetPermissionsFor")) &&
+                    g_variant_is_of_type(reply, G_VARIANT_TYPE("(a{ss})")))
                         check_permissions(f, call, reply);
                 if (call->want && !g_variant_is_of_type(reply, call->want))
                         g_error("fuzz-bus-api (seed %u): %s answered %s, dbus/ XML files says %.*s", f->seed, call->what,

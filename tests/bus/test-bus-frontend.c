@@ -2,7 +2,7 @@
 /*
  * What a frontend reads (issue 11, docs/dbus-api.md): ClassDetails, Limits,
  * MaxRunningPerUser, MaxQueuedPerUser and their PropertiesChanged, and
- * GetPermissions().
+ * GetPermissions() and GetPermissionsFor().
  *
  * The real sluiced on a private bus (bus-harness.c) for the properties: each
  * one's content after a config with classes, resources and parameters; the
@@ -11,7 +11,10 @@
  * UpdateConfig, and when per-class counts move while the totals stay.
  * GetPermissions() as root (the harness's uid: "yes" without asking), and
  * through the mocked polkitd of polkit-mock.c (--no-root-bypass) for its
- * three answers, with and without polkit on the bus.
+ * three answers, with and without polkit on the bus.  GetPermissionsFor()
+ * against a mocked rule that grants org.sluice.submit for class backup only
+ * (each check carrying the class, configure's none), its input errors
+ * (refused before polkit is asked), and as root.
  *
  * Nothing waits on time: a Ping after a call is the sync point (sluiced
  * emits the coalesced PropertiesChanged before it reads the next call).
@@ -550,6 +553,167 @@ static void test_permissions_no_polkit(Fixture *f, gconstpointer data) {
                         "'org.sluice.run-command': 'no'},)");
 }
 
+/* A polkit rule in the mock: org.sluice.submit only for class backup
+ * (polkit/50-sluice-backup-group.rules.example's shape), acquire a
+ * challenge, everything else no.  Answers one call's five checks, asserting
+ * each carries the details a real call would: "class" for all but
+ * configure, nothing else. */
+static void answer_backup_rule(Fixture *f, BusPending *p, const char *klass) {
+        static const char *const order[] = {
+                "org.sluice.submit", "org.sluice.acquire", "org.sluice.manage-jobs",
+                "org.sluice.configure", "org.sluice.run-command",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
+                g_autoptr(Check) c = pop_check_for(f, p);
+                gboolean configure = g_str_equal(c->action, "org.sluice.configure");
+                const char *detail = g_hash_table_lookup(c->details, "class");
+
+                assert_check(c, f->unique_name, order[i], configure ? NULL : klass);
+                g_assert_cmpuint(g_hash_table_size(c->details), ==, detail ? 1 : 0);
+                g_assert_cmpuint(c->flags, ==, 0);
+                g_assert_false(p->done);
+                answer(c, g_str_equal(c->action, "org.sluice.submit") && g_strcmp0(detail, "backup") == 0,
+                       g_str_equal(c->action, "org.sluice.acquire"));
+        }
+}
+
+static BusPending *call_permissions_for(Fixture *f, const char *key, const char *value) {
+        GVariantBuilder details;
+
+        g_variant_builder_init(&details, G_VARIANT_TYPE("a{ss}"));
+        if (key)
+                g_variant_builder_add(&details, "{ss}", key, value);
+        return call_async(f, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetPermissionsFor",
+                          g_variant_new("(a{ss})", &details), G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION);
+}
+
+/* The rule grants submit for backup only: GetPermissionsFor(class backup)
+ * says "yes", for gc "no", and GetPermissions() (no details) "no" too. */
+static void test_permissions_for_class(Fixture *f, gconstpointer data) {
+        static const char *const want_backup =
+                "({'org.sluice.submit': 'yes', 'org.sluice.acquire': 'challenge', "
+                "'org.sluice.manage-jobs': 'no', 'org.sluice.configure': 'no', "
+                "'org.sluice.run-command': 'no'},)";
+        static const char *const want_other =
+                "({'org.sluice.submit': 'no', 'org.sluice.acquire': 'challenge', "
+                "'org.sluice.manage-jobs': 'no', 'org.sluice.configure': 'no', "
+                "'org.sluice.run-command': 'no'},)";
+        g_autoptr(BusPending) backup = call_permissions_for(f, "class", "backup");
+        g_autoptr(BusPending) gc = NULL, none = NULL, empty = NULL;
+        g_autofree char *text_backup = NULL, *text_gc = NULL, *text_none = NULL, *text_empty = NULL;
+
+        answer_backup_rule(f, backup, "backup");
+        wait_reply(f, backup, "GetPermissionsFor(class backup) to be answered");
+        g_assert_no_error(backup->error);
+        text_backup = g_variant_print(backup->reply, FALSE);
+        g_assert_cmpstr(text_backup, ==, want_backup);
+
+        gc = call_permissions_for(f, "class", "gc");
+        answer_backup_rule(f, gc, "gc");
+        wait_reply(f, gc, "GetPermissionsFor(class gc) to be answered");
+        g_assert_no_error(gc->error);
+        text_gc = g_variant_print(gc->reply, FALSE);
+        g_assert_cmpstr(text_gc, ==, want_other);
+
+        /* {} is GetPermissions(): no details, so the rule does not match. */
+        empty = call_permissions_for(f, NULL, NULL);
+        answer_backup_rule(f, empty, NULL);
+        wait_reply(f, empty, "GetPermissionsFor({}) to be answered");
+        g_assert_no_error(empty->error);
+        text_empty = g_variant_print(empty->reply, FALSE);
+        g_assert_cmpstr(text_empty, ==, want_other);
+
+        none = call_async(f, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetPermissions", NULL,
+                          G_DBUS_CALL_FLAGS_NONE);
+        answer_backup_rule(f, none, NULL);
+        wait_reply(f, none, "GetPermissions to be answered");
+        g_assert_no_error(none->error);
+        text_none = g_variant_print(none->reply, FALSE);
+        g_assert_cmpstr(text_none, ==, want_other);
+}
+
+/* Bad details are refused before polkit is asked (wait_reply() asserts the
+ * mock got nothing), with the error naming the key. */
+static void test_permissions_for_invalid(Fixture *f, gconstpointer data) {
+        g_autofree char *long_class = g_strnfill(4097, 'a');
+        g_autofree char *long_key = g_strnfill(5000, 'k');
+        static const char *const invalid = "org.sluice.Error.InvalidArgument";
+        static const char *const no_class = "org.sluice.Error.NoSuchClass";
+        const struct {
+                const char *key, *value, *key2, *error, *message;
+        } cases[] = {
+                { "job", "7", NULL, invalid, "details.job: unknown key (known: class)" },
+                { "Class", "backup", NULL, invalid, "details.Class: unknown key (known: class)" },
+                { "cl\xc3\xa4ss", "backup", NULL, invalid, "details.cl\\303\\244ss: unknown key (known: class)" },
+                { long_key, "backup", NULL, invalid, NULL },
+                { "class", "backup", "class", invalid, "details.class: given twice" },
+                { "class", "nosuch", NULL, no_class, "details.class: no class named \"nosuch\"" },
+                { "class", "", NULL, no_class, "details.class: no class named \"\"" },
+                { "class", long_class, NULL, invalid,
+                  "details.class: 4097 bytes is longer than the limit of 4096 bytes" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                GVariantBuilder details;
+                g_autoptr(BusPending) p = NULL;
+                g_autofree char *remote = NULL;
+
+                g_variant_builder_init(&details, G_VARIANT_TYPE("a{ss}"));
+                g_variant_builder_add(&details, "{ss}", cases[i].key, cases[i].value);
+                if (cases[i].key2)
+                        g_variant_builder_add(&details, "{ss}", cases[i].key2, "gc");
+                p = call_async(f, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetPermissionsFor",
+                               g_variant_new("(a{ss})", &details), G_DBUS_CALL_FLAGS_NONE);
+                wait_reply(f, p, "GetPermissionsFor to be refused");
+                g_assert_nonnull(p->error);
+                remote = g_dbus_error_get_remote_error(p->error);
+                g_assert_cmpstr(remote, ==, cases[i].error);
+                g_dbus_error_strip_remote_error(p->error);
+                if (cases[i].message)
+                        g_assert_cmpstr(p->error->message, ==, cases[i].message);
+                else {
+                        /* A huge key is named by its first 61 bytes. */
+                        g_autofree char *want = g_strdup_printf("details.%.61s...: unknown key (known: class)",
+                                                                long_key);
+
+                        g_assert_cmpstr(p->error->message, ==, want);
+                }
+        }
+}
+
+/* uid 0: "yes" for a configured class without asking; an unknown class is
+ * still NoSuchClass. */
+static void test_permissions_for_root(void) {
+        g_autoptr(BusHarness) h = NULL;
+        g_autoptr(GVariant) r = NULL, bad = NULL;
+        g_autoptr(GError) error = NULL, error_bad = NULL;
+        g_autofree char *text = NULL;
+
+        if (getuid() != 0) {
+                g_test_skip("needs root: uid 0 is what gets \"yes\" without polkit");
+                return;
+        }
+        h = bus_harness_new(config);
+        r = bus_call(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetPermissionsFor",
+                     g_variant_new_parsed("({'class': 'gc'},)"), &error);
+        g_assert_no_error(error);
+        text = g_variant_print(r, FALSE);
+        g_assert_cmpstr(text, ==,
+                        "({'org.sluice.submit': 'yes', 'org.sluice.acquire': 'yes', "
+                        "'org.sluice.manage-jobs': 'yes', 'org.sluice.configure': 'yes', "
+                        "'org.sluice.run-command': 'yes'},)");
+        bad = bus_call(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetPermissionsFor",
+                       g_variant_new_parsed("({'class': 'nosuch'},)"), &error_bad);
+        g_assert_null(bad);
+        g_assert_true(g_dbus_error_is_remote_error(error_bad));
+        {
+                g_autofree char *remote = g_dbus_error_get_remote_error(error_bad);
+
+                g_assert_cmpstr(remote, ==, "org.sluice.Error.NoSuchClass");
+        }
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
 
@@ -561,6 +725,10 @@ int main(int argc, char **argv) {
         g_test_add("/bus/frontend/permissions/polkit", Fixture, NULL, setup, test_permissions_polkit, teardown);
         g_test_add("/bus/frontend/permissions/no-polkit", Fixture, NULL, setup_no_polkit,
                    test_permissions_no_polkit, teardown);
+        g_test_add_func("/bus/frontend/permissions-for/root", test_permissions_for_root);
+        g_test_add("/bus/frontend/permissions-for/class", Fixture, NULL, setup, test_permissions_for_class, teardown);
+        g_test_add("/bus/frontend/permissions-for/invalid", Fixture, NULL, setup, test_permissions_for_invalid,
+                   teardown);
 
         return g_test_run();
 }
