@@ -16,8 +16,6 @@
 #define SD_UNIT_IFACE "org.freedesktop.systemd1.Unit"
 #define SD_SERVICE_IFACE "org.freedesktop.systemd1.Service"
 #define SD_UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit"
-#define SD_PRIVATE_ADDRESS "unix:path=/run/systemd/private"
-#define RECONNECT_USEC (1 * USEC_PER_SEC)
 
 static const char *strna(const char *s) {
         return s ? s : "n/a";
@@ -28,12 +26,8 @@ typedef void (*ReplyFn)(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply,
 
 struct SystemdExecutor {
         Manager *manager;
-        sd_bus *bus;                    /* connection to systemd (own ref) */
-        bool private_conn;              /* bus is PID 1's private socket (owned) */
-        bool want_private;              /* root, no --bus-address: prefer the private socket */
-        sd_bus *shared;                 /* the daemon's bus (borrowed): fallback */
-        sd_bus *dead_bus;               /* a closed private connection, freed from the timer */
-        bool systemd_gone;              /* its name vanished / the socket closed */
+        sd_bus *bus;                    /* the daemon's bus, where PID 1 is (own ref) */
+        bool systemd_gone;              /* its name vanished from the bus */
 
         GHashTable *units;              /* unit name -> UnitWatch* (owned) */
         GHashTable *paths;              /* unit object path -> UnitWatch* (borrowed) */
@@ -43,8 +37,7 @@ struct SystemdExecutor {
         unsigned in_flight;             /* calls awaiting systemd's reply */
         unsigned units_held;            /* units started (or re-attached) and not yet unref'd */
 
-        sd_bus_slot *job_removed_slot, *props_slot, *owner_slot, *disconnect_slot;
-        sd_event_source *reconnect_source;
+        sd_bus_slot *job_removed_slot, *props_slot, *owner_slot;
 
         unsigned reattach_pending;      /* calls/units re-attach still waits for */
 
@@ -104,7 +97,6 @@ typedef struct Call {
 static void watch_evaluate(UnitWatch *w);
 static void watch_refresh(UnitWatch *w);
 static void watch_resync(UnitWatch *w);
-static int executor_open(SystemdExecutor *e);
 
 static const Logger *elog(SystemdExecutor *e) {
         return &e->manager->log;
@@ -1060,7 +1052,7 @@ static int subscribe(SystemdExecutor *e) {
         return call_queue(e, msg, NULL, on_subscribe_reply);
 }
 
-/* systemd is back (or we reconnected): subscribe again and check every unit. */
+/* systemd is back on the bus: subscribe again and check every unit. */
 static void resync_all(SystemdExecutor *e) {
         g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
         GHashTableIter it;
@@ -1112,153 +1104,66 @@ static int on_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *r
         return 0;
 }
 
-static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        SystemdExecutor *e = userdata;
-        int r;
-
-        e->dead_bus = sd_bus_flush_close_unref(e->dead_bus);
-        r = executor_open(e);
-        if (r < 0 || e->systemd_gone) {
-                (void) sd_event_source_set_time_relative(s, RECONNECT_USEC);
-                (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-                return 0;
-        }
-        log_full(elog(e), LOG_INFO, "reconnected to systemd, checking %u units", g_hash_table_size(e->units));
-        resync_all(e);
-        return 0;
-}
-
-static void schedule_reconnect(SystemdExecutor *e) {
-        int r;
-
-        if (!e->reconnect_source) {
-                r = sd_event_add_time_relative(e->manager->event, &e->reconnect_source, CLOCK_MONOTONIC,
-                                               RECONNECT_USEC, 0, on_reconnect_timer, e);
-                if (r < 0) {
-                        log_errno(elog(e), LOG_ERR, r, "cannot arm the reconnect timer");
-                        return;
-                }
-        } else
-                (void) sd_event_source_set_time_relative(e->reconnect_source, RECONNECT_USEC);
-        (void) sd_event_source_set_enabled(e->reconnect_source, SD_EVENT_ONESHOT);
-}
-
 static void release_slots(SystemdExecutor *e) {
         e->job_removed_slot = sd_bus_slot_unref(e->job_removed_slot);
         e->props_slot = sd_bus_slot_unref(e->props_slot);
         e->owner_slot = sd_bus_slot_unref(e->owner_slot);
-        e->disconnect_slot = sd_bus_slot_unref(e->disconnect_slot);
-}
-
-static int on_private_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
-        SystemdExecutor *e = userdata;
-        GHashTableIter it;
-        gpointer v;
-
-        log_full(elog(e), LOG_WARNING, "the connection to systemd closed; reconnecting");
-        release_slots(e);
-        drop_queue(e);
-        e->dead_bus = e->bus;   /* freed from the timer, not from inside its own dispatch */
-        e->bus = NULL;
-        e->systemd_gone = true;
-        e->reattach_pending = 0;
-        g_hash_table_iter_init(&it, e->units);
-        while (g_hash_table_iter_next(&it, NULL, &v))
-                ((UnitWatch *) v)->refreshing = ((UnitWatch *) v)->resyncing = false;
-        schedule_reconnect(e);
-        return 0;
 }
 
 /* ---- connection ---- */
 
+/* The signals sluiced follows, all from PID 1's well-known name. */
 static int add_matches(SystemdExecutor *e) {
-        bool client = !e->private_conn;
-        g_autofree char *job_removed = g_strdup_printf(
-                "type='signal',%spath='" SD_PATH "',interface='" SD_MANAGER_IFACE "',member='JobRemoved'",
-                client ? "sender='" SD_DEST "'," : "");
-        g_autofree char *props = g_strdup_printf(
-                "type='signal',%spath_namespace='" SD_UNIT_PATH_PREFIX "',"
-                "interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'",
-                client ? "sender='" SD_DEST "'," : "");
         int r;
 
-        r = sd_bus_add_match_async(e->bus, &e->job_removed_slot, job_removed, on_job_removed, NULL, e);
+        r = sd_bus_add_match_async(e->bus, &e->job_removed_slot,
+                                   "type='signal',sender='" SD_DEST "',path='" SD_PATH "',"
+                                   "interface='" SD_MANAGER_IFACE "',member='JobRemoved'",
+                                   on_job_removed, NULL, e);
         if (r >= 0)
-                r = sd_bus_add_match_async(e->bus, &e->props_slot, props, on_properties_changed, NULL, e);
-        if (r >= 0 && client)
+                r = sd_bus_add_match_async(e->bus, &e->props_slot,
+                                           "type='signal',sender='" SD_DEST "',"
+                                           "path_namespace='" SD_UNIT_PATH_PREFIX "',"
+                                           "interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'",
+                                           on_properties_changed, NULL, e);
+        if (r >= 0)
                 r = sd_bus_add_match_async(e->bus, &e->owner_slot,
                                            "type='signal',sender='org.freedesktop.DBus',"
                                            "path='/org/freedesktop/DBus',interface='org.freedesktop.DBus',"
                                            "member='NameOwnerChanged',arg0='" SD_DEST "'",
                                            on_owner_changed, NULL, e);
-        if (r >= 0 && e->private_conn)
-                r = sd_bus_match_signal(e->bus, &e->disconnect_slot, NULL, "/org/freedesktop/DBus/Local",
-                                        "org.freedesktop.DBus.Local", "Disconnected",
-                                        on_private_disconnected, e);
         return r;
 }
 
-static int open_private(SystemdExecutor *e, sd_bus **ret) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        int r;
-
-        r = sd_bus_new(&bus);
-        if (r >= 0)
-                r = sd_bus_set_address(bus, SD_PRIVATE_ADDRESS);
-        if (r >= 0)
-                r = sd_bus_start(bus);
-        if (r >= 0)
-                r = sd_bus_attach_event(bus, e->manager->event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(bus);
-        return 0;
-}
-
-/* Open the connection to systemd and install the matches (before any start). */
-static int executor_open(SystemdExecutor *e) {
-        sd_bus *bus = NULL;
+/**
+ * systemd_executor_connect() - follow PID 1 on the daemon's bus
+ * @e: the executor
+ * @bus: the daemon's bus connection (the system bus, or the test bus of
+ *       --bus-address); the executor takes a reference
+ *
+ * Installs the matches (before any start) and subscribes.  Not PID 1's
+ * private socket (docs/design.md, "The system bus, not PID 1's private
+ * socket").
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int systemd_executor_connect(SystemdExecutor *e, sd_bus *bus) {
         int r;
 
         release_slots(e);
-        if (e->want_private) {
-                r = open_private(e, &bus);
-                if (r < 0)
-                        log_errno(elog(e), LOG_INFO, r, "cannot connect to %s, using the system bus",
-                                  SD_PRIVATE_ADDRESS);
-        }
-        if (bus) {
-                e->bus = bus;
-                e->private_conn = true;
-        } else {
-                e->bus = sd_bus_ref(e->shared);
-                e->private_conn = false;
-        }
+        sd_bus_unref(e->bus);
+        e->bus = sd_bus_ref(bus);
         e->systemd_gone = false;
         r = add_matches(e);
         if (r < 0) {
                 release_slots(e);
-                e->bus = e->private_conn ? sd_bus_flush_close_unref(e->bus) : sd_bus_unref(e->bus);
+                e->bus = sd_bus_unref(e->bus);
                 return log_errno(elog(e), LOG_ERR, r, "cannot watch systemd's signals");
         }
         r = subscribe(e);
         if (r < 0)
                 return log_errno(elog(e), LOG_ERR, r, "cannot subscribe to systemd's signals");
         return 0;
-}
-
-/**
- * systemd_executor_connect() - connect to systemd
- * @e: the executor
- * @shared: the daemon's bus connection (borrowed; also the fallback)
- * @use_private: try PID 1's private socket first (root, no --bus-address)
- *
- * Return: 0 or a negative errno (logged).
- */
-int systemd_executor_connect(SystemdExecutor *e, sd_bus *shared, bool use_private) {
-        e->shared = shared;
-        e->want_private = use_private;
-        return executor_open(e);
 }
 
 /* ---- re-attach ---- */
@@ -1729,13 +1634,8 @@ void systemd_executor_free(SystemdExecutor *e) {
                 return;
         release_slots(e);
         drop_queue(e);
-        e->reconnect_source = sd_event_source_disable_unref(e->reconnect_source);
         e->release_source = sd_event_source_disable_unref(e->release_source);
-        if (e->private_conn)
-                e->bus = sd_bus_flush_close_unref(e->bus);
-        else
-                e->bus = sd_bus_unref(e->bus);
-        e->dead_bus = sd_bus_flush_close_unref(e->dead_bus);
+        e->bus = sd_bus_unref(e->bus);
         g_hash_table_destroy(e->paths);
         g_hash_table_destroy(e->units);
         g_ptr_array_unref(e->stops_pending);

@@ -16,21 +16,20 @@ typedef struct Manager Manager;
  * never from the worker.
  *
  * The connection to systemd: the daemon's own bus (the system bus, or the
- * test bus of --bus-address).  PID 1's private socket
- * unix:path=/run/systemd/private (a direct connection, as systemctl uses) is
- * supported (@use_private) but not used by sluiced: messages on it have no
- * sender, and systemd 252 refuses AddRef=/RefUnit() from them ("Failed to
- * watch sender: Invalid argument"), which the result of a finished unit
- * needs.  At most SYSTEMD_CALL_WINDOW calls await
- * systemd's reply at any time, the rest wait in FIFO order: the system bus
- * allows a connection 128 pending replies.
+ * test bus of --bus-address), never PID 1's private socket: messages on it
+ * have no sender, and systemd 252 refuses AddRef=/RefUnit() from them
+ * ("Failed to watch sender: Invalid argument"), which the result of a
+ * finished unit needs (docs/design.md).  At most SYSTEMD_CALL_WINDOW calls
+ * await systemd's reply at any time, the rest wait in FIFO order: the system
+ * bus allows a connection 128 pending replies.
  *
  * One match for all PropertiesChanged under /org/freedesktop/systemd1/unit
  * (filtered by path here) rather than one per unit: the system bus allows a
  * connection 512 match rules, fewer than the units of a burst.
  *
- * systemd going away (its name vanishes on the bus, or the private socket
- * closes) is survived: sluiced reconnects and checks every unit it tracks.
+ * systemd going away (its name vanishes on the bus: a daemon-reexec, a
+ * crash) is survived: once its name is back, sluiced checks every unit it
+ * tracks.
  */
 
 #define SYSTEMD_CALL_WINDOW 64u
@@ -51,11 +50,8 @@ typedef struct SystemdExecutor SystemdExecutor;
 SystemdExecutor *systemd_executor_new(Manager *m);
 void systemd_executor_free(SystemdExecutor *e);
 
-/*
- * Connect: on @shared (the daemon's bus, borrowed) when @use_private is
- * false; else PID 1's private socket, falling back to @shared.
- */
-int systemd_executor_connect(SystemdExecutor *e, sd_bus *shared, bool use_private);
+/* Follow PID 1 on @bus (the daemon's bus; the executor takes a reference). */
+int systemd_executor_connect(SystemdExecutor *e, sd_bus *bus);
 
 /*
  * Re-attach the units a previous sluiced left running: ListUnitsByPatterns,

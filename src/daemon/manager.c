@@ -474,7 +474,7 @@ int manager_connect_bus(Manager *m, const char *address) {
          * AddRef=/RefUnit() there ("Failed to watch sender: Invalid argument"), so a
          * finished unit would be collected before its result is read.  The executor's
          * call window keeps sluiced under the system bus's 128 pending replies. */
-        r = systemd_executor_connect(m->systemd, m->bus, false);
+        r = systemd_executor_connect(m->systemd, m->bus);
         if (r < 0)
                 return r;
         return 0;
