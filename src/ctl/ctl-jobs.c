@@ -142,9 +142,13 @@ static void list_print_json(GVariant *jobs) {
         printf("%s\n", j.out->str);
 }
 
-/* The footer of list and history, unless --no-legend or -q. */
+/*
+ * The footer of list and history, unless --no-legend or -q; only on a
+ * terminal, so that scripts reading the table as it was before the footer
+ * existed see no extra line (docs/sluicectl.md "Output").
+ */
 static void print_jobs_footer(Ctl *ctl, guint n) {
-        if (ctl->out.no_legend)
+        if (ctl->out.no_legend || !ctl->out.on_tty)
                 return;
         printf("\n");
         printf(dngettext(GETTEXT_PACKAGE, "%u job listed.\n", "%u jobs listed.\n", n), n);
