@@ -51,6 +51,12 @@ complete -c sluicectl -n '__fish_seen_subcommand_from config' -l persist
 complete -c sluicectl -n '__fish_seen_subcommand_from calendar' -l iterations -x
 complete -c sluicectl -n '__fish_seen_subcommand_from calendar' -l base-time -x
 complete -c sluicectl -n '__fish_seen_subcommand_from metrics' -l format -x -a 'prometheus openmetrics'
+complete -c sluicectl -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'Follow until the job ends'
+complete -c sluicectl -n '__fish_seen_subcommand_from logs' -s n -l lines -x -d 'The last N lines'
+complete -c sluicectl -n '__fish_seen_subcommand_from logs' -s o -l output -x -d 'journalctl output mode' -a 'short short-full short-iso short-iso-precise short-precise short-monotonic short-unix with-unit verbose export json json-pretty json-sse json-seq cat'
+complete -c sluicectl -n '__fish_seen_subcommand_from logs' -l since -x -d 'Entries at or after'
+complete -c sluicectl -n '__fish_seen_subcommand_from logs' -l until -x -d 'Entries at or before'
+complete -c sluicectl -n '__fish_seen_subcommand_from logs' -l no-pager -d 'Do not page'
 
 complete -c sluicectl -n '__fish_seen_subcommand_from show logs wait' -a '(__sluicectl_names jobs)'
 complete -c sluicectl -n '__fish_seen_subcommand_from cancel release renew set-priority' -a '(__sluicectl_names active-jobs)'
