@@ -230,9 +230,12 @@ static GPtrArray *journalctl_argv(Ctl *ctl, const LogsArgs *a, const char *match
                 g_ptr_array_add(j, g_strdup("-M"));
                 g_ptr_array_add(j, g_strdup(ctl->machine));
         }
-        /* journalctl pages on a terminal unless told not to, and never with -f. */
-        if (a->no_pager || ctl->host)
+        /* journalctl pages on a terminal unless told not to, and never with -f;
+         * --no-pager and -q also before the verb (ctl-output.h). */
+        if (a->no_pager || ctl->out.no_pager || ctl->host)
                 g_ptr_array_add(j, g_strdup("--no-pager"));
+        if (ctl->out.quiet)
+                g_ptr_array_add(j, g_strdup("--quiet"));
         g_ptr_array_add(j, g_strdup_printf("--output=%s", a->output));
         if (a->lines)
                 g_ptr_array_add(j, g_strdup_printf("--lines=%s", a->lines));
