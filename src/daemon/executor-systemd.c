@@ -1,4 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The systemd executor, thin: the connection to PID 1 (the daemon's bus),
+ * its matches, following PID 1 away and back, the public systemd_executor_*
+ * API the manager uses, and (below "re-attach") what a restart finds.  The
+ * calls go through the transport (pid1-calls.c); each unit's state machine
+ * is a UnitWatch (unit-watch.c), whose effects land in the watch_ops here.
+ *
+ * Over ~800 lines because of the re-attach half (about 450 lines), which
+ * issue 13 item 2 moves into recovery.c.
+ */
 #include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,143 +16,57 @@
 #include "executor-systemd.h"
 #include "i18n.h"
 #include "manager.h"
+#include "pid1-calls.h"
 #include "store.h"
 #include "unit-journal.h"
 #include "unit-props.h"
-
-#define SD_DEST "org.freedesktop.systemd1"
-#define SD_PATH "/org/freedesktop/systemd1"
-#define SD_MANAGER_IFACE "org.freedesktop.systemd1.Manager"
-#define SD_UNIT_IFACE "org.freedesktop.systemd1.Unit"
-#define SD_SERVICE_IFACE "org.freedesktop.systemd1.Service"
-#define SD_UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit"
-
-static const char *strna(const char *s) {
-        return s ? s : "n/a";
-}
-
-typedef struct UnitWatch UnitWatch;
-typedef void (*ReplyFn)(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error);
+#include "unit-watch.h"
 
 struct SystemdExecutor {
         Manager *manager;
-        sd_bus *bus;                    /* the daemon's bus, where PID 1 is (own ref) */
+        Pid1Calls *calls;               /* the transport to PID 1 (owns the bus reference) */
         bool systemd_gone;              /* its name vanished from the bus */
 
         GHashTable *units;              /* unit name -> UnitWatch* (owned) */
         GHashTable *paths;              /* unit object path -> UnitWatch* (borrowed) */
 
-        GQueue queue;                   /* of Call*: waiting for room in the window (first served) */
-        GQueue start_queue;             /* of Call*: StartTransientUnit waiting for room */
-        unsigned in_flight;             /* calls awaiting systemd's reply */
-        unsigned units_held;            /* units started (or re-attached) and not yet unref'd */
-
         sd_bus_slot *job_removed_slot, *props_slot, *owner_slot;
 
-        unsigned reattach_pending;      /* calls/units re-attach still waits for */
-
-        /* Starts wait for the commit of the iteration that made them (release_source). */
+        /* Until the post step calls systemd_executor_release_starts() itself:
+         * a defer source made pending inside the post step's dispatch, so it
+         * runs once that post step's commit is done. */
         sd_event_source *release_source;
-        bool starts_held;
+
+        unsigned reattach_pending;      /* calls/units re-attach still waits for */
 
         /* Stops asked of PID 1 since the last commit (StoreStop*, owned): the
          * group commit writes them before the Cancel() replies go out. */
         GPtrArray *stops_pending;
 };
 
-/* One unit sluiced follows: one attempt of one job. */
-struct UnitWatch {
-        SystemdExecutor *executor;
-        char *unit, *path;
-        uint64_t job_id;                /* 0: an orphan (its class vanished): followed, logged, no job */
-
-        bool start_sent;                /* StartTransientUnit went out */
-        bool start_confirmed;           /* ... and systemd accepted it (the unit exists) */
-        bool start_job_removed;         /* the start job ran (whatever its result) */
-        bool ref_held;                  /* AddRef/RefUnit: UnrefUnit when done */
-        bool stop_requested;            /* sluice asked (Cancel) */
-        bool stop_from_store;           /* ... before sluiced restarted: the stored request (reattach_stop()) */
-        bool external_stop;             /* a job sluice did not queue ran on the unit */
-        bool refreshing;                /* GetAll in flight */
-        bool resyncing;                 /* GetUnit check after systemd came back */
-        bool reattaching;               /* found at start-up: not adopted yet */
-        bool gone;                      /* systemd does not know the unit */
-        bool finished;
-        bool held;                      /* counted in units_held */
-        char *start_job, *stop_job;     /* systemd job paths we queued */
-        char *start_job_result;         /* JobRemoved result of the start job ("done", "failed", ...) */
-
-        /* The unit's state as last seen. */
-        char *active_state;
-        uint32_t pending_job_id;
-        char *pending_job_path;
-        char *invocation_id;            /* 32 hex digits */
-        char *result;
-        int32_t exec_main_code, exec_main_status;
-        bool service_fresh;             /* Service values seen in the latest emission/GetAll */
-        usec_t active_enter_timestamp, exec_main_start_timestamp;
-        char **extra_fields;            /* LogExtraFields (re-attach) */
-        char **exec_argv;               /* ExecStart argv (re-attach of raw commands) */
-        char *description;
-};
-
-typedef struct Call {
-        SystemdExecutor *executor;
-        char *unit;                     /* the watch it is for, NULL if none */
-        ReplyFn fn;                     /* NULL: nothing to do with the reply */
-        sd_bus_message *msg;            /* while queued */
-        bool start;                     /* StartTransientUnit: also bounded by SYSTEMD_UNIT_WINDOW */
-} Call;
-
-static void watch_evaluate(UnitWatch *w);
-static void watch_refresh(UnitWatch *w);
-static void watch_resync(UnitWatch *w);
-
 static const Logger *elog(SystemdExecutor *e) {
         return &e->manager->log;
 }
 
+static SystemdExecutor *watch_executor(UnitWatch *w) {
+        return w->userdata;
+}
+
+/* The watch's job, while it runs. */
 static Job *watch_job(UnitWatch *w) {
         Job *job;
 
         if (w->job_id == 0)
                 return NULL;
-        job = scheduler_get_job(w->executor->manager->scheduler, w->job_id);
+        job = scheduler_get_job(watch_executor(w)->manager->scheduler, w->job_id);
         return job && job->state == JOB_STATE_RUNNING ? job : NULL;
 }
 
-static void watch_free(UnitWatch *w) {
-        if (!w)
-                return;
-        g_free(w->unit);
-        g_free(w->path);
-        g_free(w->start_job);
-        g_free(w->stop_job);
-        g_free(w->start_job_result);
-        g_free(w->active_state);
-        g_free(w->pending_job_path);
-        g_free(w->invocation_id);
-        g_free(w->result);
-        g_strfreev(w->extra_fields);
-        g_strfreev(w->exec_argv);
-        g_free(w->description);
-        g_free(w);
-}
+static const UnitWatchOps watch_ops;
 
 static UnitWatch *watch_new(SystemdExecutor *e, const char *unit, uint64_t job_id) {
-        UnitWatch *w = g_new0(UnitWatch, 1);
-        char *path = NULL;
+        UnitWatch *w = unit_watch_new(unit, job_id, &watch_ops, e, elog(e));
 
-        w->executor = e;
-        w->unit = g_strdup(unit);
-        if (sd_bus_path_encode(SD_UNIT_PATH_PREFIX, unit, &path) >= 0) {
-                w->path = g_strdup(path);
-                free(path);
-        } else
-                w->path = g_strdup("/");
-        w->job_id = job_id;
-        w->exec_main_code = 0;
-        w->exec_main_status = -1;
         g_hash_table_insert(e->units, w->unit, w);
         g_hash_table_insert(e->paths, w->path, w);
         return w;
@@ -150,142 +74,129 @@ static UnitWatch *watch_new(SystemdExecutor *e, const char *unit, uint64_t job_i
 
 /* Forget a watch (its pending calls find nothing when they return). */
 static void watch_drop(UnitWatch *w) {
-        SystemdExecutor *e = w->executor;
+        SystemdExecutor *e = watch_executor(w);
 
-        if (w->held && e->units_held > 0)
-                e->units_held--;
-
+        if (w->held)
+                pid1_calls_unit_released(e->calls);
         g_hash_table_remove(e->paths, w->path);
         g_hash_table_remove(e->units, w->unit);     /* frees */
 }
 
-/* ---- calls, within the window ---- */
+/* What a reply was, for the unit watch. */
+static UnitReplyKind reply_kind(SystemdExecutor *e, const sd_bus_error *error) {
+        if (!sd_bus_error_is_set(error))
+                return UNIT_REPLY_OK;
+        if (pid1_calls_error_is_transient(e->calls, error))
+                return UNIT_REPLY_TRANSIENT;
+        if (sd_bus_error_has_names(error, "org.freedesktop.systemd1.NoSuchUnit", SD_BUS_ERROR_UNKNOWN_OBJECT))
+                return UNIT_REPLY_NO_UNIT;
+        return UNIT_REPLY_ERROR;
+}
 
-static void call_free(void *p) {
-        Call *c = p;
+static const char *error_text(const sd_bus_error *error) {
+        return sd_bus_error_is_set(error) ? (error->message ?: error->name) : NULL;
+}
 
-        if (!c)
+/* The watch a reply is for, if it is still followed. */
+static UnitWatch *reply_watch(SystemdExecutor *e, const char *key) {
+        return key ? g_hash_table_lookup(e->units, key) : NULL;
+}
+
+/* ---- replies → transitions ---- */
+
+static void on_start_reply(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
+        SystemdExecutor *e = userdata;
+        UnitWatch *w = reply_watch(e, key);
+        const char *path = NULL;
+
+        if (!w)
                 return;
-        sd_bus_message_unref(c->msg);
-        g_free(c->unit);
-        g_free(c);
+        if (!sd_bus_error_is_set(error) && sd_bus_message_read(reply, "o", &path) < 0)
+                path = NULL;
+        (void) unit_watch_start_replied(w, reply_kind(e, error), path, error_text(error));
 }
 
-static void pump(SystemdExecutor *e);
+static void on_stop_reply(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
+        SystemdExecutor *e = userdata;
+        UnitWatch *w = reply_watch(e, key);
+        const char *path = NULL;
 
-static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Call *c = userdata;
-        SystemdExecutor *e = c->executor;
-        const sd_bus_error *error = sd_bus_message_get_error(reply);
-        UnitWatch *w = c->unit ? g_hash_table_lookup(e->units, c->unit) : NULL;
-        sd_bus *bus = sd_bus_message_get_bus(reply);
-
-        if (e->in_flight > 0)
-                e->in_flight--;
-
-        if (!sd_bus_is_open(bus) || bus != e->bus) {
-                /* The connection is closing: the answer is lost, check again once back. */
-                if (w && !w->finished)
-                        w->resyncing = w->refreshing = false;
-                return 0;
-        }
-        if (c->fn && (!c->unit || w))
-                c->fn(e, w, reply, error);
-        pump(e);
-        manager_schedule_post(e->manager);
-        return 0;
+        if (!w)
+                return;
+        if (!sd_bus_error_is_set(error) && sd_bus_message_read(reply, "o", &path) < 0)
+                path = NULL;
+        (void) unit_watch_stop_replied(w, reply_kind(e, error), path, error_text(error));
 }
 
-/* The next call that may go out: anything else before starts, starts only while units_held has room. */
-static Call *next_call(SystemdExecutor *e) {
-        Call *c = g_queue_pop_head(&e->queue);
-
-        if (c)
-                return c;
-        if (e->units_held >= SYSTEMD_UNIT_WINDOW || e->starts_held)
-                return NULL;
-        return g_queue_pop_head(&e->start_queue);
-}
-
-static void pump(SystemdExecutor *e) {
-        Call *c;
+static void on_getall_unit(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
+        SystemdExecutor *e = userdata;
+        UnitWatch *w = reply_watch(e, key);
+        g_auto(UnitChanges) c = {};
+        UnitReplyKind kind;
         int r;
 
-        while (e->bus && !e->systemd_gone && e->in_flight < SYSTEMD_CALL_WINDOW && (c = next_call(e))) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = TAKE_PTR(c->msg);
-                sd_bus_slot *slot = NULL;
-
-                r = sd_bus_call_async(e->bus, &slot, msg, on_reply, c, 0);
-                if (r < 0) {
-                        _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
-                        UnitWatch *w = c->unit ? g_hash_table_lookup(e->units, c->unit) : NULL;
-
-                        log_errno(elog(e), LOG_WARNING, r, "cannot call systemd (%s)",
-                                  strna(sd_bus_message_get_member(msg)));
-                        sd_bus_error_set_errno(&err, r);
-                        if (c->fn && (!c->unit || w))
-                                c->fn(e, w, NULL, &err);
-                        call_free(c);
-                        continue;
-                }
-                (void) sd_bus_slot_set_destroy_callback(slot, call_free);
-                (void) sd_bus_slot_set_floating(slot, 1);
-                sd_bus_slot_unref(slot);
-                e->in_flight++;
-                if (c->start) {
-                        UnitWatch *w = g_hash_table_lookup(e->units, c->unit);
-
-                        if (w && !w->held) {
-                                w->held = true;
-                                e->units_held++;
-                        }
-                }
+        if (!w)
+                return;
+        /* Gone is gone, even while PID 1 is away: the Service GetAll that follows decides. */
+        if (sd_bus_error_has_names(error, "org.freedesktop.systemd1.NoSuchUnit", SD_BUS_ERROR_UNKNOWN_OBJECT))
+                kind = UNIT_REPLY_NO_UNIT;
+        else
+                kind = reply_kind(e, error);
+        if (kind == UNIT_REPLY_OK) {
+                r = unit_changes_parse(reply, &c);
+                if (r < 0)
+                        log_errno(elog(e), LOG_WARNING, r, "cannot parse the properties of unit %s", w->unit);
         }
+        unit_watch_unit_read(w, kind, &c);
 }
 
-static void watch_end(UnitWatch *w, JobResult result, int32_t exit_status, const char *detail);
+static void on_getall_service(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
+        SystemdExecutor *e = userdata;
+        UnitWatch *w = reply_watch(e, key);
+        g_auto(UnitChanges) c = {};
+        UnitReplyKind kind;
+        int r;
+
+        if (!w)
+                return;
+        kind = reply_kind(e, error);
+        if (kind == UNIT_REPLY_OK) {
+                r = unit_changes_parse(reply, &c);
+                if (r < 0)
+                        log_errno(elog(e), LOG_WARNING, r, "cannot parse the properties of unit %s", w->unit);
+        }
+        (void) unit_watch_service_read(w, kind, &c, error_text(error));
+}
+
+static void on_getunit_reply(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
+        SystemdExecutor *e = userdata;
+        UnitWatch *w = reply_watch(e, key);
+        UnitReplyKind kind;
+
+        if (!w)
+                return;
+        kind = reply_kind(e, error);
+        /* GetUnit: only NoSuchUnit says the unit is not there. */
+        if (kind == UNIT_REPLY_NO_UNIT && !sd_bus_error_has_name(error, "org.freedesktop.systemd1.NoSuchUnit"))
+                kind = UNIT_REPLY_ERROR;
+        (void) unit_watch_check_replied(w, kind, error_text(error));
+}
+
+/* ---- the watch's effects (UnitWatchOps) ---- */
+
+static int on_release_starts(sd_event_source *s, void *userdata) {
+        systemd_executor_release_starts(userdata);
+        return 0;
+}
 
 /*
  * Released after the post step that started the jobs: they are started in
  * the post step's dispatch, and this source (the post step's priority, so
  * that a steady stream of bus traffic, which re-arms the post step, cannot
  * starve it: sd-event runs equal priorities oldest-pending first) becomes
- * pending only then, so it runs once that post step's commit is done.  By
- * then the jobs being started are committed as running, so no unit ever
- * runs for a job the database does not hold (a
- * crash between the start and the commit would leave a unit nobody claims,
- * and an id the next sluiced would hand out again).  A job cancelled while
- * its start waited never gets a unit.
+ * pending only then, so it runs once that post step's commit is done.
  */
-static int on_release_starts(sd_event_source *s, void *userdata) {
-        SystemdExecutor *e = userdata;
-        g_autoptr(GPtrArray) cancelled = g_ptr_array_new_with_free_func(g_free);
-
-        e->starts_held = false;
-        for (GList *i = e->start_queue.head, *next; i; i = next) {
-                Call *c = i->data;
-                UnitWatch *w = g_hash_table_lookup(e->units, c->unit);
-
-                next = i->next;
-                if (!w || !w->stop_requested)
-                        continue;
-                g_ptr_array_add(cancelled, g_strdup(c->unit));
-                g_queue_delete_link(&e->start_queue, i);
-                call_free(c);
-        }
-        for (guint i = 0; i < cancelled->len; i++) {
-                UnitWatch *w = g_hash_table_lookup(e->units, cancelled->pdata[i]);
-
-                if (w && !w->finished) {
-                        w->ref_held = false;
-                        watch_end(w, JOB_RESULT_CANCELLED, -1, _("cancelled before its unit started"));
-                }
-        }
-        pump(e);
-        return 0;
-}
-
-static void hold_starts(SystemdExecutor *e) {
+static void arm_release(SystemdExecutor *e) {
         sd_event *event = e->manager->event;
         int r = 0;
 
@@ -303,430 +214,21 @@ static void hold_starts(SystemdExecutor *e) {
         if (r < 0) {
                 log_errno(elog(e), LOG_WARNING, r, "cannot hold unit starts until the commit, starting at once");
                 e->release_source = sd_event_source_disable_unref(e->release_source);
-                return;
+                systemd_executor_release_starts(e);
         }
-        e->starts_held = true;
 }
 
-static void call_enqueue(SystemdExecutor *e, sd_bus_message *msg, const char *unit, ReplyFn fn, bool start) {
-        Call *c = g_new0(Call, 1);
-
-        c->executor = e;
-        c->unit = g_strdup(unit);
-        c->fn = fn;
-        c->msg = sd_bus_message_ref(msg);
-        c->start = start;
-        g_queue_push_tail(start ? &e->start_queue : &e->queue, c);
-        if (start)
-                hold_starts(e);
-        pump(e);
-}
-
-/* Queue a call to systemd; @fn gets the reply (with the watch of @unit, if still there). */
-static int call_queue(SystemdExecutor *e, sd_bus_message *msg, const char *unit, ReplyFn fn) {
-        call_enqueue(e, msg, unit, fn, false);
-        return 0;
-}
-
-static int new_call(SystemdExecutor *e, sd_bus_message **ret, const char *path, const char *iface,
-                    const char *member) {
-        if (!e->bus)
-                return -ENOTCONN;
-        return sd_bus_message_new_method_call(e->bus, ret, SD_DEST, path, iface, member);
-}
-
-/* A manager method with one unit-name argument (RefUnit, UnrefUnit, GetUnit). */
-static int call_unit_method(SystemdExecutor *e, const char *member, const char *unit, const char *for_watch,
-                            ReplyFn fn) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
-        int r;
-
-        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, member);
-        if (r >= 0)
-                r = sd_bus_message_append(msg, "s", unit);
-        if (r < 0)
-                return r;
-        return call_queue(e, msg, for_watch, fn);
-}
-
-/* Errors that mean "systemd is not there right now", not "systemd said no". */
-static bool error_is_transient(SystemdExecutor *e, const sd_bus_error *error) {
-        return e->systemd_gone ||
-               sd_bus_error_has_names(error, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_DISCONNECTED,
-                                      SD_BUS_ERROR_TIMEOUT);
-}
-
-/* ---- the end of a job ---- */
-
-static void log_orphan_end(SystemdExecutor *e, UnitWatch *w, JobResult result, const char *detail) {
-        log_full(elog(e), LOG_INFO, "unit %s (followed without a job) ended %s%s%s",
-                 w->unit, job_result_to_string(result), detail ? ": " : "", detail ?: "");
-}
-
-/* Record @result for the watch's job, UnrefUnit, and forget the watch. */
-static void watch_end(UnitWatch *w, JobResult result, int32_t exit_status, const char *detail) {
-        SystemdExecutor *e = w->executor;
-        Manager *m = e->manager;
+static int watch_send_start(UnitWatch *w) {
+        SystemdExecutor *e = watch_executor(w);
         Job *job = watch_job(w);
-        g_autofree char *unit = g_strdup(w->unit);
-        g_autofree char *invocation = g_strdup(w->invocation_id);
-        bool unref = w->ref_held && !w->gone;
-
-        w->finished = true;
-        if (!job && w->job_id == 0)
-                log_orphan_end(e, w, result, detail);
-        watch_drop(w);          /* before the core can start the next attempt under the same id */
-
-        if (unref)
-                (void) call_unit_method(e, "UnrefUnit", unit, NULL, NULL);
-        if (job) {
-                scheduler_job_set_unit(m->scheduler, job, unit, invocation);
-                scheduler_job_finished(m->scheduler, job, result, exit_status, detail, manager_now(m));
-        }
-        manager_schedule_post(m);
-}
-
-static void watch_finish(UnitWatch *w) {
-        UnitOutcome o = {
-                .result = w->result,
-                .exec_main_code = w->exec_main_code,
-                .exec_main_status = w->exec_main_status,
-                .stop_requested = w->stop_requested,
-                .external_stop_job = w->external_stop,
-                .start_job_result = w->start_job_result,
-        };
-        g_autofree char *detail = NULL;
-        JobResult result;
-        int32_t status;
-
-        unit_outcome_classify(&o, &result, &status, &detail);
-        if (w->stop_from_store) {
-                g_free(detail);
-                detail = g_strdup(_("cancelled through sluice (the stop was requested before sluiced restarted)"));
-        }
-        watch_end(w, result, status, detail);
-}
-
-static bool state_is_inactive(const char *s) {
-        return s && (strcmp(s, "inactive") == 0 || strcmp(s, "failed") == 0);
-}
-
-/* Has the unit finished?  Then record the job's result. */
-static void watch_evaluate(UnitWatch *w) {
-        if (w->finished || w->refreshing || w->resyncing || w->reattaching || !w->start_confirmed)
-                return;
-        if (w->gone) {
-                if (w->stop_from_store)
-                        watch_end(w, JOB_RESULT_CANCELLED, -1,
-                                  _("cancelled through sluice (the stop was requested before sluiced restarted)"));
-                else if (w->stop_requested)
-                        watch_end(w, JOB_RESULT_CANCELLED, -1, _("cancelled through sluice"));
-                else
-                        watch_end(w, JOB_RESULT_LOST, -1, _("the unit vanished from systemd"));
-                return;
-        }
-        if (!state_is_inactive(w->active_state) || w->pending_job_id != 0)
-                return;
-        /* Inactive before the start job ran is the unit waiting to start. */
-        if (!w->start_job_removed && !w->invocation_id)
-                return;
-        if (!w->service_fresh) {
-                watch_refresh(w);
-                return;
-        }
-        watch_finish(w);
-}
-
-/* ---- reading properties ---- */
-
-static int read_id128(sd_bus_message *msg, char **ret) {
-        const void *p;
-        size_t n;
-        int r;
-
-        r = sd_bus_message_enter_container(msg, 'v', "ay");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read_array(msg, 'y', &p, &n);
-        if (r < 0)
-                return r;
-        g_free(*ret);
-        *ret = NULL;
-        if (n == 16) {
-                GString *s = g_string_sized_new(33);
-
-                for (size_t i = 0; i < n; i++)
-                        g_string_append_printf(s, "%02x", ((const uint8_t *) p)[i]);
-                /* All zero: no invocation yet. */
-                if (strspn(s->str, "0") == s->len)
-                        g_string_free(s, true);
-                else
-                        *ret = g_string_free(s, false);
-        }
-        return sd_bus_message_exit_container(msg);
-}
-
-static int read_aay(sd_bus_message *msg, char ***ret) {
-        g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func(g_free);
-        const void *p;
-        size_t n;
-        int r;
-
-        r = sd_bus_message_enter_container(msg, 'v', "aay");
-        if (r >= 0)
-                r = sd_bus_message_enter_container(msg, 'a', "ay");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_read_array(msg, 'y', &p, &n)) > 0)
-                g_ptr_array_add(a, g_strndup(p, n));
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(msg);
-        if (r >= 0)
-                r = sd_bus_message_exit_container(msg);
-        if (r < 0)
-                return r;
-        g_ptr_array_add(a, NULL);
-        g_strfreev(*ret);
-        *ret = (char **) g_ptr_array_free(g_steal_pointer(&a), false);
-        return 0;
-}
-
-/* ExecStart a(sasbttttuii): the argv of the first command. */
-static int read_exec_argv(sd_bus_message *msg, char ***ret) {
-        bool first = true;
-        int r;
-
-        r = sd_bus_message_enter_container(msg, 'v', "a(sasbttttuii)");
-        if (r >= 0)
-                r = sd_bus_message_enter_container(msg, 'a', "(sasbttttuii)");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(msg, 'r', "sasbttttuii")) > 0) {
-                char **argv = NULL;
-                const char *path;
-
-                r = sd_bus_message_read(msg, "s", &path);
-                if (r >= 0)
-                        r = sd_bus_message_read_strv(msg, &argv);
-                if (r >= 0)
-                        r = sd_bus_message_skip(msg, "bttttuii");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(msg);
-                if (r >= 0 && first) {
-                        /* sd-bus allocates with malloc(), which g_free() matches (GLib >= 2.46). */
-                        g_strfreev(*ret);
-                        *ret = TAKE_PTR(argv);
-                        first = false;
-                }
-                g_strfreev(argv);
-                if (r < 0)
-                        return r;
-        }
-        if (r >= 0)
-                r = sd_bus_message_exit_container(msg);
-        if (r >= 0)
-                r = sd_bus_message_exit_container(msg);
-        return r;
-}
-
-static int read_string(sd_bus_message *msg, char **ret) {
-        const char *s;
-        int r = sd_bus_message_read(msg, "v", "s", &s);
-
-        if (r >= 0) {
-                g_free(*ret);
-                *ret = g_strdup(s);
-        }
-        return r;
-}
-
-/* Merge an a{sv} of unit or service properties into the watch. */
-static int parse_properties(UnitWatch *w, sd_bus_message *msg, bool *ret_saw_result) {
-        int r;
-
-        *ret_saw_result = false;
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                const char *name;
-
-                r = sd_bus_message_read(msg, "s", &name);
-                if (r < 0)
-                        return r;
-                if (strcmp(name, "ActiveState") == 0)
-                        r = read_string(msg, &w->active_state);
-                else if (strcmp(name, "LoadState") == 0) {
-                        g_autofree char *load = NULL;
-
-                        r = read_string(msg, &load);
-                        if (r >= 0 && load && strcmp(load, "not-found") == 0)
-                                w->gone = true;
-                } else if (strcmp(name, "Job") == 0) {
-                        const char *path;
-                        uint32_t id;
-
-                        r = sd_bus_message_read(msg, "v", "(uo)", &id, &path);
-                        if (r >= 0) {
-                                w->pending_job_id = id;
-                                g_free(w->pending_job_path);
-                                w->pending_job_path = g_strdup(path);
-                                /* A job we did not queue, after our start job ran: someone else's stop/restart. */
-                                if (id != 0 && w->start_job_removed && !w->stop_requested && !w->reattaching &&
-                                    g_strcmp0(path, w->start_job) != 0 && g_strcmp0(path, w->stop_job) != 0)
-                                        w->external_stop = true;
-                        }
-                } else if (strcmp(name, "InvocationID") == 0)
-                        r = read_id128(msg, &w->invocation_id);
-                else if (strcmp(name, "Description") == 0)
-                        r = read_string(msg, &w->description);
-                else if (strcmp(name, "ActiveEnterTimestamp") == 0)
-                        r = sd_bus_message_read(msg, "v", "t", &w->active_enter_timestamp);
-                else if (strcmp(name, "ExecMainStartTimestamp") == 0)
-                        r = sd_bus_message_read(msg, "v", "t", &w->exec_main_start_timestamp);
-                else if (strcmp(name, "Result") == 0) {
-                        r = read_string(msg, &w->result);
-                        *ret_saw_result = true;
-                } else if (strcmp(name, "ExecMainCode") == 0)
-                        r = sd_bus_message_read(msg, "v", "i", &w->exec_main_code);
-                else if (strcmp(name, "ExecMainStatus") == 0)
-                        r = sd_bus_message_read(msg, "v", "i", &w->exec_main_status);
-                else if (strcmp(name, "LogExtraFields") == 0)
-                        r = read_aay(msg, &w->extra_fields);
-                else if (strcmp(name, "ExecStart") == 0)
-                        r = read_exec_argv(msg, &w->exec_argv);
-                else
-                        r = sd_bus_message_skip(msg, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(msg);
-}
-
-/* ---- refresh: GetAll of the Unit and Service interfaces ---- */
-
-static void adopt_watch(UnitWatch *w);
-
-static void on_getall_service(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
-        bool saw_result;
-        int r;
-
-        w->refreshing = false;
-        if (sd_bus_error_is_set(error)) {
-                if (error_is_transient(e, error)) {
-                        watch_resync(w);
-                        return;
-                }
-                /* No Service interface: the unit is gone, or was never loaded as one. */
-                log_full(elog(e), LOG_WARNING, "cannot read unit %s: %s", w->unit, error->message);
-                w->gone = true;
-        } else {
-                r = parse_properties(w, reply, &saw_result);
-                if (r < 0)
-                        log_errno(elog(e), LOG_WARNING, r, "cannot parse the properties of unit %s", w->unit);
-                /* Read while the unit still ran, Result=success and ExecMainCode=0 say
-                 * nothing about its end: the end is read again when it comes. */
-                w->service_fresh = state_is_inactive(w->active_state);
-        }
-        if (w->reattaching)
-                adopt_watch(w);
-        if (!w->finished)
-                watch_evaluate(w);
-}
-
-static void on_getall_unit(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
-        bool saw_result;
-        int r;
-
-        if (sd_bus_error_is_set(error)) {
-                if (sd_bus_error_has_names(error, "org.freedesktop.systemd1.NoSuchUnit",
-                                           SD_BUS_ERROR_UNKNOWN_OBJECT))
-                        w->gone = true;
-                return;         /* the Service GetAll that follows decides */
-        }
-        r = parse_properties(w, reply, &saw_result);
-        if (r < 0)
-                log_errno(elog(e), LOG_WARNING, r, "cannot parse the properties of unit %s", w->unit);
-}
-
-static int queue_getall(UnitWatch *w, const char *iface, ReplyFn fn) {
-        SystemdExecutor *e = w->executor;
+        const ClassConfig *cls;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
         int r;
 
-        r = new_call(e, &msg, w->path, "org.freedesktop.DBus.Properties", "GetAll");
-        if (r >= 0)
-                r = sd_bus_message_append(msg, "s", iface);
-        if (r < 0)
-                return r;
-        return call_queue(e, msg, w->unit, fn);
-}
-
-/* Read the unit's whole state again (the signals did not tell enough). */
-static void watch_refresh(UnitWatch *w) {
-        int r;
-
-        if (w->refreshing)
-                return;
-        w->refreshing = true;
-        w->service_fresh = false;
-        r = queue_getall(w, SD_UNIT_IFACE, on_getall_unit);
-        if (r >= 0)
-                r = queue_getall(w, SD_SERVICE_IFACE, on_getall_service);
-        if (r < 0) {
-                w->refreshing = false;
-                log_errno(elog(w->executor), LOG_WARNING, r, "cannot read unit %s", w->unit);
-        }
-}
-
-/* ---- start ---- */
-
-static void on_start_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
-        Job *job = watch_job(w);
-        const char *path;
-        int r;
-
-        if (sd_bus_error_is_set(error)) {
-                g_autofree char *detail = NULL;
-
-                if (error_is_transient(e, error)) {
-                        watch_resync(w);
-                        return;
-                }
-                detail = g_strdup_printf(_("systemd refused to start %s: %s"), w->unit,
-                                         error->message ?: error->name);
-                if (job)
-                        log_job(elog(e), LOG_WARNING, job, "%s", detail);
-                w->ref_held = false;    /* no unit of ours, nothing to unref */
-                watch_end(w, JOB_RESULT_FAILED, -1, detail);
-                return;
-        }
-        w->start_confirmed = true;
-        w->ref_held = true;
-        r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0) {
-                g_free(w->start_job);
-                w->start_job = g_strdup(path);
-        }
-        if (job)
-                scheduler_job_set_unit(e->manager->scheduler, job, w->unit, w->invocation_id);
-        watch_evaluate(w);
-}
-
-static int watch_send_start(UnitWatch *w, const Job *job) {
-        SystemdExecutor *e = w->executor;
-        const ClassConfig *cls = sluice_config_get_class(scheduler_get_config(e->manager->scheduler),
-                                                         job->class_name);
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
-        int r;
-
-        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "StartTransientUnit");
+        if (!job)
+                return -ESRCH;
+        cls = sluice_config_get_class(scheduler_get_config(e->manager->scheduler), job->class_name);
+        r = pid1_calls_new_method(e->calls, &msg, PID1_PATH, PID1_MANAGER_IFACE, "StartTransientUnit");
         if (r >= 0)
                 r = sd_bus_message_append(msg, "ss", w->unit, "fail");
         if (r >= 0)
@@ -735,10 +237,173 @@ static int watch_send_start(UnitWatch *w, const Job *job) {
                 r = sd_bus_message_append(msg, "a(sa(sv))", 0);
         if (r < 0)
                 return r;
-        w->start_sent = true;
-        call_enqueue(e, msg, w->unit, on_start_reply, true);
+        pid1_calls_enqueue(e->calls, msg, w->unit, on_start_reply, true);
+        arm_release(e);
         return 0;
 }
+
+/* StopUnit; FIFO: goes out after the StartTransientUnit if that is still queued. */
+static int watch_send_stop(UnitWatch *w) {
+        SystemdExecutor *e = watch_executor(w);
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        r = pid1_calls_new_method(e->calls, &msg, PID1_PATH, PID1_MANAGER_IFACE, "StopUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "ss", w->unit, "replace");
+        if (r < 0)
+                return r;
+        pid1_calls_enqueue(e->calls, msg, w->unit, on_stop_reply, false);
+        return 0;
+}
+
+static int queue_getall(UnitWatch *w, const char *iface, Pid1ReplyFn fn) {
+        SystemdExecutor *e = watch_executor(w);
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        r = pid1_calls_new_method(e->calls, &msg, w->path, "org.freedesktop.DBus.Properties", "GetAll");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "s", iface);
+        if (r < 0)
+                return r;
+        pid1_calls_enqueue(e->calls, msg, w->unit, fn, false);
+        return 0;
+}
+
+/* GetAll of the Unit, then the Service interface (the second answer ends the read). */
+static int watch_send_read(UnitWatch *w) {
+        int r;
+
+        r = queue_getall(w, PID1_UNIT_IFACE, on_getall_unit);
+        if (r >= 0)
+                r = queue_getall(w, PID1_SERVICE_IFACE, on_getall_service);
+        return r;
+}
+
+/* GetUnit: nothing while PID 1 is away (the check once it is back asks). */
+static int watch_send_check(UnitWatch *w) {
+        SystemdExecutor *e = watch_executor(w);
+
+        if (e->systemd_gone || !pid1_calls_get_bus(e->calls))
+                return -EHOSTDOWN;
+        return pid1_calls_unit_method(e->calls, "GetUnit", w->unit, w->unit, on_getunit_reply);
+}
+
+static bool watch_has_job(UnitWatch *w) {
+        return watch_job(w) != NULL;
+}
+
+static void watch_job_log(UnitWatch *w, int priority, const char *text) {
+        Job *job = watch_job(w);
+
+        if (job)
+                log_job(elog(watch_executor(w)), priority, job, "%s", text);
+}
+
+/* The job's Unit and InvocationID, when they changed. */
+static void watch_invocation(UnitWatch *w) {
+        Job *job = watch_job(w);
+
+        if (job && (g_strcmp0(job->unit, w->unit) != 0 || g_strcmp0(job->invocation_id, w->invocation_id) != 0))
+                scheduler_job_set_unit(watch_executor(w)->manager->scheduler, job, w->unit, w->invocation_id);
+}
+
+static void adopt_watch(UnitWatch *w);
+
+/* Record @result for the watch's job, UnrefUnit, and forget the watch. */
+static void watch_ended(UnitWatch *w, JobResult result, int32_t exit_status, const char *detail, bool unref) {
+        SystemdExecutor *e = watch_executor(w);
+        Manager *m = e->manager;
+        Job *job = watch_job(w);
+        g_autofree char *unit = g_strdup(w->unit);
+        g_autofree char *invocation = g_strdup(w->invocation_id);
+
+        if (!job && w->job_id == 0)
+                log_full(elog(e), LOG_INFO, "unit %s (followed without a job) ended %s%s%s",
+                         w->unit, job_result_to_string(result), detail ? ": " : "", detail ?: "");
+        watch_drop(w);          /* before the core can start the next attempt under the same id */
+
+        if (unref)
+                (void) pid1_calls_unit_method(e->calls, "UnrefUnit", unit, NULL, NULL);
+        if (job) {
+                scheduler_job_set_unit(m->scheduler, job, unit, invocation);
+                scheduler_job_finished(m->scheduler, job, result, exit_status, detail, manager_now(m));
+        }
+        manager_schedule_post(m);
+}
+
+static const UnitWatchOps watch_ops = {
+        .send_start = watch_send_start,
+        .send_stop = watch_send_stop,
+        .send_read = watch_send_read,
+        .send_check = watch_send_check,
+        .has_job = watch_has_job,
+        .job_log = watch_job_log,
+        .invocation = watch_invocation,
+        .found_read = adopt_watch,
+        .ended = watch_ended,
+        .forget = watch_drop,
+};
+
+/* ---- the transport's events (Pid1CallsOps) ---- */
+
+static void calls_replied(void *userdata) {
+        SystemdExecutor *e = userdata;
+
+        manager_schedule_post(e->manager);
+}
+
+static void calls_start_sent(void *userdata, const char *key) {
+        SystemdExecutor *e = userdata;
+        UnitWatch *w = reply_watch(e, key);
+
+        if (w && !w->held) {
+                w->held = true;
+                pid1_calls_unit_held(e->calls);
+        }
+}
+
+/* A held start whose job was cancelled meanwhile is dropped unsent. */
+static bool calls_start_wanted(void *userdata, const char *key) {
+        SystemdExecutor *e = userdata;
+        UnitWatch *w = reply_watch(e, key);
+
+        return !w || w->stop == UNIT_WATCH_STOP_NONE;
+}
+
+static void calls_start_dropped(void *userdata, const char *key) {
+        SystemdExecutor *e = userdata;
+        UnitWatch *w = reply_watch(e, key);
+
+        if (w)
+                (void) unit_watch_start_dropped(w);
+}
+
+static const Pid1CallsOps calls_ops = {
+        .replied = calls_replied,
+        .start_sent = calls_start_sent,
+        .start_wanted = calls_start_wanted,
+        .start_dropped = calls_start_dropped,
+};
+
+/**
+ * systemd_executor_release_starts() - send the unit starts held since the last commit
+ * @e: the executor
+ *
+ * Called by the post step (post-step.c) right after the commit of the
+ * iteration whose dispatch started the jobs, so no unit ever runs for a job
+ * the database does not hold as running (a crash between the start and the
+ * commit would leave a unit nobody claims, and an id the next sluiced would
+ * hand out again).  A job cancelled while its start waited never gets a
+ * unit.  Does nothing when no start is held.  Until the post step calls
+ * it, the executor's own defer source does (arm_release()).
+ */
+void systemd_executor_release_starts(SystemdExecutor *e) {
+        pid1_calls_release_starts(e->calls);
+}
+
+/* ---- start ---- */
 
 /**
  * systemd_executor_start() - run a command job in a new transient unit
@@ -758,12 +423,12 @@ int systemd_executor_start(SystemdExecutor *e, Job *job) {
         if (g_hash_table_contains(e->units, unit))
                 return -EEXIST;
         w = watch_new(e, unit, job->id);
-        if (!e->bus || e->systemd_gone) {
-                /* systemd is away: the resync once it is back sends the start. */
+        if (!pid1_calls_get_bus(e->calls) || e->systemd_gone) {
+                /* systemd is away: the check once it is back sends the start. */
                 log_job(elog(e), LOG_INFO, job, "systemd is not reachable, the unit starts when it is back");
                 return 0;
         }
-        r = watch_send_start(w, job);
+        r = unit_watch_start(w);
         if (r < 0) {
                 watch_drop(w);
                 return log_errno(elog(e), LOG_WARNING, r, "cannot start unit %s", unit);
@@ -773,43 +438,6 @@ int systemd_executor_start(SystemdExecutor *e, Job *job) {
 }
 
 /* ---- stop ---- */
-
-static void on_stop_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
-        const char *path;
-
-        if (sd_bus_error_is_set(error)) {
-                if (error_is_transient(e, error)) {
-                        watch_resync(w);
-                        return;
-                }
-                /* Already gone or never there: what the unit says decides. */
-                log_full(elog(e), LOG_DEBUG, "StopUnit(%s): %s", w->unit, error->message);
-                if (w->start_confirmed)
-                        watch_refresh(w);
-                return;
-        }
-        if (sd_bus_message_read(reply, "o", &path) >= 0) {
-                g_free(w->stop_job);
-                w->stop_job = g_strdup(path);
-        }
-}
-
-/* StopUnit of the watch's unit, once its start went out. */
-static int watch_send_stop(UnitWatch *w) {
-        SystemdExecutor *e = w->executor;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
-        int r;
-
-        if (!w->start_sent)
-                return 0;       /* systemd away: the resync finds no unit and ends the job cancelled */
-        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "StopUnit");
-        if (r >= 0)
-                r = sd_bus_message_append(msg, "ss", w->unit, "replace");
-        if (r < 0)
-                return r;
-        /* FIFO: goes out after the StartTransientUnit if that is still queued. */
-        return call_queue(e, msg, w->unit, on_stop_reply);
-}
 
 /**
  * systemd_executor_stop() - Cancel of a running command job: StopUnit
@@ -833,16 +461,15 @@ int systemd_executor_stop(SystemdExecutor *e, Job *job) {
 
         if (!w)
                 return -ESRCH;
-        if (w->stop_requested)
+        if (w->stop != UNIT_WATCH_STOP_NONE)
                 return 0;       /* asked already (a stored stop, sent again at re-attach) */
-        w->stop_requested = true;
         stop = g_new0(StoreStop, 1);
         stop->job_id = job->id;
         stop->requested_at = manager_now(e->manager);
         stop->reason = g_strdup("sluice");     /* the Cancel() handler names its caller (systemd_executor_stop_requester()) */
         g_ptr_array_add(e->stops_pending, stop);
         manager_schedule_post(e->manager);
-        return watch_send_stop(w);
+        return unit_watch_stop(w, UNIT_WATCH_STOP_SLUICE, true);
 }
 
 /**
@@ -920,123 +547,43 @@ static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret
         if (sd_bus_message_read(msg, "uoss", &id, &job_path, &unit, &result) < 0)
                 return 0;
         w = g_hash_table_lookup(e->units, unit);
-        if (!w || w->finished)
+        if (!w)
                 return 0;
-
-        if (!w->start_job_removed && (!w->start_job || strcmp(job_path, w->start_job) == 0)) {
-                w->start_job_removed = true;
-                g_free(w->start_job_result);
-                w->start_job_result = g_strdup(result);
-        } else if (!w->stop_job || strcmp(job_path, w->stop_job) != 0) {
-                if (!w->stop_requested)
-                        w->external_stop = true;
-        }
-        if (w->pending_job_path && strcmp(w->pending_job_path, job_path) == 0)
-                w->pending_job_id = 0;
-        /* Where the unit stands now is not in the signal: read it. */
-        if (w->start_confirmed)
-                watch_refresh(w);
+        (void) unit_watch_job_removed(w, job_path, result);
         manager_schedule_post(e->manager);
         return 0;
 }
 
 static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         SystemdExecutor *e = userdata;
+        g_auto(UnitChanges) c = {};
         const char *iface;
         UnitWatch *w;
-        bool saw_result;
         int r;
 
         w = g_hash_table_lookup(e->paths, sd_bus_message_get_path(msg));
-        if (!w || w->finished)
+        if (!w)
                 return 0;
         if (sd_bus_message_read(msg, "s", &iface) < 0)
                 return 0;
-        r = parse_properties(w, msg, &saw_result);
-        if (r < 0) {
+        r = unit_changes_parse(msg, &c);
+        if (r < 0)
                 log_errno(elog(e), LOG_DEBUG, r, "cannot parse PropertiesChanged of %s", w->unit);
+        if (strcmp(iface, PID1_SERVICE_IFACE) == 0)
+                unit_watch_service_changed(w, &c);
+        else if (strcmp(iface, PID1_UNIT_IFACE) == 0)
+                (void) unit_watch_unit_changed(w, &c);
+        else
                 return 0;
-        }
-        if (strcmp(iface, SD_SERVICE_IFACE) == 0) {
-                /* The Service values travel in their own signal, next to the Unit one. */
-                if (saw_result)
-                        w->service_fresh = true;
-                return 0;
-        }
-        if (strcmp(iface, SD_UNIT_IFACE) != 0)
-                return 0;
-        if (w->invocation_id) {
-                Job *job = watch_job(w);
-
-                if (job && g_strcmp0(job->invocation_id, w->invocation_id) != 0)
-                        scheduler_job_set_unit(e->manager->scheduler, job, w->unit, w->invocation_id);
-        }
-        watch_evaluate(w);
-        /* The unit's end frees the watch: look it up again. */
-        w = g_hash_table_lookup(e->paths, sd_bus_message_get_path(msg));
-        /* Service values older than this Unit emission may be stale for the next one. */
-        if (w && !w->finished)
-                w->service_fresh = false;
         manager_schedule_post(e->manager);
         return 0;
 }
 
 /* ---- systemd going away and coming back ---- */
 
-static void on_getunit_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
-        Job *job;
-        int r;
+static void on_subscribe_reply(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
+        SystemdExecutor *e = userdata;
 
-        w->resyncing = false;
-        if (!sd_bus_error_is_set(error)) {
-                if (!w->start_confirmed) {
-                        w->start_confirmed = true;
-                        w->ref_held = true;
-                }
-                watch_refresh(w);
-                return;
-        }
-        if (error_is_transient(e, error))
-                return;         /* the next resync tries again */
-        if (!sd_bus_error_has_name(error, "org.freedesktop.systemd1.NoSuchUnit")) {
-                log_full(elog(e), LOG_WARNING, "cannot check unit %s: %s", w->unit, error->message);
-                return;
-        }
-        if (w->start_confirmed) {
-                w->gone = true;
-                watch_evaluate(w);
-                return;
-        }
-        /* The start never reached systemd: send it now (or end a cancelled job). */
-        job = watch_job(w);
-        if (!job) {
-                watch_drop(w);
-                return;
-        }
-        if (w->stop_requested) {
-                watch_end(w, JOB_RESULT_CANCELLED, -1, _("cancelled through sluice"));
-                return;
-        }
-        r = watch_send_start(w, job);
-        if (r < 0) {
-                g_autofree char *detail = g_strdup_printf(_("cannot start the unit: %s"), g_strerror(-r));
-                watch_end(w, JOB_RESULT_FAILED, -1, detail);
-        }
-}
-
-/* Does systemd still know the unit?  (After systemd came back.) */
-static void watch_resync(UnitWatch *w) {
-        SystemdExecutor *e = w->executor;
-
-        w->refreshing = false;
-        if (w->resyncing || w->finished || !e->bus || e->systemd_gone)
-                return;         /* a resync of everything follows systemd's return */
-        w->resyncing = true;
-        if (call_unit_method(e, "GetUnit", w->unit, w->unit, on_getunit_reply) < 0)
-                w->resyncing = false;
-}
-
-static void on_subscribe_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
         /* After a daemon-reexec systemd still has our subscription: fine. */
         if (sd_bus_error_is_set(error) && !sd_bus_error_has_name(error, "org.freedesktop.systemd1.AlreadySubscribed"))
                 log_full(elog(e), LOG_WARNING, "Subscribe() to systemd failed: %s", error->message);
@@ -1046,10 +593,11 @@ static int subscribe(SystemdExecutor *e) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
         int r;
 
-        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "Subscribe");
+        r = pid1_calls_new_method(e->calls, &msg, PID1_PATH, PID1_MANAGER_IFACE, "Subscribe");
         if (r < 0)
                 return r;
-        return call_queue(e, msg, NULL, on_subscribe_reply);
+        pid1_calls_enqueue(e->calls, msg, NULL, on_subscribe_reply, false);
+        return 0;
 }
 
 /* systemd is back on the bus: subscribe again and check every unit. */
@@ -1065,21 +613,9 @@ static void resync_all(SystemdExecutor *e) {
         for (guint i = 0; i < names->len; i++) {
                 UnitWatch *w = g_hash_table_lookup(e->units, names->pdata[i]);
 
-                if (w && !w->finished) {
-                        w->resyncing = false;
-                        watch_resync(w);
-                }
+                if (w)
+                        (void) unit_watch_pid1_back(w);
         }
-}
-
-static void drop_queue(SystemdExecutor *e) {
-        Call *c;
-
-        while ((c = g_queue_pop_head(&e->queue)))
-                call_free(c);
-        while ((c = g_queue_pop_head(&e->start_queue)))
-                call_free(c);
-        e->in_flight = 0;
 }
 
 static int on_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
@@ -1092,14 +628,16 @@ static int on_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *r
                 log_full(elog(e), LOG_WARNING, "systemd left the bus; following %u units again once it is back",
                          g_hash_table_size(e->units));
                 e->systemd_gone = true;
+                pid1_calls_set_gone(e->calls, true);
                 return 0;
         }
         if (e->systemd_gone || old_owner[0] != '\0') {
                 log_full(elog(e), LOG_INFO, "systemd is back on the bus, checking %u units",
                          g_hash_table_size(e->units));
                 e->systemd_gone = false;
+                pid1_calls_set_gone(e->calls, false);
                 resync_all(e);
-                pump(e);
+                pid1_calls_pump(e->calls);
         }
         return 0;
 }
@@ -1113,24 +651,24 @@ static void release_slots(SystemdExecutor *e) {
 /* ---- connection ---- */
 
 /* The signals sluiced follows, all from PID 1's well-known name. */
-static int add_matches(SystemdExecutor *e) {
+static int add_matches(SystemdExecutor *e, sd_bus *bus) {
         int r;
 
-        r = sd_bus_add_match_async(e->bus, &e->job_removed_slot,
-                                   "type='signal',sender='" SD_DEST "',path='" SD_PATH "',"
-                                   "interface='" SD_MANAGER_IFACE "',member='JobRemoved'",
+        r = sd_bus_add_match_async(bus, &e->job_removed_slot,
+                                   "type='signal',sender='" PID1_DEST "',path='" PID1_PATH "',"
+                                   "interface='" PID1_MANAGER_IFACE "',member='JobRemoved'",
                                    on_job_removed, NULL, e);
         if (r >= 0)
-                r = sd_bus_add_match_async(e->bus, &e->props_slot,
-                                           "type='signal',sender='" SD_DEST "',"
-                                           "path_namespace='" SD_UNIT_PATH_PREFIX "',"
+                r = sd_bus_add_match_async(bus, &e->props_slot,
+                                           "type='signal',sender='" PID1_DEST "',"
+                                           "path_namespace='" PID1_UNIT_PATH_PREFIX "',"
                                            "interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'",
                                            on_properties_changed, NULL, e);
         if (r >= 0)
-                r = sd_bus_add_match_async(e->bus, &e->owner_slot,
+                r = sd_bus_add_match_async(bus, &e->owner_slot,
                                            "type='signal',sender='org.freedesktop.DBus',"
                                            "path='/org/freedesktop/DBus',interface='org.freedesktop.DBus',"
-                                           "member='NameOwnerChanged',arg0='" SD_DEST "'",
+                                           "member='NameOwnerChanged',arg0='" PID1_DEST "'",
                                            on_owner_changed, NULL, e);
         return r;
 }
@@ -1151,15 +689,16 @@ int systemd_executor_connect(SystemdExecutor *e, sd_bus *bus) {
         int r;
 
         release_slots(e);
-        sd_bus_unref(e->bus);
-        e->bus = sd_bus_ref(bus);
         e->systemd_gone = false;
-        r = add_matches(e);
+        pid1_calls_set_gone(e->calls, false);
+        r = add_matches(e, bus);
         if (r < 0) {
                 release_slots(e);
-                e->bus = sd_bus_unref(e->bus);
                 return log_errno(elog(e), LOG_ERR, r, "cannot watch systemd's signals");
         }
+        pid1_calls_set_bus(e->calls, bus);
+        /* Starts wait for the post step's commit (without an event loop nothing runs it). */
+        pid1_calls_set_hold_starts(e->calls, e->manager->event != NULL);
         r = subscribe(e);
         if (r < 0)
                 return log_errno(elog(e), LOG_ERR, r, "cannot subscribe to systemd's signals");
@@ -1175,19 +714,13 @@ static void reattach_done_one(SystemdExecutor *e) {
 
 /* Ask systemd to stop a unit sluiced follows without a job (it is not any stored job's run). */
 static void stop_unclaimed(UnitWatch *w) {
-        SystemdExecutor *e = w->executor;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        SystemdExecutor *e = watch_executor(w);
         int r;
 
         w->job_id = 0;
-        if (state_is_inactive(w->active_state))
+        if (w->active_state && (strcmp(w->active_state, "inactive") == 0 || strcmp(w->active_state, "failed") == 0))
                 return;         /* ended already: followed until its result is read, then unref'd */
-        w->stop_requested = true;
-        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "StopUnit");
-        if (r >= 0)
-                r = sd_bus_message_append(msg, "ss", w->unit, "replace");
-        if (r >= 0)
-                r = call_queue(e, msg, w->unit, on_stop_reply);
+        r = unit_watch_stop(w, UNIT_WATCH_STOP_SLUICE, true);
         if (r < 0)
                 log_errno(elog(e), LOG_WARNING, r, "cannot stop unit %s", w->unit);
 }
@@ -1204,7 +737,7 @@ static void stop_unclaimed(UnitWatch *w) {
  * the unit's timestamp.
  */
 static void adopt_job(UnitWatch *w, const UnitRecord *rec, const Job *stored, uint32_t attempt) {
-        SystemdExecutor *e = w->executor;
+        SystemdExecutor *e = watch_executor(w);
         Manager *m = e->manager;
         g_autoptr(GError) error = NULL;
         JobSpec spec = {};
@@ -1261,11 +794,6 @@ static void adopt_job(UnitWatch *w, const UnitRecord *rec, const Job *stored, ui
         manager_schedule_post(m);
 }
 
-/* Has the unit ended (as last read)?  Then there is nothing left to stop. */
-static bool unit_has_ended(const UnitWatch *w) {
-        return state_is_inactive(w->active_state) && w->pending_job_id == 0;
-}
-
 static char *stop_requester_text(const StoreStop *stop) {
         if (!stop->has_requester_uid)
                 return g_strdup(stop->reason);
@@ -1282,7 +810,7 @@ static char *stop_requester_text(const StoreStop *stop) {
  * (docs/design.md, "Durability windows").
  */
 static void reattach_stop(UnitWatch *w) {
-        SystemdExecutor *e = w->executor;
+        SystemdExecutor *e = watch_executor(w);
         Manager *m = e->manager;
         g_autoptr(StoreStop) stop = NULL;
         g_autoptr(GError) error = NULL;
@@ -1299,14 +827,14 @@ static void reattach_stop(UnitWatch *w) {
         if (!stop)
                 return;
         who = stop_requester_text(stop);
-        w->stop_requested = w->stop_from_store = true;
-        if (unit_has_ended(w))
+        if (unit_watch_has_ended(w)) {
+                (void) unit_watch_stop(w, UNIT_WATCH_STOP_STORED, false);
                 log_job(&m->log, LOG_NOTICE, job, "its stop was requested before sluiced restarted (%s at %" PRIu64
                         "); unit %s has ended: cancelled", who, stop->requested_at, w->unit);
-        else {
+        } else {
                 log_job(&m->log, LOG_NOTICE, job, "its stop was requested before sluiced restarted (%s at %" PRIu64
                         "): stopping unit %s again", who, stop->requested_at, w->unit);
-                r = watch_send_stop(w);
+                r = unit_watch_stop(w, UNIT_WATCH_STOP_STORED, true);
                 if (r < 0)
                         log_errno(&m->log, LOG_WARNING, r, "cannot stop unit %s", w->unit);
         }
@@ -1351,13 +879,13 @@ static bool unit_is_run_of(UnitWatch *w, const UnitRecord *rec, bool have_rec, c
  * invocation than the stored one) is stopped: it must not run without its
  * job, and it is not that job's run.  A unit with no stored job at all is
  * adopted from its LogExtraFields record, as without a database: since unit
- * starts wait for the commit (on_release_starts()) sluiced itself never
+ * starts wait for the commit (systemd_executor_release_starts()) sluiced itself never
  * leaves one, so it comes from a database that was replaced or removed, and
  * stopping it would kill work an administrator cares about; adopted, its id
  * stays taken and its real result is recorded.
  */
 static void adopt_watch(UnitWatch *w) {
-        SystemdExecutor *e = w->executor;
+        SystemdExecutor *e = watch_executor(w);
         Manager *m = e->manager;
         g_auto(UnitRecord) rec = {};
         g_autoptr(GError) error = NULL;
@@ -1366,7 +894,6 @@ static void adopt_watch(UnitWatch *w) {
         uint32_t attempt = 0;
         bool have_rec;
 
-        w->reattaching = false;
         reattach_done_one(e);
 
         if (w->gone) {
@@ -1405,7 +932,12 @@ static void adopt_watch(UnitWatch *w) {
         adopt_job(w, &rec, NULL, rec.attempt);
 }
 
-static void on_ref_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply, const sd_bus_error *error) {
+static void on_ref_reply(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
+        SystemdExecutor *e = userdata;
+        UnitWatch *w = reply_watch(e, key);
+
+        if (!w)
+                return;
         if (sd_bus_error_is_set(error)) {
                 log_full(elog(e), LOG_INFO, "RefUnit(%s): %s", w->unit, error->message);
                 return;
@@ -1413,7 +945,8 @@ static void on_ref_reply(SystemdExecutor *e, UnitWatch *w, sd_bus_message *reply
         w->ref_held = true;
 }
 
-static void on_list_reply(SystemdExecutor *e, UnitWatch *unused, sd_bus_message *reply, const sd_bus_error *error) {
+static void on_list_reply(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
+        SystemdExecutor *e = userdata;
         const char *name, *active;
         int r;
 
@@ -1438,20 +971,11 @@ static void on_list_reply(SystemdExecutor *e, UnitWatch *unused, sd_bus_message 
                 if (!sluice_unit_name_parse(name, &id) || g_hash_table_contains(e->units, name))
                         continue;
                 w = watch_new(e, name, id);
-                w->start_sent = w->start_confirmed = w->start_job_removed = true;
                 w->held = true;
-                e->units_held++;
-                w->reattaching = true;
-                w->pending_job_id = job_id;
-                w->pending_job_path = g_strdup(job_path);
-                if (job_id != 0 && strcmp(job_type, "start") == 0) {
-                        /* Still starting: its start job is the one to wait for. */
-                        w->start_job = g_strdup(job_path);
-                        w->start_job_removed = false;
-                }
+                pid1_calls_unit_held(e->calls);
                 e->reattach_pending++;
-                (void) call_unit_method(e, "RefUnit", name, name, on_ref_reply);
-                watch_refresh(w);
+                (void) pid1_calls_unit_method(e->calls, "RefUnit", name, name, on_ref_reply);
+                unit_watch_found(w, job_id, job_type, job_path);
         }
         if (r < 0)
                 log_errno(elog(e), LOG_WARNING, r, "cannot parse ListUnitsByPatterns()");
@@ -1579,7 +1103,7 @@ int systemd_executor_reattach(SystemdExecutor *e) {
         const char *patterns[] = { SLUICE_UNIT_PATTERN, NULL };
         int r;
 
-        r = new_call(e, &msg, SD_PATH, SD_MANAGER_IFACE, "ListUnitsByPatterns");
+        r = pid1_calls_new_method(e->calls, &msg, PID1_PATH, PID1_MANAGER_IFACE, "ListUnitsByPatterns");
         if (r >= 0)
                 r = sd_bus_message_append_strv(msg, NULL);
         if (r >= 0)
@@ -1587,7 +1111,7 @@ int systemd_executor_reattach(SystemdExecutor *e) {
         if (r < 0)
                 return log_errno(elog(e), LOG_ERR, r, "cannot list units");
         e->reattach_pending = 1;
-        (void) call_queue(e, msg, NULL, on_list_reply);
+        pid1_calls_enqueue(e->calls, msg, NULL, on_list_reply, false);
 
         while (e->reattach_pending > 0) {
                 r = sd_event_get_state(e->manager->event);
@@ -1603,6 +1127,7 @@ int systemd_executor_reattach(SystemdExecutor *e) {
         return 0;
 }
 
+
 /* ---- life cycle ---- */
 
 /**
@@ -1615,10 +1140,9 @@ SystemdExecutor *systemd_executor_new(Manager *m) {
         SystemdExecutor *e = g_new0(SystemdExecutor, 1);
 
         e->manager = m;
-        e->units = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) watch_free);
+        e->calls = pid1_calls_new(&calls_ops, e, elog(e));
+        e->units = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) unit_watch_free);
         e->paths = g_hash_table_new(g_str_hash, g_str_equal);
-        g_queue_init(&e->queue);
-        g_queue_init(&e->start_queue);
         e->stops_pending = g_ptr_array_new_with_free_func((GDestroyNotify) store_stop_free);
         return e;
 }
@@ -1633,9 +1157,8 @@ void systemd_executor_free(SystemdExecutor *e) {
         if (!e)
                 return;
         release_slots(e);
-        drop_queue(e);
         e->release_source = sd_event_source_disable_unref(e->release_source);
-        e->bus = sd_bus_unref(e->bus);
+        g_clear_pointer(&e->calls, pid1_calls_free);
         g_hash_table_destroy(e->paths);
         g_hash_table_destroy(e->units);
         g_ptr_array_unref(e->stops_pending);

@@ -15,13 +15,17 @@ typedef struct Manager Manager;
  * comes from the unit's own state (Result, ExecMainCode, ExecMainStatus),
  * never from the worker.
  *
+ * Three parts: the transport to PID 1 (pid1-calls.c: the capped call queue,
+ * PID1_CALL_WINDOW calls in flight, PID1_UNIT_WINDOW units held, starts held
+ * until the commit), one state machine per unit (unit-watch.c), and this
+ * thin executor: the connection, the matches, PID 1 away and back, re-attach
+ * at start-up, and the API below.
+ *
  * The connection to systemd: the daemon's own bus (the system bus, or the
  * test bus of --bus-address), never PID 1's private socket: messages on it
  * have no sender, and systemd 252 refuses AddRef=/RefUnit() from them
  * ("Failed to watch sender: Invalid argument"), which the result of a
- * finished unit needs (docs/design.md).  At most SYSTEMD_CALL_WINDOW calls
- * await systemd's reply at any time, the rest wait in FIFO order: the system
- * bus allows a connection 128 pending replies.
+ * finished unit needs (docs/design.md).
  *
  * One match for all PropertiesChanged under /org/freedesktop/systemd1/unit
  * (filtered by path here) rather than one per unit: the system bus allows a
@@ -31,19 +35,6 @@ typedef struct Manager Manager;
  * crash) is survived: once its name is back, sluiced checks every unit it
  * tracks.
  */
-
-#define SYSTEMD_CALL_WINDOW 64u
-
-/*
- * At most this many units referenced (AddRef/RefUnit) at once; further starts
- * wait.  PID 1 tracks each reference, and each start job's client, with a bus
- * match of its own, and the system bus allows PID 1, too, 512 match rules:
- * past that dbus-daemon refuses its AddMatch and PID 1 drops off the bus,
- * dropping every unit's references with it (seen here: a burst of 500 with
- * no bound, and again with 256 units held).  Calls other than starts
- * (UnrefUnit, StopUnit, GetAll) go first, so references are released promptly.
- */
-#define SYSTEMD_UNIT_WINDOW 128u
 
 typedef struct SystemdExecutor SystemdExecutor;
 
@@ -74,6 +65,9 @@ void systemd_executor_stop_requester(SystemdExecutor *e, const Job *job, bool ha
 bool systemd_executor_store_stops(SystemdExecutor *e, Store *st, GError **error);
 void systemd_executor_stops_committed(SystemdExecutor *e);
 unsigned systemd_executor_n_stops_pending(SystemdExecutor *e);
+
+/* The post step, right after the commit: send the unit starts it held. */
+void systemd_executor_release_starts(SystemdExecutor *e);
 
 /* Units tracked (tests, status). */
 unsigned systemd_executor_n_units(SystemdExecutor *e);

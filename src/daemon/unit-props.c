@@ -472,3 +472,209 @@ void unit_outcome_classify(const UnitOutcome *o, JobResult *ret_result, int32_t 
         else
                 *ret_detail = g_strdup_printf(_("unit result %s"), result[0] ? result : "unknown");
 }
+
+/* ---- what PID 1 says about a unit: PropertiesChanged and GetAll, parsed ---- */
+
+static int read_id128(sd_bus_message *msg, char **ret) {
+        const void *p;
+        size_t n;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'v', "ay");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(msg, 'y', &p, &n);
+        if (r < 0)
+                return r;
+        g_free(*ret);
+        *ret = NULL;
+        if (n == 16) {
+                GString *s = g_string_sized_new(33);
+
+                for (size_t i = 0; i < n; i++)
+                        g_string_append_printf(s, "%02x", ((const uint8_t *) p)[i]);
+                /* All zero: no invocation yet. */
+                if (strspn(s->str, "0") == s->len)
+                        g_string_free(s, true);
+                else
+                        *ret = g_string_free(s, false);
+        }
+        return sd_bus_message_exit_container(msg);
+}
+
+static int read_aay(sd_bus_message *msg, char ***ret) {
+        g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func(g_free);
+        const void *p;
+        size_t n;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'v', "aay");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(msg, 'a', "ay");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read_array(msg, 'y', &p, &n)) > 0)
+                g_ptr_array_add(a, g_strndup(p, n));
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r >= 0)
+                r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        g_ptr_array_add(a, NULL);
+        g_strfreev(*ret);
+        *ret = (char **) g_ptr_array_free(g_steal_pointer(&a), false);
+        return 0;
+}
+
+/* ExecStart a(sasbttttuii): the argv of the first command. */
+static int read_exec_argv(sd_bus_message *msg, char ***ret) {
+        bool first = true;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'v', "a(sasbttttuii)");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(msg, 'a', "(sasbttttuii)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'r', "sasbttttuii")) > 0) {
+                char **argv = NULL;
+                const char *path;
+
+                r = sd_bus_message_read(msg, "s", &path);
+                if (r >= 0)
+                        r = sd_bus_message_read_strv(msg, &argv);
+                if (r >= 0)
+                        r = sd_bus_message_skip(msg, "bttttuii");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(msg);
+                if (r >= 0 && first) {
+                        /* sd-bus allocates with malloc(), which g_free() matches (GLib >= 2.46). */
+                        g_strfreev(*ret);
+                        *ret = TAKE_PTR(argv);
+                        first = false;
+                }
+                g_strfreev(argv);
+                if (r < 0)
+                        return r;
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(msg);
+        if (r >= 0)
+                r = sd_bus_message_exit_container(msg);
+        return r;
+}
+
+static int read_string(sd_bus_message *msg, char **ret) {
+        const char *s;
+        int r = sd_bus_message_read(msg, "v", "s", &s);
+
+        if (r >= 0) {
+                g_free(*ret);
+                *ret = g_strdup(s);
+        }
+        return r;
+}
+
+/**
+ * unit_changes_clear() - free what a UnitChanges holds
+ * @c: the changes
+ */
+void unit_changes_clear(UnitChanges *c) {
+        g_free(c->active_state);
+        g_free(c->job_path);
+        g_free(c->invocation_id);
+        g_free(c->description);
+        g_free(c->result);
+        g_strfreev(c->extra_fields);
+        g_strfreev(c->exec_argv);
+        *c = (UnitChanges) {};
+}
+
+static int parse_one(sd_bus_message *msg, const char *name, UnitChanges *c) {
+        if (strcmp(name, "ActiveState") == 0)
+                return read_string(msg, &c->active_state);
+        if (strcmp(name, "LoadState") == 0) {
+                g_autofree char *load = NULL;
+                int r = read_string(msg, &load);
+
+                if (r >= 0 && load && strcmp(load, "not-found") == 0)
+                        c->not_found = true;
+                return r;
+        }
+        if (strcmp(name, "Job") == 0) {
+                const char *path;
+                int r = sd_bus_message_read(msg, "v", "(uo)", &c->job_id, &path);
+
+                if (r >= 0) {
+                        c->has_job = true;
+                        g_free(c->job_path);
+                        c->job_path = g_strdup(path);
+                }
+                return r;
+        }
+        if (strcmp(name, "InvocationID") == 0) {
+                c->has_invocation_id = true;
+                return read_id128(msg, &c->invocation_id);
+        }
+        if (strcmp(name, "Description") == 0)
+                return read_string(msg, &c->description);
+        if (strcmp(name, "ActiveEnterTimestamp") == 0) {
+                c->has_active_enter_timestamp = true;
+                return sd_bus_message_read(msg, "v", "t", &c->active_enter_timestamp);
+        }
+        if (strcmp(name, "ExecMainStartTimestamp") == 0) {
+                c->has_exec_main_start_timestamp = true;
+                return sd_bus_message_read(msg, "v", "t", &c->exec_main_start_timestamp);
+        }
+        if (strcmp(name, "Result") == 0) {
+                c->has_result = true;
+                return read_string(msg, &c->result);
+        }
+        if (strcmp(name, "ExecMainCode") == 0) {
+                c->has_exec_main_code = true;
+                return sd_bus_message_read(msg, "v", "i", &c->exec_main_code);
+        }
+        if (strcmp(name, "ExecMainStatus") == 0) {
+                c->has_exec_main_status = true;
+                return sd_bus_message_read(msg, "v", "i", &c->exec_main_status);
+        }
+        if (strcmp(name, "LogExtraFields") == 0)
+                return read_aay(msg, &c->extra_fields);
+        if (strcmp(name, "ExecStart") == 0)
+                return read_exec_argv(msg, &c->exec_argv);
+        return sd_bus_message_skip(msg, "v");
+}
+
+/**
+ * unit_changes_parse() - what a PropertiesChanged or GetAll says about a unit
+ * @msg: at its a{sv}
+ * @ret: filled (zeroed first; on error, with what was read before it)
+ *
+ * Return: 0 or a negative errno.
+ */
+int unit_changes_parse(sd_bus_message *msg, UnitChanges *ret) {
+        int r;
+
+        *ret = (UnitChanges) {};
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *name;
+
+                r = sd_bus_message_read(msg, "s", &name);
+                if (r < 0)
+                        return r;
+                r = parse_one(msg, name, ret);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(msg);
+}

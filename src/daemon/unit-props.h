@@ -77,3 +77,38 @@ typedef struct UnitOutcome {
  */
 void unit_outcome_classify(const UnitOutcome *o, JobResult *ret_result, int32_t *ret_exit_status,
                            char **ret_detail);
+
+/*
+ * What one PropertiesChanged or GetAll of a unit (Unit or Service interface)
+ * said, parsed; only the properties the unit watch uses.  A field not in the
+ * message stays NULL / its has_ flag false.
+ */
+typedef struct UnitChanges {
+        char *active_state;
+        bool not_found;                 /* LoadState=not-found */
+        bool has_job;                   /* Job (uo): the unit's pending job, 0 = none */
+        uint32_t job_id;
+        char *job_path;
+        bool has_invocation_id;         /* InvocationID; NULL when all zero (no invocation yet) */
+        char *invocation_id;            /* 32 hex digits */
+        char *description;
+        bool has_active_enter_timestamp, has_exec_main_start_timestamp;
+        usec_t active_enter_timestamp, exec_main_start_timestamp;
+        bool has_result;
+        char *result;
+        bool has_exec_main_code, has_exec_main_status;
+        int32_t exec_main_code, exec_main_status;
+        char **extra_fields;            /* LogExtraFields; NULL: not in the message */
+        char **exec_argv;               /* ExecStart's first command's argv; NULL: none */
+} UnitChanges;
+
+void unit_changes_clear(UnitChanges *c);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(UnitChanges, unit_changes_clear)
+
+/*
+ * Parse the a{sv} at the read position of @msg into @ret (zeroed first).  On
+ * a parse error the properties read before it are in @ret.
+ *
+ * Return: 0 or a negative errno.
+ */
+int unit_changes_parse(sd_bus_message *msg, UnitChanges *ret);
