@@ -613,7 +613,8 @@ static int send_acquire(Lease *l) {
  * --json: the object at the end, once the job is over for us: acquire on
  * stdout, after the one its grant printed; run to @json_file, or to stderr
  * (the command's stdout stays the command's alone: docs/sluicectl.md).
- * Nothing when no job was queued (the error said why).
+ * Nothing when we never learned the job's id: an error before (it said
+ * why), or an interrupt while still queued (Acquire() answers at the grant).
  */
 static int write_json_end(const Lease *l, const char *json_file) {
         g_autofree char *json = NULL;
