@@ -33,6 +33,10 @@ complete -c sluicectl -n "not __fish_seen_subcommand_from $__sluicectl_verbs" -l
 complete -c sluicectl -n "not __fish_seen_subcommand_from $__sluicectl_verbs" -l version -d 'Show the version'
 complete -c sluicectl -s h -l help -d 'Show the help'
 complete -c sluicectl -l json -d 'Print JSON'
+complete -c sluicectl -n 'not __fish_seen_subcommand_from logs' -l no-pager -d 'Do not pipe output into a pager'
+complete -c sluicectl -l no-legend -d 'Tables without header and footer'
+complete -c sluicectl -s q -l quiet -d 'Only results: no header, footer or notices'
+complete -c sluicectl -s l -l full -d 'Do not cut tables to the terminal width'
 
 complete -c sluicectl -n '__fish_seen_subcommand_from list history' -l state -x -a 'queued running done'
 complete -c sluicectl -n '__fish_seen_subcommand_from list history run' -l class -x -a '(__sluicectl_names classes)'
