@@ -3,7 +3,10 @@
 // (ClassDetails "Parameters": name and the pattern its value must match as
 // a whole), a description. Values are checked here against the pattern when
 // JavaScript can read it, and by sluiced in any case (its refusal names the
-// field and shows as an alert).
+// field and shows as an alert). Whether the user may submit to the chosen
+// class is asked per class (GetPermissionsFor({class}): a polkit rule may
+// grant org.sluice.submit for some classes only); Submit is disabled with
+// the reason when polkit says "no".
 /* global cockpit */
 import { h, setText, setDisabled, replaceChildren } from "./dom.js";
 import { runAction } from "./actions.js";
@@ -31,10 +34,83 @@ function detailsOf(m, name) {
     return out;
 }
 
+const SUBMIT = "org.sluice.submit";
+
+/**
+ * ClassPermissions - what the user may do per class, asked with
+ * GetPermissionsFor({class}) once per class and kept until forget()
+ * (permissions re-read: administrative access changed, a new channel).
+ * @call: (method, args) → promise of the reply, e.g. model.call
+ * @onAnswer: called when an answer came in (render again)
+ */
+export class ClassPermissions {
+    constructor(call, onAnswer) {
+        this.call = call;
+        this.onAnswer = onAnswer;
+        this.answers = new Map(); // class → {action: "yes"|"challenge"|"no"} or null (no answer)
+        this.supported = true; // false: this sluiced has no GetPermissionsFor
+        this.generation = 0;
+    }
+
+    /** forget() - drop every answer; late replies of earlier questions are ignored. */
+    forget() {
+        this.answers.clear();
+        this.generation++;
+    }
+
+    /**
+     * get() - the answers for @cls: an object, null when unknown or not
+     * answered, undefined while asked (the question goes out once).
+     */
+    get(cls) {
+        if (!this.supported || !cls)
+            return null;
+        if (this.answers.has(cls))
+            return this.answers.get(cls);
+        const generation = this.generation;
+        this.answers.set(cls, undefined);
+        this.call("GetPermissionsFor", [{ class: cls }]).then(([perms]) => {
+            if (generation !== this.generation)
+                return;
+            this.answers.set(cls, perms);
+            this.onAnswer();
+        }, e => {
+            if (generation !== this.generation)
+                return;
+            // An older sluiced: ask nothing more, the class-less
+            // GetPermissions() answers. Anything else (the class went
+            // away, polkit overloaded): unknown, sluiced's refusal tells.
+            if (e?.name === "org.freedesktop.DBus.Error.UnknownMethod")
+                this.supported = false;
+            else
+                console.info("GetPermissionsFor:", e?.message);
+            this.answers.set(cls, null);
+            this.onAnswer();
+        });
+        return undefined;
+    }
+
+    /**
+     * submitRefusal() - why the user may not submit a job of @cls (polkit
+     * says "no" for that class), or null. @fallback: the class-less
+     * reason, used when sluiced cannot answer per class.
+     */
+    submitRefusal(cls, fallback) {
+        const perms = this.get(cls);
+        if (perms === undefined)
+            return null; // being asked: sluiced's refusal tells if it comes to that
+        if (perms === null)
+            return this.supported ? null : fallback;
+        if (perms[SUBMIT] === "no")
+            return cockpit.format(_("Not permitted: polkit refuses $0 for class $1 to you"), SUBMIT, cls);
+        return null;
+    }
+}
+
 export class SubmitForm {
     constructor(model) {
         this.model = model;
-        this.classSelect = h("select.pf-v5-c-form-control", { id: "sluice-submit-class", "aria-label": _("Class"), onchange: () => this.buildFields() });
+        this.classSelect = h("select.pf-v5-c-form-control", { id: "sluice-submit-class", "aria-label": _("Class"), onchange: () => this.render() });
         this.fields = h("div.sluice-submit-fields", { id: "sluice-submit-fields" });
         this.description = h("input.pf-v5-c-form-control", { id: "sluice-submit-description", type: "text", maxlength: "1024", "aria-label": _("Description") });
         this.submit = h("button.pf-v5-c-button.pf-m-primary", { id: "sluice-submit", type: "submit" }, _("Submit"));
@@ -54,6 +130,8 @@ export class SubmitForm {
                     h("div.pf-v5-c-card__title", null, h("h2.pf-v5-c-card__title-text", null, _("Submit a job"))),
                     h("div.pf-v5-c-card__body", null, this.form));
         this.builtFor = null;
+        this.classPermissions = new ClassPermissions((method, args) => this.model.call(method, args),
+                                                     () => this.render());
     }
 
     open() {
@@ -72,7 +150,9 @@ export class SubmitForm {
         return (m?.Classes || []).filter(c => c[1] === "command").map(c => c[0]).sort();
     }
 
-    render() {
+    render(what) {
+        if (what?.permissions)
+            this.classPermissions.forget(); // re-read: administrative access may have changed
         if (this.el.hidden)
             return;
         const classes = this.classes();
@@ -85,7 +165,8 @@ export class SubmitForm {
         }
         if (this.builtFor !== this.classSelect.value + JSON.stringify(this.model.manager?.ClassDetails?.[this.classSelect.value] ?? null))
             this.buildFields();
-        setDisabled(this.submit, this.model.permission("org.sluice.submit"));
+        setDisabled(this.submit, this.classPermissions.submitRefusal(this.classSelect.value,
+                                                                     this.model.permission(SUBMIT)));
     }
 
     buildFields() {
