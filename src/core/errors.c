@@ -1,20 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "errors.h"
+#include "sluice-bus-names.h"
 
 G_DEFINE_QUARK(sluice-error-quark, sluice_error)
 
 static const char *const dbus_names[_SLUICE_ERROR_MAX] = {
-        [SLUICE_ERROR_NO_SUCH_CLASS] = "org.sluice.Error.NoSuchClass",
-        [SLUICE_ERROR_NO_SUCH_JOB] = "org.sluice.Error.NoSuchJob",
-        [SLUICE_ERROR_INVALID_ARGUMENT] = "org.sluice.Error.InvalidArgument",
-        [SLUICE_ERROR_QUOTA_EXCEEDED] = "org.sluice.Error.QuotaExceeded",
-        [SLUICE_ERROR_DUPLICATE] = "org.sluice.Error.Duplicate",
-        [SLUICE_ERROR_TIMEOUT] = "org.sluice.Error.Timeout",
-        [SLUICE_ERROR_CANCELLED] = "org.sluice.Error.Cancelled",
-        [SLUICE_ERROR_INVALID_CONFIG] = "org.sluice.Error.InvalidConfig",
-        [SLUICE_ERROR_NOT_PERMITTED] = "org.sluice.Error.NotPermitted",
-        [SLUICE_ERROR_INVALID_STATE] = "org.sluice.Error.InvalidState",
-        [SLUICE_ERROR_NOT_SUPPORTED] = "org.sluice.Error.NotSupported",
+        [SLUICE_ERROR_NO_SUCH_CLASS] = SLUICE_BUS_ERROR_NO_SUCH_CLASS,
+        [SLUICE_ERROR_NO_SUCH_JOB] = SLUICE_BUS_ERROR_NO_SUCH_JOB,
+        [SLUICE_ERROR_INVALID_ARGUMENT] = SLUICE_BUS_ERROR_INVALID_ARGUMENT,
+        [SLUICE_ERROR_QUOTA_EXCEEDED] = SLUICE_BUS_ERROR_QUOTA_EXCEEDED,
+        [SLUICE_ERROR_DUPLICATE] = SLUICE_BUS_ERROR_DUPLICATE,
+        [SLUICE_ERROR_TIMEOUT] = SLUICE_BUS_ERROR_TIMEOUT,
+        [SLUICE_ERROR_CANCELLED] = SLUICE_BUS_ERROR_CANCELLED,
+        [SLUICE_ERROR_INVALID_CONFIG] = SLUICE_BUS_ERROR_INVALID_CONFIG,
+        [SLUICE_ERROR_NOT_PERMITTED] = SLUICE_BUS_ERROR_NOT_PERMITTED,
+        [SLUICE_ERROR_INVALID_STATE] = SLUICE_BUS_ERROR_INVALID_STATE,
+        [SLUICE_ERROR_NOT_SUPPORTED] = SLUICE_BUS_ERROR_NOT_SUPPORTED,
 };
 
 const char *sluice_error_dbus_name(int code) {

@@ -5,7 +5,8 @@
 
 /*
  * The core reports API-level failures as GError in SLUICE_ERROR; each code
- * maps 1:1 to a D-Bus error name org.sluice.Error.<Name>.  Messages name the
+ * maps 1:1 to a D-Bus error name org.sluice.Error.<Name>, spelled once in
+ * src/shared/sluice-bus-names.h (SLUICE_BUS_ERROR_*).  Messages name the
  * offending field and are already translated (they reach users verbatim).
  */
 

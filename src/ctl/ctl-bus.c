@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus-error-map.h"
 #include "ctl-bus.h"
 #include "ctl-polkit.h"
 #include "i18n.h"
@@ -27,9 +28,9 @@ static bool error_is_not_running(const sd_bus_error *error) {
 int ctl_exit_status_for_error(const sd_bus_error *error) {
         if (!error || !sd_bus_error_is_set(error))
                 return CTL_EXIT_FAILURE;
-        if (sd_bus_error_has_names(error, "org.sluice.Error.NoSuchJob", "org.sluice.Error.NoSuchClass"))
+        if (sd_bus_error_has_names(error, SLUICE_BUS_ERROR_NO_SUCH_JOB, SLUICE_BUS_ERROR_NO_SUCH_CLASS))
                 return CTL_EXIT_NO_SUCH;
-        if (sd_bus_error_has_names(error, "org.sluice.Error.NotPermitted", SD_BUS_ERROR_ACCESS_DENIED,
+        if (sd_bus_error_has_names(error, SLUICE_BUS_ERROR_NOT_PERMITTED, SD_BUS_ERROR_ACCESS_DENIED,
                                    SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
                 return CTL_EXIT_NOT_PERMITTED;
         if (error_is_not_running(error))
@@ -87,6 +88,11 @@ int ctl_connect(Ctl *ctl) {
 
         if (ctl->bus)
                 return 0;
+
+        /* sluice's error names as errnos for sd_bus_call()'s return value; it
+         * can fail only for lack of memory, and every caller reads the error
+         * name anyway. */
+        (void) sluice_bus_error_map_register();
 
         if (ctl->bus_address) {
                 r = sd_bus_new(&bus);

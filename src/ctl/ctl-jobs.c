@@ -431,7 +431,7 @@ static int show_from_history(Ctl *ctl, int argc, char **argv) {
         if (r < 0)
                 return ctl_fail(_("could not build a method call"), NULL, r);
         r = sd_bus_call(ctl->bus, m, CTL_TIMEOUT_DEFAULT, &error, &reply);
-        if (r >= 0 || !sd_bus_error_has_name(&error, "org.sluice.Error.NoSuchJob"))
+        if (r >= 0 || !sd_bus_error_has_name(&error, SLUICE_BUS_ERROR_NO_SUCH_JOB))
                 return -1;      /* on the bus, or another failure the usual path reports */
 
         r = get_job_record(ctl, id, &rec);

@@ -11,8 +11,8 @@
 
 #include "ctl-polkit.h"
 #include "i18n.h"
+#include "sluice-bus-names.h"
 
-#define NOT_PERMITTED "org.sluice.Error.NotPermitted"
 #define INTERACTIVE_REQUIRED "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"
 
 /**
@@ -160,7 +160,7 @@ char *ctl_polkit_explain(const sd_bus_error *error) {
         if (!error || !sd_bus_error_is_set(error) || !error->message)
                 return NULL;
         interactive_required = sd_bus_error_has_name(error, INTERACTIVE_REQUIRED);
-        if (!interactive_required && !sd_bus_error_has_name(error, NOT_PERMITTED))
+        if (!interactive_required && !sd_bus_error_has_name(error, SLUICE_BUS_ERROR_NOT_PERMITTED))
                 return NULL;
         msg = error->message;
         p = strstr(msg, "org.sluice.");

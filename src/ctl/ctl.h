@@ -18,13 +18,7 @@
 
 #include "ctl-exit.h"
 #include "ctl-output.h"
-
-#define SLUICE_BUS_NAME         "org.sluice.Scheduler1"
-#define SLUICE_MANAGER_PATH     "/org/sluice/Scheduler1"
-#define SLUICE_MANAGER_IFACE    "org.sluice.Scheduler1"
-#define SLUICE_JOB_IFACE        "org.sluice.Scheduler1.Job"
-#define SLUICE_JOB_PATH_PREFIX  "/org/sluice/Scheduler1/job/"
-
+#include "sluice-bus-names.h"
 
 /* Everything a verb needs; lives on main()'s stack. */
 typedef struct Ctl {

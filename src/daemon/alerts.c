@@ -25,6 +25,7 @@
 #include "alerts.h"
 #include "i18n.h"
 #include "notify.h"
+#include "sluice-bus-names.h"
 #include "store.h"
 
 #define WINDOW_ROW_PREFIX "window:"
@@ -108,7 +109,7 @@ static void emit_signal(Alerts *a, const char *name, const char *severity, const
 
         if (!m->bus)
                 return;
-        r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "Alert", "sss", name, severity,
+        r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Alert", "sss", name, severity,
                                message);
         if (r < 0)
                 log_errno(&m->log, LOG_WARNING, r, "could not emit the Alert signal");

@@ -8,8 +8,8 @@
 #include "i18n.h"
 #include "input-bounds.h"
 #include "manager-config.h"
+#include "sluice-bus-names.h"
 
-#define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
 #define UNSET_MAX_KEYS 256u
 
 /**
@@ -81,15 +81,15 @@ int bus_config_method_unset_config(sd_bus_message *msg, void *userdata, sd_bus_e
         if (r < 0)
                 return r;
         if (section[0] == '\0')
-                return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: must not be empty"), "section");
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: must not be empty"), "section");
         if (strlen(section) > SLUICE_MAX_STRING_BYTES)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("%s: %zu bytes is longer than the limit of %u bytes"),
                                          "section", strlen(section), SLUICE_MAX_STRING_BYTES);
         if (!keys || !keys[0])
-                return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: must name at least one key"), "keys");
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: must name at least one key"), "keys");
         if (g_strv_length(keys) > UNSET_MAX_KEYS)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: more than %u keys"), "keys",
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: more than %u keys"), "keys",
                                          UNSET_MAX_KEYS);
 
         r = bus_access_check(m, msg, SLUICE_ACTION_CONFIGURE, NULL, NULL, error);

@@ -10,9 +10,8 @@
 #include "input-bounds.h"
 #include "lease.h"
 #include "manager-store.h"
+#include "sluice-bus-names.h"
 #include "unit-props.h"
-
-#define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
 
 /**
  * job_object_path() - the object path of a job
@@ -29,7 +28,7 @@ char *job_object_path(uint64_t id) {
         do
                 digits[--i] = (char) ('0' + id % 10);
         while ((id /= 10) > 0);
-        return g_strconcat(SLUICE_JOB_PATH_PREFIX "/", digits + i, NULL);
+        return g_strconcat(SLUICE_JOB_PATH_PREFIX, digits + i, NULL);
 }
 
 /* Pending Wait() calls are counted per caller, so a caller that leaves the
@@ -112,9 +111,9 @@ static int job_find(sd_bus *bus, const char *path, const char *interface, void *
         guint64 id;
         JobLink *l;
 
-        if (!g_str_has_prefix(path, SLUICE_JOB_PATH_PREFIX "/"))
+        if (!g_str_has_prefix(path, SLUICE_JOB_PATH_PREFIX))
                 return 0;
-        p = path + strlen(SLUICE_JOB_PATH_PREFIX "/");
+        p = path + strlen(SLUICE_JOB_PATH_PREFIX);
         if (p[0] == '0' || !g_ascii_string_to_unsigned(p, 10, 1, G_MAXUINT64, &id, NULL))
                 return 0;
         l = manager_get_link(m, id);
@@ -321,7 +320,7 @@ static int method_wait(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         else if (strcmp(until, "started") == 0)
                 finished = false;
         else
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("until: \"%s\" is neither \"started\" nor \"finished\""), until);
 
         if (waiter_condition_holds(l->job, finished))
@@ -344,7 +343,7 @@ static int release_parse_result(const char *result, JobResult *ret, sd_bus_error
         else if (strcmp(result, "cancelled") == 0)
                 *ret = JOB_RESULT_CANCELLED;
         else
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("result: \"%s\" is not one of success, failed, cancelled"), result);
         return 0;
 }
@@ -373,13 +372,13 @@ static int release_parse_options(sd_bus_message *msg, ReleaseDetails *d, sd_bus_
                         int32_t v;
 
                         if (!sd_bus_message_verify_type(msg, 'v', "i"))
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                          _("options.%s: expected type i (int32)"), key);
                         r = sd_bus_message_read(msg, "v", "i", &v);
                         if (r < 0)
                                 return r;
                         if (is_signal ? (v < 1 || v > 64) : (v < 0 || v > 255))
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                          _("options.%s: %" PRIi32 " is out of range (%d..%d)"),
                                                          key, v, is_signal ? 1 : 0, is_signal ? 64 : 255);
                         if (is_signal)
@@ -390,21 +389,21 @@ static int release_parse_options(sd_bus_message *msg, ReleaseDetails *d, sd_bus_
                         unsigned char c;
 
                         if (!sd_bus_message_verify_type(msg, 'v', "s"))
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                          _("options.detail: expected type s (string)"));
                         r = sd_bus_message_read(msg, "v", "s", &d->detail);
                         if (r < 0)
                                 return r;
                         if (strlen(d->detail) > SLUICE_MAX_DESCRIPTION_BYTES)
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                          _("options.detail: %zu bytes is longer than the limit of %u bytes"),
                                                          strlen(d->detail), SLUICE_MAX_DESCRIPTION_BYTES);
                         c = sluice_text_control_char(d->detail);
                         if (c != 0)
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                          _("options.detail: control character 0x%02x is not allowed"), c);
                 } else
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                  _("options: unknown option \"%s\" (known: exit-status, signal, detail)"),
                                                  key);
                 r = sd_bus_message_exit_container(msg);
@@ -417,7 +416,7 @@ static int release_parse_options(sd_bus_message *msg, ReleaseDetails *d, sd_bus_
         if (r < 0)
                 return r;
         if (d->exit_status >= 0 && d->signal > 0)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("options: exit-status and signal exclude each other (a process either "
                                            "exits or is killed)"));
         return 0;
@@ -436,7 +435,7 @@ static int release_lease(sd_bus_message *msg, JobLink *l, JobResult res, const R
         int r;
 
         if (l->job->kind != JOB_KIND_LEASE)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("job %" PRIu64 " is not a lease: only leases are released"), l->job->id);
         if (l->job->state != JOB_STATE_RUNNING)
                 return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_INVALID_STATE),
@@ -507,7 +506,7 @@ static int method_set_priority(sd_bus_message *msg, void *userdata, sd_bus_error
         if (r < 0)
                 return r;
         if (prio < SLUICE_PRIORITY_MIN || prio > SLUICE_PRIORITY_MAX)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT, _("priority: %" PRIi32 " is out of range (%d..%d)"),
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("priority: %" PRIi32 " is out of range (%d..%d)"),
                                          prio, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
         if (l->job->state == JOB_STATE_DONE)
                 return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_INVALID_STATE),
@@ -576,11 +575,11 @@ static const sd_bus_vtable job_vtable[] = {
 int bus_job_register(Manager *m) {
         int r;
 
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, SLUICE_JOB_PATH_PREFIX, SLUICE_JOB_INTERFACE,
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, SLUICE_JOB_PATH_ROOT, SLUICE_JOB_IFACE,
                                        job_vtable, job_find, m);
         if (r < 0)
                 return r;
-        return sd_bus_add_node_enumerator(m->bus, NULL, SLUICE_JOB_PATH_PREFIX, job_node_enumerator, m);
+        return sd_bus_add_node_enumerator(m->bus, NULL, SLUICE_JOB_PATH_ROOT, job_node_enumerator, m);
 }
 
 static void announce(JobLink *l, bool emit) {
@@ -596,10 +595,10 @@ static void announce(JobLink *l, bool emit) {
         if (emit) {
                 log_job(&m->log, LOG_DEBUG, l->job, "queued (owner uid %" PRIu32 ", submitter %s)",
                         l->job->owner, l->job->submitter ?: "-");
-                r = sd_bus_emit_interfaces_added(m->bus, l->path, SLUICE_JOB_INTERFACE, NULL);
+                r = sd_bus_emit_interfaces_added(m->bus, l->path, SLUICE_JOB_IFACE, NULL);
                 if (r < 0)
                         log_job(&m->log, LOG_WARNING, l->job, "could not emit InterfacesAdded: %s", g_strerror(-r));
-                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "JobNew", "tos",
+                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "JobNew", "tos",
                                        l->job->id, l->path, l->job->class_name);
                 if (r < 0)
                         log_job(&m->log, LOG_WARNING, l->job, "could not emit JobNew: %s", g_strerror(-r));
@@ -768,13 +767,13 @@ void bus_job_changed(JobLink *l, JobChangedMask changed) {
         names[n] = NULL;
 
         if (n > 0) {
-                r = sd_bus_emit_properties_changed_strv(m->bus, l->path, SLUICE_JOB_INTERFACE, (char **) names);
+                r = sd_bus_emit_properties_changed_strv(m->bus, l->path, SLUICE_JOB_IFACE, (char **) names);
                 if (r < 0)
                         log_job(&m->log, LOG_WARNING, j, "could not emit PropertiesChanged: %s", g_strerror(-r));
         }
 
         if (changed & (JOB_CHANGED_STATE | JOB_CHANGED_RESULT)) {
-                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "JobChanged", "toss",
+                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "JobChanged", "toss",
                                        j->id, l->path, job_state_to_string(j->state), job_result_to_string(j->result));
                 if (r < 0)
                         log_job(&m->log, LOG_WARNING, j, "could not emit JobChanged: %s", g_strerror(-r));
@@ -813,10 +812,10 @@ void bus_job_removed(JobLink *l) {
         bus_job_announce(l);
 
         if (l->announced) {
-                r = sd_bus_emit_interfaces_removed(m->bus, l->path, SLUICE_JOB_INTERFACE, NULL);
+                r = sd_bus_emit_interfaces_removed(m->bus, l->path, SLUICE_JOB_IFACE, NULL);
                 if (r < 0)
                         log_job(&m->log, LOG_WARNING, j, "could not emit InterfacesRemoved: %s", g_strerror(-r));
-                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "JobRemoved", "toss",
+                r = sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "JobRemoved", "toss",
                                        j->id, l->path, j->class_name, job_result_to_string(j->result));
                 if (r < 0)
                         log_job(&m->log, LOG_WARNING, j, "could not emit JobRemoved: %s", g_strerror(-r));

@@ -17,9 +17,8 @@
 #include "manager-store.h"
 #include "metrics.h"
 #include "schedules.h"
+#include "sluice-bus-names.h"
 #include "store.h"
-
-#define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
 
 static int no_such_job(sd_bus_error *error, uint64_t id) {
         return sd_bus_error_setf(error, sluice_error_dbus_name(SLUICE_ERROR_NO_SUCH_JOB),
@@ -28,9 +27,9 @@ static int no_such_job(sd_bus_error *error, uint64_t id) {
 
 static int check_name_arg(const char *field, const char *value, sd_bus_error *error) {
         if (value[0] == '\0')
-                return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: must not be empty"), field);
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: must not be empty"), field);
         if (strlen(value) > SLUICE_MAX_STRING_BYTES)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("%s: %zu bytes is longer than the limit of %u bytes"),
                                          field, strlen(value), SLUICE_MAX_STRING_BYTES);
         return 0;
@@ -372,7 +371,7 @@ static int pause_or_resume(sd_bus_message *msg, Manager *m, bool pause, sd_bus_e
         if (r < 0)
                 return r;
         if (strlen(scope) > SLUICE_MAX_STRING_BYTES)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("scope: %zu bytes is longer than the limit of %u bytes"),
                                          strlen(scope), SLUICE_MAX_STRING_BYTES);
         if (g_str_has_prefix(scope, "class:"))
@@ -627,7 +626,7 @@ static const sd_bus_vtable manager_vtable[] = {
 int bus_manager_register(Manager *m) {
         int r;
 
-        r = sd_bus_add_object_vtable(m->bus, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE,
+        r = sd_bus_add_object_vtable(m->bus, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE,
                                      manager_vtable, m);
         if (r < 0)
                 return r;
@@ -676,7 +675,7 @@ int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
         names[n] = NULL;
         if (n == 0)
                 return 0;
-        return sd_bus_emit_properties_changed_strv(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE,
+        return sd_bus_emit_properties_changed_strv(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE,
                                                    (char **) names);
 }
 
@@ -692,5 +691,5 @@ int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
  */
 int bus_manager_emit_config_changed(Manager *m) {
         manager_mark_dirty(m, MANAGER_PROP_CONFIG);
-        return sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "ConfigChanged", NULL);
+        return sd_bus_emit_signal(m->bus, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ConfigChanged", NULL);
 }

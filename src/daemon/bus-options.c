@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "i18n.h"
 #include "macro.h"
+#include "sluice-bus-names.h"
 
 /* Seconds are capped so that every deadline computed from them stays far from overflow. */
 #define MAX_SECONDS ((uint64_t) 100 * 365 * 24 * 3600)
@@ -17,8 +18,6 @@
  * it a job would wait forever under a date nobody can read. */
 #define MAX_NOT_BEFORE_USEC ((uint64_t) 253402214400 * USEC_PER_SEC)
 #define MAX_NOT_BEFORE_TEXT "9999-12-31 00:00:00 UTC"
-
-#define INVALID_ARGUMENT "org.sluice.Error.InvalidArgument"
 
 /**
  * submit_options_clear() - free what parsed options own
@@ -67,7 +66,7 @@ static int enter_variant(sd_bus_message *m, const char *field, const char *signa
         if (type != SD_BUS_TYPE_VARIANT || !contents)
                 return -EBADMSG;
         if (strcmp(contents, signature) != 0)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("%s: expected type %s, got %s"), field, signature, contents);
         return sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, signature);
 }
@@ -76,7 +75,7 @@ static int check_string(const char *field, const char *s, size_t max, sd_bus_err
         size_t n = strlen(s);
 
         if (n > max)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("%s: %zu bytes is longer than the limit of %zu bytes"), field, n, max);
         return 0;
 }
@@ -94,21 +93,21 @@ static int check_strv(const char *field, char **strv, const StrvBounds *b, sd_bu
         int r;
 
         if (n > b->max_elements)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("%s: %zu elements are more than the limit of %zu"), field, n,
                                          b->max_elements);
         for (size_t i = 0; i < n; i++) {
                 g_autofree char *f = g_strdup_printf("%s[%zu]", field, i);
 
                 if (!b->allow_empty_elements && strv[i][0] == '\0')
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: must not be empty"), f);
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: must not be empty"), f);
                 r = check_string(f, strv[i], b->max_element_bytes, error);
                 if (r < 0)
                         return r;
                 total += strlen(strv[i]) + 1;
         }
         if (b->max_total_bytes > 0 && total > b->max_total_bytes)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("%s: %zu bytes in all is more than the limit of %zu bytes"), field,
                                          total, b->max_total_bytes);
         return 0;
@@ -139,7 +138,7 @@ static int check_text(const char *field, const char *s, sd_bus_error *error) {
         unsigned char c = sluice_text_control_char(s);
 
         if (c != 0)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("%s: contains the control character \\x%02x"), field, c);
         return 0;
 }
@@ -168,7 +167,7 @@ static int read_seconds(sd_bus_message *m, const char *field, uint64_t *ret_usec
         if (r < 0)
                 return r;
         if (v > MAX_SECONDS)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("%s: %" PRIu64 " is too large (at most %" PRIu64 ")"),
                                          field, v, MAX_SECONDS);
         *ret_usec = v * USEC_PER_SEC;
@@ -190,21 +189,21 @@ static int read_parameters(sd_bus_message *m, GHashTable **ret, sd_bus_error *er
                 g_autofree char *field = g_strdup_printf("options.parameters.%s", k);
 
                 if (g_hash_table_size(h) >= SLUICE_MAX_PARAMETERS)
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                  _("options.parameters: more than %u parameters"),
                                                  SLUICE_MAX_PARAMETERS);
                 if (k[0] == '\0')
-                        return sd_bus_error_set(error, INVALID_ARGUMENT,
+                        return sd_bus_error_set(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                 _("options.parameters: a parameter name must not be empty"));
                 if (strlen(k) > SLUICE_MAX_NAME_BYTES)
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                  _("options.parameters: name of %zu bytes is longer than the limit of %u bytes"),
                                                  strlen(k), SLUICE_MAX_NAME_BYTES);
                 r = check_string(field, v, SLUICE_MAX_STRING_BYTES, error);
                 if (r < 0)
                         return r;
                 if (g_hash_table_contains(h, k))
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: given twice"), field);
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: given twice"), field);
                 g_hash_table_insert(h, g_strdup(k), g_strdup(v));
         }
         if (r < 0)
@@ -262,7 +261,7 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                         return r;
                 field = g_strdup_printf("options.%s", key);
                 if (g_hash_table_contains(seen, key))
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: given twice"), field);
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: given twice"), field);
                 g_hash_table_add(seen, g_strdup(key));
 
                 if (strcmp(key, "parameters") == 0)
@@ -272,7 +271,7 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                         if (r >= 0)
                                 r = sd_bus_message_read(m, "i", &o.priority);
                         if (r >= 0 && (o.priority < SLUICE_PRIORITY_MIN || o.priority > SLUICE_PRIORITY_MAX))
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                          _("%s: %" PRIi32 " is out of range (%d..%d)"),
                                                          field, o.priority, SLUICE_PRIORITY_MIN, SLUICE_PRIORITY_MAX);
                         if (r >= 0)
@@ -286,7 +285,7 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                                 if (!config_is_resource_key(o.resources[i], false)) {
                                         g_autofree char *q = config_quote(o.resources[i]);
 
-                                        return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                                  _("%s[%zu]: \"%s\" is not a valid resource (%s)"),
                                                                  field, i, q, SLUICE_RESOURCE_SYNTAX);
                                 }
@@ -309,7 +308,7 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                         if (r >= 0)
                                 r = sd_bus_message_read(m, "t", &o.not_before);
                         if (r >= 0 && o.not_before > MAX_NOT_BEFORE_USEC)
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                          _("%s: %" PRIu64 " is too late (at most %" PRIu64
                                                            " µs since the epoch, %s)"),
                                                          field, o.not_before, MAX_NOT_BEFORE_USEC,
@@ -321,12 +320,12 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                 else if (strcmp(key, "argv") == 0) {
                         r = read_strv_option(m, field, &o.argv, error);
                         if (r >= 0 && (!o.argv || !o.argv[0]))
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                          _("%s: must name a program"), field);
                         if (r >= 0)
                                 r = check_strv(field, o.argv, &argv_bounds, error);
                         if (r >= 0 && o.argv[0][0] == '\0')
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                          _("%s: the program name must not be empty"), field);
                 } else if (strcmp(key, "environment") == 0) {
                         r = read_strv_option(m, field, &o.environment, error);
@@ -337,7 +336,7 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
 
                                 if (!env_assignment_is_valid(o.environment[i])) {
                                         g_autofree char *q = config_quote(o.environment[i]);
-                                        return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                                  _("%s: \"%s\" is not a KEY=VALUE assignment "
                                                                    "(KEY: [A-Za-z_][A-Za-z0-9_]*)"),
                                                                  f, q);
@@ -350,12 +349,12 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                 } else if (acquire && strcmp(key, "ttl-sec") == 0) {
                         r = read_seconds(m, field, &o.ttl_usec, error);
                         if (r >= 0 && o.ttl_usec == 0)
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: must be at least 1"), field);
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: must be at least 1"), field);
                 } else if (strcmp(key, "timeout-sec") == 0 || strcmp(key, "ttl-sec") == 0)
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                  _("%s: only Acquire() takes this option"), field);
                 else
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: unknown option"), field);
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: unknown option"), field);
                 if (r < 0)
                         return r;
 
@@ -371,7 +370,7 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
 
         /* timeout-sec is Acquire's name for the queue wait bound; both at once is ambiguous. */
         if (has_timeout && o.max_wait_usec != 0)
-                return sd_bus_error_set(error, INVALID_ARGUMENT,
+                return sd_bus_error_set(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                         _("options.timeout-sec: give either timeout-sec or max-wait-sec, not both"));
         if (has_timeout)
                 o.max_wait_usec = timeout_usec;
@@ -429,7 +428,7 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
                         return r;
                 field = g_strdup_printf("filter.%s", key);
                 if (g_hash_table_contains(seen, key))
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: given twice"), field);
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: given twice"), field);
                 g_hash_table_add(seen, g_strdup(key));
 
                 if (strcmp(key, "states") == 0) {
@@ -442,7 +441,7 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
                                 int s = job_state_from_string(states[i]);
 
                                 if (s < 0)
-                                        return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                                  _("%s: \"%s\" is not a job state (queued, running, done)"),
                                                                  field, states[i]);
                                 f.states |= 1u << s;
@@ -471,7 +470,7 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
                         if (r >= 0)
                                 r = sd_bus_message_read(m, "u", &f.limit);
                         if (r >= 0 && f.limit > SLUICE_MAX_LIST_ENTRIES)
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                          _("%s: %" PRIu32 " is more than the limit of %u"),
                                                          field, f.limit, SLUICE_MAX_LIST_ENTRIES);
                         if (r >= 0)
@@ -507,7 +506,7 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
                         else
                                 f.until = t;
                 } else
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: unknown filter key"), field);
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: unknown filter key"), field);
                 if (r < 0)
                         return r;
 
@@ -522,7 +521,7 @@ int bus_parse_list_filter(sd_bus_message *m, ListFilter *ret, sd_bus_error *erro
                 return r;
 
         if (f.since && f.until && f.until <= f.since)
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("filter.until: %" PRIu64 " is not after filter.since (%" PRIu64 ")"),
                                          (uint64_t) f.until, (uint64_t) f.since);
 
@@ -613,7 +612,7 @@ static int variant_to_text(sd_bus_message *m, const char *field, char **ret, sd_
                 if (r >= 0)
                         *ret = g_strjoinv(" ", strv ?: (char *[]) { NULL });
         } else
-                return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("%s: expected type s (or b, i, u, t, x, d, as), got %s"),
                                          field, contents);
         if (r < 0)
@@ -653,16 +652,16 @@ int bus_parse_config_settings(sd_bus_message *m, char ***ret_keys, char ***ret_v
                         return r;
                 field = g_strdup_printf("settings.%s", key);
                 if (key[0] == '\0')
-                        return sd_bus_error_set(error, INVALID_ARGUMENT, _("settings: a key must not be empty"));
+                        return sd_bus_error_set(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("settings: a key must not be empty"));
                 if (strlen(key) > SLUICE_MAX_NAME_BYTES)
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT,
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                  _("settings: key of %zu bytes is longer than the limit of %u bytes"),
                                                  strlen(key), SLUICE_MAX_NAME_BYTES);
                 for (guint i = 0; i < keys->len; i++)
                         if (strcmp(keys->pdata[i], key) == 0)
-                                return sd_bus_error_setf(error, INVALID_ARGUMENT, _("%s: given twice"), field);
+                                return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("%s: given twice"), field);
                 if (keys->len >= SLUICE_MAX_SETTINGS)
-                        return sd_bus_error_setf(error, INVALID_ARGUMENT, _("settings: more than %u keys"),
+                        return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("settings: more than %u keys"),
                                                  SLUICE_MAX_SETTINGS);
 
                 r = variant_to_text(m, field, &value, error);
@@ -681,7 +680,7 @@ int bus_parse_config_settings(sd_bus_message *m, char ***ret_keys, char ***ret_v
         if (r < 0)
                 return r;
         if (keys->len == 0)
-                return sd_bus_error_set(error, INVALID_ARGUMENT, _("settings: no setting given"));
+                return sd_bus_error_set(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT, _("settings: no setting given"));
 
         g_ptr_array_add(keys, NULL);
         g_ptr_array_add(values, NULL);

@@ -8,12 +8,8 @@
 
 #include "log.h"
 #include "scheduler.h"
+#include "sluice-bus-names.h"
 
-#define SLUICE_BUS_NAME "org.sluice.Scheduler1"
-#define SLUICE_MANAGER_PATH "/org/sluice/Scheduler1"
-#define SLUICE_MANAGER_INTERFACE "org.sluice.Scheduler1"
-#define SLUICE_JOB_PATH_PREFIX "/org/sluice/Scheduler1/job"
-#define SLUICE_JOB_INTERFACE "org.sluice.Scheduler1.Job"
 
 typedef struct Holder Holder;
 typedef struct SystemdExecutor SystemdExecutor;

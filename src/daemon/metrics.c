@@ -16,6 +16,7 @@
 
 #include "alerts.h"
 #include "macro.h"
+#include "sluice-bus-names.h"
 
 /* Upper bounds of the queue-wait histogram's buckets, ascending; +Inf is implicit. */
 static const usec_t wait_bucket_bounds[] = {
@@ -258,7 +259,7 @@ static int count_active_alerts(Manager *m, unsigned *ret) {
         unsigned n = 0;
         int r;
 
-        r = sd_bus_message_new_signal(m->bus, &scratch, SLUICE_MANAGER_PATH, SLUICE_MANAGER_INTERFACE, "Alerts");
+        r = sd_bus_message_new_signal(m->bus, &scratch, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Alerts");
         if (r < 0)
                 return r;
         r = alerts_append_property(m, scratch);

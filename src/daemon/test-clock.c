@@ -5,10 +5,8 @@
 #include <stdlib.h>
 
 #include "schedules.h"
+#include "sluice-bus-names.h"
 #include "test-clock.h"
-
-#define TEST_CLOCK_PATH "/org/sluice/TestClock"
-#define TEST_CLOCK_INTERFACE "org.sluice.TestClock1"
 
 static void set_offset(Manager *m, int64_t offset) {
         m->clock_offset_usec = offset;
@@ -55,7 +53,7 @@ int test_clock_setup(Manager *m) {
                 return -EINVAL;
         }
         m->clock_offset_usec = offset;
-        r = sd_bus_add_object_vtable(m->bus, NULL, TEST_CLOCK_PATH, TEST_CLOCK_INTERFACE, test_clock_vtable, m);
+        r = sd_bus_add_object_vtable(m->bus, NULL, SLUICE_TEST_CLOCK_PATH, SLUICE_TEST_CLOCK_IFACE, test_clock_vtable, m);
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "cannot register the test clock");
         log_full(&m->log, LOG_WARNING, "test clock enabled (%s): %+" PRId64 " usec from CLOCK_REALTIME",

@@ -38,11 +38,8 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "sluice-bus-names.h"
 
-#define SLUICE_NAME "org.sluice.Scheduler1"
-#define SLUICE_PATH "/org/sluice/Scheduler1"
-#define SLUICE_IFACE "org.sluice.Scheduler1"
-#define SLUICE_JOB_IFACE "org.sluice.Scheduler1.Job"
 #define ECHO_NAME "org.sluice.BenchEcho"
 #define ECHO_PATH "/org/sluice/BenchEcho"
 #define ECHO_IFACE "org.sluice.BenchEcho"
@@ -166,7 +163,7 @@ static int send_one(Worker *w) {
         if (w->target == TARGET_ECHO || w->target == TARGET_ANNOUNCE)
                 return sd_bus_call_method_async(w->bus, NULL, ECHO_NAME, ECHO_PATH, ECHO_IFACE,
                                                 target_name[w->target], on_reply, w, "sa{sv}", "bench", 0);
-        return sd_bus_call_method_async(w->bus, NULL, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "Submit", on_reply, w,
+        return sd_bus_call_method_async(w->bus, NULL, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit", on_reply, w,
                                         "sa{sv}", "bench", 0);
 }
 
@@ -310,7 +307,7 @@ static uint32_t get_u32_property(sd_bus *bus, const char *name) {
         uint32_t v = 0;
         int r;
 
-        r = sd_bus_get_property_trivial(bus, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, name, &error, 'u', &v);
+        r = sd_bus_get_property_trivial(bus, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, name, &error, 'u', &v);
         if (r < 0) {
                 fprintf(stderr, "bench-client: Get %s: %s\n", name, error.message ? error.message : strerror(-r));
                 exit(1);
@@ -323,7 +320,7 @@ static bool sluiced_holds_jobs(sd_bus *bus) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
-        r = sd_bus_call_method(bus, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "ListJobs", &error, &reply, "a{sv}", 1,
+        r = sd_bus_call_method(bus, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ListJobs", &error, &reply, "a{sv}", 1,
                                "limit", "u", (uint32_t) 1);
         if (r >= 0)
                 r = sd_bus_message_enter_container(reply, 'a', "(tsssiuto)");
@@ -437,7 +434,7 @@ static char *acquire_sync(sd_bus *bus) {
         const char *path;
         int r;
 
-        r = sd_bus_message_new_method_call(bus, &m, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "Acquire");
+        r = sd_bus_message_new_method_call(bus, &m, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire");
         if (r >= 0)
                 r = sd_bus_message_append(m, "sa{sv}", "grant", 0);
         if (r >= 0)
@@ -453,7 +450,7 @@ static void ping_sluiced(sd_bus *bus) {
         _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        r = sd_bus_call_method(bus, SLUICE_NAME, SLUICE_PATH, "org.freedesktop.DBus.Peer", "Ping", &error, NULL,
+        r = sd_bus_call_method(bus, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, "org.freedesktop.DBus.Peer", "Ping", &error, NULL,
                                NULL);
         if (r < 0)
                 die("Ping", r);
@@ -483,7 +480,7 @@ static uint64_t measure_grant(const Options *opt) {
                 uint64_t t0;
                 sd_bus *tmp;
 
-                r = sd_bus_call_method_async(b, &slot, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "Acquire", on_acquire,
+                r = sd_bus_call_method_async(b, &slot, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire", on_acquire,
                                              &waiting, "sa{sv}", "grant", 0);
                 if (r < 0)
                         die("Acquire", r);
@@ -491,7 +488,7 @@ static uint64_t measure_grant(const Options *opt) {
                 ping_sluiced(b);
 
                 t0 = now_usec();
-                r = sd_bus_call_method_async(a, NULL, SLUICE_NAME, held, SLUICE_JOB_IFACE, "Release", on_release, &released, "s",
+                r = sd_bus_call_method_async(a, NULL, SLUICE_BUS_NAME, held, SLUICE_JOB_IFACE, "Release", on_release, &released, "s",
                                              "success");
                 if (r < 0)
                         die("Release", r);
@@ -536,7 +533,7 @@ static bool name_has_owner(sd_bus *bus, const char *name) {
 static void wait_for_names(sd_bus *bus) {
         uint64_t deadline = now_usec() + 60ULL * 1000000ULL;
 
-        while (!name_has_owner(bus, SLUICE_NAME) || !name_has_owner(bus, ECHO_NAME)) {
+        while (!name_has_owner(bus, SLUICE_BUS_NAME) || !name_has_owner(bus, ECHO_NAME)) {
                 if (now_usec() > deadline) {
                         fprintf(stderr, "bench-client: sluiced or echo-service did not appear on the bus\n");
                         exit(1);

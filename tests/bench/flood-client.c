@@ -36,9 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUS_NAME "org.sluice.Scheduler1"
-#define PATH "/org/sluice/Scheduler1"
-#define IFACE "org.sluice.Scheduler1"
+#include "sluice-bus-names.h"
+
 #define CALL_TIMEOUT_USEC (300ull * 1000 * 1000)
 
 static uint64_t now_usec(void) {
@@ -52,7 +51,7 @@ static int new_submit(sd_bus *bus, const char *klass, sd_bus_message **ret) {
         sd_bus_message *m = NULL;
         int r;
 
-        r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, PATH, IFACE, "Submit");
+        r = sd_bus_message_new_method_call(bus, &m, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit");
         if (r >= 0)
                 r = sd_bus_message_append(m, "sa{sv}", klass, 0);
         if (r < 0) {
@@ -155,7 +154,7 @@ static int flood_send(Flood *f, sd_bus *bus) {
         int r;
 
         if (f->getjob) {
-                r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, PATH, IFACE, "GetJob");
+                r = sd_bus_message_new_method_call(bus, &m, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJob");
                 if (r >= 0)
                         r = sd_bus_message_append(m, "t", UINT64_MAX - 1);
         } else

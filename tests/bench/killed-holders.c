@@ -42,10 +42,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define BUS_NAME "org.sluice.Scheduler1"
-#define MANAGER_PATH "/org/sluice/Scheduler1"
-#define MANAGER_IFACE "org.sluice.Scheduler1"
-#define JOB_IFACE "org.sluice.Scheduler1.Job"
+#include "sluice-bus-names.h"
 
 /* Not a measurement bound: a waiter still waiting after this is a failure. */
 #define DEADLINE_USEC (10 * G_USEC_PER_SEC)
@@ -154,11 +151,11 @@ static gboolean job_done(Bench *b, gconstpointer data) {
 
 /* For a job granted at once, when no JobChanged(running) may come: read State. */
 static gboolean job_state_running(Bench *b, gconstpointer data) {
-        g_autofree char *path = g_strdup_printf(MANAGER_PATH "/job/%" PRIu64, *(const guint64 *) data);
+        g_autofree char *path = g_strdup_printf(SLUICE_JOB_PATH_PREFIX "%" PRIu64, *(const guint64 *) data);
         g_autoptr(GVariant) r = NULL, v = NULL;
 
-        r = g_dbus_connection_call_sync(b->observer, BUS_NAME, path, "org.freedesktop.DBus.Properties", "Get",
-                                        g_variant_new("(ss)", JOB_IFACE, "State"), G_VARIANT_TYPE("(v)"),
+        r = g_dbus_connection_call_sync(b->observer, SLUICE_BUS_NAME, path, "org.freedesktop.DBus.Properties", "Get",
+                                        g_variant_new("(ss)", SLUICE_JOB_IFACE, "State"), G_VARIANT_TYPE("(v)"),
                                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
         if (!r)
                 return FALSE;
@@ -301,7 +298,7 @@ static void baseline(Bench *b, guint rounds, GArray *samples, guint *failures) {
         g_autofree char *held = NULL;
         guint holder = 0;
 
-        g_dbus_connection_call(c[0], BUS_NAME, MANAGER_PATH, MANAGER_IFACE, "Acquire",
+        g_dbus_connection_call(c[0], SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire",
                                g_variant_new("(s@a{sv})", b->klass, g_variant_new("a{sv}", NULL)),
                                G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, on_reply, &first);
         if (!wait_for(b, pending_done, &first)) {
@@ -315,7 +312,7 @@ static void baseline(Bench *b, guint rounds, GArray *samples, guint *failures) {
                 guint64 before = b->last_new, waiter;
                 gint64 t0;
 
-                g_dbus_connection_call(c[!holder], BUS_NAME, MANAGER_PATH, MANAGER_IFACE, "Acquire",
+                g_dbus_connection_call(c[!holder], SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire",
                                        g_variant_new("(s@a{sv})", b->klass, g_variant_new("a{sv}", NULL)),
                                        G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, on_reply,
                                        &wait);
@@ -326,7 +323,7 @@ static void baseline(Bench *b, guint rounds, GArray *samples, guint *failures) {
                 waiter = b->last_new;
 
                 t0 = g_get_monotonic_time();
-                g_dbus_connection_call(c[holder], BUS_NAME, held, JOB_IFACE, "Release", g_variant_new("(s)", "success"),
+                g_dbus_connection_call(c[holder], SLUICE_BUS_NAME, held, SLUICE_JOB_IFACE, "Release", g_variant_new("(s)", "success"),
                                        NULL, G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, on_reply, &rel);
                 if (!wait_for(b, job_running, &waiter)) {
                         (*failures)++;
@@ -353,7 +350,7 @@ static void baseline(Bench *b, guint rounds, GArray *samples, guint *failures) {
         {
                 Pending rel = {};
 
-                g_dbus_connection_call(c[holder], BUS_NAME, held, JOB_IFACE, "Release", g_variant_new("(s)", "success"),
+                g_dbus_connection_call(c[holder], SLUICE_BUS_NAME, held, SLUICE_JOB_IFACE, "Release", g_variant_new("(s)", "success"),
                                        NULL, G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, on_reply, &rel);
                 (void) wait_for(b, pending_done, &rel);
                 if (rel.reply)
@@ -409,7 +406,7 @@ int main(int argc, char **argv) {
         b->jobs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) job_seen_free);
         b->results = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         b->observer = connect_bus(b->address);
-        g_dbus_connection_signal_subscribe(b->observer, BUS_NAME, MANAGER_IFACE, NULL, MANAGER_PATH, NULL,
+        g_dbus_connection_signal_subscribe(b->observer, SLUICE_BUS_NAME, SLUICE_MANAGER_IFACE, NULL, SLUICE_MANAGER_PATH, NULL,
                                            G_DBUS_SIGNAL_FLAGS_NONE, on_signal, b, NULL);
         /* A round trip, so the match rule is in place before anything happens. */
         g_variant_unref(g_dbus_connection_call_sync(b->observer, "org.freedesktop.DBus", "/org/freedesktop/DBus",

@@ -27,9 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SLUICE_NAME "org.sluice.Scheduler1"
-#define SLUICE_PATH "/org/sluice/Scheduler1"
-#define SLUICE_IFACE "org.sluice.Scheduler1"
+#include "sluice-bus-names.h"
 
 static const char *address;
 
@@ -86,7 +84,7 @@ static void *fill_thread(void *arg) {
 
         while (f->done < f->count) {
                 while (f->sent < f->count && f->sent - f->done < f->window) {
-                        r = sd_bus_call_method_async(bus, NULL, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "Submit",
+                        r = sd_bus_call_method_async(bus, NULL, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit",
                                                      on_reply, f, "sa{sv}", "bulk", 0);
                         if (r < 0) {
                                 fprintf(stderr, "scale-client: Submit: %s\n", strerror(-r));
@@ -136,7 +134,7 @@ static uint64_t submit_once(sd_bus *bus) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
         uint64_t t0 = now_ns(CLOCK_MONOTONIC), t;
-        int r = sd_bus_call_method(bus, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "Submit", &error, &reply,
+        int r = sd_bus_call_method(bus, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit", &error, &reply,
                                    "sa{sv}", "bulk", 0);
 
         t = now_ns(CLOCK_MONOTONIC) - t0;
@@ -191,13 +189,13 @@ static int wait_queued(unsigned n, uint64_t since_ns) {
                 int has = 0, r;
 
                 r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner", &error, &reply, "s", SLUICE_NAME);
+                                       "NameHasOwner", &error, &reply, "s", SLUICE_BUS_NAME);
                 if (r >= 0)
                         r = sd_bus_message_read(reply, "b", &has);
                 sd_bus_message_unref(reply);
                 sd_bus_error_free(&error);
                 if (r >= 0 && has) {
-                        r = sd_bus_get_property_trivial(bus, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "QueuedJobs",
+                        r = sd_bus_get_property_trivial(bus, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "QueuedJobs",
                                                         &error, 'u', &queued);
                         sd_bus_error_free(&error);
                         if (r >= 0 && queued == n)

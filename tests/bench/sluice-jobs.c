@@ -26,11 +26,7 @@
 #include <time.h>
 
 #include "macro.h"
-
-#define SLUICE_NAME "org.sluice.Scheduler1"
-#define SLUICE_PATH "/org/sluice/Scheduler1"
-#define SLUICE_IFACE "org.sluice.Scheduler1"
-#define JOB_PREFIX SLUICE_PATH "/job/"
+#include "sluice-bus-names.h"
 
 typedef struct Bench {
         sd_bus *bus;
@@ -108,10 +104,10 @@ static int on_submit(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
                         b->t_end = now_usec();
                 return 1;
         }
-        if (sd_bus_message_read(m, "o", &path) < 0 || !g_str_has_prefix(path, JOB_PREFIX))
+        if (sd_bus_message_read(m, "o", &path) < 0 || !g_str_has_prefix(path, SLUICE_JOB_PATH_PREFIX))
                 die("Submit reply", -EBADMSG);
         errno = 0;
-        id = strtoull(path + strlen(JOB_PREFIX), &end, 10);
+        id = strtoull(path + strlen(SLUICE_JOB_PATH_PREFIX), &end, 10);
         if (errno || *end)
                 die("Submit reply", -EBADMSG);
         key = GSIZE_TO_POINTER((gsize) id);
@@ -126,7 +122,7 @@ static int on_submit(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 static void submit_one(Bench *b) {
         int r;
 
-        r = sd_bus_call_method_async(b->bus, NULL, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "Submit", on_submit, b,
+        r = sd_bus_call_method_async(b->bus, NULL, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit", on_submit, b,
                                      "sa{sv}", b->class, 0);
         if (r < 0)
                 die("Submit", r);
@@ -192,7 +188,7 @@ int main(int argc, char **argv) {
         b.done = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 
         /* Synchronous AddMatch: subscribed before the first Submit. */
-        r = sd_bus_match_signal(bus, NULL, SLUICE_NAME, SLUICE_PATH, SLUICE_IFACE, "JobChanged", on_job_changed, &b);
+        r = sd_bus_match_signal(bus, NULL, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "JobChanged", on_job_changed, &b);
         if (r < 0)
                 die("match JobChanged", r);
 

@@ -15,11 +15,7 @@
 #include <gio/gio.h>
 #include <sys/types.h>
 
-#define SLUICE_BUS_NAME "org.sluice.Scheduler1"
-#define SLUICE_MANAGER_PATH "/org/sluice/Scheduler1"
-#define SLUICE_MANAGER_IFACE "org.sluice.Scheduler1"
-#define SLUICE_JOB_IFACE "org.sluice.Scheduler1.Job"
-#define SLUICE_JOB_PATH_PREFIX "/org/sluice/Scheduler1/job/"
+#include "sluice-bus-names.h"
 
 /* The configuration most cases run with (see bus-harness.c). */
 extern const char bus_harness_default_config[];

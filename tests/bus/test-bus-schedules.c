@@ -59,7 +59,7 @@ static BusHarness *harness_at(gint64 t, const char *schedule_keys) {
 
 static void set_time(BusHarness *h, gint64 t) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) r = bus_call(h, NULL, "/org/sluice/TestClock", "org.sluice.TestClock1", "SetOffset",
+        g_autoptr(GVariant) r = bus_call(h, NULL, SLUICE_TEST_CLOCK_PATH, SLUICE_TEST_CLOCK_IFACE, "SetOffset",
                                          g_variant_new("(x)", t - g_get_real_time()), &error);
 
         g_assert_no_error(error);

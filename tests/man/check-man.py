@@ -14,7 +14,7 @@ and, read from the rendered text:
   printed by list-config-keys) in the section of its kind;
 - org.sluice.Scheduler1(5): every method, property and signal of each
   interface in dbus/*.xml in that interface's section, and every error name
-  of src/core/errors.c in ERRORS.
+  of src/shared/sluice-bus-names.h in ERRORS.
 
 And the built sluiced.service names the pages in Documentation= (at least
 sluiced(8) and sluiced.conf(5)), each a page built here.
@@ -187,9 +187,10 @@ for name in sorted(os.listdir(os.path.join(srcdir, "dbus"))):
                     fail(f"org.sluice.Scheduler1(5): {kind} {iname}.{m} is not in {heading} / {part}")
 
 errors_body = "\n".join(secs.get("ERRORS", []))
-error_names = sorted(set(re.findall(r'"(org\.sluice\.Error\.\w+)"', read("src/core/errors.c"))))
+error_names = sorted(set("org.sluice.Error." + n for n in
+                         re.findall(r'SLUICE_BUS_ERROR_PREFIX "(\w+)"', read("src/shared/sluice-bus-names.h"))))
 if not error_names:
-    fail("no error names found in src/core/errors.c")
+    fail("no error names found in src/shared/sluice-bus-names.h")
 for err in error_names:
     if not re.search(re.escape(err) + r"(?![\w])", errors_body):
         fail(f"org.sluice.Scheduler1(5): error {err} is not in ERRORS")

@@ -13,6 +13,7 @@
 
 #include "bus-error-map.h"
 #include "errors.h"
+#include "macro.h"
 #include "sluice-bus-names.h"
 
 static const sd_bus_error_map *map_find(const char *name) {
@@ -66,7 +67,7 @@ static void test_sd_bus_errno(void) {
                 { SLUICE_BUS_ERROR_INVALID_STATE, EBUSY },
                 { SLUICE_BUS_ERROR_NOT_SUPPORTED, EOPNOTSUPP },
         };
-        _cleanup_sd_bus_error_ sd_bus_error before = SD_BUS_ERROR_NULL;
+        _cleanup_bus_error_ sd_bus_error before = SD_BUS_ERROR_NULL;
 
         g_assert_cmpint(G_N_ELEMENTS(cases), ==, _SLUICE_ERROR_MAX);
         g_assert_cmpint(sd_bus_error_set(&before, SLUICE_BUS_ERROR_NO_SUCH_JOB, "no job 7"), ==, -EIO);
@@ -74,7 +75,7 @@ static void test_sd_bus_errno(void) {
         g_assert_cmpint(sluice_bus_error_map_register(), ==, 0);
         g_assert_cmpint(sluice_bus_error_map_register(), ==, 0);        /* idempotent */
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-                _cleanup_sd_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+                _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
 
                 g_assert_cmpint(sd_bus_error_set(&e, cases[i].name, "message"), ==, -cases[i].errnum);
                 g_assert_cmpint(sd_bus_error_get_errno(&e), ==, cases[i].errnum);
