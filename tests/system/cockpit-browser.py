@@ -343,20 +343,45 @@ class Browser:
         wait_for("the dialog to close", lambda: not self.d.find_elements(By.CSS_SELECTOR, ".pf-c-modal-box"))
         ok("administrative access (sudo through Cockpit's superuser bridge)")
 
+    def limited_access(self):
+        """Cockpit 287: the top bar's "Administrative access" button → "Switch
+        to limited access" → "Limit access" (the superuser bridge stops)."""
+        self.d.switch_to.default_content()
+        wait_for("'Administrative access' in the top bar", lambda: self.access_text() == "Administrative access")
+        self.d.find_element(By.CSS_SELECTOR, "#super-user-indicator button").click()
+        button = wait_for("the 'Limit access' button of 'Switch to limited access'",
+                          lambda: next((e for e in self.d.find_elements(
+                              By.CSS_SELECTOR, ".pf-c-modal-box footer button.pf-m-primary") if e.is_displayed()), None))
+        button.click()
+        wait_for("'Limited access' in the top bar", lambda: self.access_text() == "Limited access")
+        wait_for("the dialog to close", lambda: not self.d.find_elements(By.CSS_SELECTOR, ".pf-c-modal-box"))
+        ok("limited access (Cockpit's superuser bridge stopped from the top bar)")
+
     # ---- the sluice frame
     def enter_frame(self):
+        """Into the sluice frame once Cockpit's shell has loaded it (data-loaded,
+        as Cockpit's own tests wait for it: test/common/testlib.py enter_page)."""
         self.d.switch_to.default_content()
-        frame = wait_for(f"the iframe {FRAME}", lambda: self.d.find_element(By.CSS_SELECTOR, f'iframe[name="{FRAME}"]'))
+        frame = wait_for(f"the iframe {FRAME}, loaded",
+                         lambda: self.d.find_element(By.CSS_SELECTOR, f'iframe[name="{FRAME}"][data-loaded]'))
         self.d.switch_to.frame(frame)
 
     def open_sluice(self, path=""):
-        """The page at /sluice#/PATH, in its iframe; waits for data-state=ready."""
+        """The page at /sluice#/PATH, in its iframe; waits for data-state=ready.
+        Inside the shell only the #fragment changes (Cockpit's own tests go
+        there the same way, testlib.py's go()): the shell, its session and
+        the frame stay. Never a reload of the shell: a reload ends the shell's
+        WebSocket and opens a new one, and cockpit-ws ends a session that has
+        had no WebSocket for 15 s, so on a loaded machine a reload can land on
+        the login page instead of the shell (the admin scenario's CI flake,
+        docs/cockpit.md). The page follows the access level itself (it
+        reopens its channel when Cockpit's superuser changes), so nothing
+        needs a fresh frame for that either."""
         self.d.switch_to.default_content()
-        self.d.get(f"{BASE}/sluice" + (f"#/{path}" if path else ""))
-        # A fresh shell and frame even when only the #fragment changed (get()
-        # is then an in-document navigation): the page's channels are opened
-        # with the access level of now.
-        self.d.refresh()
+        if self.d.current_url.split("#")[0] == f"{BASE}/sluice":
+            self.d.execute_script("window.location.hash = arguments[0]", f"#/{path}")
+        else:
+            self.d.get(f"{BASE}/sluice" + (f"#/{path}" if path else ""))
         return self.wait_ready()
 
     def wait_ready(self):
@@ -416,9 +441,16 @@ def admin(args):
     try:
         step(f"login as {args.user} (group sudo) and administrative access")
         b.login(args.user, args.password)
+        # The login lands on the page with limited access (a new browser
+        # profile: nothing remembered); it is switched on with the page open.
+        first_load = b.wait_ready()
         b.administrative_access(args.password)
         load_id = b.open_sluice("jobs")
-        ok("the page is ready (#sluice-app[data-state=ready]) at /sluice#/jobs")
+        if load_id != first_load:
+            fail("the sluice frame was reloaded by the switch to administrative access")
+        check_controls(b, MUTATING, available=True, who=f"{args.user}, switched to administrative access")
+        ok("the page is ready (#sluice-app[data-state=ready]) at /sluice#/jobs and followed the switch "
+           "to administrative access without a reload")
         b.shot("admin-jobs.png")
 
         step("a job submitted with sluicectl appears at once, then queued → running → done, no reload")
@@ -466,9 +498,7 @@ def admin(args):
         other = submit("web", script=f"echo other-job-{marker}")
         follow = submit("web", script=f"echo before-gate-{marker}; {script2}; echo after-gate-{marker}")
         wait_for(f"job {follow} running", lambda: job_prop(follow, "State") == "running")
-        b.d.switch_to.default_content()
-        b.d.get(f"{BASE}/sluice#/job/{follow}")
-        load_id = b.wait_ready()
+        load_id = b.open_sluice(f"job/{follow}")
         wait_for("pre#sluice-job-log with the job's first line",
                  lambda: f"before-gate-{marker}" in b.css("pre#sluice-job-log").text)
         open_gate(gate2)
@@ -558,6 +588,20 @@ def admin(args):
             fail(f"job {held2} ended {job_prop(held2, 'Result')}")
         ok(f"class pause/resume from the page: job {held2} held, then ran")
 
+        step("administrative access off and on again while the page is open: it follows, no reload")
+        b.nav("overview")
+        load_id = b.probe()["loadId"]
+        b.limited_access()
+        b.enter_frame()
+        check_controls(b, MUTATING, available=False, who=f"{args.user} with limited access")
+        check_no_reload(b, load_id, "the switch to limited access")
+        b.shot("admin-limited.png")
+        b.administrative_access(args.password)
+        b.enter_frame()
+        check_controls(b, MUTATING, available=True, who=f"{args.user} with administrative access")
+        check_no_reload(b, load_id, "the switch back to administrative access")
+        ok("the page followed administrative access off and on without a reload")
+
         step("no error in the browser console")
         b.write_console("console-admin.log")
         check_console(b)
@@ -586,6 +630,45 @@ def control(b, view, sel):
     return el
 
 
+def control_state(b, sel):
+    """(enabled, reason) of the displayed element SEL: the reason is its title
+    or its nearest wrapper's (a disabled button gets no hover)."""
+    el = next((e for e in b.csss(sel) if e.is_displayed()), None)
+    if el is None:
+        return None
+    enabled = el.get_attribute("disabled") is None and el.get_attribute("aria-disabled") != "true"
+    reason = (el.get_attribute("title") or "").strip() or b.d.execute_script(
+        "let e = arguments[0]; while (e && !e.title) e = e.parentElement; return e ? e.title : ''", el).strip()
+    return enabled, reason
+
+
+def check_controls(b, controls, available, who, bound=BOUND):
+    """Every (view, selector, what) of CONTROLS visibly unavailable with a
+    reason (available=False) or enabled (available=True), waited for up to
+    BOUND on each view (a change of access reaches the page through sluiced
+    and polkit)."""
+    for view in ("jobs", "overview", "schedules"):
+        b.nav(view)
+        if view == "jobs":
+            # The form may open (to look at the classes and their
+            # parameters); its Submit button is what must be unavailable.
+            opener = wait_for("#sluice-open-submit", lambda: b.css("#sluice-open-submit"))
+            if opener.is_enabled() and not next((e for e in b.csss("button#sluice-submit") if e.is_displayed()), None):
+                opener.click()
+        for v, sel, what in controls:
+            if v != view:
+                continue
+            if available:
+                wait_for(f"{sel} ({what}) on the {view} view enabled for {who}",
+                         lambda sel=sel: (control_state(b, sel) or (False,))[0], bound=bound)
+                ok(f"{what}: enabled")
+            else:
+                st = wait_for(f"{sel} ({what}) on the {view} view disabled with a reason for {who}",
+                              lambda sel=sel: (lambda st: st if st and not st[0] and st[1] else None)(
+                                  control_state(b, sel)), bound=bound)
+                ok(f"{what}: disabled, \"{st[1]}\"")
+
+
 def confirm_if_asked(b):
     """A confirmation dialog, if the page asks for one (button[data-action=confirm])."""
     time.sleep(0)
@@ -601,15 +684,49 @@ def check_console(b):
 
 
 def dump(b, who):
-    try:
-        b.shot(f"failure-{who}.png", back_to_frame=False)
-        b.write_console(f"console-{who}.log")
-        b.enter_frame()
+    """On failure: the TOP-LEVEL page first (Cockpit's shell: screenshot, HTML,
+    what its frames are), whatever state the shell is in (no frame, a login
+    page, a dialog, a curtain), then the console, then the sluice frame's
+    HTML if there is one."""
+    def best_effort(what, fn):
+        try:
+            fn()
+        except Exception as e:  # noqa: BLE001 - best effort while failing
+            say(f"(could not save {what}: {e.__class__.__name__}: {e})")
+    b.d.switch_to.default_content()
+    best_effort("the top-level screenshot", lambda: b.d.save_screenshot(os.path.join(b.out, f"failure-{who}-top.png")))
+
+    def top_html():
+        with open(os.path.join(b.out, f"failure-{who}-top.html"), "w") as f:
+            f.write(b.d.page_source)
+    best_effort("the top-level HTML", top_html)
+
+    def shell_state():
+        st = b.d.execute_script("""
+            return { url: location.href,
+                     frames: [...document.querySelectorAll('iframe')].map(f => ({
+                         name: f.name, src: f.getAttribute('src'), loaded: f.getAttribute('data-loaded'),
+                         shown: f.offsetParent !== null })),
+                     access: (document.querySelector('#super-user-indicator') || {}).innerText || null,
+                     login: !!document.getElementById('login-user-input'),
+                     dialogs: [...document.querySelectorAll('.pf-c-modal-box')].map(d => d.innerText.slice(0, 300)),
+                     text: document.body ? document.body.innerText.replace(/\s+/g, ' ').slice(0, 500) : '' };""")
+        with open(os.path.join(b.out, f"failure-{who}-top.txt"), "w") as f:
+            json.dump(st, f, indent=1)
+        say(f"(the top-level page at the failure: {json.dumps(st)})")
+    best_effort("the top-level state", shell_state)
+    best_effort("the console log", lambda: b.write_console(f"console-{who}.log"))
+
+    def frame_html():
+        frames = b.d.find_elements(By.CSS_SELECTOR, f'iframe[name="{FRAME}"]')
+        if not frames:
+            say("(no sluice frame in the shell)")
+            return
+        b.d.switch_to.frame(frames[0])
         with open(os.path.join(b.out, f"failure-{who}.html"), "w") as f:
             f.write(b.d.page_source)
-        say(f"(failure: screenshot, console log and page source in {b.out})")
-    except Exception as e:  # noqa: BLE001 - best effort while failing
-        say(f"(could not save the failure's page: {e})")
+    best_effort("the sluice frame's HTML", frame_html)
+    say(f"(failure: top-level screenshot, HTML and state, console log, frame source in {b.out})")
 
 
 def main():
@@ -719,29 +836,7 @@ def viewer(args):
         step("every mutating control is visibly unavailable, with the reason")
         controls = list(MUTATING) + [("jobs", f'button[data-action="cancel"][data-job-id="{j}"]', f"cancel job {j}")
                                      for j in jobs]
-        for view in ("jobs", "overview", "schedules"):
-            b.nav(view)
-            if view == "jobs":
-                # The form may open (to look at the classes and their
-                # parameters); its Submit button is what must be unavailable.
-                opener = wait_for("#sluice-open-submit", lambda: b.css("#sluice-open-submit"))
-                if opener.is_enabled():
-                    opener.click()
-            for v, sel, what in controls:
-                if v != view:
-                    continue
-                el = wait_for(f"{sel} ({what}) on the {view} view",
-                              lambda sel=sel: next((e for e in b.csss(sel) if e.is_displayed()), None))
-                if el.get_attribute("disabled") is None and el.get_attribute("aria-disabled") != "true":
-                    fail(f"{sel} ({what}) is enabled for {args.user}")
-                reason = (el.get_attribute("title") or "").strip()
-                if not reason:
-                    # The reason may sit on a wrapper (a disabled button gets no hover).
-                    reason = b.d.execute_script(
-                        "let e = arguments[0]; while (e && !e.title) e = e.parentElement; return e ? e.title : ''", el)
-                if not reason:
-                    fail(f"{sel} ({what}) is disabled without saying why (no title)")
-                ok(f"{what}: disabled, \"{reason}\"")
+        check_controls(b, controls, available=False, who=args.user)
         b.nav("jobs")
 
         step("the same changes through the user's own Cockpit channel: polkit's no, from sluiced")

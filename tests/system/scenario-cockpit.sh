@@ -16,7 +16,13 @@
 #    its unit and its own journal lines, a line printed after the page opened
 #    included; a job submitted from the form runs as sluice-job-N.service
 #    (systemctl show); cancel from the page ends that unit and shows cancelled;
-#    global and class pause/resume from the page hold and release the queue.
+#    global and class pause/resume from the page hold and release the queue;
+#    administrative access switched off from Cockpit's top bar while the page is
+#    open: every mutating control becomes disabled with polkit's reason, and
+#    switched on again: enabled — the frame never reloaded (the page follows
+#    cockpit.Superuser, docs/cockpit.md). The browser never reloads Cockpit's
+#    shell after the login either: it moves inside it by the #fragment
+#    (cockpit-browser.py open_sluice: why).
 #  - the ordinary user: scenario-cockpit-viewer.sh.
 #  - no error in the browser console (after the login page, whose
 #    unauthenticated probe of /cockpit/login is a 401 by design).
