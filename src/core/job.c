@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "job.h"
+#include "scheduler.h"
 
 static const char *const job_kind_table[_JOB_KIND_MAX] = {
         [JOB_KIND_LEASE] = "lease",
@@ -122,4 +123,31 @@ void job_free(Job *j) {
         g_free(j->invocation_id);
         g_free(j->result_detail);
         g_free(j);
+}
+
+/**
+ * job_spec_from_job() - the spec a job was submitted with
+ * @job: the job (a stored one, read back)
+ *
+ * Every pointer in the result is borrowed from @job: keep @job alive while
+ * the spec is used.  not_before and max_wait_usec stay 0 (a job being
+ * rebuilt has waited already).
+ *
+ * Return: the spec.
+ */
+JobSpec job_spec_from_job(const Job *job) {
+        return (JobSpec) {
+                .class_name = job->class_name,
+                .acquire = job->kind == JOB_KIND_LEASE,
+                .has_priority = true,
+                .priority = job->priority,
+                .resources = (const char *const *) job->resources,
+                .parameters = job->parameters,
+                .description = job->description,
+                .ttl_usec = job->ttl_usec,
+                .argv = (const char *const *) job->argv,
+                .environment = (const char *const *) job->environment,
+                .owner = job->owner,
+                .submitter = job->submitter,
+        };
 }

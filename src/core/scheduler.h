@@ -76,6 +76,14 @@ typedef struct JobSpec {
         const char *submitter;
 } JobSpec;
 
+/*
+ * The spec @job was submitted with, its fields borrowed from @job: class,
+ * priority, resources, parameters, description, TTL, argv, environment,
+ * owner, submitter; acquire for a lease.  For scheduler_adopt() of a job read
+ * back from the store (src/core/job.c).
+ */
+JobSpec job_spec_from_job(const Job *job);
+
 Scheduler *scheduler_new(SluiceConfig *cfg,
                          const SchedulerListener *listener, void *listener_data,
                          const SchedulerExecutor *executor, void *executor_data);

@@ -748,16 +748,7 @@ static void adopt_job(UnitWatch *w, const UnitRecord *rec, const Job *stored, ui
         started_at = w->exec_main_start_timestamp ? w->exec_main_start_timestamp : w->active_enter_timestamp;
         if (stored) {
                 id = stored->id;
-                spec.class_name = stored->class_name;
-                spec.has_priority = true;
-                spec.priority = stored->priority;
-                spec.parameters = stored->parameters;
-                spec.resources = (const char *const *) stored->resources;
-                spec.description = stored->description;
-                spec.owner = stored->owner;
-                spec.submitter = stored->submitter;
-                spec.argv = (const char *const *) stored->argv;
-                spec.environment = (const char *const *) stored->environment;
+                spec = job_spec_from_job(stored);
                 submitted_at = stored->submitted_at;
                 /* A job stored queued had not started this attempt as far as the database knows. */
                 if (stored->state == JOB_STATE_RUNNING && stored->attempt == attempt && stored->started_at != 0)
@@ -1040,16 +1031,7 @@ static void end_from_journal(SystemdExecutor *e, sd_journal **journal, uint64_t 
         o.start_job_result = "done";
         unit_outcome_classify(&o, &result, &status, &detail);
 
-        spec.class_name = stored->class_name;
-        spec.has_priority = true;
-        spec.priority = stored->priority;
-        spec.parameters = stored->parameters;
-        spec.resources = (const char *const *) stored->resources;
-        spec.description = stored->description;
-        spec.owner = stored->owner;
-        spec.submitter = stored->submitter;
-        spec.argv = (const char *const *) stored->argv;
-        spec.environment = (const char *const *) stored->environment;
+        spec = job_spec_from_job(stored);
         job = scheduler_adopt(m->scheduler, &spec, id, stored->submitted_at,
                               stored->started_at ? stored->started_at : end.finished_at, stored->attempt,
                               manager_now(m), &error);

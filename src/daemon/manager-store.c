@@ -71,18 +71,7 @@ static bool store_ended(Manager *m, Job *j, JobResult result, const char *detail
  * stored LeaseExpiresAt exactly).
  */
 static Job *adopt_lease(Manager *m, const Job *j, usec_t now, GError **error) {
-        JobSpec spec = {
-                .class_name = j->class_name,
-                .acquire = true,
-                .has_priority = true,
-                .priority = j->priority,
-                .resources = (const char *const *) j->resources,
-                .parameters = j->parameters,
-                .description = j->description,
-                .ttl_usec = j->ttl_usec,
-                .owner = j->owner,
-                .submitter = j->submitter,
-        };
+        JobSpec spec = job_spec_from_job(j);
         Job *a = scheduler_adopt(m->scheduler, &spec, j->id, j->submitted_at, j->started_at, j->attempt, now, error);
 
         if (a && j->ttl_usec > 0 && j->lease_expires_at > j->ttl_usec)
