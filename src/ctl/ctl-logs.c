@@ -13,7 +13,9 @@
  * -f follows the job: journalctl -f runs as our child while we watch the
  * job's state over the bus; when JobChanged says it is done we let
  * journalctl run a moment longer (CTL_LOGS_FOLLOW_GRACE_USEC: the journal
- * may take in the last lines after the unit ended) and stop it.  Ctrl+C
+ * may take in the last lines after the unit ended; and at least
+ * CTL_LOGS_FOLLOW_MIN_RUN_USEC after its start) and stop it.  A job done
+ * already when we look is no follow: journalctl without -f, which ends.  Ctrl+C
  * (SIGINT to the terminal's process group) ends both of us quietly.
  * docs/sluicectl.md "logs" has the decisions.
  */
@@ -36,6 +38,8 @@
 
 /* How long journalctl -f goes on after the job ended: its last lines may reach the journal late. */
 #define CTL_LOGS_FOLLOW_GRACE_USEC (1000 * 1000)
+/* ...and never less than this after it was started: it first has to start (over -H: log in) and print. */
+#define CTL_LOGS_FOLLOW_MIN_RUN_USEC (3 * 1000 * 1000)
 
 /* journalctl's own -o modes (journalctl(1), systemd 252). */
 static const char *const output_modes[] = {
@@ -292,6 +296,7 @@ typedef struct Follow {
         pid_t child;                    /* journalctl -f, 0 once reaped */
         sd_event_source *child_source;
         sd_event_source *grace;         /* armed once the job is done */
+        uint64_t started_usec;          /* CLOCK_MONOTONIC when journalctl -f was started */
         bool interrupted;
 } Follow;
 
@@ -328,10 +333,14 @@ static int on_grace_over(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 static void follow_job_done(Follow *f) {
+        uint64_t now = 0;
+
         if (f->grace)
                 return;
-        if (sd_event_add_time_relative(f->event, &f->grace, CLOCK_MONOTONIC, CTL_LOGS_FOLLOW_GRACE_USEC, 0,
-                                       on_grace_over, f) < 0)
+        (void) sd_event_now(f->event, CLOCK_MONOTONIC, &now);
+        if (sd_event_add_time(f->event, &f->grace, CLOCK_MONOTONIC,
+                              MAX(now + CTL_LOGS_FOLLOW_GRACE_USEC, f->started_usec + CTL_LOGS_FOLLOW_MIN_RUN_USEC),
+                              0, on_grace_over, f) < 0)
                 (void) on_grace_over(NULL, 0, f);
 }
 
@@ -407,6 +416,12 @@ static int follow_job(Ctl *ctl, const LogsArgs *a, const char *match) {
         state = job_state_now(ctl, a->id);
         if (!state)
                 return CTL_EXIT_FAILURE;
+        if (g_str_equal(state, "done")) {
+                /* Nothing more will come: journalctl without -f prints it all and ends by itself. */
+                argv = journalctl_argv(ctl, a, match, false);
+                (void) sigprocmask(SIG_SETMASK, &saved, NULL);
+                return exec_journalctl(argv);
+        }
 
         argv = journalctl_argv(ctl, a, match, true);
         fflush(stdout);
@@ -418,11 +433,10 @@ static int follow_job(Ctl *ctl, const LogsArgs *a, const char *match) {
                 _exit(exec_journalctl(argv));
         }
         f.child = pid;
+        (void) sd_event_now(event, CLOCK_MONOTONIC, &f.started_usec);
         r = sd_event_add_child(event, &f.child_source, pid, WEXITED, on_child_exit, &f);
         if (r < 0)
                 return ctl_fail(_("could not run journalctl"), NULL, r);
-        if (g_str_equal(state, "done"))
-                follow_job_done(&f);
 
         r = sd_event_loop(event);
         (void) sd_bus_detach_event(ctl->bus);

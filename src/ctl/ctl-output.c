@@ -13,12 +13,16 @@
 #include "ctl-output.h"
 #include "ctl.h"
 
-/*
- * The width to cut tables to: $COLUMNS when it is a number from 1 to 65535
- * (also on a pipe: the user asked), else the terminal's (TIOCGWINSZ) when
- * stdout is one, else 0: not a terminal, nothing is cut.
+/**
+ * ctl_output_columns() - the width to cut tables to
+ * @on_tty: stdout is a terminal
+ *
+ * $COLUMNS when it is a number from 1 to 65535 (also on a pipe: the user
+ * asked), else the terminal's width now (TIOCGWINSZ) when stdout is one.
+ *
+ * Return: the width, or 0: not a terminal, nothing is cut.
  */
-static unsigned output_columns(bool on_tty) {
+unsigned ctl_output_columns(bool on_tty) {
         const char *e = getenv("COLUMNS");
         struct winsize ws = {};
         guint64 n;
@@ -40,7 +44,7 @@ static unsigned output_columns(bool on_tty) {
  */
 void ctl_output_init(CtlOutput *o) {
         o->on_tty = isatty(STDOUT_FILENO) == 1;
-        o->columns = output_columns(o->on_tty);
+        o->columns = ctl_output_columns(o->on_tty);
         o->colors = ctl_colors_wanted(o->on_tty);
         o->utf8 = g_get_charset(NULL);
         o->saved_stdout = o->saved_stderr = -1;

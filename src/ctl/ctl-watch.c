@@ -233,6 +233,7 @@ static void draw(Watch *w) {
                         _("WAITING FOR"), NULL });
         ctl_table_set_right_aligned(t, 0);
         ctl_table_set_right_aligned(t, 3);
+        ctl_table_set_ellipsize(t, 6);
         g_variant_iter_init(&iter, jobs);
         while (g_variant_iter_next(&iter, "(t&s&s&siut&o)", &id, &class_name, &state, &result,
                                    &priority, &owner, &submitted, &path)) {
@@ -248,8 +249,18 @@ static void draw(Watch *w) {
         }
         if (ctl_table_get_n_rows(t) == 0)
                 printf(_("No queued or running jobs.\n"));
-        else
-                ctl_table_print(t, stdout, rows > 6 ? rows - 6 : 1);
+        else {
+                /* Cut to the terminal's width as it is now (-l: never): a
+                 * wrapped line would push the screen out of place. */
+                const CtlTableStyle style = {
+                        .width = w->ctl->out.full ? 0 : ctl_output_columns(w->ctl->out.on_tty),
+                        .colors = w->ctl->out.colors,
+                        .header = !w->ctl->out.no_legend,
+                        .utf8 = w->ctl->out.utf8,
+                };
+
+                ctl_table_print_styled(t, stdout, rows > 6 ? rows - 6 : 1, &style);
+        }
         fflush(stdout);
 }
 

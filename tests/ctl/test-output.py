@@ -143,6 +143,29 @@ def run_pty(args, cols=80, **kw):
     return rc, out.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
+def run_pty_until(args, cols, pattern, **kw):
+    """Run a command that does not end by itself (watch) on a COLS-wide
+    pseudo-terminal until its output matches PATTERN; stop it with SIGTERM
+    and return what it wrote."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
+    p = subprocess.Popen([SLUICECTL, "--bus-address=" + address] + args, env=env_with(**kw),
+                         stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    out = b""
+    while not re.search(pattern, out.decode("utf-8", "replace")) and p.poll() is None:
+        r, _, _ = select.select([master], [], [], 1)
+        if r:
+            try:
+                out += os.read(master, 65536)
+            except OSError:
+                break
+    p.send_signal(signal.SIGTERM)
+    p.wait()
+    os.close(master)
+    return out.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
 # ---- a real sluiced on a private bus ----
 bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
                        stdout=subprocess.PIPE, text=True)
@@ -334,6 +357,25 @@ try:
     for v in ("1", "true", "256"):
         rc, out, err = run_pipe(["history"], SYSTEMD_COLORS=v)
         check(red_failed in out, "history on a pipe with SYSTEMD_COLORS=%s: no colours" % v)
+
+    # ---- watch: its table cut to the terminal too ----
+    run_pipe(["pause"])
+    holder = subprocess.Popen([SLUICECTL, "--bus-address=" + address, "acquire", "verify"],
+                              env=env_with(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.append(holder)
+    while "queued" not in run_pipe(["list", "--state=queued"])[1]:
+        check(holder.poll() is None, "acquire ended while it should wait in the queue")
+        time.sleep(0.05)
+    out = run_pty_until(["watch"], 60, r"\n *[0-9]+ verify +queued[^\n]*\n", SYSTEMD_PAGER=pager)
+    check(paged() is None, "watch was paged")
+    screen = ANSI.sub("", out.split("\x1b[2J")[-1]).splitlines()
+    table = [l for l in screen if re.match(r"^ *(ID|[0-9]+) ", l)]
+    check(len(table) >= 2, "watch: no table on the screen: %r" % screen)
+    for l in table:
+        check(width(l) <= 60, "watch on a 60-column terminal: line of width %d: %r" % (width(l), l))
+    holder.terminate()
+    holder.wait()
+    run_pipe(["resume"])
 finally:
     cleanup()
 

@@ -89,6 +89,13 @@ assert_status 0 container_exec sluicectl -H root@localhost logs "$id2"
 assert_contains remote-hello-from-job "$OUTPUT" "sluicectl -H root@localhost logs $id2"
 # Two logins: the bus (GetJobRecord) and journalctl there, not a journalctl here.
 wait_until "$SLUICE_BOUND" ssh_logins_at_least $((logins_before + 2))
+# journalctl's options reach the remote journalctl, each word quoted for the remote shell
+# (assert_contains: sshd's pam_nologin notice may come first on stderr while the container boots)
+assert_status 0 container_exec sluicectl -H root@localhost logs -n 1 -o cat --since=-1h "$id2"
+assert_contains remote-hello-from-job "$OUTPUT" "sluicectl -H root@localhost logs -n 1 -o cat --since=-1h $id2"
+# -f of a job that ended: its lines, then it stops the remote journalctl -f by itself
+assert_status 0 container_exec sluicectl -H root@localhost logs -f -o cat "$id2"
+assert_contains remote-hello-from-job "$OUTPUT" "sluicectl -H root@localhost logs -f -o cat $id2"
 
 step "an unreachable host: a failure that says so, not a hang"
 assert_status 1 container_exec sluicectl -H root@127.0.0.1:1 list
