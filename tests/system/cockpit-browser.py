@@ -449,6 +449,7 @@ def admin(args):
         if load_id != first_load:
             fail("the sluice frame was reloaded by the switch to administrative access")
         check_controls(b, MUTATING, available=True, who=f"{args.user}, switched to administrative access")
+        b.nav("jobs")
         ok("the page is ready (#sluice-app[data-state=ready]) at /sluice#/jobs and followed the switch "
            "to administrative access without a reload")
         b.shot("admin-jobs.png")
