@@ -95,8 +95,6 @@ void job_link_free(JobLink *l) {
         if (!l)
                 return;
         lease_unbind(l);
-        lease_forget_grant(l);
-        sd_bus_message_unref(l->submit_call);
         sd_bus_message_unref(l->acquire_call);
         g_clear_pointer(&l->waiters, g_ptr_array_unref);
         g_free(l->path);
@@ -603,31 +601,15 @@ static void announce(JobLink *l, bool emit) {
                 if (r < 0)
                         log_job(&m->log, LOG_WARNING, l->job, "could not emit JobNew: %s", g_strerror(-r));
         }
-
-        /* A lease granted in the dispatch before its announcement. */
-        if (l->acquire_call && l->job->state == JOB_STATE_RUNNING) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->acquire_call);
-
-                r = sd_bus_reply_method_return(call, "o", l->path);
-                if (r < 0)
-                        log_job(&m->log, LOG_DEBUG, l->job, "could not answer Acquire(): %s", g_strerror(-r));
-        }
-
-        if (l->submit_call) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->submit_call);
-
-                r = sd_bus_reply_method_return(call, "o", l->path);
-                if (r < 0)
-                        log_job(&m->log, LOG_DEBUG, l->job, "could not answer Submit(): %s", g_strerror(-r));
-        }
 }
 
 /**
  * bus_job_announce() - InterfacesAdded and JobNew for a new job
  * @l: the job
  *
- * Then the answer to its Submit() (or the grant of its Acquire()), so a
- * client sees the job's signals before the path.  Announcements are batched
+ * The answer to its Submit() (or the grant of its Acquire()) is a held
+ * reply, sent after this by the post step (post-step.c), so a client sees
+ * the job's signals before the path.  Announcements are batched
  * once per loop iteration (manager_flush_announce()), after that
  * iteration's dispatch: InterfacesAdded carries Position and WaitReason, and
  * the core computes the queue order they need once for the whole batch

@@ -22,11 +22,9 @@ struct JobLink {
         Job *job;               /* borrowed from the scheduler */
         char *path;
         bool announced;         /* InterfacesAdded sent */
-        bool grant_pending;     /* in manager->grants: granted, Acquire() not answered yet */
         usec_t sent_started_at, sent_finished_at;       /* as last announced on the bus */
         usec_t logged_started_at;       /* the start the journal's "started" entry was written for */
-        sd_bus_message *submit_call;    /* Submit() answered right after the announcement */
-        sd_bus_message *acquire_call;   /* Acquire() waiting for the grant */
+        sd_bus_message *acquire_call;   /* Acquire() waiting for the grant (answered: held-replies.c) */
         GPtrArray *waiters;     /* of Waiter*, NULL until the first Wait() */
         Holder *holder;         /* bound lease holder, NULL if none */
 };

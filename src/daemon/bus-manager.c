@@ -10,7 +10,6 @@
 #include "bus-job.h"
 #include "bus-manager.h"
 #include "bus-options.h"
-#include "config.h"
 #include "errors.h"
 #include "i18n.h"
 #include "lease.h"
@@ -90,18 +89,15 @@ static int submit_or_acquire(sd_bus_message *msg, Manager *m, bool acquire, sd_b
                 }
         }
 
-        if (!acquire) {
-                /* Answered after JobNew/InterfacesAdded, batched per loop iteration. */
-                if (l->announced)
-                        return sd_bus_reply_method_return(msg, "o", l->path);
-                l->submit_call = sd_bus_message_ref(msg);
-                return 1;
-        }
+        /* Answered after the commit that stores the job and after its
+         * JobNew/InterfacesAdded (held-replies.c; the post step). */
+        if (!acquire)
+                return manager_hold_submit_reply(m, msg, job->id);
 
         l->acquire_call = sd_bus_message_ref(msg);
         if (job->state == JOB_STATE_DONE)
                 lease_job_done(l);
-        return 1;
+        return manager_hold_acquire_reply(m, msg, job->id);
 }
 
 static int method_submit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

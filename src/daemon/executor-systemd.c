@@ -32,11 +32,6 @@ struct SystemdExecutor {
 
         sd_bus_slot *job_removed_slot, *props_slot, *owner_slot;
 
-        /* Until the post step calls systemd_executor_release_starts() itself:
-         * a defer source made pending inside the post step's dispatch, so it
-         * runs once that post step's commit is done. */
-        sd_event_source *release_source;
-
         unsigned reattach_pending;      /* calls/units re-attach still waits for */
 
         /* Stops asked of PID 1 since the last commit (StoreStop*, owned): the
@@ -184,40 +179,6 @@ static void on_getunit_reply(void *userdata, const char *key, sd_bus_message *re
 
 /* ---- the watch's effects (UnitWatchOps) ---- */
 
-static int on_release_starts(sd_event_source *s, void *userdata) {
-        systemd_executor_release_starts(userdata);
-        return 0;
-}
-
-/*
- * Released after the post step that started the jobs: they are started in
- * the post step's dispatch, and this source (the post step's priority, so
- * that a steady stream of bus traffic, which re-arms the post step, cannot
- * starve it: sd-event runs equal priorities oldest-pending first) becomes
- * pending only then, so it runs once that post step's commit is done.
- */
-static void arm_release(SystemdExecutor *e) {
-        sd_event *event = e->manager->event;
-        int r = 0;
-
-        if (!event)
-                return;
-        if (!e->release_source) {
-                r = sd_event_add_defer(event, &e->release_source, on_release_starts, e);
-                if (r >= 0)
-                        r = sd_event_source_set_priority(e->release_source, SD_EVENT_PRIORITY_IDLE);
-                if (r >= 0)
-                        (void) sd_event_source_set_description(e->release_source, "sluice-release-starts");
-        }
-        if (r >= 0)
-                r = sd_event_source_set_enabled(e->release_source, SD_EVENT_ONESHOT);
-        if (r < 0) {
-                log_errno(elog(e), LOG_WARNING, r, "cannot hold unit starts until the commit, starting at once");
-                e->release_source = sd_event_source_disable_unref(e->release_source);
-                systemd_executor_release_starts(e);
-        }
-}
-
 static int watch_send_start(UnitWatch *w) {
         SystemdExecutor *e = watch_executor(w);
         Job *job = watch_job(w);
@@ -238,7 +199,9 @@ static int watch_send_start(UnitWatch *w) {
         if (r < 0)
                 return r;
         pid1_calls_enqueue(e->calls, msg, w->unit, on_start_reply, true);
-        arm_release(e);
+        /* Held until the post step's commit (systemd_executor_release_starts()):
+         * make sure one runs, also for a start sent again outside a dispatch. */
+        manager_schedule_post(e->manager);
         return 0;
 }
 
@@ -396,8 +359,7 @@ static const Pid1CallsOps calls_ops = {
  * the database does not hold as running (a crash between the start and the
  * commit would leave a unit nobody claims, and an id the next sluiced would
  * hand out again).  A job cancelled while its start waited never gets a
- * unit.  Does nothing when no start is held.  Until the post step calls
- * it, the executor's own defer source does (arm_release()).
+ * unit.  Does nothing when no start is held.
  */
 void systemd_executor_release_starts(SystemdExecutor *e) {
         pid1_calls_release_starts(e->calls);
@@ -1139,7 +1101,6 @@ void systemd_executor_free(SystemdExecutor *e) {
         if (!e)
                 return;
         release_slots(e);
-        e->release_source = sd_event_source_disable_unref(e->release_source);
         g_clear_pointer(&e->calls, pid1_calls_free);
         g_hash_table_destroy(e->paths);
         g_hash_table_destroy(e->units);

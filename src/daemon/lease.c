@@ -247,48 +247,12 @@ static int executor_start(void *userdata, Job *job) {
         /* From now on a detached lease is kept by Renew(), not by a connection. */
         if (l && job->ttl_usec > 0)
                 lease_unbind(l);
-        /* Not announced yet: bus_job_announce() answers after JobNew.  Else the
-         * answer waits for the commit that records the grant: a holder told
-         * "yours" must find its lease running after a crash, not queued (and
-         * granted to someone else first). */
-        if (l && l->acquire_call && l->announced && !l->grant_pending) {
-                g_queue_push_tail(&m->grants, l);
-                l->grant_pending = true;
-        }
+        /* Not announced yet: its Acquire()'s own held reply answers (after
+         * JobNew).  Else a held reply of its own, after the commit that records
+         * the grant (held-replies.c). */
+        if (l && l->acquire_call && l->announced)
+                manager_hold_grant_reply(m, job->id);
         return 0;
-}
-
-/**
- * lease_answer_grants() - answer the Acquire() calls of committed grants
- * @m: the manager
- *
- * Called once the loop iteration's changes are committed.  A lease that ended
- * meanwhile had its call answered with an error already.
- */
-void lease_answer_grants(Manager *m) {
-        JobLink *l;
-
-        while ((l = g_queue_pop_head(&m->grants))) {
-                l->grant_pending = false;
-                if (l->acquire_call && l->job->state == JOB_STATE_RUNNING) {
-                        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(l->acquire_call);
-                        int r = sd_bus_reply_method_return(call, "o", l->path);
-
-                        if (r < 0)
-                                log_job(&m->log, LOG_DEBUG, l->job, "could not answer Acquire(): %s", g_strerror(-r));
-                }
-        }
-}
-
-/**
- * lease_forget_grant() - drop a link from the pending grants
- * @l: the link, about to be freed
- */
-void lease_forget_grant(JobLink *l) {
-        if (l->grant_pending) {
-                g_queue_remove(&l->manager->grants, l);
-                l->grant_pending = false;
-        }
 }
 
 /* Executor stop(): a lease ends when its holder releases it; the scheduler ends it itself. */

@@ -51,8 +51,3 @@ extern const SchedulerExecutor lease_executor;
 /* A job ended: answer its pending Acquire() with the right error. */
 void lease_job_done(JobLink *l);
 
-/* Answer the Acquire() calls of the leases granted since the last call;
- * only after the grants were committed (durable before acknowledged). */
-void lease_answer_grants(Manager *m);
-/* The link goes away: forget its pending grant. */
-void lease_forget_grant(JobLink *l);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config.h"
 #include "i18n.h"
 #include "manager.h"
 #include "test-clock.h"

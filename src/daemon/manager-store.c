@@ -275,146 +275,18 @@ void manager_store_job_event(Manager *m, SchedEventType type, Job *job) {
         g_ptr_array_add(m->store_removed, job_copy_for_store(job));
 }
 
-struct HeldReply {
-        sd_bus_message *call;
-        sd_bus_message *reply;
-};
-
-static void held_reply_free(HeldReply *h) {
-        if (!h)
-                return;
-        sd_bus_message_unref(h->call);
-        sd_bus_message_unref(h->reply);
-        g_free(h);
-}
-
-/**
- * manager_reply_after_commit() - answer @call with @reply once its change is durable
- * @m: the manager
- * @call: the method call that changed stored state
- * @reply: its answer, prepared now (a method return or an error)
- *
- * The reply goes out after the next group commit that works (on_post(), or
- * the final commit at SIGTERM), in the order replies were held.  A call
- * that expects no reply needs nothing held: its change is committed anyway.
- *
- * Return: 1 (what a method handler returns for a reply it sends later).
- */
-int manager_reply_after_commit(Manager *m, sd_bus_message *call, sd_bus_message *reply) {
-        HeldReply *h;
-
-        if (!sd_bus_message_get_expect_reply(call))
-                return 1;
-        h = g_new0(HeldReply, 1);
-        h->call = sd_bus_message_ref(call);
-        h->reply = sd_bus_message_ref(reply);
-        g_queue_push_tail(&m->held_replies, h);
-        manager_schedule_post(m);
-        return 1;
-}
-
-/**
- * manager_hold_reply() - an empty method return to @call, once its change is durable
- * @m: the manager
- * @call: the method call (a method without results)
- *
- * Return: 1, or a negative errno when the reply cannot be built (sd-bus
- * then answers with an error; the change itself is committed anyway).
- */
-int manager_hold_reply(Manager *m, sd_bus_message *call) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r;
-
-        if (!sd_bus_message_get_expect_reply(call))
-                return 1;
-        r = sd_bus_message_new_method_return(call, &reply);
-        if (r < 0)
-                return r;
-        return manager_reply_after_commit(m, call, reply);
-}
-
-/**
- * manager_send_held_replies() - the commit worked: send the held replies
- * @m: the manager
- *
- * Only called right after a commit that worked: every reply in the queue
- * was held before it started (method handlers do not run inside the post
- * step), so its change is in it.
- */
-void manager_send_held_replies(Manager *m) {
-        HeldReply *h;
-
-        while ((h = g_queue_pop_head(&m->held_replies))) {
-                int r = sd_bus_send(NULL, h->reply, NULL);
-
-                if (r < 0)
-                        log_errno(&m->log, LOG_DEBUG, r, "could not send a held reply to %s",
-                                  sd_bus_message_get_sender(h->call) ?: "?");
-                held_reply_free(h);
-        }
-}
-
-/**
- * manager_forget_held_replies() - drop the held replies to a caller that left the bus
- * @m: the manager
- * @sender: its unique name
- *
- * Costs a scan only while replies are held (a commit failed, or within the
- * loop iteration of the call).
- */
-void manager_forget_held_replies(Manager *m, const char *sender) {
-        for (GList *i = m->held_replies.head, *next; i; i = next) {
-                HeldReply *h = i->data;
-
-                next = i->next;
-                if (g_strcmp0(sd_bus_message_get_sender(h->call), sender) == 0) {
-                        g_queue_delete_link(&m->held_replies, i);
-                        held_reply_free(h);
-                }
-        }
-}
-
-/**
- * manager_drop_held_replies() - forget every held reply, unsent
- * @m: the manager
- */
-void manager_drop_held_replies(Manager *m) {
-        g_queue_clear_full(&m->held_replies, (GDestroyNotify) held_reply_free);
-}
-
-/* The commit failed: the iteration's new jobs were never durable. */
-static void fail_pending(Manager *m, const GError *cause) {
-        g_autofree char *msg = g_strdup_printf(_("the job could not be stored, it was not accepted: %s"),
-                                               cause->message);
-
-        g_autoptr(GPtrArray) links = g_ptr_array_new();
-
-        /* Cancelling announces a job (and leaves the queue): collect first. */
-        for (GList *i = m->announce.head; i; i = i->next)
-                g_ptr_array_add(links, i->data);
-        for (guint i = 0; i < links->len; i++) {
-                JobLink *l = links->pdata[i];
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *submit = TAKE_PTR(l->submit_call);
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *acquire = TAKE_PTR(l->acquire_call);
-                sd_bus_message *call = submit ?: acquire;
-                g_autoptr(GError) local = NULL;
-
-                if (!call)
-                        continue;
-                (void) sd_bus_reply_method_errorf(call, SD_BUS_ERROR_IO_ERROR, "%s", msg);
-                if (l->job->state != JOB_STATE_DONE)
-                        (void) scheduler_cancel(m->scheduler, l->job, manager_now(m), &local);
-        }
-}
-
 /**
  * manager_store_commit() - one transaction for this loop iteration's changes
  * @m: the manager
+ * @error: set when the commit failed (logged here at LOG_CRIT)
+ *
+ * On failure the changes stay dirty and are tried again by the next call;
+ * what happens to the calls waiting for this commit is the held replies'
+ * business (held-replies.c).
  *
  * Return: true when everything is durable (or nothing changed).
  */
-bool manager_store_commit(Manager *m) {
-        g_autoptr(GError) error = NULL;
+bool manager_store_commit(Manager *m, GError **error) {
         GHashTableIter it;
         gpointer value;
         uint64_t next_id;
@@ -432,29 +304,29 @@ bool manager_store_commit(Manager *m) {
             (!m->store_removed || m->store_removed->len == 0) && systemd_executor_n_stops_pending(m->systemd) == 0)
                 return true;
 
-        if (!store_begin(m->store, &error))
+        if (!store_begin(m->store, error))
                 goto fail;
         /* Stop requests first: a job whose end is written below drops its own. */
-        if (!systemd_executor_store_stops(m->systemd, m->store, &error))
+        if (!systemd_executor_store_stops(m->systemd, m->store, error))
                 goto fail_rollback;
         g_hash_table_iter_init(&it, m->store_dirty);
         while (g_hash_table_iter_next(&it, NULL, &value))
-                if (!store_put_job(m->store, value, &error))
+                if (!store_put_job(m->store, value, error))
                         goto fail_rollback;
         for (guint i = 0; m->store_removed && i < m->store_removed->len; i++)
-                if (!store_put_job(m->store, m->store_removed->pdata[i], &error))
+                if (!store_put_job(m->store, m->store_removed->pdata[i], error))
                         goto fail_rollback;
-        if (next_id != m->stored_next_id && !store_put_next_id(m->store, next_id, &error))
+        if (next_id != m->stored_next_id && !store_put_next_id(m->store, next_id, error))
                 goto fail_rollback;
         if (m->store_paused_dirty) {
                 g_auto(GStrv) paused = scheduler_paused_scopes(m->scheduler);
 
-                if (!store_put_paused(m->store, (const char *const *) paused, &error))
+                if (!store_put_paused(m->store, (const char *const *) paused, error))
                         goto fail_rollback;
         }
-        if (!schedules_store_flush(m, &error) || !alerts_store_flush(m, &error))
+        if (!schedules_store_flush(m, error) || !alerts_store_flush(m, error))
                 goto fail_rollback;
-        if (!store_commit(m->store, &error))
+        if (!store_commit(m->store, error))
                 goto fail;
         schedules_store_committed(m);
         alerts_store_committed(m);
@@ -471,8 +343,8 @@ fail_rollback:
         store_rollback(m->store);
 fail:
         /* The changes stay dirty and are tried again next iteration. */
-        log_full(&m->log, LOG_CRIT, "STATE NOT SAVED, refusing this iteration's new jobs: %s", error->message);
-        fail_pending(m, error);
+        log_full(&m->log, LOG_CRIT, "STATE NOT SAVED, refusing this iteration's new jobs: %s",
+                 error && *error ? (*error)->message : "?");
         return false;
 }
 

@@ -6,7 +6,6 @@
 #include "alerts.h"
 #include "bus-job.h"
 #include "bus-manager.h"
-#include "config.h"
 #include "errors.h"
 #include "executor-systemd.h"
 #include "i18n.h"
@@ -16,6 +15,7 @@
 #include "manager.h"
 #include "metrics.h"
 #include "polkit-query.h"
+#include "post-step.h"
 #include "schedules.h"
 #include "store.h"
 
@@ -132,8 +132,11 @@ void manager_mark_dirty(Manager *m, ManagerPropMask mask) {
 }
 
 /**
- * manager_flush_announce() - InterfacesAdded, JobNew and Submit() replies for the new jobs
+ * manager_flush_announce() - InterfacesAdded and JobNew for the new jobs
  * @m: the manager
+ *
+ * Their Submit()/Acquire() replies are held replies (held-replies.c), sent
+ * after this by the post step.
  */
 void manager_flush_announce(Manager *m) {
         JobLink *l;
@@ -169,7 +172,6 @@ static void on_scheduler_event(void *userdata, SchedEventType type, Job *job, Jo
                 if (!l)
                         break;
                 g_queue_remove(&m->announce, l);
-                lease_forget_grant(l);
                 if (!m->shutting_down)
                         bus_job_removed(l);
                 job->userdata = NULL;
@@ -211,8 +213,8 @@ static const SchedulerExecutor executor = {
 /*
  * Arms the scheduler timer; @retry_at (USEC_INFINITY: none) brings it
  * forward so that a failed commit is tried again without outside traffic:
- * the grants (Manager.grants) and replies (Manager.held_replies) it holds
- * back are answered once one works.
+ * the replies it holds back (Manager.held_replies) are answered once one
+ * works.
  */
 static void update_timer(Manager *m, usec_t retry_at) {
         usec_t next = MIN(scheduler_next_timer(m->scheduler), retry_at);
@@ -237,33 +239,48 @@ static void update_status(Manager *m, unsigned queued, unsigned running) {
         (void) sd_notifyf(false, "STATUS=%s", text);
 }
 
-/*
- * Once per loop iteration, after everything else that was pending (idle
- * priority): dispatch, commit the iteration's changes to the state database
- * (group commit: durable before acknowledged), answer the grants and the
- * held replies, announce new jobs (and answer their Submit()), then emit one coalesced
- * PropertiesChanged for the manager and re-arm the timer.
- */
-static int on_post(sd_event_source *s, void *userdata) {
+/* ---- the post step's steps (their order: post-step.c) ---- */
+
+static void post_dispatch(void *userdata) {
         Manager *m = userdata;
-        unsigned queued, running;
-        bool committed;
-        int r;
 
         (void) scheduler_dispatch(m->scheduler, manager_now(m));
-        /* Send what is queued (signals), then commit, then answer: the grants'
-         * Acquire(), the held replies (CancelJob, Release, Pause, ...) and the
-         * new jobs' Submit()/Acquire() only once durable. */
-        (void) sd_bus_flush(m->bus);
-        committed = manager_store_commit(m);
-        if (committed) {                        /* on failure the new jobs' calls got errors */
-                lease_answer_grants(m);         /* else the grants and the held replies */
-                manager_send_held_replies(m);   /* wait for a commit that works */
-        }
-        manager_flush_announce(m);
+}
 
-        queued = scheduler_n_queued(m->scheduler);
-        running = scheduler_n_running(m->scheduler);
+static void post_flush(void *userdata) {
+        Manager *m = userdata;
+
+        (void) sd_bus_flush(m->bus);
+}
+
+static bool post_commit(void *userdata, GError **error) {
+        return manager_store_commit(userdata, error);
+}
+
+static void post_refuse_new_jobs(void *userdata, const GError *cause) {
+        manager_refuse_held_new_jobs(userdata, cause);
+}
+
+static void post_announce(void *userdata) {
+        manager_flush_announce(userdata);
+}
+
+static void post_send_held_replies(void *userdata) {
+        manager_send_held_replies(userdata);
+}
+
+static void post_release_starts(void *userdata) {
+        Manager *m = userdata;
+
+        systemd_executor_release_starts(m->systemd);
+}
+
+/* STATUS= and one coalesced PropertiesChanged for the manager. */
+static void post_emit_changes(void *userdata) {
+        Manager *m = userdata;
+        unsigned queued = scheduler_n_queued(m->scheduler), running = scheduler_n_running(m->scheduler);
+        int r;
+
         if (queued != m->last_queued)
                 m->props_dirty |= MANAGER_PROP_QUEUED;
         if (running != m->last_running)
@@ -287,7 +304,32 @@ static int on_post(sd_event_source *s, void *userdata) {
                         log_errno(&m->log, LOG_WARNING, r, "could not emit PropertiesChanged");
                 m->props_dirty = 0;
         }
+}
+
+static void post_rearm(void *userdata, bool committed) {
+        Manager *m = userdata;
+
         update_timer(m, committed ? USEC_INFINITY : manager_now(m) + STORE_RETRY_USEC);
+}
+
+static const PostStepOps post_step_ops = {
+        .dispatch = post_dispatch,
+        .flush = post_flush,
+        .commit = post_commit,
+        .refuse_new_jobs = post_refuse_new_jobs,
+        .announce = post_announce,
+        .send_held_replies = post_send_held_replies,
+        .release_starts = post_release_starts,
+        .emit_changes = post_emit_changes,
+        .rearm = post_rearm,
+};
+
+/*
+ * Once per loop iteration, after everything else that was pending (idle
+ * priority): the post step, in the order post_step_run() spells out.
+ */
+static int on_post(sd_event_source *s, void *userdata) {
+        (void) post_step_run(&post_step_ops, userdata);
         return 0;
 }
 
@@ -579,6 +621,7 @@ int manager_startup(Manager *m) {
 int manager_run(Manager *m) {
         unsigned queued = scheduler_n_queued(m->scheduler), running = scheduler_n_running(m->scheduler);
         g_autofree char *status = g_strdup_printf(_("%u queued, %u running"), queued, running);
+        g_autoptr(GError) error = NULL;
         int r;
 
         (void) sd_notifyf(false, "READY=1\nSTATUS=%s", status);
@@ -588,10 +631,13 @@ int manager_run(Manager *m) {
         log_full(&m->log, LOG_INFO, "sluiced %s ready on %s", SLUICE_VERSION, SLUICE_BUS_NAME);
 
         r = sd_event_loop(m->event);
-        if (manager_store_commit(m)) {         /* what the last iteration changed */
-                lease_answer_grants(m);
-                manager_send_held_replies(m);  /* flushed when the bus closes (manager_free()) */
-        }
+        /* What the last iteration changed; the held replies are flushed when
+         * the bus closes (manager_free()).  No dispatch, no announcements: a
+         * job not announced yet gets no reply (held-replies.c). */
+        if (manager_store_commit(m, &error))
+                manager_send_held_replies(m);
+        else
+                manager_refuse_held_new_jobs(m, error);
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "event loop failed");
         (void) sd_notify(false, "STOPPING=1");

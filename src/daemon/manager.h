@@ -69,14 +69,13 @@ typedef struct Manager {
         GHashTable *waiting_senders;    /* unique bus name -> number of its pending Wait() calls */
         GHashTable *peer_uids;          /* unique bus name -> uid, while the name exists (bus-creds.c) */
         GQueue announce;                /* of JobLink*: JOB_NEW seen, InterfacesAdded not yet sent */
-        GQueue grants;                  /* of JobLink*: leases granted, Acquire() answered after the commit */
-        GQueue held_replies;            /* of HeldReply*: answers sent after the commit that records their change (manager-store.c) */
+        GQueue held_replies;            /* of HeldReply*: answers sent after the commit that records their change (held-replies.c) */
         GPtrArray *store_removed;       /* of Job* (owned copies): removed before their change was committed */
         PolkitRegistry *polkit;         /* calls waiting for polkit, and their answers (polkit-query.c) */
         bool no_root_bypass;            /* --no-root-bypass: uid 0 asks polkit too (tests) */
         int64_t clock_offset_usec;      /* tests only (test-clock.c): manager_now() = real clock + this */
 
-        sd_event_source *post_source;   /* defer: dispatch + coalesced emissions, once per iteration */
+        sd_event_source *post_source;   /* defer: the post step (post-step.c), once per iteration */
         sd_event_source *timer_source;  /* CLOCK_REALTIME: scheduler_run_timers() */
         sd_event_source *sigterm_source, *sigint_source, *sighup_source;
 

@@ -20,6 +20,7 @@
 #include "bus-job.h"
 #include "bus-options.h"
 #include "errors.h"
+#include "held-replies.h"
 #include "i18n.h"
 #include "schedule.h"
 #include "schedules.h"
@@ -642,7 +643,6 @@ int schedules_method_trigger(Manager *m, sd_bus_message *msg, const char *name, 
         const ScheduleConfig *sc = sluice_config_get_schedule(scheduler_get_config(m->scheduler), name);
         g_autoptr(GError) gerror = NULL;
         ScheduleState *st;
-        JobLink *l;
         Job *job;
 
         if (!sc)
@@ -657,10 +657,6 @@ int schedules_method_trigger(Manager *m, sd_bus_message *msg, const char *name, 
         set_trigger(m, st, now_usec(m));
         log_job(&m->log, LOG_INFO, job, "enqueued by TriggerSchedule(%s)", name);
 
-        l = job->userdata;
         /* Answered after the group commit made the job (and the trigger) durable. */
-        if (l->announced)
-                return sd_bus_reply_method_return(msg, "o", l->path);
-        l->submit_call = sd_bus_message_ref(msg);
-        return 1;
+        return manager_hold_submit_reply(m, msg, job->id);
 }
