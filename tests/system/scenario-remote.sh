@@ -93,7 +93,7 @@ wait_until "$SLUICE_BOUND" ssh_logins_at_least $((logins_before + 2))
 # (assert_contains: sshd's pam_nologin notice may come first on stderr while the container boots)
 assert_status 0 container_exec sluicectl -H root@localhost logs -n 1 -o cat --since=-1h "$id2"
 assert_contains remote-hello-from-job "$OUTPUT" "sluicectl -H root@localhost logs -n 1 -o cat --since=-1h $id2"
-# -f of a job that ended: its lines, then it stops the remote journalctl -f by itself
+# -f of a job that ended: its lines from the remote journalctl (without -f), and it ends
 assert_status 0 container_exec sluicectl -H root@localhost logs -f -o cat "$id2"
 assert_contains remote-hello-from-job "$OUTPUT" "sluicectl -H root@localhost logs -f -o cat $id2"
 
