@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#include "config.h"
+#include "sluice-config.h"
 
 AlertConfig *alert_config_new(const char *name);
 void alert_config_free(AlertConfig *a);

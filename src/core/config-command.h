@@ -13,7 +13,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#include "config.h"
+#include "sluice-config.h"
 
 /* Every parser takes a ClassConfig * as @target. */
 bool config_parse_user(void *target, const char *key, const char *value, GError **error);

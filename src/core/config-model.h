@@ -3,14 +3,14 @@
 
 /*
  * Internal to the configuration: the table of known sections and keys, and
- * building a SluiceConfig from one (merged) GKeyFile.  config.c does the
+ * building a SluiceConfig from one (merged) GKeyFile.  sluice-config.c does the
  * file handling (main file, drop-ins, embedded default, updates).
  */
 
 #include <glib.h>
 #include <stdbool.h>
 
-#include "config.h"
+#include "sluice-config.h"
 
 typedef enum {
         CONFIG_SECTION_SCHEDULER,       /* [Scheduler] */

@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#include "config.h"
+#include "sluice-config.h"
 
 ScheduleConfig *schedule_config_new(const char *name);
 void schedule_config_free(ScheduleConfig *s);

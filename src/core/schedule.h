@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "sluice-config.h"
 
 /* CatchUp=all enqueues at most this many jobs at one start; more misses are dropped (and logged). */
 #define SCHEDULE_CATCH_UP_MAX 100

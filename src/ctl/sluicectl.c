@@ -319,7 +319,7 @@ int main(int argc, char **argv) {
                         ctl_print_help();
                         return CTL_EXIT_OK;
                 case ARG_VERSION:
-                        printf("sluicectl %s\n", PACKAGE_VERSION);
+                        printf("sluicectl %s\n", SLUICE_VERSION);
                         return CTL_EXIT_OK;
                 default:
                         return ctl_usage_error(_("invalid option"));

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "sluice-config.h"
 #include "log.h"
 
 #define SLUICE_MESSAGE_ALERT_RAISED "ace039390172443e9ff3530e2741aa0d"

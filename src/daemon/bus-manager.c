@@ -10,6 +10,7 @@
 #include "bus-job.h"
 #include "bus-manager.h"
 #include "bus-options.h"
+#include "config.h"
 #include "errors.h"
 #include "i18n.h"
 #include "lease.h"

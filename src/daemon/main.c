@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "config.h"
 #include "i18n.h"
 #include "manager.h"
 #include "test-clock.h"

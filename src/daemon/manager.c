@@ -6,6 +6,7 @@
 #include "alerts.h"
 #include "bus-job.h"
 #include "bus-manager.h"
+#include "config.h"
 #include "errors.h"
 #include "executor-systemd.h"
 #include "i18n.h"

@@ -113,7 +113,7 @@ static int append_log_extra_fields(sd_bus_message *m, char *const *fields) {
         return r;
 }
 
-/* The Sandbox= presets, as config.h describes them. */
+/* The Sandbox= presets, as sluice-config.h describes them. */
 static int append_sandbox(sd_bus_message *m, const ClassConfig *cls) {
         static const char *const basic_bools[] = {
                 "NoNewPrivileges", "PrivateTmp", "ProtectKernelTunables", "ProtectKernelModules",

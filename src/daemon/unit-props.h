@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
-#include "config.h"
+#include "sluice-config.h"
 #include "job.h"
 #include "unit-name.h"
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "config.h"
+#include "sluice-config.h"
 #include "errors.h"
 #include "fuzz.h"
 

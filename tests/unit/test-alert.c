@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "alert-eval.h"
-#include "config.h"
+#include "sluice-config.h"
 #include "errors.h"
 
 #define S(sec) ((usec_t) (sec) * USEC_PER_SEC)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "config-quote.h"
-#include "config.h"
+#include "sluice-config.h"
 #include "errors.h"
 
 static void assert_words(const char *value, ConfigQuoteFlags flags, const char *const *expected) {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "config-model.h"
-#include "config.h"
+#include "sluice-config.h"
 #include "errors.h"
 
 #define SEC ((usec_t) 1000000)

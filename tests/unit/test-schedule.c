@@ -5,7 +5,7 @@
  * src/core/schedule.c (next elapse over several calendars, catch-up,
  * randomized delay).  Calendars in UTC; TZ=UTC besides.
  */
-#include "config.h"
+#include "sluice-config.h"
 #include "errors.h"
 #include "schedule.h"
 

@@ -4,12 +4,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "config-command.h"
 #include "config-default-text.h"
 #include "config-model.h"
-#include "config-paths.h"
 #include "config-value.h"
-#include "config.h"
+#include "sluice-config.h"
 #include "errors.h"
 #include "i18n.h"
 #include "macro.h"
