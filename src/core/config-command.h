@@ -5,8 +5,8 @@
  * Parsers for the keys of [Class NAME] that describe how a command job runs
  * (its transient unit's properties), its retries, and what a duplicate
  * submission does.  Internal to the configuration model: config-model.c
- * lists them in its key table and calls config_command_check() for the rules
- * that join keys.  Each parser sets a SLUICE_ERROR_INVALID_CONFIG error naming
+ * lists them in its key table, and its class_check() applies the rules that
+ * join keys.  Each parser sets a SLUICE_ERROR_INVALID_CONFIG error naming
  * the bad value only; the caller prefixes file, section and key.
  */
 

@@ -456,7 +456,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         if (r <= 0)
                 return r < 0 ? r : 1;
 
-        if (manager_reload(m, &gerror) < 0)
+        if (!manager_reload(m, &gerror))
                 return bus_error_from_gerror(error, gerror);
         return sd_bus_reply_method_return(msg, NULL);
 }

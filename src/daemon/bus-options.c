@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bus-options.h"
+#include "config-command.h"
 #include "config-value.h"
 #include "errors.h"
 #include "i18n.h"
@@ -141,19 +142,6 @@ static int check_text(const char *field, const char *s, sd_bus_error *error) {
                 return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                          _("%s: contains the control character \\x%02x"), field, c);
         return 0;
-}
-
-static bool env_assignment_is_valid(const char *s) {
-        const char *eq = strchr(s, '=');
-
-        if (!eq || eq == s)
-                return false;
-        if (!g_ascii_isalpha(s[0]) && s[0] != '_')
-                return false;
-        for (const char *p = s + 1; p < eq; p++)
-                if (!g_ascii_isalnum(*p) && *p != '_')
-                        return false;
-        return true;
 }
 
 static int read_seconds(sd_bus_message *m, const char *field, uint64_t *ret_usec, sd_bus_error *error) {
@@ -334,7 +322,7 @@ int bus_parse_submit_options(sd_bus_message *m, bool acquire, SubmitOptions *ret
                         for (size_t i = 0; r >= 0 && o.environment && o.environment[i]; i++) {
                                 g_autofree char *f = g_strdup_printf("%s[%zu]", field, i);
 
-                                if (!env_assignment_is_valid(o.environment[i])) {
+                                if (!config_is_env_assignment(o.environment[i])) {
                                         g_autofree char *q = config_quote(o.environment[i]);
                                         return sd_bus_error_setf(error, SLUICE_BUS_ERROR_INVALID_ARGUMENT,
                                                                  _("%s: \"%s\" is not a KEY=VALUE assignment "

@@ -242,7 +242,7 @@ static int executor_start(void *userdata, Job *job) {
         JobLink *l = job->userdata;
 
         if (job->kind != JOB_KIND_LEASE)
-                return -EOPNOTSUPP;     /* the systemd executor arrives with the next issue */
+                return -EOPNOTSUPP;     /* command jobs: manager.c hands them to executor-systemd.c */
 
         /* From now on a detached lease is kept by Renew(), not by a connection. */
         if (l && job->ttl_usec > 0)

@@ -97,14 +97,31 @@ static void log_emit(const Logger *l, int priority, const Job *job, const char *
  */
 void log_full(const Logger *l, int priority, const char *fmt, ...) {
         va_list ap;
+
+        va_start(ap, fmt);
+        log_job_va(l, priority, NULL, NULL, fmt, ap);
+        va_end(ap);
+}
+
+/**
+ * log_job_va() - what log_full(), log_job() and log_job_event() do
+ * @l: the logger
+ * @priority: syslog priority (LOG_ERR ... LOG_DEBUG); above the logger's
+ *            maximum nothing is formatted
+ * @job: the job the message is about (its id, class and result travel as
+ *       SLUICE_* journal fields), or NULL
+ * @message_id: a SLUICE_MESSAGE_JOB_* id (data/sluice.catalog), or NULL
+ * @fmt: printf format
+ * @ap: its arguments
+ */
+void log_job_va(const Logger *l, int priority, const Job *job, const char *message_id, const char *fmt,
+                va_list ap) {
         g_autofree char *msg = NULL;
 
         if (priority > l->max_priority)
                 return;
-        va_start(ap, fmt);
         msg = g_strdup_vprintf(fmt, ap);
-        va_end(ap);
-        log_emit(l, priority, NULL, NULL, msg);
+        log_emit(l, priority, job, message_id, msg);
 }
 
 /**
@@ -116,14 +133,10 @@ void log_full(const Logger *l, int priority, const char *fmt, ...) {
  */
 void log_job(const Logger *l, int priority, const Job *job, const char *fmt, ...) {
         va_list ap;
-        g_autofree char *msg = NULL;
 
-        if (priority > l->max_priority)
-                return;
         va_start(ap, fmt);
-        msg = g_strdup_vprintf(fmt, ap);
+        log_job_va(l, priority, job, NULL, fmt, ap);
         va_end(ap);
-        log_emit(l, priority, job, NULL, msg);
 }
 
 /**
@@ -136,14 +149,10 @@ void log_job(const Logger *l, int priority, const Job *job, const char *fmt, ...
  */
 void log_job_event(const Logger *l, int priority, const Job *job, const char *message_id, const char *fmt, ...) {
         va_list ap;
-        g_autofree char *msg = NULL;
 
-        if (priority > l->max_priority)
-                return;
         va_start(ap, fmt);
-        msg = g_strdup_vprintf(fmt, ap);
+        log_job_va(l, priority, job, message_id, fmt, ap);
         va_end(ap);
-        log_emit(l, priority, job, message_id, msg);
 }
 
 /**

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <syslog.h>
@@ -57,5 +58,8 @@ void log_job(const Logger *l, int priority, const Job *job, const char *fmt, ...
 /* Like log_job(), with a MESSAGE_ID= from the catalog. */
 void log_job_event(const Logger *l, int priority, const Job *job, const char *message_id, const char *fmt, ...)
         _printf_(5, 6);
+/* The one body of log_full(), log_job() and log_job_event(): @job and @message_id may be NULL. */
+void log_job_va(const Logger *l, int priority, const Job *job, const char *message_id, const char *fmt,
+                va_list ap) _printf_(5, 0);
 /* Logs and returns -abs(error), for "return log_errno(...)" one-liners. */
 int log_errno(const Logger *l, int priority, int error, const char *fmt, ...) _printf_(4, 5);

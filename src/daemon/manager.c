@@ -442,10 +442,11 @@ void manager_apply_config(Manager *m, SluiceConfig *cfg) {
  * @error: set (SLUICE_ERROR_INVALID_CONFIG) when the new files are invalid
  *
  * An invalid configuration is refused: the running one stays in force.
+ * GError, not an errno: the reason reaches the caller of Reload() verbatim.
  *
- * Return: 0 or -EINVAL.
+ * Return: true, or false with @error set.
  */
-int manager_reload(Manager *m, GError **error) {
+bool manager_reload(Manager *m, GError **error) {
         g_autoptr(GError) local = NULL;
         g_autoptr(SluiceConfig) cfg = NULL;
 
@@ -454,10 +455,10 @@ int manager_reload(Manager *m, GError **error) {
                 log_full(&m->log, LOG_ERR, "reload refused, keeping the running configuration: %s", local->message);
                 if (local->domain != SLUICE_ERROR) {
                         g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG, local->message);
-                        return -EINVAL;
+                        return false;
                 }
                 g_propagate_error(error, g_steal_pointer(&local));
-                return -EINVAL;
+                return false;
         }
         /* The overrides of UpdateConfig(), stored or run-time, stay on top of the files. */
         manager_config_set_files(m, cfg);
@@ -465,7 +466,7 @@ int manager_reload(Manager *m, GError **error) {
         cfg = manager_config_build(m);
         log_full(&m->log, LOG_INFO, "configuration reloaded");
         manager_apply_config(m, cfg);
-        return 0;
+        return true;
 }
 
 /**

@@ -107,7 +107,7 @@ void manager_mark_dirty(Manager *m, ManagerPropMask mask);
 void manager_flush_announce(Manager *m);
 
 /* Reload the config files (Reload(), SIGHUP). */
-int manager_reload(Manager *m, GError **error);
+bool manager_reload(Manager *m, GError **error);
 /* Install a new validated config. */
 void manager_apply_config(Manager *m, SluiceConfig *cfg);
 
