@@ -63,11 +63,31 @@ static void holder_abandon_all(Manager *m, Holder *h) {
         manager_schedule_post(m);
 }
 
+/**
+ * lease_holder_vanished() - a unique name left the bus: end its leases
+ * @m: the manager
+ * @name: the unique name that lost its owner
+ *
+ * Every queued or running lease bound to @name ends abandoned ("holder
+ * vanished"), at once, and the holder is forgotten; a name that holds no
+ * lease changes nothing.  The lease half of the NameOwnerChanged handler,
+ * apart from the bus message: tests/unit/test-lease.c calls it directly.
+ */
+void lease_holder_vanished(Manager *m, const char *name) {
+        g_autofree char *key = NULL;
+        Holder *h = g_hash_table_lookup(m->holders, name);
+
+        if (!h)
+                return;
+        key = g_strdup(name);
+        holder_abandon_all(m, h);
+        /* Every job left the holder's set, which freed it; make sure. */
+        g_hash_table_remove(m->holders, key);
+}
+
 static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *name, *old_owner, *new_owner;
-        g_autofree char *key = NULL;
-        Holder *h;
         int r;
 
         r = sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner);
@@ -77,14 +97,7 @@ static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_err
         bus_job_forget_waiter(m, name);
         manager_forget_held_replies(m, name);
         polkit_registry_forget_sender(m->polkit, name);
-        h = g_hash_table_lookup(m->holders, name);
-        if (!h)
-                return 0;
-
-        key = g_strdup(name);
-        holder_abandon_all(m, h);
-        /* Every job left the holder's set, which freed it; make sure. */
-        g_hash_table_remove(m->holders, key);
+        lease_holder_vanished(m, name);
         return 0;
 }
 
@@ -158,22 +171,45 @@ int lease_bind(Manager *m, JobLink *l, const char *holder_name) {
 bool lease_holder_alive(Manager *m, const char *name, uint32_t owner) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        uint32_t uid;
+        uint32_t uid = 0;
         int r;
 
         if (!name || name[0] != ':')
                 return false;
         r = sd_bus_call_method(m->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                "GetConnectionUnixUser", &error, &reply, "s", name);
-        if (r < 0) {
-                if (!sd_bus_error_has_name(&error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
-                        log_full(&m->log, LOG_WARNING, "cannot ask the bus about lease holder %s: %s", name,
-                                 error.message ?: g_strerror(-r));
-                return false;
+        if (r >= 0) {
+                r = sd_bus_message_read(reply, "u", &uid);
+                if (r < 0) {
+                        log_full(&m->log, LOG_WARNING, "bad GetConnectionUnixUser reply for %s: %s", name,
+                                 g_strerror(-r));
+                        return false;
+                }
         }
-        r = sd_bus_message_read(reply, "u", &uid);
+        return lease_holder_answer_alive(m, name, owner, r, &error, uid);
+}
+
+/**
+ * lease_holder_answer_alive() - lease_holder_alive()'s verdict on the bus's answer
+ * @m: the manager (for the log)
+ * @name: the stored holder's unique name
+ * @owner: the uid the lease belongs to
+ * @r: GetConnectionUnixUser's result: >= 0 answered, else a negative errno
+ * @error: the D-Bus error when @r < 0
+ * @uid: the answer when @r >= 0
+ *
+ * The seam of lease_holder_alive() for tests/unit/test-lease.c: the decision
+ * without the synchronous bus call.
+ *
+ * Return: true only when the bus answered @owner; false when the name has no
+ * owner, belongs to another uid, or the bus could not say (logged).
+ */
+bool lease_holder_answer_alive(Manager *m, const char *name, uint32_t owner, int r, const sd_bus_error *error,
+                               uint32_t uid) {
         if (r < 0) {
-                log_full(&m->log, LOG_WARNING, "bad GetConnectionUnixUser reply for %s: %s", name, g_strerror(-r));
+                if (!sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                        log_full(&m->log, LOG_WARNING, "cannot ask the bus about lease holder %s: %s", name,
+                                 error->message ?: g_strerror(-r));
                 return false;
         }
         if (uid != owner) {

@@ -41,6 +41,12 @@ void lease_unbind(JobLink *l);
 
 /* After a restart: is @name (a stored holder) still connected as @owner?  Synchronous. */
 bool lease_holder_alive(Manager *m, const char *name, uint32_t owner);
+/* Its verdict on the bus's answer (@r, @error, @uid): the seam for tests/unit/test-lease.c. */
+bool lease_holder_answer_alive(Manager *m, const char *name, uint32_t owner, int r, const sd_bus_error *error,
+                               uint32_t uid);
+
+/* @name left the bus: end its queued and running leases, abandoned, at once. */
+void lease_holder_vanished(Manager *m, const char *name);
 
 /* End a queued or running lease of a vanished holder. */
 void lease_abandon(Manager *m, Job *job, usec_t now);
