@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The job objects (bus-job.h).  Just over 800 lines, one job: the Job
+ * interface's vtable, its methods and properties, and the JobLink that ties
+ * a Job to the bus; parsing a{sv} options is bus-options.c's, leases are
+ * lease.c's.
+ */
 #include <inttypes.h>
 #include <string.h>
 

@@ -1,4 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The state database: see store.h.  Why one file over 800 lines: everything
+ * here shares the connection, the schema (migrations[]) and the row codecs
+ * (the GVariant text columns and their quick readers); split by job (schema,
+ * jobs, lists) the three parts would need a private header exposing the
+ * sqlite3 handle and the codecs, and store.h is already the one interface
+ * callers see.  When it grows again, the split goes by table along those
+ * lines (docs/design.md, "Module map").
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
