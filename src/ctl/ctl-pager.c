@@ -3,7 +3,9 @@
  * The pager, as systemctl starts it: $SYSTEMD_PAGER, else $PAGER, else less
  * (LESS=FRSXMK unless set, $SYSTEMD_LESS first), else more, else a plain
  * copy; none with --no-pager, --json, a pager of "" or "cat", or when stdout
- * is not a terminal.  Only the verbs that print a finished result call
+ * is not a terminal.  Secure mode ($SYSTEMD_PAGERSECURE, pager_secure())
+ * as systemd's: LESSSECURE=1, and only less unless asked for explicitly.
+ * Only the verbs that print a finished result call
  * ctl_pager_open() (docs/sluicectl.md "Output" lists them); sluicectl waits
  * for the pager and exits with the verb's status.
  */
@@ -15,13 +17,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <systemd/sd-login.h>
 #include <unistd.h>
 
 #include "ctl-output.h"
 #include "ctl.h"
 
+/*
+ * Secure mode, as systemd decides it: $SYSTEMD_PAGERSECURE when set (a
+ * boolean), else on unless this process runs as the owner of its login
+ * session (not under sudo, not without a session).  In secure mode less gets
+ * LESSSECURE=1 (no shell escapes, no opening other files): "sudo sluicectl
+ * list" must not become a root shell through "!sh" in the pager.
+ */
+static bool pager_secure(bool *ret_explicit) {
+        const char *e = getenv("SYSTEMD_PAGERSECURE");
+        uid_t owner;
+
+        *ret_explicit = e != NULL;
+        if (e)
+                return !(strcmp(e, "0") == 0 || g_ascii_strcasecmp(e, "false") == 0 ||
+                         g_ascii_strcasecmp(e, "no") == 0 || g_ascii_strcasecmp(e, "off") == 0);
+        return sd_pid_get_owner_uid(0, &owner) < 0 || owner != geteuid();
+}
+
 /* In the child: the pager's environment and program; never returns. */
-static void __attribute__((noreturn)) pager_exec(const char *pager, bool utf8) {
+static void __attribute__((noreturn)) pager_exec(const char *pager, bool utf8, bool secure) {
         g_auto(GStrv) args = NULL;
         const char *less = getenv("SYSTEMD_LESS");
         char buf[4096];
@@ -33,11 +54,14 @@ static void __attribute__((noreturn)) pager_exec(const char *pager, bool utf8) {
                 setenv("LESS", "FRSXMK", 0);
         if (utf8)
                 setenv("LESSCHARSET", "utf-8", 0);
+        if (secure)
+                setenv("LESSSECURE", "1", 1);
 
         if (pager && g_shell_parse_argv(pager, NULL, &args, NULL))
                 execvp(args[0], args);
         execlp("less", "less", NULL);
-        execlp("more", "more", NULL);
+        if (!secure)
+                execlp("more", "more", NULL);
 
         /* No pager at all: copy, so the output is not lost. */
         while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
@@ -59,6 +83,7 @@ static void __attribute__((noreturn)) pager_exec(const char *pager, bool utf8) {
 void ctl_pager_open(Ctl *ctl) {
         CtlOutput *o = &ctl->out;
         const char *pager;
+        bool secure, secure_explicit;
         int fds[2];
         pid_t pid;
 
@@ -69,6 +94,11 @@ void ctl_pager_open(Ctl *ctl) {
                 pager = getenv("PAGER");
         if (pager && (!*pager || strcmp(pager, "cat") == 0))
                 return;
+        /* Secure mode that nobody asked for explicitly trusts only less,
+         * the one pager known to honour LESSSECURE. */
+        secure = pager_secure(&secure_explicit);
+        if (secure && !secure_explicit)
+                pager = NULL;
 
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return;
@@ -81,9 +111,14 @@ void ctl_pager_open(Ctl *ctl) {
                 return;
         }
         if (pid == 0) {
+                /* The write end must go here too: the copy fallback execs
+                 * nothing, and would never see end of file. */
+                close(fds[1]);
                 if (dup2(fds[0], STDIN_FILENO) < 0)
                         _exit(EXIT_FAILURE);
-                pager_exec(pager, o->utf8);
+                if (fds[0] != STDIN_FILENO)
+                        close(fds[0]);
+                pager_exec(pager, o->utf8, secure);
         }
 
         close(fds[0]);

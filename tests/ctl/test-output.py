@@ -83,9 +83,10 @@ OnCalendar=yearly
 """
 
 BASE_ENV = {k: v for k, v in os.environ.items()
-            if k not in ("SYSTEMD_PAGER", "PAGER", "LESS", "SYSTEMD_LESS", "COLUMNS", "LINES",
+            if k not in ("SYSTEMD_PAGER", "PAGER", "LESS", "SYSTEMD_LESS", "LESSSECURE", "COLUMNS", "LINES",
                          "NO_COLOR", "SYSTEMD_COLORS", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-BASE_ENV.update(LANG="C.UTF-8", TERM="xterm")
+# Secure mode off unless a case turns it on: the custom pagers below are not less.
+BASE_ENV.update(LANG="C.UTF-8", TERM="xterm", SYSTEMD_PAGERSECURE="0")
 
 procs = []
 
@@ -230,7 +231,8 @@ try:
     os.mkdir(fake)
     for prog in ("less", "more", "cat"):
         with open(os.path.join(fake, prog), "w") as f:
-            f.write('#!/bin/sh\necho "%s LESS=$LESS" > %s/ran\nexec /bin/cat\n' % (prog, work))
+            f.write('#!/bin/sh\necho "%s LESS=$LESS LESSSECURE=$LESSSECURE" > %s/ran\nexec /bin/cat\n'
+                    % (prog, work))
         os.chmod(os.path.join(fake, prog), 0o755)
     ran_file = os.path.join(work, "ran")
 
@@ -268,16 +270,38 @@ try:
     check(paged() is None, "wait on a terminal: paged")
 
     # No pager variable: less with LESS=FRSXMK, the user's LESS kept, SYSTEMD_LESS first; else more.
-    for extra, want in (({}, "less LESS=FRSXMK"), ({"LESS": "iR"}, "less LESS=iR"),
-                        ({"LESS": "iR", "SYSTEMD_LESS": "FRX"}, "less LESS=FRX")):
+    for extra, want in (({}, "less LESS=FRSXMK LESSSECURE="), ({"LESS": "iR"}, "less LESS=iR LESSSECURE="),
+                        ({"LESS": "iR", "SYSTEMD_LESS": "FRX"}, "less LESS=FRX LESSSECURE="),
+                        ({"SYSTEMD_PAGERSECURE": "1"}, "less LESS=FRSXMK LESSSECURE=1")):
         rc, out = run_pty(["list"], PATH=fake + ":" + os.environ["PATH"], **extra)
         got = ran()
         check(got == want, "no pager variable, %s: want [%s], got [%s]" % (extra, want, got))
         check("jobs listed" in out, "the fallback pager's output did not reach the terminal: %r" % out)
+    # Secure mode as systemd decides it when SYSTEMD_PAGERSECURE is unset: on
+    # unless we run as the owner of our login session; then only less is
+    # trusted (with LESSSECURE=1), never $SYSTEMD_PAGER.
+    import ctypes
+    owner = ctypes.c_uint32()
+    have_session = ctypes.CDLL("libsystemd.so.0").sd_pid_get_owner_uid(0, ctypes.byref(owner)) >= 0
+    secure = not have_session or owner.value != os.geteuid()
+    rc, out = run_pty(["list"], SYSTEMD_PAGER=pager, SYSTEMD_PAGERSECURE=None,
+                      PATH=fake + ":" + os.environ["PATH"])
+    got, text = ran(), paged()
+    if secure:
+        check(text is None and got == "less LESS=FRSXMK LESSSECURE=1",
+              "secure mode (no session of our own): want less with LESSSECURE=1, got %s, pager %r" % (got, text))
+    else:
+        check(text is not None and got is None, "not in secure mode: $SYSTEMD_PAGER not used")
+    # Asked for explicitly, secure mode still trusts the user's pager.
+    rc, out = run_pty(["list"], SYSTEMD_PAGER=pager, SYSTEMD_PAGERSECURE="1")
+    check(paged() is not None, "SYSTEMD_PAGERSECURE=1: $SYSTEMD_PAGER not used")
+
     os.unlink(os.path.join(fake, "less"))
     os.unlink(os.path.join(fake, "cat"))
     rc, out = run_pty(["list"], PATH=fake)
-    check(ran() == "more LESS=FRSXMK", "no less in PATH: more was not used")
+    check(ran() == "more LESS=FRSXMK LESSSECURE=", "no less in PATH: more was not used")
+    rc, out = run_pty(["list"], PATH=fake, SYSTEMD_PAGERSECURE="1")
+    check(ran() is None and "verify" in out, "secure mode, no less: more was used, or no output: %r" % out)
 
     # ---- --no-legend, -q ----
     # The footer only on a terminal: scripts reading the table see no new line.
