@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -129,7 +130,24 @@ gboolean bus_name_has_owner(BusHarness *h, const char *name) {
         return has;
 }
 
-static void spawn_daemon(BusHarness *h) {
+/* Runs in the child: a failed assertion aborts the test, sluiced goes with it. */
+static void die_with_parent(gpointer data) {
+        (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/**
+ * bus_harness_spawn_daemon() - start sluiced on the harness's bus
+ * @h: the harness: address, config_path and tmpdir set, no sluiced running
+ * @extra_args: further arguments (NULL-terminated), or NULL
+ * @extra_env: "NAME=VALUE" strings set in sluiced's environment (NULL-terminated), or NULL
+ *
+ * sluiced --bus-address=ADDRESS --config=CONFIG_PATH --state-dir=TMPDIR
+ * [@extra_args], under $BUS_TEST_DAEMON_WRAPPER when set (e.g. "valgrind
+ * --error-exitcode=99 --leak-check=full"), with both bus addresses pointing
+ * at the harness's bus and no NOTIFY_SOCKET: never near the real buses, the
+ * real polkit or the real systemd.  Does not wait (bus_harness_wait_daemon()).
+ */
+void bus_harness_spawn_daemon(BusHarness *h, const char *const *extra_args, const char *const *extra_env) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
         g_auto(GStrv) envp = g_get_environ();
@@ -138,8 +156,8 @@ static void spawn_daemon(BusHarness *h) {
 
         if (!sluiced)
                 g_error("$SLUICED is not set: run the bus tests through meson test");
+        g_assert_cmpint(h->pid, ==, 0);
 
-        /* e.g. BUS_TEST_DAEMON_WRAPPER="valgrind --error-exitcode=99 --leak-check=full" */
         if (wrapper && *wrapper) {
                 g_auto(GStrv) w = NULL;
 
@@ -153,15 +171,24 @@ static void spawn_daemon(BusHarness *h) {
         g_ptr_array_add(argv, g_strdup_printf("--config=%s", h->config_path));
         /* sluice.db and its -wal/-shm beside the config: removed with the tmpdir. */
         g_ptr_array_add(argv, g_strdup_printf("--state-dir=%s", h->tmpdir));
+        for (const char *const *a = extra_args; a && *a; a++)
+                g_ptr_array_add(argv, g_strdup(*a));
         g_ptr_array_add(argv, NULL);
 
-        /* Never let the daemon near the real buses. */
         envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", h->address, TRUE);
         envp = g_environ_setenv(envp, "DBUS_SESSION_BUS_ADDRESS", h->address, TRUE);
         envp = g_environ_unsetenv(envp, "NOTIFY_SOCKET");
+        for (const char *const *e = extra_env; e && *e; e++) {
+                const char *eq = strchr(*e, '=');
+                g_autofree char *name = NULL;
 
-        g_spawn_async(NULL, (char **) argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
-                      &h->pid, &error);
+                g_assert_nonnull(eq);
+                name = g_strndup(*e, eq - *e);
+                envp = g_environ_setenv(envp, name, eq + 1, TRUE);
+        }
+
+        g_spawn_async(NULL, (char **) argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
+                      die_with_parent, NULL, &h->pid, &error);
         g_assert_no_error(error);
 }
 
@@ -175,6 +202,45 @@ static gboolean daemon_ready(BusHarness *h, gconstpointer data) {
                 g_error("sluiced exited before taking its name (status 0x%x)", status);
         }
         return bus_name_has_owner(h, SLUICE_BUS_NAME);
+}
+
+/**
+ * bus_harness_wait_daemon() - wait until sluiced owns its bus name
+ * @h: the harness, sluiced spawned
+ *
+ * Fails the test if sluiced exits first.
+ */
+void bus_harness_wait_daemon(BusHarness *h) {
+        bus_harness_wait_for(h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+}
+
+/**
+ * bus_harness_stop_daemon() - SIGTERM sluiced, reap it, assert that it exited 0
+ * @h: the harness; nothing happens when no sluiced runs
+ *
+ * Under ASan/UBSan a report makes sluiced exit otherwise: the test fails.
+ */
+void bus_harness_stop_daemon(BusHarness *h) {
+        int status = 0;
+        pid_t r;
+
+        if (h->pid <= 0)
+                return;
+        g_assert_cmpint(kill(h->pid, SIGTERM), ==, 0);
+        do
+                r = waitpid(h->pid, &status, 0);
+        while (r < 0 && errno == EINTR);
+        g_assert_cmpint(r, ==, h->pid);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                g_error("sluiced did not exit 0 after SIGTERM (status 0x%x: %s %d)", status,
+                        WIFEXITED(status) ? "exit" : "signal",
+                        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        g_spawn_close_pid(h->pid);
+        h->pid = 0;
+}
+
+gboolean bus_name_owned(BusHarness *h, gconstpointer name) {
+        return bus_name_has_owner(h, name);
 }
 
 BusHarness *bus_harness_new(const char *config_text) {
@@ -195,8 +261,80 @@ BusHarness *bus_harness_new(const char *config_text) {
         h->signal_sub = g_dbus_connection_signal_subscribe(h->conn, NULL, NULL, NULL, NULL, NULL,
                                                            G_DBUS_SIGNAL_FLAGS_NONE, on_signal, h, NULL);
 
-        spawn_daemon(h);
-        bus_harness_wait_for(h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        bus_harness_spawn_daemon(h, NULL, NULL);
+        bus_harness_wait_daemon(h);
+        return h;
+}
+
+/* The system bus's limits (Debian's system.conf), every uid admitted. */
+static const char open_bus_config_fmt[] =
+        "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+        " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+        "<busconfig>\n"
+        "  <type>session</type>\n"
+        "  <listen>unix:abstract=%s</listen>\n"
+        "  <auth>EXTERNAL</auth>\n"
+        "  <policy context=\"default\">\n"
+        "    <allow user=\"*\"/>\n"
+        "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+        "    <allow eavesdrop=\"true\"/>\n"
+        "    <allow own=\"*\"/>\n"
+        "  </policy>\n"
+        "  <limit name=\"max_replies_per_connection\">128</limit>\n"
+        "  <limit name=\"max_match_rules_per_connection\">512</limit>\n"
+        "</busconfig>\n";
+
+/**
+ * bus_harness_new_open_bus() - sluiced on a private dbus-daemon that admits every uid
+ * @config_text: sluiced's configuration (NULL: bus_harness_default_config)
+ * @extra_env: "NAME=VALUE" strings for sluiced's environment (NULL-terminated), or NULL
+ *
+ * GTestDBus admits only its own uid; this bus admits every uid (connections
+ * of other uids: switch the uid for bus_harness_connect()'s handshake) and
+ * has the system bus's limits: 128 calls awaiting replies and 512 match
+ * rules per connection.  No signal is recorded (h->signals stays empty: the
+ * fuzzer's stream would fill memory).  bus_harness_free() stops sluiced
+ * (asserting exit 0) and the dbus-daemon.
+ *
+ * Return: the harness, sluiced owning its name.
+ */
+BusHarness *bus_harness_new_open_bus(const char *config_text, const char *const *extra_env) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *bus_config = NULL, *bus_config_path = NULL, *name = NULL, *line = NULL, *arg = NULL;
+        g_autoptr(GIOChannel) out = NULL;
+        BusHarness *h = g_new0(BusHarness, 1);
+        int out_fd;
+
+        h->tmpdir = g_dir_make_tmp("sluice-bus-test-XXXXXX", &error);
+        g_assert_no_error(error);
+        h->config_path = g_build_filename(h->tmpdir, "sluiced.conf", NULL);
+        bus_harness_write_config(h, config_text ? config_text : bus_harness_default_config);
+        name = g_path_get_basename(h->tmpdir);
+        bus_config = g_strdup_printf(open_bus_config_fmt, name);
+        bus_config_path = g_build_filename(h->tmpdir, "bus.conf", NULL);
+        g_file_set_contents(bus_config_path, bus_config, -1, &error);
+        g_assert_no_error(error);
+
+        arg = g_strdup_printf("--config-file=%s", bus_config_path);
+        {
+                char *argv[] = { (char *) "dbus-daemon", arg, (char *) "--nofork", (char *) "--nopidfile",
+                                 (char *) "--print-address=1", NULL };
+
+                g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                         die_with_parent, NULL, &h->dbus_pid, NULL, &out_fd, NULL, &error);
+                g_assert_no_error(error);
+        }
+        out = g_io_channel_unix_new(out_fd);
+        g_io_channel_set_close_on_unref(out, TRUE);
+        g_io_channel_read_line(out, &line, NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(line);
+        h->address = g_strdup(g_strstrip(line));
+        h->conn = bus_harness_connect(h);
+        h->signals = g_ptr_array_new_with_free_func((GDestroyNotify) bus_signal_free);
+
+        bus_harness_spawn_daemon(h, NULL, extra_env);
+        bus_harness_wait_daemon(h);
         return h;
 }
 
@@ -225,7 +363,7 @@ void bus_harness_kill_daemon(BusHarness *h, int sig) {
  */
 void bus_harness_start_daemon(BusHarness *h) {
         g_assert_cmpint(h->pid, ==, 0);
-        spawn_daemon(h);
+        bus_harness_spawn_daemon(h, NULL, NULL);
         bus_harness_wait_for(h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME " again");
 }
 
@@ -246,28 +384,24 @@ void bus_harness_free(BusHarness *h) {
         if (!h)
                 return;
 
-        if (h->pid > 0) {
-                int status = 0;
-                pid_t r;
+        bus_harness_stop_daemon(h);
 
-                g_assert_cmpint(kill(h->pid, SIGTERM), ==, 0);
-                do
-                        r = waitpid(h->pid, &status, 0);
-                while (r < 0 && errno == EINTR);
-                g_assert_cmpint(r, ==, h->pid);
-                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                        g_error("sluiced did not exit 0 after SIGTERM (status 0x%x: %s %d)", status,
-                                WIFEXITED(status) ? "exit" : "signal",
-                                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-                g_spawn_close_pid(h->pid);
-        }
-
-        g_dbus_connection_signal_unsubscribe(h->conn, h->signal_sub);
+        if (h->signal_sub)
+                g_dbus_connection_signal_unsubscribe(h->conn, h->signal_sub);
         g_dbus_connection_close_sync(h->conn, NULL, NULL);
         g_clear_object(&h->conn);
         bus_harness_flush();
-        g_test_dbus_down(h->bus);
-        g_clear_object(&h->bus);
+        if (h->bus) {
+                g_test_dbus_down(h->bus);
+                g_clear_object(&h->bus);
+        }
+        if (h->dbus_pid > 0) {
+                int status;
+
+                (void) kill(h->dbus_pid, SIGTERM);
+                (void) waitpid(h->dbus_pid, &status, 0);
+                g_spawn_close_pid(h->dbus_pid);
+        }
 
         g_ptr_array_unref(h->signals);
         rm_rf_tmpdir(h->tmpdir);
@@ -441,4 +575,55 @@ GPtrArray *bus_signals_find(BusHarness *h, const char *member, const char *path)
                 g_ptr_array_add(found, s);
         }
         return found;
+}
+
+/**
+ * bus_signals_changed_values() - one property's values in the recorded PropertiesChanged signals
+ * @h: the harness
+ * @path: the object's path
+ * @iface: the interface whose PropertiesChanged count (others are skipped)
+ * @property: the property
+ *
+ * Asserts that no signal only invalidated @property (EmitsChangedSignal=true:
+ * values travel).
+ *
+ * Return: the values (GVariant*, the array owns them), in arrival order.
+ */
+GPtrArray *bus_signals_changed_values(BusHarness *h, const char *path, const char *iface, const char *property) {
+        g_autoptr(GPtrArray) sigs = bus_signals_find(h, "PropertiesChanged", path);
+        GPtrArray *values = g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
+
+        for (guint i = 0; i < sigs->len; i++) {
+                BusSignal *s = g_ptr_array_index(sigs, i);
+                g_autoptr(GVariant) changed = NULL;
+                g_autofree const char **invalidated = NULL;
+                const char *signal_iface;
+                GVariant *v;
+
+                g_variant_get(s->parameters, "(&s@a{sv}^a&s)", &signal_iface, &changed, &invalidated);
+                if (!g_str_equal(signal_iface, iface))
+                        continue;
+                g_assert_false(g_strv_contains(invalidated, property));
+                v = g_variant_lookup_value(changed, property, NULL);
+                if (v)
+                        g_ptr_array_add(values, v);
+        }
+        return values;
+}
+
+/**
+ * bus_harness_sync() - let every signal sluiced sent so far arrive
+ * @h: the harness
+ * @conn: the connection to sync (NULL: the main one)
+ *
+ * A Ping on @conn, then what is pending is dispatched: sluiced emits a call's
+ * signals before it reads the next call, and the bus keeps their order.
+ */
+void bus_harness_sync(BusHarness *h, GDBusConnection *conn) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL;
+
+        r = bus_call(h, conn, SLUICE_MANAGER_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, &error);
+        g_assert_no_error(error);
+        bus_harness_flush();
 }

@@ -37,12 +37,16 @@ typedef struct BusHarness {
         GPid pid;
         GDBusConnection *conn;          /* the main client connection */
         GPtrArray *signals;             /* of BusSignal*, in arrival order */
-        guint signal_sub;
+        guint signal_sub;               /* 0: signals not recorded */
+        GPid dbus_pid;                  /* bus_harness_new_open_bus()'s dbus-daemon, else 0 */
 } BusHarness;
 
 typedef gboolean (*BusPredicate)(BusHarness *h, gconstpointer data);
 
 BusHarness *bus_harness_new(const char *config_text);
+/* sluiced on a private dbus-daemon that admits every uid, with the system
+ * bus's limits; no signal recorded (see bus-harness.c). */
+BusHarness *bus_harness_new_open_bus(const char *config_text, const char *const *extra_env);
 void bus_harness_free(BusHarness *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BusHarness, bus_harness_free)
 
@@ -50,6 +54,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(BusHarness, bus_harness_free)
  * on the same bus, config and state directory (the harness's tmpdir). */
 void bus_harness_kill_daemon(BusHarness *h, int sig);
 void bus_harness_start_daemon(BusHarness *h);
+
+/* For fixtures that bring their own bus (a GtDBusQueue's: polkit-mock.c,
+ * test-bus-systemd.c) with address, config_path and tmpdir set: start
+ * sluiced there (further arguments and "NAME=VALUE" environment, both
+ * NULL-terminated or NULL), wait for its name, stop it (SIGTERM, asserting
+ * exit 0; nothing when none runs). */
+void bus_harness_spawn_daemon(BusHarness *h, const char *const *extra_args, const char *const *extra_env);
+void bus_harness_wait_daemon(BusHarness *h);
+void bus_harness_stop_daemon(BusHarness *h);
 
 /* Overwrite the daemon's config file (for Reload()). */
 void bus_harness_write_config(BusHarness *h, const char *config_text);
@@ -60,6 +73,10 @@ GDBusConnection *bus_harness_connect(BusHarness *h);
 /* Iterate the default main context until pred holds; fails the test after a
  * long deadline, naming what. */
 void bus_harness_wait_for(BusHarness *h, BusPredicate pred, gconstpointer data, const char *what);
+
+/* Ping sluiced on conn (NULL: main) and dispatch what arrived: every signal
+ * it sent before is recorded. */
+void bus_harness_sync(BusHarness *h, GDBusConnection *conn);
 
 /* Dispatch whatever is pending in the default main context, without blocking. */
 void bus_harness_flush(void);
@@ -101,6 +118,13 @@ void bus_assert_error(const GError *error, const char *dbus_name, ...) G_GNUC_NU
 
 /* Signals recorded so far with this member (and path, when not NULL). */
 GPtrArray *bus_signals_find(BusHarness *h, const char *member, const char *path);
+
+/* The values of property in the PropertiesChanged of path for iface, in
+ * order (the array owns them); asserts it was never only invalidated. */
+GPtrArray *bus_signals_changed_values(BusHarness *h, const char *path, const char *iface, const char *property);
+
+/* A BusPredicate: the bus name data (a const char *) has an owner. */
+gboolean bus_name_owned(BusHarness *h, gconstpointer name);
 
 /* The unique name of conn's peer on the bus, as the bus sees it ("" if gone). */
 gboolean bus_name_has_owner(BusHarness *h, const char *name);

@@ -68,7 +68,6 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1258,139 +1257,20 @@ static void print_summary(Fuzz *f) {
 
 /*
  * Not GTestDBus: its bus admits only its own uid, and the fuzzer wants a
- * caller of another uid.  This dbus-daemon admits every user and has the
- * system bus's limits (128 pending replies, 512 match rules a connection).
+ * caller of another uid: bus_harness_new_open_bus(), a dbus-daemon that
+ * admits every user and has the system bus's limits (128 pending replies,
+ * 512 match rules a connection).  On a sanitized build, as tools/test.sh: a
+ * report ends sluiced (unless the environment already says otherwise), and
+ * bus_harness_free() then fails the test (sluiced must exit 0 on SIGTERM).
  */
-static const char bus_config_fmt[] =
-        "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
-        " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-        "<busconfig>\n"
-        "  <type>session</type>\n"
-        "  <listen>unix:abstract=%s</listen>\n"
-        "  <auth>EXTERNAL</auth>\n"
-        "  <policy context=\"default\">\n"
-        "    <allow user=\"*\"/>\n"
-        "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
-        "    <allow eavesdrop=\"true\"/>\n"
-        "    <allow own=\"*\"/>\n"
-        "  </policy>\n"
-        "  <limit name=\"max_replies_per_connection\">128</limit>\n"
-        "  <limit name=\"max_match_rules_per_connection\">512</limit>\n"
-        "</busconfig>\n";
+static BusHarness *fuzz_bus_up(const char *config) {
+        const char *env[3] = {}, **e = env;
 
-typedef struct FuzzBus {
-        BusHarness h;                   /* address, tmpdir, config_path, pid, conn: the harness's calls work */
-        GPid dbus_pid;
-} FuzzBus;
-
-static gboolean sluiced_ready(BusHarness *h, gconstpointer data) {
-        int status;
-
-        if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
-                h->pid = 0;
-                g_error("sluiced exited before taking its name (status 0x%x)", status);
-        }
-        return bus_name_has_owner(h, SLUICE_BUS_NAME);
-}
-
-/* A failed assertion aborts the fuzzer: the bus and sluiced go with it. */
-static void die_with_parent(gpointer data) {
-        (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void fuzz_bus_up(FuzzBus *b, const char *config) {
-        g_autoptr(GError) error = NULL;
-        g_autofree char *bus_config = NULL, *bus_config_path = NULL, *name = NULL, *line = NULL;
-        g_autofree char *a_addr = NULL, *a_conf = NULL, *a_state = NULL;
-        g_autoptr(GIOChannel) out = NULL;
-        g_auto(GStrv) envp = g_get_environ();
-        const char *sluiced = g_getenv("SLUICED");
-        int out_fd;
-
-        if (!sluiced)
-                g_error("$SLUICED is not set: run through meson test");
-        b->h.tmpdir = g_dir_make_tmp("sluice-fuzz-bus-XXXXXX", &error);
-        g_assert_no_error(error);
-        b->h.config_path = g_build_filename(b->h.tmpdir, "sluiced.conf", NULL);
-        bus_harness_write_config(&b->h, config);
-        name = g_path_get_basename(b->h.tmpdir);
-        bus_config = g_strdup_printf(bus_config_fmt, name);
-        bus_config_path = g_build_filename(b->h.tmpdir, "bus.conf", NULL);
-        g_file_set_contents(bus_config_path, bus_config, -1, &error);
-        g_assert_no_error(error);
-
-        {
-                g_autofree char *arg = g_strdup_printf("--config-file=%s", bus_config_path);
-                char *argv[] = { (char *) "dbus-daemon", arg, (char *) "--nofork", (char *) "--nopidfile",
-                                 (char *) "--print-address=1", NULL };
-
-                g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                                         die_with_parent, NULL, &b->dbus_pid, NULL, &out_fd, NULL, &error);
-                g_assert_no_error(error);
-        }
-        out = g_io_channel_unix_new(out_fd);
-        g_io_channel_set_close_on_unref(out, TRUE);
-        g_io_channel_read_line(out, &line, NULL, NULL, &error);
-        g_assert_no_error(error);
-        g_assert_nonnull(line);
-        b->h.address = g_strdup(g_strstrip(line));
-
-        b->h.conn = bus_harness_connect(&b->h);
-        b->h.signals = g_ptr_array_new();
-
-        a_addr = g_strdup_printf("--bus-address=%s", b->h.address);
-        a_conf = g_strdup_printf("--config=%s", b->h.config_path);
-        a_state = g_strdup_printf("--state-dir=%s", b->h.tmpdir);
-        envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", b->h.address, TRUE);
-        envp = g_environ_setenv(envp, "DBUS_SESSION_BUS_ADDRESS", b->h.address, TRUE);
-        envp = g_environ_unsetenv(envp, "NOTIFY_SOCKET");
-        /* On a sanitized build, as tools/test.sh: a report ends sluiced. */
-        envp = g_environ_setenv(envp, "UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1", FALSE);
-        envp = g_environ_setenv(envp, "ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1", FALSE);
-        {
-                char *argv[] = { (char *) sluiced, a_addr, a_conf, a_state, NULL };
-
-                g_spawn_async(NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL, &b->h.pid, &error);
-                g_assert_no_error(error);
-        }
-        bus_harness_wait_for(&b->h, sluiced_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
-}
-
-/* SIGTERM: sluiced must exit 0 (under ASan/UBSan, a report makes it not). */
-static void fuzz_bus_down(FuzzBus *b) {
-        int status = 0;
-        pid_t r;
-
-        if (b->h.pid > 0) {
-                g_assert_cmpint(kill(b->h.pid, SIGTERM), ==, 0);
-                do
-                        r = waitpid(b->h.pid, &status, 0);
-                while (r < 0 && errno == EINTR);
-                g_assert_cmpint(r, ==, b->h.pid);
-                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                        g_error("sluiced did not exit 0 after SIGTERM (status 0x%x: %s %d)", status,
-                                WIFEXITED(status) ? "exit" : "signal",
-                                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-        }
-        g_dbus_connection_close_sync(b->h.conn, NULL, NULL);
-        g_clear_object(&b->h.conn);
-        bus_harness_flush();
-        (void) kill(b->dbus_pid, SIGTERM);
-        (void) waitpid(b->dbus_pid, &status, 0);
-        {
-                g_autoptr(GDir) d = g_dir_open(b->h.tmpdir, 0, NULL);
-                const char *n;
-
-                while (d && (n = g_dir_read_name(d))) {
-                        g_autofree char *p = g_build_filename(b->h.tmpdir, n, NULL);
-                        (void) unlink(p);
-                }
-                (void) rmdir(b->h.tmpdir);
-        }
-        g_ptr_array_unref(b->h.signals);
-        g_free(b->h.tmpdir);
-        g_free(b->h.config_path);
-        g_free(b->h.address);
+        if (!g_getenv("UBSAN_OPTIONS"))
+                *e++ = "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1";
+        if (!g_getenv("ASAN_OPTIONS"))
+                *e++ = "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1";
+        return bus_harness_new_open_bus(config, env);
 }
 
 static GDBusNodeInfo *load_xml(const char *file) {
@@ -1420,8 +1300,7 @@ static void index_reply_types(GDBusNodeInfo *xml) {
 static void test_fuzz(void) {
         const char *seed_env = g_getenv("SEED"), *calls_env = g_getenv("FUZZ_CALLS");
         guint64 ncalls = calls_env ? g_ascii_strtoull(calls_env, NULL, 10) : DEFAULT_CALLS;
-        FuzzBus bus = {};
-        BusHarness *h = &bus.h;
+        BusHarness *h = NULL;
         Fuzz fz = {}, *f = &fz;
         Conn observer = {};
 
@@ -1439,7 +1318,7 @@ static void test_fuzz(void) {
         f->examples = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         observer.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
-        fuzz_bus_up(&bus, fuzz_config);
+        h = fuzz_bus_up(fuzz_config);
         f->h = h;
         f->foreign = geteuid() == 0;
         if (!f->foreign)
@@ -1495,7 +1374,7 @@ static void test_fuzz(void) {
         g_dbus_node_info_unref(f->manager_xml);
         g_dbus_node_info_unref(f->job_xml);
         g_rand_free(f->rand);
-        fuzz_bus_down(&bus);
+        bus_harness_free(h);
 }
 
 int main(int argc, char **argv) {

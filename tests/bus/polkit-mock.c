@@ -48,55 +48,6 @@ void check_free(Check *c) {
         g_free(c);
 }
 
-static void spawn_daemon(Fixture *f, const char *tmpdir) {
-        g_autoptr(GError) error = NULL;
-        g_auto(GStrv) envp = g_get_environ();
-        g_autofree char *bus_arg = g_strdup_printf("--bus-address=%s", f->h.address);
-        g_autofree char *config_arg = g_strdup_printf("--config=%s", f->h.config_path);
-        const char *sluiced = g_getenv("SLUICED");
-        const char *wrapper = g_getenv("BUS_TEST_DAEMON_WRAPPER");
-        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-
-        if (!sluiced)
-                g_error("$SLUICED is not set: run the bus tests through meson test");
-        /* As in bus-harness.c, e.g. "valgrind --error-exitcode=99 --leak-check=full". */
-        if (wrapper && *wrapper) {
-                g_auto(GStrv) w = NULL;
-
-                g_shell_parse_argv(wrapper, NULL, &w, &error);
-                g_assert_no_error(error);
-                for (char **p = w; *p; p++)
-                        g_ptr_array_add(argv, g_strdup(*p));
-        }
-        g_ptr_array_add(argv, g_strdup(sluiced));
-        g_ptr_array_add(argv, g_steal_pointer(&bus_arg));
-        g_ptr_array_add(argv, g_steal_pointer(&config_arg));
-        g_ptr_array_add(argv, g_strdup_printf("--state-dir=%s", f->h.tmpdir));
-        g_ptr_array_add(argv, g_strdup("--no-root-bypass"));
-        g_ptr_array_add(argv, NULL);
-        /* Never let the daemon near the real buses, nor the real polkit. */
-        envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", f->h.address, TRUE);
-        envp = g_environ_setenv(envp, "DBUS_SESSION_BUS_ADDRESS", f->h.address, TRUE);
-        envp = g_environ_unsetenv(envp, "NOTIFY_SOCKET");
-        g_spawn_async(tmpdir, (char **) argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
-                      &f->h.pid, &error);
-        g_assert_no_error(error);
-}
-
-static gboolean daemon_ready(BusHarness *h, gconstpointer data) {
-        int status;
-
-        if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
-                h->pid = 0;
-                g_error("sluiced exited before taking its name (status 0x%x)", status);
-        }
-        return bus_name_has_owner(h, SLUICE_BUS_NAME);
-}
-
-static gboolean name_owned(BusHarness *h, gconstpointer data) {
-        return bus_name_has_owner(h, data);
-}
-
 /* Runs in the mock's thread: remember its context, for teardown. */
 static void capture_server_context(GtDBusQueue *queue, gpointer userdata) {
         Fixture *f = userdata;
@@ -138,15 +89,15 @@ void setup_common(Fixture *f, gboolean polkit_present, const char *tmpdir_templa
         f->h.signals = g_ptr_array_new();
         /* gt_dbus_queue_own_name() does not wait for the name. */
         if (polkit_present)
-                bus_harness_wait_for(&f->h, name_owned, POLKIT_NAME, "the mock to own " POLKIT_NAME);
+                bus_harness_wait_for(&f->h, bus_name_owned, POLKIT_NAME, "the mock to own " POLKIT_NAME);
         g_assert_cmpint(bus_name_has_owner(&f->h, POLKIT_NAME), ==, polkit_present);
 
         f->h.tmpdir = g_dir_make_tmp(tmpdir_template, &error);
         g_assert_no_error(error);
         f->h.config_path = g_build_filename(f->h.tmpdir, "sluiced.conf", NULL);
         bus_harness_write_config(&f->h, config);
-        spawn_daemon(f, f->h.tmpdir);
-        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        bus_harness_spawn_daemon(&f->h, (const char *const[]) { "--no-root-bypass", NULL }, NULL);
+        bus_harness_wait_daemon(&f->h);
 }
 
 /**
@@ -154,20 +105,7 @@ void setup_common(Fixture *f, gboolean polkit_present, const char *tmpdir_templa
  * @f: the fixture; nothing happens if sluiced is already stopped
  */
 void stop_daemon(Fixture *f) {
-        int status = 0;
-        pid_t r;
-
-        if (f->h.pid <= 0)
-                return;
-        g_assert_cmpint(kill(f->h.pid, SIGTERM), ==, 0);
-        do
-                r = waitpid(f->h.pid, &status, 0);
-        while (r < 0 && errno == EINTR);
-        g_assert_cmpint(r, ==, f->h.pid);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                g_error("sluiced did not exit 0 after SIGTERM (status 0x%x)", status);
-        g_spawn_close_pid(f->h.pid);
-        f->h.pid = 0;
+        bus_harness_stop_daemon(&f->h);
 }
 
 /**

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,127 +34,21 @@
 #define MAX_WAITING_PER_UID 1024u       /* POLKIT_MAX_WAITING_PER_UID */
 #define PER_CONNECTION 120u             /* below the bus's 128 calls awaiting replies */
 
-static const char bus_config_fmt[] =
-        "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
-        " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-        "<busconfig>\n"
-        "  <type>session</type>\n"
-        "  <listen>unix:abstract=%s</listen>\n"
-        "  <auth>EXTERNAL</auth>\n"
-        "  <policy context=\"default\">\n"
-        "    <allow user=\"*\"/>\n"
-        "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
-        "    <allow eavesdrop=\"true\"/>\n"
-        "    <allow own=\"*\"/>\n"
-        "  </policy>\n"
-        "  <limit name=\"max_replies_per_connection\">128</limit>\n"
-        "</busconfig>\n";
-
+/* The harness's open bus (bus_harness_new_open_bus()): every uid admitted,
+ * the system bus's limits; sluiced with SLUICE_TEST_AUTH_RATE=@rate. */
 typedef struct Fixture {
-        BusHarness h;                   /* address, tmpdir, config_path, pid, conn */
-        GPid dbus_pid;
+        BusHarness *h;
 } Fixture;
 
-static void die_with_parent(gpointer data) {
-        (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static gboolean sluiced_ready(BusHarness *h, gconstpointer data) {
-        int status;
-
-        if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
-                h->pid = 0;
-                g_error("sluiced exited before taking its name (status 0x%x)", status);
-        }
-        return bus_name_has_owner(h, SLUICE_BUS_NAME);
-}
-
 static void setup(Fixture *f, const char *rate) {
-        g_autoptr(GError) error = NULL;
-        g_autofree char *bus_config = NULL, *bus_config_path = NULL, *name = NULL, *line = NULL;
-        g_autofree char *a_addr = NULL, *a_conf = NULL, *a_state = NULL, *a_bus = NULL;
-        g_autoptr(GIOChannel) out = NULL;
-        g_auto(GStrv) envp = g_get_environ();
-        const char *sluiced = g_getenv("SLUICED");
-        int out_fd;
+        g_autofree char *env = g_strdup_printf("SLUICE_TEST_AUTH_RATE=%s", rate);
 
-        if (!sluiced)
-                g_error("$SLUICED is not set: run through meson test");
-        f->h.tmpdir = g_dir_make_tmp("sluice-call-rate-XXXXXX", &error);
-        g_assert_no_error(error);
-        f->h.config_path = g_build_filename(f->h.tmpdir, "sluiced.conf", NULL);
-        bus_harness_write_config(&f->h, bus_harness_default_config);
-        name = g_path_get_basename(f->h.tmpdir);
-        bus_config = g_strdup_printf(bus_config_fmt, name);
-        bus_config_path = g_build_filename(f->h.tmpdir, "bus.conf", NULL);
-        g_file_set_contents(bus_config_path, bus_config, -1, &error);
-        g_assert_no_error(error);
-
-        a_bus = g_strdup_printf("--config-file=%s", bus_config_path);
-        {
-                char *argv[] = { (char *) "dbus-daemon", a_bus, (char *) "--nofork", (char *) "--nopidfile",
-                                 (char *) "--print-address=1", NULL };
-
-                g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                                         die_with_parent, NULL, &f->dbus_pid, NULL, &out_fd, NULL, &error);
-                g_assert_no_error(error);
-        }
-        out = g_io_channel_unix_new(out_fd);
-        g_io_channel_set_close_on_unref(out, TRUE);
-        g_io_channel_read_line(out, &line, NULL, NULL, &error);
-        g_assert_no_error(error);
-        g_assert_nonnull(line);
-        f->h.address = g_strdup(g_strstrip(line));
-        f->h.conn = bus_harness_connect(&f->h);
-        f->h.signals = g_ptr_array_new();
-
-        a_addr = g_strdup_printf("--bus-address=%s", f->h.address);
-        a_conf = g_strdup_printf("--config=%s", f->h.config_path);
-        a_state = g_strdup_printf("--state-dir=%s", f->h.tmpdir);
-        envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", f->h.address, TRUE);
-        envp = g_environ_setenv(envp, "DBUS_SESSION_BUS_ADDRESS", f->h.address, TRUE);
-        envp = g_environ_setenv(envp, "SLUICE_TEST_AUTH_RATE", rate, TRUE);
-        envp = g_environ_unsetenv(envp, "NOTIFY_SOCKET");
-        {
-                char *argv[] = { (char *) sluiced, a_addr, a_conf, a_state, NULL };
-
-                g_spawn_async(NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL, &f->h.pid, &error);
-                g_assert_no_error(error);
-        }
-        bus_harness_wait_for(&f->h, sluiced_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        f->h = bus_harness_new_open_bus(NULL, (const char *const[]) { env, NULL });
 }
 
 /* SIGTERM: sluiced must exit 0, held calls and all. */
 static void teardown(Fixture *f) {
-        int status = 0;
-        pid_t r;
-
-        g_assert_cmpint(kill(f->h.pid, SIGTERM), ==, 0);
-        do
-                r = waitpid(f->h.pid, &status, 0);
-        while (r < 0 && errno == EINTR);
-        g_assert_cmpint(r, ==, f->h.pid);
-        g_assert_true(WIFEXITED(status));
-        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-        g_dbus_connection_close_sync(f->h.conn, NULL, NULL);
-        g_clear_object(&f->h.conn);
-        bus_harness_flush();
-        (void) kill(f->dbus_pid, SIGTERM);
-        (void) waitpid(f->dbus_pid, &status, 0);
-        {
-                g_autoptr(GDir) d = g_dir_open(f->h.tmpdir, 0, NULL);
-                const char *n;
-
-                while (d && (n = g_dir_read_name(d))) {
-                        g_autofree char *p = g_build_filename(f->h.tmpdir, n, NULL);
-                        (void) unlink(p);
-                }
-                (void) rmdir(f->h.tmpdir);
-        }
-        g_ptr_array_unref(f->h.signals);
-        g_free(f->h.tmpdir);
-        g_free(f->h.config_path);
-        g_free(f->h.address);
+        g_clear_pointer(&f->h, bus_harness_free);
 }
 
 /* A connection the bus knows as @uid (credentials are taken at connect(),
@@ -165,24 +58,24 @@ static GDBusConnection *connect_as(Fixture *f, uid_t uid) {
 
         if (setresuid(uid, uid, 0) < 0)
                 g_error("setresuid(%u): %s", (unsigned) uid, g_strerror(errno));
-        c = bus_harness_connect(&f->h);
+        c = bus_harness_connect(f->h);
         if (setresuid(0, 0, 0) < 0)
                 g_error("setresuid(0): %s", g_strerror(errno));
         return c;
 }
 
 static BusPending *submit_async(Fixture *f, GDBusConnection *c) {
-        return bus_call_async(&f->h, c, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit",
+        return bus_call_async(f->h, c, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Submit",
                               g_variant_new("(s@a{sv})", "cmd", g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0)));
 }
 
 /* A read (never held: reading needs no authorization) that is answered
  * after sluiced has read every call sent before it on @c. */
 static void sync_connection(Fixture *f, GDBusConnection *c) {
-        g_autoptr(BusPending) p = bus_call_async(&f->h, c, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJob",
+        g_autoptr(BusPending) p = bus_call_async(f->h, c, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJob",
                                                  g_variant_new("(t)", G_MAXUINT64 - 1));
 
-        bus_harness_wait_pending(&f->h, p, "GetJob on a connection with held calls");
+        bus_harness_wait_pending(f->h, p, "GetJob on a connection with held calls");
         bus_assert_error(p->error, "org.sluice.Error.NoSuchJob", NULL);
 }
 
@@ -252,7 +145,7 @@ static void test_flooder_held_others_answered(void) {
 
         for (guint i = 0; i < G_N_ELEMENTS(flood); i++)
                 flood[i] = submit_async(&f, flooder);
-        bus_harness_wait_for(&f.h, enough_done, &(Count){ flood, G_N_ELEMENTS(flood), BURST },
+        bus_harness_wait_for(f.h, enough_done, &(Count){ flood, G_N_ELEMENTS(flood), BURST },
                              "the flooder's burst to be answered");
         sync_connection(&f, flooder);
         bus_harness_flush();
@@ -265,10 +158,10 @@ static void test_flooder_held_others_answered(void) {
 
         /* Another user is asked about at once: its own bucket. */
         mine = submit_async(&f, other);
-        bus_harness_wait_pending(&f.h, mine, "another user's Submit while the flooder's calls are held");
+        bus_harness_wait_pending(f.h, mine, "another user's Submit while the flooder's calls are held");
         bus_assert_error(mine->error, "org.sluice.Error.NotPermitted", "polkit is not available", NULL);
         /* Root (Cockpit, sluicectl as root) is never asked, never held. */
-        root_job = bus_submit(&f.h, NULL, "cmd", NULL);
+        root_job = bus_submit(f.h, NULL, "cmd", NULL);
         g_assert_nonnull(root_job);
         sync_connection(&f, flooder);
         bus_harness_flush();
@@ -283,7 +176,7 @@ static void test_flooder_held_others_answered(void) {
                                   n_extra < MAX_WAITING_PER_UID - (G_N_ELEMENTS(flood) - BURST) + 7; i++)
                         extra[n_extra++] = submit_async(&f, more[k]);
         }
-        bus_harness_wait_for(&f.h, enough_done, &(Count){ extra, n_extra, 7 },
+        bus_harness_wait_for(f.h, enough_done, &(Count){ extra, n_extra, 7 },
                              "the calls beyond the flooder's 1024 to be refused");
         for (guint k = 0; k < n_more; k++)
                 sync_connection(&f, more[k]);
@@ -304,7 +197,7 @@ static void test_flooder_held_others_answered(void) {
         /* Still answered at once: the other user. */
         g_clear_pointer(&mine, bus_pending_free);
         mine = submit_async(&f, other);
-        bus_harness_wait_pending(&f.h, mine, "another user's Submit while 1024 calls of the flooder are held");
+        bus_harness_wait_pending(f.h, mine, "another user's Submit while 1024 calls of the flooder are held");
         bus_assert_error(mine->error, "org.sluice.Error.NotPermitted", "polkit is not available", NULL);
 
         /* The flooder leaves: its held calls go with it (sluiced exits 0 after). */
@@ -314,12 +207,12 @@ static void test_flooder_held_others_answered(void) {
         }
         g_dbus_connection_close_sync(flooder, NULL, NULL);
         for (guint i = 0; i < n_extra; i++)
-                bus_harness_wait_pending(&f.h, extra[i], "the closed connections to fail their calls");
+                bus_harness_wait_pending(f.h, extra[i], "the closed connections to fail their calls");
         for (guint i = 0; i < G_N_ELEMENTS(flood); i++)
-                bus_harness_wait_pending(&f.h, flood[i], "the closed connection to fail its calls");
+                bus_harness_wait_pending(f.h, flood[i], "the closed connection to fail its calls");
         g_clear_pointer(&mine, bus_pending_free);
         mine = submit_async(&f, other);
-        bus_harness_wait_pending(&f.h, mine, "another user's Submit after the flooder left");
+        bus_harness_wait_pending(f.h, mine, "another user's Submit after the flooder left");
         bus_assert_error(mine->error, "org.sluice.Error.NotPermitted", "polkit is not available", NULL);
 
         for (guint i = 0; i < n_extra; i++)
@@ -360,7 +253,7 @@ static void test_held_calls_answered_in_order(void) {
         flooder = connect_as(&f, FLOODER_UID);
         for (guint i = 0; i < G_N_ELEMENTS(flood); i++)
                 flood[i] = submit_async(&f, flooder);
-        bus_harness_wait_for(&f.h, all_seen, &(Order){ flood, G_N_ELEMENTS(flood), order },
+        bus_harness_wait_for(f.h, all_seen, &(Order){ flood, G_N_ELEMENTS(flood), order },
                              "every held call to be answered");
         for (guint i = 0; i < G_N_ELEMENTS(flood); i++) {
                 g_assert_true(g_ptr_array_index(order, i) == flood[i]);

@@ -7,15 +7,6 @@
 
 #include "bus-harness.h"
 
-static void sync_with_daemon(BusHarness *h) {
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) r = NULL;
-
-        r = bus_call(h, NULL, SLUICE_MANAGER_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, &error);
-        g_assert_no_error(error);
-        bus_harness_flush();
-}
-
 static void manager_call_ok(BusHarness *h, const char *method, GVariant *params) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) r = NULL;
@@ -271,7 +262,7 @@ static void test_update_invalid(void) {
         d = manager_get_string(h, "Discipline");
         g_assert_cmpstr(d, ==, "fifo");
         g_assert_cmpuint(bus_manager_get_u(h, "MaxRunning"), ==, 0);
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
         g_assert_cmpuint(count_signals(h, "ConfigChanged"), ==, 0);
         /* The class still admits one at a time. */
         {
@@ -345,7 +336,7 @@ static void test_reload(void) {
         g_assert_cmpstr(d, ==, "priority");
         g_assert_cmpuint(bus_manager_get_u(h, "MaxRunning"), ==, 7);
         g_assert_true(classes_contain(h, "extra"));
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
         g_assert_cmpuint(count_signals(h, "ConfigChanged"), ==, 1);
 }
 

@@ -56,15 +56,6 @@ static const char config[] =
         "[Resource link:wan]\n"
         "MaxRunning=5\n";
 
-static void sync_with_daemon(BusHarness *h) {
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) r = NULL;
-
-        r = bus_call(h, NULL, SLUICE_MANAGER_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, &error);
-        g_assert_no_error(error);
-        bus_harness_flush();
-}
-
 static GVariant *manager_property(BusHarness *h, const char *name) {
         return bus_get_property(h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, name);
 }
@@ -278,31 +269,12 @@ static void test_counts(void) {
 /* The value of @property in the last manager PropertiesChanged that carried it
  * (NULL if none did), and how many carried it. */
 static GVariant *last_changed(BusHarness *h, const char *property, guint *ret_n) {
-        g_autoptr(GPtrArray) sigs = bus_signals_find(h, "PropertiesChanged", SLUICE_MANAGER_PATH);
-        GVariant *last = NULL;
-        guint n = 0;
+        g_autoptr(GPtrArray) values =
+                bus_signals_changed_values(h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, property);
 
-        for (guint i = 0; i < sigs->len; i++) {
-                BusSignal *s = g_ptr_array_index(sigs, i);
-                g_autoptr(GVariant) changed = NULL;
-                g_autofree const char **invalidated = NULL;
-                const char *iface;
-                GVariant *v;
-
-                g_variant_get(s->parameters, "(&s@a{sv}^a&s)", &iface, &changed, &invalidated);
-                if (!g_str_equal(iface, SLUICE_MANAGER_IFACE))
-                        continue;
-                g_assert_false(g_strv_contains(invalidated, property));  /* values travel */
-                v = g_variant_lookup_value(changed, property, NULL);
-                if (v) {
-                        n++;
-                        g_clear_pointer(&last, g_variant_unref);
-                        last = v;
-                }
-        }
         if (ret_n)
-                *ret_n = n;
-        return last;
+                *ret_n = values->len;
+        return values->len ? g_variant_ref(g_ptr_array_index(values, values->len - 1)) : NULL;
 }
 
 /* The last signalled value equals what a Get returns now. */
@@ -336,7 +308,7 @@ static void test_signals(void) {
 
         /* A job moves: both carry the new counts. */
         a = bus_acquire(h, holder, "backup", store_options("alpha"));
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
         assert_signalled_current(h, "ClassDetails");
         assert_signalled_current(h, "Limits");
         sig = last_changed(h, "Limits", NULL);
@@ -352,7 +324,7 @@ static void test_signals(void) {
         sig = last_changed(h, "Limits", &n_limits);
         g_clear_pointer(&sig, g_variant_unref);
         call_ok(h, "Pause", g_variant_new("(s)", "class:backup"));
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
         details = last_changed(h, "ClassDetails", &n);
         g_assert_cmpuint(n, ==, n_details + 1);
         g_assert_true(class_paused(details, "backup"));
@@ -364,14 +336,14 @@ static void test_signals(void) {
 
         /* The global pause pauses every class. */
         call_ok(h, "Pause", g_variant_new("(s)", ""));
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
         g_clear_pointer(&details, g_variant_unref);
         details = last_changed(h, "ClassDetails", NULL);
         g_assert_true(class_paused(details, "backup"));
         g_assert_true(class_paused(details, "gc"));
         call_ok(h, "Resume", g_variant_new("(s)", ""));
         call_ok(h, "Resume", g_variant_new("(s)", "class:backup"));
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
         g_clear_pointer(&details, g_variant_unref);
         details = last_changed(h, "ClassDetails", NULL);
         g_assert_false(class_paused(details, "backup"));
@@ -380,7 +352,7 @@ static void test_signals(void) {
         /* UpdateConfig: the per-user limits and the class's quota follow. */
         call_ok(h, "UpdateConfig", g_variant_new_parsed("('Scheduler', {'MaxQueuedPerUser': <'40'>,"
                                                         " 'MaxRunningPerUser': <'4'>}, false)"));
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
         g_clear_pointer(&sig, g_variant_unref);
         sig = last_changed(h, "MaxQueuedPerUser", NULL);
         g_assert_nonnull(sig);
@@ -403,7 +375,7 @@ static void test_signals(void) {
         g_clear_pointer(&sig, g_variant_unref);
         sig = last_changed(h, "MaxRunningPerUser", &n_limits);
         call_ok(h, "Reload", NULL);
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
         g_clear_pointer(&details, g_variant_unref);
         details = last_changed(h, "ClassDetails", NULL);
         g_assert_cmpuint(class_u(details, "backup", "MaxRunning"), ==, 9);
@@ -447,7 +419,7 @@ static void test_totals_unchanged(void) {
         bus_release(h, holder, x, "success");
         bus_harness_wait_pending(h, y, "y's lease to be granted");
         g_assert_no_error(y->error);
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
         g_assert_cmpuint(bus_manager_get_u(h, "RunningJobs"), ==, 1);
         g_assert_cmpuint(bus_manager_get_u(h, "QueuedJobs"), ==, 1);
 

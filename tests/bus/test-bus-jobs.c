@@ -34,18 +34,6 @@ static GVariant *job_get_all(BusHarness *h, const char *path) {
         return all;
 }
 
-/* Make sure sluiced has handled everything conn sent before: one more round
- * trip on the same connection (the bus keeps order per sender), then run
- * whatever replies GDBus queued for the main context. */
-static void sync_with_daemon(BusHarness *h, GDBusConnection *conn) {
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) r = NULL;
-
-        r = bus_call(h, conn, SLUICE_MANAGER_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, &error);
-        g_assert_no_error(error);
-        bus_harness_flush();
-}
-
 static void test_submit_properties(void) {
         g_autoptr(BusHarness) h = bus_harness_new(NULL);
         g_auto(GVariantDict) opts = G_VARIANT_DICT_INIT(NULL);
@@ -178,11 +166,11 @@ static void test_acquire_deferred(void) {
         second = bus_call_async(h, b, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire",
                                 g_variant_new("(s@a{sv})", "slot", empty_options()));
         /* sluiced has seen the Acquire once it answered a later call from b. */
-        sync_with_daemon(h, b);
+        bus_harness_sync(h, b);
         g_assert_false(second->done);
         g_assert_cmpuint(bus_manager_get_u(h, "QueuedJobs"), ==, 1);
         g_assert_cmpuint(bus_manager_get_u(h, "RunningJobs"), ==, 1);
-        sync_with_daemon(h, b);
+        bus_harness_sync(h, b);
         g_assert_false(second->done);
 
         bus_release(h, NULL, first, "");
@@ -290,7 +278,7 @@ static void test_wait(void) {
         first_finished = bus_call_async(h, NULL, first, SLUICE_JOB_IFACE, "Wait", g_variant_new("(s)", "finished"));
         second_started = bus_call_async(h, NULL, second, SLUICE_JOB_IFACE, "Wait", g_variant_new("(s)", "started"));
         second_finished = bus_call_async(h, NULL, second, SLUICE_JOB_IFACE, "Wait", g_variant_new("(s)", "finished"));
-        sync_with_daemon(h, NULL);
+        bus_harness_sync(h, NULL);
         g_assert_false(first_finished->done);
         g_assert_false(second_started->done);
         g_assert_false(second_finished->done);
@@ -305,7 +293,7 @@ static void test_wait(void) {
         assert_wait_reply(first_finished, "done", "success");
         bus_harness_wait_pending(h, second_started, "Wait(started) of the next job");
         assert_wait_reply(second_started, "running", "");
-        sync_with_daemon(h, NULL);
+        bus_harness_sync(h, NULL);
         g_assert_false(second_finished->done);
 
         bus_release(h, b, second, "failed");
@@ -532,7 +520,7 @@ static void test_holder_killed(void) {
 
         waiter = bus_call_async(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire",
                                 g_variant_new("(s@a{sv})", "slot", empty_options()));
-        sync_with_daemon(h, NULL);
+        bus_harness_sync(h, NULL);
         g_assert_false(waiter->done);
         g_assert_cmpuint(bus_manager_get_u(h, "QueuedJobs"), ==, 1);
 

@@ -18,15 +18,6 @@ static const char keep_one_second_config[] =
         "Kind=lease\n"
         "MaxRunning=1\n";
 
-static void sync_with_daemon(BusHarness *h) {
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) r = NULL;
-
-        r = bus_call(h, NULL, SLUICE_MANAGER_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, &error);
-        g_assert_no_error(error);
-        bus_harness_flush();
-}
-
 /* Paths of the job objects, as GetManagedObjects reports them. */
 static GHashTable *managed_jobs(BusHarness *h) {
         g_autoptr(GError) error = NULL;
@@ -146,7 +137,7 @@ static void test_object_manager_view(void) {
         bus_wait_job_state(h, b, "running");
 
         bus_harness_wait_for(h, n_job_news, GUINT_TO_POINTER(4), "four JobNew signals");
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
         from_jobs = jobs_from_signals(h, FALSE);
         from_om = jobs_from_signals(h, TRUE);
         managed = managed_jobs(h);
@@ -158,26 +149,7 @@ static void test_object_manager_view(void) {
 
 /* The values of one property in the PropertiesChanged signals of path, in order. */
 static GPtrArray *changed_values(BusHarness *h, const char *path, const char *property) {
-        g_autoptr(GPtrArray) sigs = bus_signals_find(h, "PropertiesChanged", path);
-        GPtrArray *values = g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
-
-        for (guint i = 0; i < sigs->len; i++) {
-                BusSignal *s = g_ptr_array_index(sigs, i);
-                g_autoptr(GVariant) changed = NULL;
-                g_autofree const char **invalidated = NULL;
-                const char *iface;
-                GVariant *v;
-
-                g_variant_get(s->parameters, "(&s@a{sv}^a&s)", &iface, &changed, &invalidated);
-                if (!g_str_equal(iface, SLUICE_JOB_IFACE))
-                        continue;
-                /* EmitsChangedSignal=true: values travel, never only invalidations. */
-                g_assert_false(g_strv_contains(invalidated, property));
-                v = g_variant_lookup_value(changed, property, NULL);
-                if (v)
-                        g_ptr_array_add(values, v);
-        }
-        return values;
+        return bus_signals_changed_values(h, path, SLUICE_JOB_IFACE, property);
 }
 
 static void assert_string_values(GPtrArray *values, const char *const *expected) {
@@ -215,7 +187,7 @@ static void test_properties_changed(void) {
         bus_wait_job_state(h, b, "running");
         bus_release(h, NULL, b, "success");
         bus_harness_wait_for(h, job_removed_or_done_signal, b, "PropertiesChanged State=done");
-        sync_with_daemon(h);
+        bus_harness_sync(h, NULL);
 
         /* Every State change of b, in order, with the value. */
         states = changed_values(h, b, "State");

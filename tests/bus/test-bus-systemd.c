@@ -258,51 +258,9 @@ static void emit_job_removed(Fixture *f, guint32 id, const char *unit, const cha
 
 /* ---- sluiced ---- */
 
+/* The state database beside the config, never the system's; never near the real systemd. */
 static void spawn_daemon(Fixture *f) {
-        g_autoptr(GError) error = NULL;
-        g_auto(GStrv) envp = g_get_environ();
-        const char *sluiced = g_getenv("SLUICED");
-        const char *wrapper = g_getenv("BUS_TEST_DAEMON_WRAPPER");
-        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-
-        if (!sluiced)
-                g_error("$SLUICED is not set: run the bus tests through meson test");
-        /* As in bus-harness.c, e.g. "valgrind --error-exitcode=99 --leak-check=full". */
-        if (wrapper && *wrapper) {
-                g_auto(GStrv) w = NULL;
-
-                g_shell_parse_argv(wrapper, NULL, &w, &error);
-                g_assert_no_error(error);
-                for (char **p = w; *p; p++)
-                        g_ptr_array_add(argv, g_strdup(*p));
-        }
-        g_ptr_array_add(argv, g_strdup(sluiced));
-        g_ptr_array_add(argv, g_strdup_printf("--bus-address=%s", f->h.address));
-        g_ptr_array_add(argv, g_strdup_printf("--config=%s", f->h.config_path));
-        /* The state database beside the config, never the system's. */
-        g_ptr_array_add(argv, g_strdup_printf("--state-dir=%s", f->h.tmpdir));
-        g_ptr_array_add(argv, NULL);
-        /* Never let the daemon near the real buses, nor the real systemd. */
-        envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", f->h.address, TRUE);
-        envp = g_environ_setenv(envp, "DBUS_SESSION_BUS_ADDRESS", f->h.address, TRUE);
-        envp = g_environ_unsetenv(envp, "NOTIFY_SOCKET");
-        g_spawn_async(f->h.tmpdir, (char **) argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL,
-                      NULL, &f->h.pid, &error);
-        g_assert_no_error(error);
-}
-
-static gboolean daemon_ready(BusHarness *h, gconstpointer data) {
-        int status;
-
-        if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
-                h->pid = 0;
-                g_error("sluiced exited before taking its name (status 0x%x)", status);
-        }
-        return bus_name_has_owner(h, SLUICE_BUS_NAME);
-}
-
-static gboolean name_owned(BusHarness *h, gconstpointer data) {
-        return bus_name_has_owner(h, data);
+        bus_harness_spawn_daemon(&f->h, NULL, NULL);
 }
 
 static gboolean name_gone(BusHarness *h, gconstpointer data) {
@@ -357,7 +315,7 @@ static void answer_start_up(Fixture *f, const char *unit, GVariant *service) {
                 reply_props(pop_getall(f, unit, SD_SERVICE), service);
         } else
                 g_variant_unref(g_variant_ref_sink(service));
-        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        bus_harness_wait_daemon(&f->h);
         gt_dbus_queue_assert_no_messages(f->queue);
 }
 
@@ -384,7 +342,7 @@ static void setup_with(Fixture *f, const LeftUnit *left) {
         f->h.conn = g_object_ref(gt_dbus_queue_get_client_connection(f->queue));
         f->h.signals = g_ptr_array_new();
         /* gt_dbus_queue_own_name() does not wait for the name. */
-        bus_harness_wait_for(&f->h, name_owned, SD_NAME, "the mock to own " SD_NAME);
+        bus_harness_wait_for(&f->h, bus_name_owned, SD_NAME, "the mock to own " SD_NAME);
 
         f->h.tmpdir = g_dir_make_tmp("sluice-systemd-test-XXXXXX", &error);
         g_assert_no_error(error);
@@ -401,20 +359,7 @@ static void setup(Fixture *f, gconstpointer data) {
 }
 
 static void stop_daemon(Fixture *f) {
-        int status = 0;
-        pid_t r;
-
-        if (f->h.pid <= 0)
-                return;
-        g_assert_cmpint(kill(f->h.pid, SIGTERM), ==, 0);
-        do
-                r = waitpid(f->h.pid, &status, 0);
-        while (r < 0 && errno == EINTR);
-        g_assert_cmpint(r, ==, f->h.pid);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                g_error("sluiced did not exit 0 after SIGTERM (status 0x%x)", status);
-        g_spawn_close_pid(f->h.pid);
-        f->h.pid = 0;
+        bus_harness_stop_daemon(&f->h);
 }
 
 /* The config and sluiced's state database (sluice.db, -wal, -shm): plain files. */
@@ -716,7 +661,7 @@ static void test_systemd_restarts(Fixture *f, gconstpointer data) {
         gt_dbus_queue_assert_no_messages(f->queue);
 
         f->name_id = gt_dbus_queue_own_name(f->queue, SD_NAME);
-        bus_harness_wait_for(&f->h, name_owned, SD_NAME, "the mock to own " SD_NAME " again");
+        bus_harness_wait_for(&f->h, bus_name_owned, SD_NAME, "the mock to own " SD_NAME " again");
         reply_empty(pop_manager(f, "Subscribe"));
         g_dbus_method_invocation_return_value(pop_unit_call(f, "GetUnit", "sluice-job-1.service"),
                                               g_variant_new("(o)", unit_obj));
@@ -737,7 +682,7 @@ static void test_systemd_restarts_without_unit(Fixture *f, gconstpointer data) {
         gt_dbus_queue_unown_name(f->queue, f->name_id);
         bus_harness_wait_for(&f->h, name_gone, SD_NAME, "the mock to leave " SD_NAME);
         f->name_id = gt_dbus_queue_own_name(f->queue, SD_NAME);
-        bus_harness_wait_for(&f->h, name_owned, SD_NAME, "the mock to own " SD_NAME " again");
+        bus_harness_wait_for(&f->h, bus_name_owned, SD_NAME, "the mock to own " SD_NAME " again");
         reply_empty(pop_manager(f, "Subscribe"));
         reply_error(pop_unit_call(f, "GetUnit", "sluice-job-1.service"), "org.freedesktop.systemd1.NoSuchUnit",
                     "Unit sluice-job-1.service not loaded.");
@@ -837,7 +782,7 @@ static void test_cancel_across_crash(Fixture *f, gconstpointer data) {
         cancel_then_crash(f, path);
         spawn_daemon(f);
         answer_reattach(f, "sluice-job-1.service", "active", running_service_props(0));
-        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        bus_harness_wait_daemon(&f->h);
         bus_wait_job_state(&f->h, path, "running");
 
         /* The command exits 0 as the stop reaches it (a worker that traps SIGTERM). */
@@ -861,7 +806,7 @@ static void test_cancel_across_crash_ended(Fixture *f, gconstpointer data) {
         cancel_then_crash(f, path);
         spawn_daemon(f);
         answer_reattach(f, "sluice-job-1.service", "inactive", service_props("success", CLD_EXITED_, 0, NULL));
-        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        bus_harness_wait_daemon(&f->h);
         assert_job_end(f, path, "cancelled", "cancelled through sluice (the stop was requested before sluiced restarted)",
                        0);
         /* Nothing left to stop: the next call is the UnrefUnit. */
@@ -878,7 +823,7 @@ static void test_cancel_across_crash_gone(Fixture *f, gconstpointer data) {
         cancel_then_crash(f, path);
         spawn_daemon(f);
         answer_reattach(f, NULL, NULL, service_props("success", 0, 0, NULL));
-        bus_harness_wait_for(&f->h, daemon_ready, NULL, "sluiced to own " SLUICE_BUS_NAME);
+        bus_harness_wait_daemon(&f->h);
         record = bus_call(&f->h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJobRecord",
                           g_variant_new("(t)", bus_job_id(path)), &error);
         g_assert_no_error(error);
