@@ -33,7 +33,8 @@ print("prefix /usr/local: policy, activation, actions and unit where the system 
 PY
 grep -q 'ExecStart=/usr/local/libexec/sluiced$' "$tmp/ul/data/sluiced.service" ||
         { echo "FAIL: the unit does not run /usr/local/libexec/sluiced"; grep ExecStart "$tmp/ul/data/sluiced.service"; exit 1; }
-grep -q 'SLUICE_DEFAULT_STATE_DIR="/var/lib/sluice"' "$tmp/ul/build.ninja" ||
+# The build's values live in the generated config.h (issue 13 item 5).
+grep -q '^#define SLUICE_DEFAULT_STATE_DIR "/var/lib/sluice"$' "$tmp/ul/config.h" ||
         { echo "FAIL: sluiced's default state directory is not /var/lib/sluice (StateDirectory=sluice)"; exit 1; }
 echo "prefix /usr/local: unit runs the /usr/local sluiced, state in /var/lib/sluice"
 
