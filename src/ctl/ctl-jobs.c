@@ -400,7 +400,6 @@ static int parse_one_job(Ctl *ctl, int argc, char **argv, const char *usage, cha
         return ctl_resolve_job(ctl, argv[idx], ret_path);
 }
 
-static int get_job_record(Ctl *ctl, guint64 id, GVariant **ret);
 
 /*
  * "show ID" of a job no longer on the bus (KeepFinishedSec passed, or sluiced
@@ -434,7 +433,7 @@ static int show_from_history(Ctl *ctl, int argc, char **argv) {
         if (r >= 0 || !sd_bus_error_has_name(&error, SLUICE_BUS_ERROR_NO_SUCH_JOB))
                 return -1;      /* on the bus, or another failure the usual path reports */
 
-        r = get_job_record(ctl, id, &rec);
+        r = ctl_get_job_record(ctl, id, &rec);
         if (r != 0)
                 return r;
         if (ctl->json)
@@ -657,7 +656,7 @@ static bool parse_since(const char *text, guint64 *ret) {
 }
 
 /* GetJobRecord(id) as an a{sv} GVariant (owned); 0 or an exit status after printing why. */
-static int get_job_record(Ctl *ctl, guint64 id, GVariant **ret) {
+int ctl_get_job_record(Ctl *ctl, guint64 id, GVariant **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         g_autofree char *what = g_strdup_printf(_("could not read job %" PRIu64), (uint64_t) id);
         GVariant *v = NULL;
@@ -764,7 +763,7 @@ int ctl_verb_history(Ctl *ctl, int argc, char **argv) {
                 gint32 exit_status = -1;
                 guint64 duration;
 
-                r = get_job_record(ctl, id, &rec);
+                r = ctl_get_job_record(ctl, id, &rec);
                 if (r != 0)
                         return r;
                 duration = record_duration(rec);

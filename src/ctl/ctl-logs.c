@@ -201,29 +201,6 @@ static int parse_logs_args(Ctl *ctl, int argc, char **argv, LogsArgs *a) {
         return 0;
 }
 
-/* GetJobRecord(id) as an a{sv} GVariant (owned); 0 or an exit status after printing why. */
-static int logs_job_record(Ctl *ctl, guint64 id, GVariant **ret) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        g_autofree char *what = g_strdup_printf(_("could not read job %" PRIu64), (uint64_t) id);
-        GVariant *v = NULL;
-        int r;
-
-        r = ctl_call(ctl, what, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJobRecord", &reply, "t", id);
-        if (r != 0)
-                return r;
-        r = ctl_message_read_gvariant(reply, &v);
-        if (r == 0)
-                r = -EBADMSG;
-        if (r < 0)
-                return ctl_fail(what, NULL, r);
-        *ret = g_variant_ref_sink(v);
-        if (!g_variant_is_of_type(*ret, G_VARIANT_TYPE("a{sv}"))) {
-                g_clear_pointer(ret, g_variant_unref);
-                return ctl_fail(what, NULL, -EBADMSG);
-        }
-        return 0;
-}
-
 /* The journalctl command line (argv, NULL-terminated; over -H the ssh one). */
 static GPtrArray *journalctl_argv(Ctl *ctl, const LogsArgs *a, const char *match, bool follow) {
         const char *journalctl = g_getenv("SLUICE_JOURNALCTL") ?: "journalctl";
@@ -373,7 +350,7 @@ static char *job_state_now(Ctl *ctl, guint64 id) {
         g_autoptr(GVariant) rec = NULL;
         const char *state = NULL;
 
-        if (logs_job_record(ctl, id, &rec) != 0)
+        if (ctl_get_job_record(ctl, id, &rec) != 0)
                 return NULL;
         if (!g_variant_lookup(rec, "State", "&s", &state))
                 state = "";
@@ -479,7 +456,7 @@ int ctl_verb_logs(Ctl *ctl, int argc, char **argv) {
         r = ctl_connect(ctl);
         if (r != 0)
                 return r;
-        r = logs_job_record(ctl, a.id, &rec);
+        r = ctl_get_job_record(ctl, a.id, &rec);
         if (r != 0)
                 return r;
         g_variant_lookup(rec, "InvocationID", "&s", &invocation);

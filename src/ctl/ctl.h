@@ -40,6 +40,7 @@ typedef int (*CtlVerbFunc)(Ctl *ctl, int argc, char **argv);
 int ctl_usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void ctl_print_help(void);
 int ctl_parse_common_options(Ctl *ctl, int argc, char **argv, int *ret_optind);
+int ctl_get_job_record(Ctl *ctl, guint64 id, GVariant **ret);
 
 /* ctl-manager.c */
 int ctl_verb_status(Ctl *ctl, int argc, char **argv);
