@@ -99,28 +99,29 @@ static UnitWatch *reply_watch(SystemdExecutor *e, const char *key) {
 
 /* ---- replies → transitions ---- */
 
+/* A StartTransientUnit/StopUnit reply: the job's object path PID 1 answered, or NULL. */
+static const char *reply_job_path(sd_bus_message *reply, const sd_bus_error *error) {
+        const char *path = NULL;
+
+        if (sd_bus_error_is_set(error) || sd_bus_message_read(reply, "o", &path) < 0)
+                return NULL;
+        return path;
+}
+
 static void on_start_reply(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
         SystemdExecutor *e = userdata;
         UnitWatch *w = reply_watch(e, key);
-        const char *path = NULL;
 
-        if (!w)
-                return;
-        if (!sd_bus_error_is_set(error) && sd_bus_message_read(reply, "o", &path) < 0)
-                path = NULL;
-        (void) unit_watch_start_replied(w, reply_kind(e, error), path, error_text(error));
+        if (w)
+                (void) unit_watch_start_replied(w, reply_kind(e, error), reply_job_path(reply, error), error_text(error));
 }
 
 static void on_stop_reply(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
         SystemdExecutor *e = userdata;
         UnitWatch *w = reply_watch(e, key);
-        const char *path = NULL;
 
-        if (!w)
-                return;
-        if (!sd_bus_error_is_set(error) && sd_bus_message_read(reply, "o", &path) < 0)
-                path = NULL;
-        (void) unit_watch_stop_replied(w, reply_kind(e, error), path, error_text(error));
+        if (w)
+                (void) unit_watch_stop_replied(w, reply_kind(e, error), reply_job_path(reply, error), error_text(error));
 }
 
 static void on_getall_unit(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
