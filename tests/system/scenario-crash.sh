@@ -21,8 +21,9 @@
 #   - no unit ran twice (distinct INVOCATION_ID per unit in PID 1's journal);
 # and all along, sampled: never more than 2 crash-cmd units active, never
 # more than 2 crash-cmd jobs or 1 crash-lease job running in sluiced's view.
-# At the end every acknowledged command job must end success or lost, every
-# acknowledged cancel of a running job cancelled, and the totals are printed. First, deterministically: a job whose unit ends and
+# At the end every acknowledged command job must end success or lost (or
+# failed where PID 1 failed it before exec: status=219/CGROUP in its journal),
+# every acknowledged cancel of a running job cancelled, and the totals are printed. First, deterministically: a job whose unit ends and
 # is collected while sluiced is down gets its real result from the journal.
 #
 #   N=200 SLUICE_SCENARIO_TIMEOUT=3600 SLUICE_SYSTEM_SCENARIOS=crash \
@@ -273,15 +274,41 @@ kill "$sampler" 2>/dev/null
 wait "$sampler" 2>/dev/null || true
 sampler=
 check_after_restart final
-if grep -qvE '^((command done/(success|lost)|(lease|ttl) done/(success|abandoned)|(cancel|stop) done/cancelled) |(cancels|releases|stops)-acked )' \
-	"$tmp/summary"; then
+# Each acknowledged job's end, one by one (crash-check.py has already held
+# every acknowledged cancel, release and stop to its word: an acknowledged stop
+# that ended lost would have failed there):
+#   - a command job (crash-cmd, or a crash-stop job whose stop was never
+#     acknowledged) may end lost: stored running, then killed before its
+#     StartTransientUnit left (docs/design.md, "Durability windows");
+#   - a crash-cmd job may end failed only where PID 1 itself failed it before
+#     exec (status=219/CGROUP: twice in 10 834 jobs of the N=200 run at load
+#     40-50); sluiced then reports what PID 1 said, which is right.
+unexpected=()
+cgroup_failed=0
+while read -r kind how id; do
+	case "$kind $how" in
+	"command done/success" | "command done/lost" | "lease done/success" | "lease done/abandoned" | \
+		"ttl done/success" | "ttl done/abandoned" | "cancel done/cancelled" | "stop done/cancelled" | "stop done/lost")
+		continue
+		;;
+	"command done/failed")
+		unit_log=$(container_exec journalctl --no-pager -o cat -u "sluice-job-$id.service" 2>/dev/null || true)
+		if [[ $unit_log == *"status=219/CGROUP"* ]]; then
+			cgroup_failed=$((cgroup_failed + 1))
+			continue
+		fi
+		;;
+	esac
+	unexpected+=("$kind $how $id")
+done <"$tmp/each"
+if ((${#unexpected[@]})); then
 	# The first few of them, as sluiced recorded them.
-	grep -vE '^(command done/(success|lost)|(lease|ttl) done/(success|abandoned)|(cancel|stop) done/cancelled) ' \
-		"$tmp/each" | head -n 5 | while read -r kind how id; do
+	for e in "${unexpected[@]:0:5}"; do
+		read -r kind how id <<<"$e"
 		echo "    $kind job $id ($how): $(container_exec busctl --system call "$SLUICE_BUS" "$SLUICE_MANAGER" \
 			org.sluice.Scheduler1 GetJobRecord t "$id" 2>&1 | tr '\n' ' ')"
 	done
-	fail "acknowledged jobs ended otherwise than expected: $(tr '\n' ';' <"$tmp/summary")"
+	fail "acknowledged jobs ended otherwise than expected (${#unexpected[@]}): $(tr '\n' ';' <"$tmp/summary")"
 fi
 fetch stuck
 [[ ! -s $tmp/stuck ]] || fail "a workload call never got through: $(head -n 3 "$tmp/stuck")"
@@ -316,5 +343,6 @@ echo "    ended while sluiced was down: $from_journal (real result read from the
 echo "    ended lost after a restart:   $lost_after"
 echo "    stored stops honoured:        $stops_again (jobs a restarted sluiced ended cancelled by their stored stop request)"
 echo "    results (acknowledged):       $(tr '\n' ';' <"$tmp/summary")"
+echo "    failed by PID 1 before exec (status=219/CGROUP): $cgroup_failed"
 echo "    samples: $(wc -l <"$tmp/samples"); most seen at once: $max_units crash-cmd units," \
 	"$max_cmd crash-cmd jobs running, $max_lease crash-lease leases (limits 2, 2, 1)"
