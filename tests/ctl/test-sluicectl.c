@@ -1174,6 +1174,7 @@ static void test_logs_refusals(gconstpointer data) {
         g_assert_cmpstr(out, ==, "");
         g_assert_nonnull(strstr(err, "invalid --output value \"bogus\": expected one of journalctl's: short,"));
         g_clear_pointer(&err, g_free);
+        g_clear_pointer(&out, g_free);
         g_assert_cmpint(ctl(f, NULL, &err, "logs", "--output=json-pretty", "--json", "1", NULL), ==, 2);
         g_assert_nonnull(strstr(err, "--json and --output=json-pretty exclude each other"));
         g_clear_pointer(&err, g_free);
