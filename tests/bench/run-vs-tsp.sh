@@ -1,0 +1,237 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# tests/bench/run-vs-tsp.sh [--jobs=N] [--rounds=R] [--loops=W] BUILD_DIR
+#
+# Issue 13: `sluicectl run -- /bin/true` against task-spooler's `tsp -f`,
+# in one run, as a user drives each from the shell (needs task-spooler:
+# tools/install-deps.sh). Both have 2 slots; each measurement is N commands
+# (default 1000) of /bin/true from W shell loops side by side (default 2,
+# one per slot, N/W commands each), every command waiting for its slot,
+# running /bin/true as its own child and returning its exit status:
+#
+#   sluice   `sluicectl run --class=bench-run -- /bin/true`: a process start,
+#            a connection to the (private) system bus, Acquire() of a lease of
+#            class bench-run (Kind=lease, MaxRunning=2) answered once the grant
+#            is stored (durable: SQLite WAL, synchronous=FULL), the command
+#            forked under sluicectl's guard, ReleaseEx() with its exit status.
+#   tsp      `tsp -n -f /bin/true` with `tsp -S 2`: a process start, a
+#            connection to tsp's server socket, a wait for the server to say
+#            "run", the command forked by the tsp client itself (-f: the client
+#            stays in the foreground, so the loop waits, like sluicectl run;
+#            -n: no output file), the exit status sent back. Nothing is stored
+#            on disk, no access check, no guard process.
+#   floor    `/bin/true` itself from the same loops: what process starts cost
+#            on this machine right now.
+#
+# Why tsp -f and not `tsp -n` (queue and return) + `tsp -w`: sluicectl run
+# blocks until its command ended; a loop of `tsp -f` is the same contract
+# (the caller learns the command's exit status), and tsp's client runs the
+# command itself just as sluicectl does. run-units.sh measures tsp's
+# queue-and-return mode against command jobs.
+#
+# Where: sluiced on a private dbus-daemon with the system bus's limits, as
+# tests/bench/run.sh and killed-holders.sh do: a lease goes through neither
+# systemd nor polkit (uid 0 is allowed without asking), so the container would
+# only add noise. sluiced's state directory is on disk (under /var/tmp), as
+# /var/lib/sluice would be. Rounds interleave (the order alternates round to
+# round); the table shows medians, sluice's rate as a fraction of tsp's, and
+# the CPU time the servers (dbus-daemon + sluiced, tsp's server) spent per
+# command. Run it as root (sluiced allows uid 0 without polkit).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+jobs=1000
+rounds=3
+loops=2
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--jobs=*) jobs=${1#--jobs=}; shift ;;
+	--rounds=*) rounds=${1#--rounds=}; shift ;;
+	--loops=*) loops=${1#--loops=}; shift ;;
+	-h | --help) sed -n '3,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run-vs-tsp.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+usage="usage: run-vs-tsp.sh [--jobs=N] [--rounds=R] [--loops=W] BUILD_DIR"
+[[ $# -eq 1 ]] || { echo "$usage" >&2; exit 2; }
+for v in "$jobs" "$rounds" "$loops"; do
+	[[ $v =~ ^[1-9][0-9]*$ ]] || { echo "$usage" >&2; exit 2; }
+done
+((loops <= jobs)) || { echo "run-vs-tsp.sh: --loops must not exceed --jobs" >&2; exit 2; }
+build=$(cd "$1" 2>/dev/null && pwd) || { echo "run-vs-tsp.sh: no build directory '$1'" >&2; exit 2; }
+sluiced=$build/src/daemon/sluiced
+sluicectl=$build/src/ctl/sluicectl
+for f in "$sluiced" "$sluicectl"; do
+	[[ -x $f ]] || { echo "run-vs-tsp.sh: $f is missing: ninja -C $build" >&2; exit 2; }
+done
+tsp=$(command -v tsp || command -v ts || true)
+[[ -n $tsp ]] || { echo "run-vs-tsp.sh: task-spooler is missing: apt-get install -y task-spooler" >&2; exit 2; }
+
+tmp=$(mktemp -d /var/tmp/sluice-run-vs-tsp-XXXXXX)
+pids=()
+cleanup() {
+	TS_SOCKET=$tmp/tsp.socket "$tsp" -K >/dev/null 2>&1 || true
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cat >"$tmp/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$tmp/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+  <limit name="max_replies_per_connection">128</limit>
+  <limit name="max_match_rules_per_connection">512</limit>
+</busconfig>
+CONF
+
+cat >"$tmp/sluiced.conf" <<CONF
+[Scheduler]
+MaxRunning=0
+MaxQueuedPerUser=0
+KeepFinishedSec=5
+
+[Class bench-run]
+Kind=lease
+MaxRunning=2
+CONF
+
+dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile --print-address=3 3>"$tmp/address" \
+	2>"$tmp/dbus-daemon.log" &
+dbus_pid=$!
+pids+=("$dbus_pid")
+for ((i = 0; ; i++)); do
+	[[ -s $tmp/address ]] && break
+	((i < 1000)) || { echo "run-vs-tsp.sh: dbus-daemon did not start" >&2; exit 1; }
+	sleep 0.01
+done
+address=$(head -n1 "$tmp/address")
+export DBUS_SYSTEM_BUS_ADDRESS=$address
+export DBUS_SESSION_BUS_ADDRESS=$address
+
+mkdir -p "$tmp/state"
+NOTIFY_SOCKET= "$sluiced" --bus-address="$address" --config="$tmp/sluiced.conf" --state-dir="$tmp/state" \
+	2>"$tmp/sluiced.log" &
+sluiced_pid=$!
+pids+=("$sluiced_pid")
+for ((i = 0; ; i++)); do
+	busctl --address="$address" status org.sluice.Scheduler1 >/dev/null 2>&1 && break
+	((i < 1000)) || { echo "run-vs-tsp.sh: sluiced did not take its name" >&2; tail "$tmp/sluiced.log" >&2; exit 1; }
+	sleep 0.01
+done
+
+export TS_SOCKET=$tmp/tsp.socket TS_MAXFINISHED=16 TS_SAVELIST=
+"$tsp" -S 2 >/dev/null
+# tsp's server: the tsp process whose environment names our socket.
+tsp_server=
+for p in $(pgrep -x "$(basename "$tsp")" || true); do
+	if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "TS_SOCKET=$TS_SOCKET"; then
+		tsp_server=$p
+	fi
+done
+[[ -n $tsp_server ]] || echo "run-vs-tsp.sh: tsp's server not found: its CPU time is not counted" >&2
+
+cpu_ms() { # PID...: the sum of their utime+stime in ms
+	local hz=$(getconf CLK_TCK) sum=0 p t
+	for p in "$@"; do
+		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk -v hz="$hz" '{ printf "%d", ($12 + $13) * 1000 / hz }')
+		sum=$((sum + ${t:-0}))
+	done
+	echo "$sum"
+}
+
+loop() { # FIRST LAST CMD...: run CMD for each i, count the failures into a file
+	local first=$1 last=$2 failed=0 i
+	shift 2
+	for ((i = first; i <= last; i++)); do
+		"$@" >/dev/null || failed=$((failed + 1))
+	done
+	echo "$failed" >"$tmp/failed.$first"
+}
+
+results=$tmp/results
+# measure NAME SERVER_PIDS CMD...: W loops of CMD side by side, one RESULT line.
+measure() {
+	local name=$1 servers=$2 per=$((jobs / loops)) w first last start end c0 c1 failed=0 f
+	local lp=()
+	shift 2
+	# shellcheck disable=SC2086
+	c0=$(cpu_ms $servers)
+	start=$(date +%s%N)
+	for ((w = 0; w < loops; w++)); do
+		first=$((w * per + 1))
+		last=$(((w + 1) * per))
+		((w < loops - 1)) || last=$jobs
+		loop "$first" "$last" "$@" &
+		lp+=($!)
+	done
+	wait "${lp[@]}"
+	end=$(date +%s%N)
+	# shellcheck disable=SC2086
+	c1=$(cpu_ms $servers)
+	for ((w = 0; w < loops; w++)); do
+		f=$tmp/failed.$((w * per + 1))
+		failed=$((failed + $(cat "$f")))
+		rm -f "$f"
+	done
+	awk -v name="$name" -v n="$jobs" -v s="$start" -v e="$end" -v f="$failed" -v cpu=$((c1 - c0)) \
+		'BEGIN { t = (e - s) / 1e9; printf "%s jobs=%d seconds=%.3f rate=%.1f failed=%d server_ms=%d\n", name, n, t, n / t, f, cpu }' |
+		tee -a "$results" >&2
+}
+
+echo "run-vs-tsp: $(uname -m), $(nproc) CPUs, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)," \
+	"$jobs x /bin/true, 2 slots, $loops loops, $rounds rounds, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for ((r = 1; r <= rounds; r++)); do
+	if ((r % 2)); then order="sluice tsp floor"; else order="floor tsp sluice"; fi
+	for what in $order; do
+		case $what in
+		sluice) measure sluice "$dbus_pid $sluiced_pid" "$sluicectl" run --class=bench-run -- /bin/true ;;
+		tsp) measure tsp "$tsp_server" "$tsp" -n -f /bin/true ;;
+		floor) measure floor "" /bin/true ;;
+		esac
+	done
+	kill -0 "$sluiced_pid" 2>/dev/null || { echo "run-vs-tsp.sh: sluiced died" >&2; tail "$tmp/sluiced.log" >&2; exit 1; }
+done
+
+awk -v rounds="$rounds" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
+function field(s, k,   i, n, a, kv) {
+	n = split(s, a, " ")
+	for (i = 1; i <= n; i++) { split(a[i], kv, "="); if (kv[1] == k) return kv[2] }
+	return ""
+}
+function median(name, k,   i, n, v, t, j) {
+	n = 0
+	for (i = 1; i <= cnt[name]; i++) v[++n] = field(line[name, i], k) + 0
+	for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+{ name = $1; cnt[name]++; line[name, cnt[name]] = $0 }
+function row(label, name,   jobs) {
+	jobs = field(line[name, 1], "jobs")
+	printf("  %-34s %8.1f/s %9.2f s %9.3f ms %8.2f ms %s\n", label, median(name, "rate"), median(name, "seconds"),
+		1000 * median(name, "seconds") / jobs, median(name, "server_ms") / jobs,
+		median(name, "failed") > 0 ? "FAILED COMMANDS" : "")
+}
+END {
+	printf("\n%-36s %10s %11s %12s %11s\n", "medians of " rounds " rounds", "rate", "time", "per command", "server CPU")
+	row("sluicectl run --class=bench-run", "sluice")
+	row("tsp -n -f (tsp -S 2)", "tsp")
+	row("/bin/true alone (floor)", "floor")
+	printf("sluicectl run / tsp: %.2fx the rate (load average at the end: %s)\n",
+		median("sluice", "rate") / median("tsp", "rate"), load)
+}' "$results"
+# Exit status: 1 when a command failed in any measurement.
+! grep -q 'failed=[1-9]' "$results"
