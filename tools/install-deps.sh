@@ -12,6 +12,7 @@ packages=(
         valgrind clang libclang-rt-dev
         python3-prometheus-client      # tests/ctl/parse-metrics.py: the reference metrics parsers
         sqlite3                        # tests/system/scenario-schedule.sh reads the state database
+        task-spooler                   # tests/bench/run-units.sh, run-vs-tsp.sh: tsp, the yardstick
         scdoc                          # man/: the man pages (meson -Dman=auto builds them when found)
         bash-completion zsh fish       # shell-completion/: completionsdir, and tests/ctl/test-completion.sh
         # tests/system/scenario-cockpit.sh, tests/bench/cockpit-10k.sh: Cockpit and a headless
