@@ -32,6 +32,9 @@
 #include "i18n.h"
 #include "macro.h"
 
+/* How many ended jobs a pending Acquire() remembers (Lease.done_seen). */
+#define DONE_SEEN_MAX 32
+
 /* How the command ended, as ReleaseEx() carries it. */
 typedef struct LeaseOutcome {
         const char *result;             /* "success", "failed", "cancelled" */
@@ -54,6 +57,12 @@ typedef struct Lease {
         uint64_t job_id;                /* once granted, or found again after a restart of sluiced */
         bool granted;
         bool ended;                     /* released, or ended without us (cancel, TTL) */
+
+        /* Jobs seen ending (JobChanged "done") while our Acquire() was out:
+         * its answer may bring one of them (see lease_granted()). */
+        uint64_t done_seen[DONE_SEEN_MAX];
+        size_t n_done_seen;
+        bool done_seen_overflow;        /* more than DONE_SEEN_MAX: ask sluiced instead */
 
         bool away;                      /* sluiced left the bus and is not back yet */
         bool acquire_lost;              /* our Acquire() went with the old sluiced: find the job again */
@@ -351,9 +360,39 @@ static int job_state(Lease *l, bool *ret_done, bool *ret_running) {
         return 1;
 }
 
-/* The slot is ours: hold it (acquire) or run the command under it (run). */
-static int lease_granted(Lease *l) {
+/*
+ * Did the job end before we learned it was ours?  Its JobChanged "done"
+ * may have come before the answer that named it, when our JobChanged match
+ * could not tell it was ours yet.  From Acquire()'s answer (@from_reply) the
+ * jobs seen ending meanwhile say it, without a round trip to sluiced, unless
+ * there were too many to remember; otherwise read the job's State.
+ */
+static bool ended_before_use(Lease *l, bool from_reply) {
         bool done = false, running = false;
+
+        if (from_reply && !l->done_seen_overflow) {
+                for (size_t i = 0; i < l->n_done_seen; i++)
+                        if (l->done_seen[i] == l->job_id)
+                                return true;
+                return false;
+        }
+        return job_state(l, &done, &running) == 1 && done;
+}
+
+/* Remember a job seen ending while our Acquire() is out (ended_before_use()). */
+static void note_done_seen(Lease *l, uint64_t id) {
+        if (l->n_done_seen < DONE_SEEN_MAX)
+                l->done_seen[l->n_done_seen++] = id;
+        else
+                l->done_seen_overflow = true;
+}
+
+/*
+ * The slot is ours: hold it (acquire) or run the command under it (run).
+ * @from_reply: told by Acquire()'s answer (not by a JobChanged or a
+ * ListJobs() after a restart of sluiced).
+ */
+static int lease_granted(Lease *l, bool from_reply) {
         int r;
 
         l->granted = true;
@@ -369,7 +408,7 @@ static int lease_granted(Lease *l) {
         }
 
         /* It may have ended before our JobChanged match could see it. */
-        if (job_state(l, &done, &running) == 1 && done) {
+        if (ended_before_use(l, from_reply)) {
                 lease_lost(l, _("ended before it could be used"));
                 return 0;
         }
@@ -402,6 +441,8 @@ static int on_job_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 
         if (sd_bus_message_read(m, "toss", &id, &path, &state, &result) < 0)
                 return 0;
+        if (l->acquire_slot && g_str_equal(state, "done"))
+                note_done_seen(l, id);
         if (l->job_id == 0 || l->ended || id != l->job_id)
                 return 0;
         if (!l->granted) {
@@ -409,7 +450,7 @@ static int on_job_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                 if (l->acquire_slot || l->acquire_lost)
                         return 0;
                 if (g_str_equal(state, "running"))
-                        return lease_granted(l);
+                        return lease_granted(l, false);
                 if (g_str_equal(state, "done")) {
                         l->ended = true;
                         lease_set_end(l, result, -1, 0);
@@ -522,7 +563,7 @@ static int lease_resume(Lease *l) {
                 return send_acquire(l);
         }
         if (running)
-                return lease_granted(l);
+                return lease_granted(l, false);
         fprintf(stderr, _("sluicectl: sluiced is back; job %" PRIu64 " is still queued\n"), l->job_id);
         return 0;
 }
@@ -555,8 +596,7 @@ static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret
 
 static int on_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Lease *l = userdata;
-        g_autofree char *what = g_strdup_printf(_("could not acquire a slot of class %s"),
-                                                l->opts->class_name);
+        g_autofree char *what = NULL;
         const sd_bus_error *e;
         const char *path;
         int r;
@@ -581,15 +621,28 @@ static int on_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_
                         }
                         return 0;
                 }
+                what = g_strdup_printf(_("could not acquire a slot of class %s"), l->opts->class_name);
                 return sd_event_exit(l->event, ctl_fail(what, e, sd_bus_message_get_errno(reply)));
         }
         r = sd_bus_message_read(reply, "o", &path);
-        if (r < 0)
+        if (r < 0) {
+                what = g_strdup_printf(_("could not acquire a slot of class %s"), l->opts->class_name);
                 return sd_event_exit(l->event, ctl_fail(what, NULL, r));
+        }
 
         l->job_path = g_strdup(path);
         l->job_id = ctl_job_id_from_path(path);
-        return lease_granted(l);
+        return lease_granted(l, true);
+}
+
+/* The bus's answer to one of our AddMatch calls: without the match we would miss our lease's end. */
+static int on_match_added(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Lease *l = userdata;
+
+        if (!sd_bus_message_is_method_error(reply, NULL))
+                return 0;
+        return sd_event_exit(l->event, ctl_fail(_("could not subscribe to job changes"),
+                                                sd_bus_message_get_error(reply), sd_bus_message_get_errno(reply)));
 }
 
 static int send_acquire(Lease *l) {
@@ -675,14 +728,18 @@ static int lease_run(Ctl *ctl, const CtlJobOptions *opts, char **cmd, const char
         if (r < 0)
                 return ctl_fail(_("could not attach to the event loop"), NULL, r);
 
-        r = sd_bus_match_signal(ctl->bus, &l.changed_slot, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH,
-                                SLUICE_MANAGER_IFACE, "JobChanged", on_job_changed, &l);
+        /* The matches go out without waiting for their answers: the bus
+         * handles our messages in order, so both are in force before our
+         * Acquire() reaches sluiced, and the Hello, the two AddMatch and the
+         * Acquire() leave in one write (docs/benchmarks.md, issue 13). */
+        r = sd_bus_match_signal_async(ctl->bus, &l.changed_slot, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH,
+                                      SLUICE_MANAGER_IFACE, "JobChanged", on_job_changed, on_match_added, &l);
         if (r < 0)
                 return ctl_fail(_("could not subscribe to job changes"), NULL, r);
         owner_match = g_strdup_printf("type='signal',sender='org.freedesktop.DBus',"
                                       "path='/org/freedesktop/DBus',interface='org.freedesktop.DBus',"
                                       "member='NameOwnerChanged',arg0='%s'", SLUICE_BUS_NAME);
-        r = sd_bus_add_match(ctl->bus, &l.owner_slot, owner_match, on_owner_changed, &l);
+        r = sd_bus_add_match_async(ctl->bus, &l.owner_slot, owner_match, on_owner_changed, on_match_added, &l);
         if (r < 0)
                 return ctl_fail(_("could not subscribe to job changes"), NULL, r);
 

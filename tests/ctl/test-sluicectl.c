@@ -430,6 +430,117 @@ static void test_run_serializes(gconstpointer data) {
         g_unlink(log_path);
 }
 
+/* The method calls a bus monitor saw: "SENDER INTERFACE.MEMBER" strings. */
+typedef struct CallLog {
+        GMutex lock;
+        GPtrArray *calls;
+} CallLog;
+
+static GDBusMessage *record_call(GDBusConnection *c, GDBusMessage *m, gboolean incoming, gpointer userdata) {
+        CallLog *log = userdata;
+
+        if (!incoming || g_dbus_message_get_message_type(m) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+                return m;
+        g_mutex_lock(&log->lock);
+        if (log->calls)
+                g_ptr_array_add(log->calls, g_strdup_printf("%s %s.%s", g_dbus_message_get_sender(m),
+                                                            g_dbus_message_get_interface(m),
+                                                            g_dbus_message_get_member(m)));
+        g_mutex_unlock(&log->lock);
+        /* A monitor must not answer: GDBus sees none of what it watches. */
+        g_object_unref(m);
+        return NULL;
+}
+
+/* The calls of @sender in @log, one "INTERFACE.MEMBER" a line; NULL until @last was seen. */
+static char *calls_of(CallLog *log, const char *sender, const char *last) {
+        g_autoptr(GString) out = g_string_new(NULL);
+        g_autofree char *prefix = g_strconcat(sender, " ", NULL);
+        gboolean seen_last = FALSE;
+
+        g_mutex_lock(&log->lock);
+        for (guint i = 0; i < log->calls->len; i++) {
+                const char *c = log->calls->pdata[i];
+
+                if (!g_str_has_prefix(c, prefix))
+                        continue;
+                g_string_append_printf(out, "%s\n", c + strlen(prefix));
+                seen_last = seen_last || g_str_equal(c + strlen(prefix), last);
+        }
+        g_mutex_unlock(&log->lock);
+        return seen_last ? g_string_free(g_steal_pointer(&out), FALSE) : NULL;
+}
+
+/* The unique name that called @member (an "INTERFACE.MEMBER"), or NULL. */
+static char *caller_of(CallLog *log, const char *member) {
+        g_autofree char *suffix = g_strconcat(" ", member, NULL);
+        char *sender = NULL;
+
+        g_mutex_lock(&log->lock);
+        for (guint i = 0; i < log->calls->len && !sender; i++)
+                if (g_str_has_suffix(log->calls->pdata[i], suffix))
+                        sender = g_strndup(log->calls->pdata[i], strcspn(log->calls->pdata[i], " "));
+        g_mutex_unlock(&log->lock);
+        return sender;
+}
+
+/*
+ * Issue 13: what "sluicectl run" asks of the bus and of sluiced, as a bus
+ * monitor sees it: Hello, its two matches, Acquire() and ReleaseEx(), and
+ * nothing else — no read of the job's State after the grant (the JobChanged
+ * signals seen while Acquire() was out tell whether the job ended before
+ * sluicectl learned it was its own).  Every call more is a round trip on
+ * the path of every command (docs/benchmarks.md, "sluicectl run vs tsp").
+ */
+static void test_run_calls(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        CallLog log = { .calls = g_ptr_array_new_with_free_func(g_free) };
+        g_autoptr(GDBusConnection) monitor = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *out = NULL, *calls = NULL, *sender = NULL, *state = NULL;
+        const char *rules[] = { "type='method_call'", NULL };
+
+        g_mutex_init(&log.lock);
+        monitor = g_dbus_connection_new_for_address_sync(f->address,
+                                                         G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                         G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                         NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_dbus_connection_add_filter(monitor, record_call, &log, NULL);
+        reply = g_dbus_connection_call_sync(monitor, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                            "org.freedesktop.DBus.Monitoring", "BecomeMonitor",
+                                            g_variant_new("(^asu)", rules, 0), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                                            NULL, &error);
+        g_assert_no_error(error);
+
+        g_assert_cmpint(ctl(f, &out, NULL, "run", "--class=serial", "--", "sh", "-c", "echo $SLUICE_JOB_ID", NULL),
+                        ==, 0);
+        state = job_string(f, parse_id(out), "State");
+        g_assert_cmpstr(state, ==, "done");
+
+        /* sluicectl's unique name: the Acquire()'s sender.  The monitor may
+         * read the last calls after sluicectl has exited: wait for them. */
+        while (!(sender = caller_of(&log, "org.sluice.Scheduler1.Acquire")))
+                g_usleep(10 * 1000);
+        while (!(calls = calls_of(&log, sender, "org.sluice.Scheduler1.Job.ReleaseEx")))
+                g_usleep(10 * 1000);
+        g_assert_cmpstr(calls, ==,
+                        "org.freedesktop.DBus.Hello\n"
+                        "org.freedesktop.DBus.AddMatch\n"
+                        "org.freedesktop.DBus.AddMatch\n"
+                        "org.sluice.Scheduler1.Acquire\n"
+                        "org.sluice.Scheduler1.Job.ReleaseEx\n");
+
+        /* Closed first: its thread calls the filter no more after that. */
+        g_dbus_connection_close_sync(monitor, NULL, NULL);
+        g_mutex_lock(&log.lock);
+        g_clear_pointer(&log.calls, g_ptr_array_unref);
+        g_mutex_unlock(&log.lock);
+        g_mutex_clear(&log.lock);
+        await_counts(f, 0, 0);
+}
+
 static void daemon_start(Fixture *f);
 static void daemon_stop(Fixture *f);
 
@@ -1501,6 +1612,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/run/sigkill-no-orphan", &f, test_run_sigkill_no_orphan);
         g_test_add_data_func("/sluicectl/run/job-cancelled", &f, test_run_job_cancelled);
         g_test_add_data_func("/sluicectl/run/serializes", &f, test_run_serializes);
+        g_test_add_data_func("/sluicectl/run/calls", &f, test_run_calls);
         g_test_add_data_func("/sluicectl/run/across-restart", &f, test_run_across_restart);
         g_test_add_data_func("/sluicectl/run/ends-while-sluiced-away", &f, test_run_ends_while_sluiced_away);
         g_test_add_data_func("/sluicectl/acquire/across-restart", &f, test_acquire_across_restart);
