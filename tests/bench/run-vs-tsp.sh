@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# tests/bench/run-vs-tsp.sh [--jobs=N] [--rounds=R] [--loops=W] BUILD_DIR
+# tests/bench/run-vs-tsp.sh [--jobs=N] [--rounds=R] [--loops=W] [--before=SLUICECTL] BUILD_DIR
 #
 # Issue 13: `sluicectl run -- /bin/true` against task-spooler's `tsp -f`,
 # in one run, as a user drives each from the shell (needs task-spooler:
@@ -23,6 +23,8 @@
 #            on disk, no access check, no guard process.
 #   floor    `/bin/true` itself from the same loops: what process starts cost
 #            on this machine right now.
+#   before   with --before=SLUICECTL: that (older) sluicectl binary, same loop
+#            as sluice, against the same sluiced: before/after in one run.
 #
 # Why tsp -f and not `tsp -n` (queue and return) + `tsp -w`: sluicectl run
 # blocks until its command ended; a loop of `tsp -f` is the same contract
@@ -44,17 +46,19 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 jobs=1000
 rounds=3
 loops=2
+before=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--jobs=*) jobs=${1#--jobs=}; shift ;;
 	--rounds=*) rounds=${1#--rounds=}; shift ;;
 	--loops=*) loops=${1#--loops=}; shift ;;
+	--before=*) before=${1#--before=}; shift ;;
 	-h | --help) sed -n '3,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run-vs-tsp.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-usage="usage: run-vs-tsp.sh [--jobs=N] [--rounds=R] [--loops=W] BUILD_DIR"
+usage="usage: run-vs-tsp.sh [--jobs=N] [--rounds=R] [--loops=W] [--before=SLUICECTL] BUILD_DIR"
 [[ $# -eq 1 ]] || { echo "$usage" >&2; exit 2; }
 for v in "$jobs" "$rounds" "$loops"; do
 	[[ $v =~ ^[1-9][0-9]*$ ]] || { echo "$usage" >&2; exit 2; }
@@ -63,7 +67,7 @@ done
 build=$(cd "$1" 2>/dev/null && pwd) || { echo "run-vs-tsp.sh: no build directory '$1'" >&2; exit 2; }
 sluiced=$build/src/daemon/sluiced
 sluicectl=$build/src/ctl/sluicectl
-for f in "$sluiced" "$sluicectl"; do
+for f in "$sluiced" "$sluicectl" ${before:+"$before"}; do
 	[[ -x $f ]] || { echo "run-vs-tsp.sh: $f is missing: ninja -C $build" >&2; exit 2; }
 done
 tsp=$(command -v tsp || command -v ts || true)
@@ -195,12 +199,13 @@ measure() {
 echo "run-vs-tsp: $(uname -m), $(nproc) CPUs, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)," \
 	"$jobs x /bin/true, 2 slots, $loops loops, $rounds rounds, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((r = 1; r <= rounds; r++)); do
-	if ((r % 2)); then order="sluice tsp floor"; else order="floor tsp sluice"; fi
+	if ((r % 2)); then order="sluice tsp floor before"; else order="before floor tsp sluice"; fi
 	for what in $order; do
 		case $what in
 		sluice) measure sluice "$dbus_pid $sluiced_pid" "$sluicectl" run --class=bench-run -- /bin/true ;;
 		tsp) measure tsp "$tsp_server" "$tsp" -n -f /bin/true ;;
 		floor) measure floor "" /bin/true ;;
+		before) [[ -z $before ]] || measure before "$dbus_pid $sluiced_pid" "$before" run --class=bench-run -- /bin/true ;;
 		esac
 	done
 	kill -0 "$sluiced_pid" 2>/dev/null || { echo "run-vs-tsp.sh: sluiced died" >&2; tail "$tmp/sluiced.log" >&2; exit 1; }
@@ -230,8 +235,12 @@ END {
 	row("sluicectl run --class=bench-run", "sluice")
 	row("tsp -n -f (tsp -S 2)", "tsp")
 	row("/bin/true alone (floor)", "floor")
+	if ("before" in cnt) row("--before sluicectl run", "before")
 	printf("sluicectl run / tsp: %.2fx the rate (load average at the end: %s)\n",
 		median("sluice", "rate") / median("tsp", "rate"), load)
+	if ("before" in cnt)
+		printf("--before sluicectl run / tsp: %.2fx; sluicectl run / --before: %.2fx\n",
+			median("before", "rate") / median("tsp", "rate"), median("sluice", "rate") / median("before", "rate"))
 }' "$results"
 # Exit status: 1 when a command failed in any measurement.
 ! grep -q 'failed=[1-9]' "$results"
