@@ -19,7 +19,8 @@
 # Environment for scenarios: the container.sh and assert.sh functions,
 # SLUICE_CONTAINER_* (the container), SLUICE_BUILD_DIR, SLUICE_SYSTEM_DIR (this
 # directory), SCENARIO_TMP (an empty host directory of the scenario's own).
-# SLUICE_SCENARIO_TIMEOUT bounds each scenario (seconds, default 300).
+# SLUICE_SCENARIO_TIMEOUT bounds each scenario (seconds); unset, a scenario's
+# own "# run.sh bound: N" line (one that needs longer says so, and why), else 300.
 
 set -uo pipefail
 
@@ -105,6 +106,13 @@ if ((install)); then
 	fi
 fi
 
+# scenario_bound FILE: the bound of one scenario, in seconds (see the top).
+scenario_bound() {
+	local n=${SLUICE_SCENARIO_TIMEOUT:-}
+	[[ -n $n ]] || n=$(sed -n 's/^# run\.sh bound: \([0-9][0-9]*\)\( .*\)\{0,1\}$/\1/p' "$1" | head -n 1)
+	echo "${n:-300}"
+}
+
 export SLUICE_BUILD_DIR=$build SLUICE_SYSTEM_DIR=$here
 names=() results=() times=()
 failed=0
@@ -125,7 +133,8 @@ for scenario in "${scenarios[@]}"; do
 		# stray background process cannot hold the suite up.
 		# pdeathsig: a killed driver takes its scenario along (timeout passes
 		# the SIGTERM on).
-		setpriv --pdeathsig=TERM timeout --kill-after=10 "${SLUICE_SCENARIO_TIMEOUT:-300}" \
+		bound=$(scenario_bound "$scenario")
+		setpriv --pdeathsig=TERM timeout --kill-after=10 "$bound" \
 			bash --noprofile --norc -c '
 				source "$1"; source "$2"
 				set -Eeuo pipefail
@@ -134,7 +143,7 @@ for scenario in "${scenarios[@]}"; do
 				source "$3"' \
 			"scenario-$name" "$here/container.sh" "$here/assert.sh" "$scenario" \
 			>"$work/$name.log" 2>&1 </dev/null || rc=$?
-		((rc == 124)) && echo "FAIL: scenario timed out after ${SLUICE_SCENARIO_TIMEOUT:-300}s" >>"$work/$name.log"
+		((rc == 124)) && echo "FAIL: scenario timed out after ${bound}s" >>"$work/$name.log"
 	fi
 	sed 's/^/    /' "$work/$name.log"
 	names+=("$name")

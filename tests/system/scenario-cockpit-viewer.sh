@@ -9,6 +9,9 @@
 # polkit's reason in its title; the same calls made through the user's own
 # Cockpit D-Bus channel are refused by sluiced with NotPermitted naming the
 # polkit action; nothing changed; no error in the browser console.
+#
+# run.sh bound: 600 (s; run.sh's default is 300): a Cockpit login in Chromium
+# on a loaded 2-vCPU machine (scenario-cockpit.sh says more).
 
 source "$SLUICE_SYSTEM_DIR/lib-sluice.sh"
 sluice_setup
