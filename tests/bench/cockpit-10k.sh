@@ -12,13 +12,18 @@
 # so the jobs stay queued; first 100 queued jobs (the baseline, same run, same
 # browser), then 10 000 (Submit pipelined by tests/bench/scale-client).
 #
-# Per size, RUNS (default 3) fresh loads of /sluice#/jobs (a new shell and
-# frame each time); per load:
+# Per size, RUNS (default 3) fresh loads of /sluice#/jobs (the page's frame
+# reloaded each time, Cockpit's shell and session kept: a reload of the shell
+# can outlast cockpit-ws's 15 s idle timeout on a loaded machine); per load:
 #   - rows: from the frame's navigation start (performance.now() in it) to
 #     #sluice-app[data-state=ready] with the first page of rows in the DOM,
 #     timestamped in the page by a MutationObserver (cockpit-browser.py's probe);
 #   - sort: a click on the ID column's header to the first row changing (the
-#     whole list sorted again, the page's rows redrawn).
+#     whole list sorted again, the page's rows redrawn);
+#   - where that time went, in the frame's clock: the browser's navigation
+#     timing (html received, scripts run) and the page's own marks
+#     (window.sluiceTimings: connect, manager, jobs, ready; cockpit-browser.py
+#     MARKS says what each one is).
 # Prints each run and the medians; docs/benchmarks.md has the figures.
 # Needs root and the packages of tools/install-deps.sh. Not a test: nothing
 # is asserted on the figures.
@@ -93,4 +98,12 @@ for n in 100 10000; do
 import json, sys
 d = json.loads(sys.argv[2])
 print("%-8s %-22.0f %-22.0f %s" % (sys.argv[1], d["median_rows_ms"], d["median_sort_ms"], d["dom_rows"]))' "$n" "${result[$n]}"
+done
+echo
+echo "the page's marks, median of the loads (ms from the frame's navigation start):"
+for n in 100 10000; do
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[2])
+print("%-8s " % sys.argv[1] + ", ".join("%s %.0f" % kv for kv in d["median_marks_ms"].items()))' "$n" "${result[$n]}"
 done
