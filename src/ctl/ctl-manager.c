@@ -61,7 +61,8 @@ static void print_status(Ctl *ctl, GVariant *props) {
                 ctl_table_set_ellipsize(t, 3);
                 g_variant_iter_init(&iter, classes);
                 while (g_variant_iter_next(&iter, "(&s&s&su)", &name, &kind, &description, &max)) {
-                        g_autofree char *m = max > 0 ? g_strdup_printf("%u", max) : g_strdup("∞");
+                        g_autofree char *m = max > 0 ? g_strdup_printf("%u", max)
+                                                     : g_strdup(ctl_output_infinity(&ctl->out));
                         ctl_table_add_row(t, name, kind, m, description);
                 }
                 printf("\n");

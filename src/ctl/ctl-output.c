@@ -51,6 +51,20 @@ void ctl_output_init(CtlOutput *o) {
 }
 
 /**
+ * ctl_output_infinity() - how "no limit" is spelled in a table or a status line
+ * @o: the output state (ctl_output_init() done)
+ *
+ * "∞" where the locale's charset is UTF-8, else "infinity", as systemd
+ * prints an unset limit (in the C locale a "∞" would reach the terminal as
+ * three bytes it cannot show).
+ *
+ * Return: a static string.
+ */
+const char *ctl_output_infinity(const CtlOutput *o) {
+        return o->utf8 ? "∞" : "infinity";
+}
+
+/**
  * ctl_output_parse_option() - take one getopt_long() result if it is an output option
  * @o: the settings
  * @c: what getopt_long() returned

@@ -47,6 +47,7 @@ enum {
 void ctl_output_init(CtlOutput *o);
 bool ctl_output_parse_option(CtlOutput *o, int c);
 unsigned ctl_output_columns(bool on_tty);
+const char *ctl_output_infinity(const CtlOutput *o);
 
 /* ctl-color.c */
 #define CTL_ANSI_RED    "\x1b[0;1;31m"

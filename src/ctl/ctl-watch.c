@@ -208,7 +208,8 @@ static void draw(Watch *w) {
         g_variant_lookup(props, "RunningJobs", "u", &running);
         paused = g_variant_lookup_value(props, "Paused", G_VARIANT_TYPE_STRING_ARRAY);
 
-        limit = max_running > 0 ? g_strdup_printf("%u", max_running) : g_strdup("∞");
+        limit = max_running > 0 ? g_strdup_printf("%u", max_running)
+                                : g_strdup(ctl_output_infinity(&w->ctl->out));
         printf(_("sluiced %s · %s · discipline %s · running %u/%s · queued %u"), version, ts, discipline,
                running, limit, queued);
         if (paused && g_variant_n_children(paused) > 0) {

@@ -14,6 +14,7 @@ What it proves:
    CJK, emoji and combining marks measured by display width: every line fits
    and the DESCRIPTION column starts at the same column on every line; "…"
    in a UTF-8 locale, "..." in C; -l and a pipe without COLUMNS cut nothing;
+ - no limit is "∞" in a UTF-8 locale, "infinity" in C;
  - colours: a failed result red on a terminal; none with NO_COLOR,
    SYSTEMD_COLORS=0, TERM=dumb or on a pipe; SYSTEMD_COLORS=1 forces them;
    with the colour codes removed the terminal's table is the pipe's.
@@ -344,6 +345,13 @@ try:
     check_cut(class_table(out), 40, "…", "status, COLUMNS=40")
     rc, out, err = run_pipe(["status"], COLUMNS="40", LANG="C")
     check_cut(class_table(out), 40, "...", "status, COLUMNS=40, LANG=C")
+    # No limit is "∞" only where the charset can show it; "infinity" (as systemd) in C.
+    for lang, want in (("C", "infinity"), ("C.UTF-8", "∞")):
+        rc, out, err = run_pipe(["status", "-l"], LANG=lang)
+        rows = [l.split() for l in class_table(out) if l.startswith(("emoji ", "plain "))]
+        check(len(rows) == 2 and all(r[2] == want for r in rows),
+              "status, LANG=%s: want MAX %r for the unlimited classes, got %r" % (lang, want, rows))
+        check(lang != "C" or "∞" not in out, "status, LANG=C: a \"∞\" in %r" % out)
     rc, out = run_pty(["status"], cols=40, SYSTEMD_PAGER="cat")
     check_cut(class_table(out), 40, "…", "status on a 40-column terminal")
     for args, env, what in ((["status", "-l"], {"COLUMNS": "40"}, "-l"),
