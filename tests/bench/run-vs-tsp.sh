@@ -231,7 +231,7 @@ function row(label, name,   jobs) {
 		median(name, "failed") > 0 ? "FAILED COMMANDS" : "")
 }
 END {
-	printf("\n%-36s %10s %11s %12s %11s\n", "medians of " rounds " rounds", "rate", "time", "per command", "server CPU")
+	printf("\n%-36s %10s %11s %12s %11s\n", "medians of " rounds " rounds", "rate", "time", "time/N", "server CPU/N")
 	row("sluicectl run --class=bench-run", "sluice")
 	row("tsp -n -f (tsp -S 2)", "tsp")
 	row("/bin/true alone (floor)", "floor")
