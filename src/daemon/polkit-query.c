@@ -1,4 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Asking polkit from sd-bus (polkit-query.h).  Just over 800 lines, one job:
+ * a call that needs polkit waits here, fairly queued per uid and per sender,
+ * while CheckAuthorization goes out capped, rate-limited (call-rate.c) and
+ * backed off after LimitsExceeded, and is re-dispatched with the answer.
+ * The queue and the wire share every struct (a query is both a queue entry
+ * and an outstanding call, cancelled together when its sender leaves), so a
+ * split would only move those structs into a private header; the token
+ * bucket, the one part that stands alone, is call-rate.c already.
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
