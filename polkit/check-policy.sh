@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# check-policy.sh POLICY RULES BUS_ACCESS_C
+# check-policy.sh POLICY RULES BUS_ACCESS_C BUS_NAMES_H
 # The built polkit policy is well-formed XML, declares exactly the actions
-# sluiced asks for (the polkit ids in bus-access.c), each with a description,
+# sluiced asks for (the SLUICE_POLKIT_ACTION_* of bus-access.c, spelled in
+# src/shared/sluice-bus-names.h), each with a description,
 # a message and no default that allows without authentication; the example
 # rule names only declared actions.
 set -euo pipefail
-policy=$1 rules=$2 source=$3
+policy=$1 rules=$2 source=$3 names=$4
 status=0
 
 if command -v xmllint >/dev/null; then
@@ -14,7 +15,10 @@ if command -v xmllint >/dev/null; then
 fi
 
 declared=$(grep -oE '<action id="[^"]+"' "$policy" | sed -E 's/.*"([^"]+)"/\1/' | sort)
-asked=$(grep -oE '"org\.sluice\.[a-z-]+"' "$source" | tr -d '"' | sort -u)
+asked=$(for macro in $(grep -oE 'SLUICE_POLKIT_ACTION_[A-Z_]+' "$source" | grep -vx SLUICE_POLKIT_ACTION_PREFIX | sort -u); do
+        id=$(sed -nE "s/^#define $macro +SLUICE_POLKIT_ACTION_PREFIX \"([a-z-]+)\"$/org.sluice.\1/p" "$names")
+        echo "${id:-$macro (not defined in $names)}"
+done | sort)
 if [ "$declared" != "$asked" ]; then
         echo "actions in $policy:"; echo "$declared"
         echo "actions sluiced asks for ($source):"; echo "$asked"

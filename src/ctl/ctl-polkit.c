@@ -123,20 +123,20 @@ static char *word_after(const char *s, const char *marker) {
 }
 
 static char *refused_what(const char *action, const char *class_name, const char *job) {
-        if (strcmp(action, "org.sluice.submit") == 0 && class_name)
+        if (strcmp(action, SLUICE_POLKIT_ACTION_SUBMIT) == 0 && class_name)
                 return g_strdup_printf(_("submit jobs of class %s"), class_name);
-        if (strcmp(action, "org.sluice.acquire") == 0 && class_name)
+        if (strcmp(action, SLUICE_POLKIT_ACTION_ACQUIRE) == 0 && class_name)
                 return g_strdup_printf(_("acquire leases of class %s"), class_name);
-        if (strcmp(action, "org.sluice.run-command") == 0 && class_name)
+        if (strcmp(action, SLUICE_POLKIT_ACTION_RUN_COMMAND) == 0 && class_name)
                 return g_strdup_printf(_("run commands of your choosing in class %s"), class_name);
-        if (strcmp(action, "org.sluice.manage-jobs") == 0 && job && class_name)
+        if (strcmp(action, SLUICE_POLKIT_ACTION_MANAGE_JOBS) == 0 && job && class_name)
                 return g_strdup_printf(_("change job %s of class %s, which is not yours, or raise its priority"),
                                        job, class_name);
-        if (strcmp(action, "org.sluice.manage-jobs") == 0 && class_name)
+        if (strcmp(action, SLUICE_POLKIT_ACTION_MANAGE_JOBS) == 0 && class_name)
                 return g_strdup_printf(_("pause or resume class %s"), class_name);
-        if (strcmp(action, "org.sluice.manage-jobs") == 0)
+        if (strcmp(action, SLUICE_POLKIT_ACTION_MANAGE_JOBS) == 0)
                 return g_strdup(_("pause or resume the scheduler"));
-        if (strcmp(action, "org.sluice.configure") == 0)
+        if (strcmp(action, SLUICE_POLKIT_ACTION_CONFIGURE) == 0)
                 return g_strdup(_("change the scheduler's configuration"));
         return g_strdup_printf(_("do %s"), action);
 }
@@ -163,7 +163,7 @@ char *ctl_polkit_explain(const sd_bus_error *error) {
         if (!interactive_required && !sd_bus_error_has_name(error, SLUICE_BUS_ERROR_NOT_PERMITTED))
                 return NULL;
         msg = error->message;
-        p = strstr(msg, "org.sluice.");
+        p = strstr(msg, SLUICE_POLKIT_ACTION_PREFIX);
         if (!p)
                 return NULL;
         action = g_strndup(p, strcspn(p, " :;()"));
@@ -174,7 +174,7 @@ char *ctl_polkit_explain(const sd_bus_error *error) {
         /* A Submit/Acquire whose priority or resources need manage-jobs says
          * so in a parenthesis: "(options.priority 1000 is above ...)". */
         opt = strstr(msg, "(options.");
-        if (opt && strcmp(action, "org.sluice.manage-jobs") == 0 && class_name) {
+        if (opt && strcmp(action, SLUICE_POLKIT_ACTION_MANAGE_JOBS) == 0 && class_name) {
                 options_why = g_strndup(opt + 1, strcspn(opt + 1, ")"));
                 what = g_strdup_printf(_("queue this job of class %s (%s)"), class_name, options_why);
         } else

@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "manager.h"
 #include "polkit-query.h"
+#include "sluice-bus-names.h"
 
 /*
  * Who may do what (docs/authorization.md):
@@ -29,11 +30,11 @@
  */
 
 static const char *const polkit_ids[_SLUICE_ACTION_MAX] = {
-        [SLUICE_ACTION_SUBMIT] = "org.sluice.submit",
-        [SLUICE_ACTION_ACQUIRE] = "org.sluice.acquire",
-        [SLUICE_ACTION_MANAGE_JOBS] = "org.sluice.manage-jobs",
-        [SLUICE_ACTION_CONFIGURE] = "org.sluice.configure",
-        [SLUICE_ACTION_RUN_COMMAND] = "org.sluice.run-command",
+        [SLUICE_ACTION_SUBMIT] = SLUICE_POLKIT_ACTION_SUBMIT,
+        [SLUICE_ACTION_ACQUIRE] = SLUICE_POLKIT_ACTION_ACQUIRE,
+        [SLUICE_ACTION_MANAGE_JOBS] = SLUICE_POLKIT_ACTION_MANAGE_JOBS,
+        [SLUICE_ACTION_CONFIGURE] = SLUICE_POLKIT_ACTION_CONFIGURE,
+        [SLUICE_ACTION_RUN_COMMAND] = SLUICE_POLKIT_ACTION_RUN_COMMAND,
 };
 
 /**

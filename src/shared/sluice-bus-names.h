@@ -22,6 +22,18 @@
 #define SLUICE_JOB_PATH_ROOT    "/org/sluice/Scheduler1/job"
 #define SLUICE_JOB_PATH_PREFIX  SLUICE_JOB_PATH_ROOT "/"
 
+/*
+ * The polkit action ids (data/org.sluice.policy, docs/authorization.md): the
+ * daemon asks for them (bus-access.c), sluicectl explains a refusal naming
+ * one (ctl-polkit.c).
+ */
+#define SLUICE_POLKIT_ACTION_PREFIX       "org.sluice."
+#define SLUICE_POLKIT_ACTION_SUBMIT       SLUICE_POLKIT_ACTION_PREFIX "submit"
+#define SLUICE_POLKIT_ACTION_ACQUIRE      SLUICE_POLKIT_ACTION_PREFIX "acquire"
+#define SLUICE_POLKIT_ACTION_MANAGE_JOBS  SLUICE_POLKIT_ACTION_PREFIX "manage-jobs"
+#define SLUICE_POLKIT_ACTION_CONFIGURE    SLUICE_POLKIT_ACTION_PREFIX "configure"
+#define SLUICE_POLKIT_ACTION_RUN_COMMAND  SLUICE_POLKIT_ACTION_PREFIX "run-command"
+
 /* The test clock of SLUICE_TEST_CLOCK_OFFSET_USEC runs (src/daemon/test-clock.c). */
 #define SLUICE_TEST_CLOCK_PATH  "/org/sluice/TestClock"
 #define SLUICE_TEST_CLOCK_IFACE "org.sluice.TestClock1"
