@@ -32,6 +32,8 @@ bool store_exec(Store *st, const char *sql, const char *what, GError **error);
 bool store_query_int(Store *st, const char *sql, int64_t *ret, GError **error);
 bool store_exec_bound(Store *st, const char *sql, const char *what, GError **error, const char *t1, const char *t2,
                       const char *t3, int64_t i1, bool use_i1);
+typedef void (*StoreRowFunc)(sqlite3_stmt *q, void *userdata);
+bool store_select(Store *st, const char *sql, const char *what, StoreRowFunc func, void *userdata, GError **error);
 const char *store_column_text(sqlite3_stmt *stmt, int i);
 void store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
 

@@ -96,6 +96,10 @@ bool store_load_next_id(Store *st, uint64_t *ret, GError **error) {
         return true;
 }
 
+static void paused_row(sqlite3_stmt *q, void *userdata) {
+        g_ptr_array_add(userdata, g_strdup(store_column_text(q, 0) ?: ""));
+}
+
 /**
  * store_load_paused() - the stored paused scopes
  * @st: the store
@@ -105,22 +109,21 @@ bool store_load_next_id(Store *st, uint64_t *ret, GError **error) {
  */
 char **store_load_paused(Store *st, GError **error) {
         g_autoptr(GPtrArray) v = g_ptr_array_new_with_free_func(g_free);
-        sqlite3_stmt *q = NULL;
-        int r;
 
-        if (sqlite3_prepare_v2(st->db, "SELECT scope FROM paused ORDER BY scope", -1, &q, NULL) != SQLITE_OK) {
-                store_set_db_error(st, error, _("cannot read the paused scopes"));
+        if (!store_select(st, "SELECT scope FROM paused ORDER BY scope", _("cannot read the paused scopes"),
+                          paused_row, v, error))
                 return NULL;
-        }
-        while ((r = sqlite3_step(q)) == SQLITE_ROW)
-                g_ptr_array_add(v, g_strdup(store_column_text(q, 0) ?: ""));
-        sqlite3_finalize(q);
-        if (r != SQLITE_DONE) {
-                store_set_db_error(st, error, _("cannot read the paused scopes"));
-                return NULL;
-        }
         g_ptr_array_add(v, NULL);
         return (char **) g_ptr_array_free(g_steal_pointer(&v), false);
+}
+
+static void override_row(sqlite3_stmt *q, void *userdata) {
+        StoreOverride *o = g_new0(StoreOverride, 1);
+
+        o->section = g_strdup(store_column_text(q, 0) ?: "");
+        o->key = g_strdup(store_column_text(q, 1) ?: "");
+        o->value = g_strdup(store_column_text(q, 2) ?: "");
+        g_ptr_array_add(userdata, o);
 }
 
 /**
@@ -132,27 +135,10 @@ char **store_load_paused(Store *st, GError **error) {
  */
 GPtrArray *store_load_overrides(Store *st, GError **error) {
         g_autoptr(GPtrArray) v = g_ptr_array_new_with_free_func((GDestroyNotify) store_override_free);
-        sqlite3_stmt *q = NULL;
-        int r;
 
-        if (sqlite3_prepare_v2(st->db, "SELECT section, key, value FROM config_overrides ORDER BY rowid", -1, &q,
-                               NULL) != SQLITE_OK) {
-                store_set_db_error(st, error, _("cannot read the configuration overrides"));
+        if (!store_select(st, "SELECT section, key, value FROM config_overrides ORDER BY rowid",
+                          _("cannot read the configuration overrides"), override_row, v, error))
                 return NULL;
-        }
-        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-                StoreOverride *o = g_new0(StoreOverride, 1);
-
-                o->section = g_strdup(store_column_text(q, 0) ?: "");
-                o->key = g_strdup(store_column_text(q, 1) ?: "");
-                o->value = g_strdup(store_column_text(q, 2) ?: "");
-                g_ptr_array_add(v, o);
-        }
-        sqlite3_finalize(q);
-        if (r != SQLITE_DONE) {
-                store_set_db_error(st, error, _("cannot read the configuration overrides"));
-                return NULL;
-        }
         return g_steal_pointer(&v);
 }
 
@@ -168,6 +154,7 @@ void store_override_free(StoreOverride *o) {
         g_free(o->value);
         g_free(o);
 }
+
 /**
  * store_stop_free() - free a stop request
  * @s: the request (may be NULL)
@@ -270,6 +257,13 @@ bool store_put_schedule_trigger(Store *st, const char *name, usec_t last_trigger
                           (int64_t) last_trigger, true);
 }
 
+static void trigger_row(sqlite3_stmt *q, void *userdata) {
+        usec_t *v = g_new(usec_t, 1);
+
+        *v = (usec_t) sqlite3_column_int64(q, 1);
+        g_hash_table_replace(userdata, g_strdup(store_column_text(q, 0) ?: ""), v);
+}
+
 /**
  * store_load_schedule_triggers() - every schedule's last trigger
  * @st: the store
@@ -279,24 +273,10 @@ bool store_put_schedule_trigger(Store *st, const char *name, usec_t last_trigger
  */
 GHashTable *store_load_schedule_triggers(Store *st, GError **error) {
         g_autoptr(GHashTable) t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-        sqlite3_stmt *q = NULL;
-        int r;
 
-        if (sqlite3_prepare_v2(st->db, "SELECT name, last_trigger FROM schedule_triggers", -1, &q, NULL) != SQLITE_OK) {
-                store_set_db_error(st, error, _("cannot read the schedules' last triggers"));
+        if (!store_select(st, "SELECT name, last_trigger FROM schedule_triggers",
+                          _("cannot read the schedules' last triggers"), trigger_row, t, error))
                 return NULL;
-        }
-        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-                usec_t *v = g_new(usec_t, 1);
-
-                *v = (usec_t) sqlite3_column_int64(q, 1);
-                g_hash_table_replace(t, g_strdup(store_column_text(q, 0) ?: ""), v);
-        }
-        sqlite3_finalize(q);
-        if (r != SQLITE_DONE) {
-                store_set_db_error(st, error, _("cannot read the schedules' last triggers"));
-                return NULL;
-        }
         return g_steal_pointer(&t);
 }
 
@@ -315,6 +295,15 @@ bool store_put_alert(Store *st, const char *name, const char *state, usec_t sinc
                           _("cannot write an alert's state"), error, name, state, NULL, (int64_t) since, true);
 }
 
+static void alert_row(sqlite3_stmt *q, void *userdata) {
+        StoreAlert *a = g_new0(StoreAlert, 1);
+
+        a->name = g_strdup(store_column_text(q, 0) ?: "");
+        a->state = g_strdup(store_column_text(q, 1) ?: "");
+        a->since = (usec_t) sqlite3_column_int64(q, 2);
+        g_ptr_array_add(userdata, a);
+}
+
 /**
  * store_load_alerts() - every stored alert state
  * @st: the store
@@ -324,26 +313,10 @@ bool store_put_alert(Store *st, const char *name, const char *state, usec_t sinc
  */
 GPtrArray *store_load_alerts(Store *st, GError **error) {
         g_autoptr(GPtrArray) v = g_ptr_array_new_with_free_func((GDestroyNotify) store_alert_free);
-        sqlite3_stmt *q = NULL;
-        int r;
 
-        if (sqlite3_prepare_v2(st->db, "SELECT name, state, since FROM alerts ORDER BY name", -1, &q, NULL) != SQLITE_OK) {
-                store_set_db_error(st, error, _("cannot read the alert states"));
+        if (!store_select(st, "SELECT name, state, since FROM alerts ORDER BY name", _("cannot read the alert states"),
+                          alert_row, v, error))
                 return NULL;
-        }
-        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-                StoreAlert *a = g_new0(StoreAlert, 1);
-
-                a->name = g_strdup(store_column_text(q, 0) ?: "");
-                a->state = g_strdup(store_column_text(q, 1) ?: "");
-                a->since = (usec_t) sqlite3_column_int64(q, 2);
-                g_ptr_array_add(v, a);
-        }
-        sqlite3_finalize(q);
-        if (r != SQLITE_DONE) {
-                store_set_db_error(st, error, _("cannot read the alert states"));
-                return NULL;
-        }
         return g_steal_pointer(&v);
 }
 

@@ -196,6 +196,31 @@ bool store_exec_bound(Store *st, const char *sql, const char *what, GError **err
 }
 
 /**
+ * store_select() - run a query without parameters, @func once per row
+ * @st: the store
+ * @sql: the query
+ * @what: what failed, for the message
+ * @func: called with the statement on each row
+ * @userdata: for @func
+ * @error: set on failure
+ *
+ * Return: true when every row was read.
+ */
+bool store_select(Store *st, const char *sql, const char *what, StoreRowFunc func, void *userdata, GError **error) {
+        sqlite3_stmt *q = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+                return store_set_db_error(st, error, what);
+        while ((r = sqlite3_step(q)) == SQLITE_ROW)
+                func(q, userdata);
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE)
+                return store_set_db_error(st, error, what);
+        return true;
+}
+
+/**
  * store_column_text() - a text column of the current row
  * @stmt: the statement
  * @i: the column
