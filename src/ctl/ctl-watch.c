@@ -95,67 +95,64 @@ static void json_properties_changed(sd_bus_message *m) {
         json_event_end(&j);
 }
 
-/* The manager's own signals as JSON Lines events named by the signal, their arguments named as in dbus-api.md. */
+/*
+ * The manager's own signals as JSON Lines events named by the signal, their
+ * arguments named as in dbus-api.md, in order: one row a signal, "t" an
+ * unsigned number, every other type a string.
+ */
+static const struct {
+        const char *member;
+        const char *signature;
+        const char *keys[4];
+} json_signals[] = {
+        { "JobNew",        "tos",  { "Id", "Path", "Class" } },
+        { "JobChanged",    "toss", { "Id", "Path", "State", "Result" } },
+        { "JobRemoved",    "toss", { "Id", "Path", "Class", "Result" } },
+        { "Alert",         "sss",  { "Name", "Severity", "Message" } },
+        { "ConfigChanged", "",     {} },
+};
+
 static void json_manager_signal(sd_bus_message *m) {
         g_auto(CtlJson) j = CTL_JSON_INIT;
-        const char *member = sd_bus_message_get_member(m);
-        const char *path, *class_name, *state, *result, *name, *severity, *message;
-        uint64_t id;
+        const char *member = sd_bus_message_get_member(m), *path = NULL;
 
-        if (g_str_equal(member, "JobNew") && sd_bus_message_read(m, "tos", &id, &path, &class_name) >= 0) {
-                _cleanup_free_ char *born = NULL;
+        for (size_t i = 0; i < G_N_ELEMENTS(json_signals); i++) {
+                const char *sig = json_signals[i].signature;
 
-                if (sd_bus_get_property_string(sd_bus_message_get_bus(m), SLUICE_BUS_NAME, path,
-                                               SLUICE_JOB_IFACE, "State", NULL, &born) < 0)
-                        born = NULL;
+                if (!g_str_equal(member, json_signals[i].member))
+                        continue;
                 json_event_begin(&j, member);
-                ctl_json_key(&j, "Id");
-                ctl_json_uint(&j, id);
-                ctl_json_key(&j, "Path");
-                ctl_json_string(&j, path);
-                ctl_json_key(&j, "Class");
-                ctl_json_string(&j, class_name);
-                ctl_json_key(&j, "State");
-                if (born)
-                        ctl_json_string(&j, born);
-                else
-                        ctl_json_null(&j);
-        } else if (g_str_equal(member, "JobChanged") &&
-                   sd_bus_message_read(m, "toss", &id, &path, &state, &result) >= 0) {
-                json_event_begin(&j, member);
-                ctl_json_key(&j, "Id");
-                ctl_json_uint(&j, id);
-                ctl_json_key(&j, "Path");
-                ctl_json_string(&j, path);
-                ctl_json_key(&j, "State");
-                ctl_json_string(&j, state);
-                ctl_json_key(&j, "Result");
-                ctl_json_string(&j, result);
-        } else if (g_str_equal(member, "JobRemoved") &&
-                   sd_bus_message_read(m, "toss", &id, &path, &class_name, &result) >= 0) {
-                json_event_begin(&j, member);
-                ctl_json_key(&j, "Id");
-                ctl_json_uint(&j, id);
-                ctl_json_key(&j, "Path");
-                ctl_json_string(&j, path);
-                ctl_json_key(&j, "Class");
-                ctl_json_string(&j, class_name);
-                ctl_json_key(&j, "Result");
-                ctl_json_string(&j, result);
-        } else if (g_str_equal(member, "Alert") &&
-                   sd_bus_message_read(m, "sss", &name, &severity, &message) >= 0) {
-                json_event_begin(&j, member);
-                ctl_json_key(&j, "Name");
-                ctl_json_string(&j, name);
-                ctl_json_key(&j, "Severity");
-                ctl_json_string(&j, severity);
-                ctl_json_key(&j, "Message");
-                ctl_json_string(&j, message);
-        } else if (g_str_equal(member, "ConfigChanged"))
-                json_event_begin(&j, member);
-        else
+                for (size_t k = 0; sig[k]; k++) {
+                        uint64_t u;
+                        const char *s;
+
+                        ctl_json_key(&j, json_signals[i].keys[k]);
+                        if (sig[k] == 't') {
+                                if (sd_bus_message_read_basic(m, 't', &u) <= 0)
+                                        return;
+                                ctl_json_uint(&j, u);
+                                continue;
+                        }
+                        if (sd_bus_message_read_basic(m, sig[k], &s) <= 0)
+                                return;
+                        ctl_json_string(&j, s);
+                        if (sig[k] == 'o')
+                                path = s;
+                }
+                /* A new job's state as it was born, read from its object (null when it is gone already). */
+                if (g_str_equal(member, "JobNew")) {
+                        _cleanup_free_ char *born = NULL;
+
+                        ctl_json_key(&j, "State");
+                        if (sd_bus_get_property_string(sd_bus_message_get_bus(m), SLUICE_BUS_NAME, path,
+                                                       SLUICE_JOB_IFACE, "State", NULL, &born) >= 0 && born)
+                                ctl_json_string(&j, born);
+                        else
+                                ctl_json_null(&j);
+                }
+                json_event_end(&j);
                 return;
-        json_event_end(&j);
+        }
 }
 
 static guint terminal_rows(void) {
