@@ -8,6 +8,8 @@
 #include <gio/gio.h>
 #include <stdio.h>
 
+#include "sluice-bus-names.h"
+
 int main(int argc, char **argv) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GDBusConnection) conn = NULL;
@@ -28,8 +30,7 @@ int main(int argc, char **argv) {
                 return 1;
         }
 
-        reply = g_dbus_connection_call_sync(conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
-                                            "org.sluice.Scheduler1", "Acquire",
+        reply = g_dbus_connection_call_sync(conn, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Acquire",
                                             g_variant_new("(s@a{sv})", argv[2], g_variant_new("a{sv}", NULL)),
                                             G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, &error);
         if (!reply) {

@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sluice-bus-names.h"
+
 static const char test_config[] =
         "[Scheduler]\n"
         "MaxRunning=4\n"
@@ -125,9 +127,9 @@ static GVariant *manager_property(Fixture *f, const char *name) {
         g_autoptr(GVariant) reply = NULL;
         GVariant *v;
 
-        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
+        reply = g_dbus_connection_call_sync(f->conn, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH,
                                             "org.freedesktop.DBus.Properties", "Get",
-                                            g_variant_new("(ss)", "org.sluice.Scheduler1", name),
+                                            g_variant_new("(ss)", SLUICE_MANAGER_IFACE, name),
                                             G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(v)", &v);
@@ -144,15 +146,15 @@ static char *job_string(Fixture *f, guint64 id, const char *name) {
         g_autoptr(GVariant) reply = NULL, v = NULL;
         g_autofree char *path = NULL;
 
-        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
-                                            "org.sluice.Scheduler1", "GetJob", g_variant_new("(t)", id),
+        reply = g_dbus_connection_call_sync(f->conn, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH,
+                                            SLUICE_MANAGER_IFACE, "GetJob", g_variant_new("(t)", id),
                                             G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(o)", &path);
         g_clear_pointer(&reply, g_variant_unref);
-        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", path,
+        reply = g_dbus_connection_call_sync(f->conn, SLUICE_BUS_NAME, path,
                                             "org.freedesktop.DBus.Properties", "Get",
-                                            g_variant_new("(ss)", "org.sluice.Scheduler1.Job", name),
+                                            g_variant_new("(ss)", SLUICE_JOB_IFACE, name),
                                             G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(v)", &v);
@@ -162,11 +164,11 @@ static char *job_string(Fixture *f, guint64 id, const char *name) {
 static gint32 job_int(Fixture *f, guint64 id, const char *name) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL, v = NULL;
-        g_autofree char *path = g_strdup_printf("/org/sluice/Scheduler1/job/%" G_GUINT64_FORMAT, id);
+        g_autofree char *path = g_strdup_printf(SLUICE_JOB_PATH_PREFIX "%" G_GUINT64_FORMAT, id);
 
-        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", path,
+        reply = g_dbus_connection_call_sync(f->conn, SLUICE_BUS_NAME, path,
                                             "org.freedesktop.DBus.Properties", "Get",
-                                            g_variant_new("(ss)", "org.sluice.Scheduler1.Job", name),
+                                            g_variant_new("(ss)", SLUICE_JOB_IFACE, name),
                                             G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(v)", &v);
@@ -521,16 +523,16 @@ static void test_run_calls(gconstpointer data) {
 
         /* sluicectl's unique name: the Acquire()'s sender.  The monitor may
          * read the last calls after sluicectl has exited: wait for them. */
-        while (!(sender = caller_of(&log, "org.sluice.Scheduler1.Acquire")))
+        while (!(sender = caller_of(&log, SLUICE_MANAGER_IFACE ".Acquire")))
                 g_usleep(10 * 1000);
-        while (!(calls = calls_of(&log, sender, "org.sluice.Scheduler1.Job.ReleaseEx")))
+        while (!(calls = calls_of(&log, sender, SLUICE_JOB_IFACE ".ReleaseEx")))
                 g_usleep(10 * 1000);
         g_assert_cmpstr(calls, ==,
                         "org.freedesktop.DBus.Hello\n"
                         "org.freedesktop.DBus.AddMatch\n"
                         "org.freedesktop.DBus.AddMatch\n"
-                        "org.sluice.Scheduler1.Acquire\n"
-                        "org.sluice.Scheduler1.Job.ReleaseEx\n");
+                        SLUICE_MANAGER_IFACE ".Acquire\n"
+                        SLUICE_JOB_IFACE ".ReleaseEx\n");
 
         /* Closed first: its thread calls the filter no more after that. */
         g_dbus_connection_close_sync(monitor, NULL, NULL);
@@ -548,7 +550,7 @@ static gboolean manager_has_no_owner(Fixture *f) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
                 f->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-                g_variant_new("(s)", "org.sluice.Scheduler1"), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                g_variant_new("(s)", SLUICE_BUS_NAME), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
                 NULL, &error);
         gboolean has_owner;
 
@@ -709,11 +711,11 @@ static void test_acquire_across_restart(gconstpointer data) {
  */
 static const char old_sluiced_xml[] =
         "<node>"
-        "  <interface name='org.sluice.Scheduler1'>"
+        "  <interface name='" SLUICE_MANAGER_IFACE "'>"
         "    <method name='Acquire'><arg type='s' direction='in'/><arg type='a{sv}' direction='in'/>"
         "      <arg type='o' direction='out'/></method>"
         "  </interface>"
-        "  <interface name='org.sluice.Scheduler1.Job'>"
+        "  <interface name='" SLUICE_JOB_IFACE "'>"
         "    <method name='Release'><arg type='s' direction='in'/></method>"
         "    <property name='State' type='s' access='read'/>"
         "  </interface>"
@@ -731,7 +733,7 @@ static void old_sluiced_call(GDBusConnection *c, const char *sender, const char 
         OldSluiced *o = data;
 
         if (g_str_equal(method, "Acquire"))
-                g_dbus_method_invocation_return_value(inv, g_variant_new("(o)", "/org/sluice/Scheduler1/job/1"));
+                g_dbus_method_invocation_return_value(inv, g_variant_new("(o)", SLUICE_JOB_PATH_PREFIX "1"));
         else {
                 g_variant_get(params, "(s)", &o->released);
                 g_dbus_method_invocation_return_value(inv, NULL);
@@ -766,13 +768,13 @@ static void test_run_release_fallback(gconstpointer data) {
         guint manager_id, job_id, name_id;
 
         daemon_stop(f);
-        manager_id = g_dbus_connection_register_object(f->conn, "/org/sluice/Scheduler1", info->interfaces[0],
+        manager_id = g_dbus_connection_register_object(f->conn, SLUICE_MANAGER_PATH, info->interfaces[0],
                                                        &vtable, &o, NULL, &error);
         g_assert_no_error(error);
-        job_id = g_dbus_connection_register_object(f->conn, "/org/sluice/Scheduler1/job/1", info->interfaces[1],
+        job_id = g_dbus_connection_register_object(f->conn, SLUICE_JOB_PATH_PREFIX "1", info->interfaces[1],
                                                    &vtable, &o, NULL, &error);
         g_assert_no_error(error);
-        name_id = g_bus_own_name_on_connection(f->conn, "org.sluice.Scheduler1", G_BUS_NAME_OWNER_FLAGS_NONE,
+        name_id = g_bus_own_name_on_connection(f->conn, SLUICE_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
                                                NULL, NULL, NULL, NULL);
         while (manager_has_no_owner(f))
                 g_main_context_iteration(NULL, FALSE);
@@ -858,8 +860,8 @@ static void test_submit_bad_parameter(gconstpointer data) {
 
         g_variant_builder_init(&params, G_VARIANT_TYPE("a{ss}"));
         g_variant_builder_add(&params, "{ss}", "store", "NOT-LOWER");
-        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
-                                            "org.sluice.Scheduler1", "Submit",
+        reply = g_dbus_connection_call_sync(f->conn, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH,
+                                            SLUICE_MANAGER_IFACE, "Submit",
                                             g_variant_new_parsed("(%s, {'parameters': <%@a{ss}>})", "backup",
                                                                  g_variant_builder_end(&params)),
                                             G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
@@ -929,8 +931,8 @@ static guint64 submit_queued_serial(Fixture *f) {
         const char *path;
 
         g_assert_cmpint(ctl(f, NULL, NULL, "pause", "class:serial", NULL), ==, 0);
-        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", "/org/sluice/Scheduler1",
-                                            "org.sluice.Scheduler1", "Submit",
+        reply = g_dbus_connection_call_sync(f->conn, SLUICE_BUS_NAME, SLUICE_MANAGER_PATH,
+                                            SLUICE_MANAGER_IFACE, "Submit",
                                             g_variant_new_parsed("('serial', @a{sv} {})"),
                                             G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
         g_assert_no_error(error);
@@ -1029,7 +1031,7 @@ static void test_exit_statuses(gconstpointer data) {
         daemon_start(f);
         g_assert_cmpstr(out, ==, "");
         g_assert_true(g_str_has_prefix(e4, "sluicectl: sluiced is not running and could not be started: "));
-        g_assert_nonnull(strstr(e4, "org.sluice.Scheduler1"));
+        g_assert_nonnull(strstr(e4, SLUICE_BUS_NAME));
 }
 
 /* An unknown verb: exit 2 and the nearest verb suggested, when there is one near enough. */
@@ -1092,11 +1094,11 @@ static void test_remote_refuses_run(gconstpointer data) {
 static guint64 job_u64(Fixture *f, guint64 id, const char *name) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL, v = NULL;
-        g_autofree char *path = g_strdup_printf("/org/sluice/Scheduler1/job/%" G_GUINT64_FORMAT, id);
+        g_autofree char *path = g_strdup_printf(SLUICE_JOB_PATH_PREFIX "%" G_GUINT64_FORMAT, id);
 
-        reply = g_dbus_connection_call_sync(f->conn, "org.sluice.Scheduler1", path,
+        reply = g_dbus_connection_call_sync(f->conn, SLUICE_BUS_NAME, path,
                                             "org.freedesktop.DBus.Properties", "Get",
-                                            g_variant_new("(ss)", "org.sluice.Scheduler1.Job", name),
+                                            g_variant_new("(ss)", SLUICE_JOB_IFACE, name),
                                             G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(v)", &v);
@@ -1179,7 +1181,7 @@ static void test_json_verbs(gconstpointer data) {
                 return;
         }
         g_assert_cmpint(ctl(f, &submit, NULL, "submit", "--json", "--not-before=+1d", "later", NULL), ==, 0);
-        assert_json(f, submit, "set(d) == {'Id', 'Path'} and d['Path'] == '/org/sluice/Scheduler1/job/%d' % d['Id']");
+        assert_json(f, submit, "set(d) == {'Id', 'Path'} and d['Path'] == '" SLUICE_JOB_PATH_PREFIX "%d' % d['Id']");
         {
                 g_auto(GStrv) parts = g_strsplit(submit, "\"Id\":", 2);
                 id = g_ascii_strtoull(parts[1], NULL, 10);
@@ -1343,7 +1345,7 @@ static void test_json_acquire_run(gconstpointer data) {
         lines = g_strsplit(g_strchomp(err), "\n", -1);
         g_assert_cmpuint(g_strv_length(lines), ==, 2);
         assert_json_line(f, lines[1], "set(d) == {'Id', 'Path', 'State', 'Result', 'ExitStatus', 'Signal'} and "
-                                      "d['Path'] == '/org/sluice/Scheduler1/job/%d' % d['Id'] and "
+                                      "d['Path'] == '" SLUICE_JOB_PATH_PREFIX "%d' % d['Id'] and "
                                       "d['State'] == 'done' and d['Result'] == 'failed' and "
                                       "d['ExitStatus'] == 3 and d['Signal'] is None");
         id = g_ascii_strtoull(strstr(lines[1], "\"Id\":") + 5, NULL, 10);
@@ -1434,8 +1436,8 @@ static void test_json_watch(gconstpointer data) {
                 assert_json_line(f, line, "isinstance(d['Event'], str) and isinstance(d['Timestamp'], int)");
                 if (strstr(line, "\"Event\":\"JobNew\"")) {
                         g_clear_pointer(&expr, g_free);
-                        expr = g_strdup_printf("d['Id'] != %s or (d['Class'] == 'backup' and "
-                                               "d['Path'] == '/org/sluice/Scheduler1/job/%s')", id_text, id_text);
+                        expr = g_strdup_printf("d['Id'] != %s or (d['Class'] == 'backup' and 'State' in d and "
+                                               "d['Path'] == '" SLUICE_JOB_PATH_PREFIX "%s')", id_text, id_text);
                         assert_json_line(f, line, expr);
                         seen_new = TRUE;
                 }
@@ -1536,7 +1538,7 @@ static void daemon_start(Fixture *f) {
         for (;;) {
                 g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
                         f->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                        "NameHasOwner", g_variant_new("(s)", "org.sluice.Scheduler1"), G_VARIANT_TYPE("(b)"),
+                        "NameHasOwner", g_variant_new("(s)", SLUICE_BUS_NAME), G_VARIANT_TYPE("(b)"),
                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
                 gboolean has_owner;
 
