@@ -35,8 +35,8 @@
 #
 # run.sh bound: 1200 (s; run.sh's default is 300). The scenario is mostly
 # Chromium and Cockpit's login, and a 2-vCPU machine's load decides its time:
-# 275 s at a load average of 30 (six engineers' builds and tests), 10-15 min
-# at 35-52 (tests/system/README.md). Every wait inside has its own bound
+# 158-275 s at a load average of 25-33 (six engineers' builds and tests),
+# 625 s at 35-58 (tests/system/README.md). Every wait inside has its own bound
 # (SLUICE_COCKPIT_BOUND), so a hang still fails there, not here.
 
 source "$SLUICE_SYSTEM_DIR/lib-sluice.sh"
