@@ -121,8 +121,10 @@ expect_has() {
 # ---- commands and options, from the binary and its option tables ----
 
 help=$("$sluicectl" --help)
-verbs=$(awk '/^Commands:/ { on = 1; next } /^[^ ]/ { on = 0 } on && /^  [a-z]/ { print $1 }' <<<"$help" | sort -u)
+verbs=$(awk '/Commands:$/ { on = 1; next } /^[^ ]/ { on = 0 } on && /^  [a-z]/ { print $1 }' <<<"$help" | sort -u)
 [[ $(wc -l <<<"$verbs") -ge 20 ]] || fail "could not read the commands from sluicectl --help"
+# --help groups the commands by topic, as systemctl's does ("Job Commands:", …).
+[[ $(grep -cE '^[A-Z][a-z]+ Commands:$' <<<"$help") -ge 4 ]] || fail "sluicectl --help does not group its commands by topic"
 # shellcheck disable=SC2086
 expect_has "sluicectl " $verbs
 expect_has "sluicectl sta" status
@@ -137,7 +139,7 @@ done
 # Each command's options as its --help line names them ("list … (--state=, --class=, …)").
 job_options=$(awk '/^Job options/ { on = 1; next } /^[^ ]/ { on = 0 } on' <<<"$help" |
         grep -oE -- '--[a-z][a-z-]*' | sort -u)
-awk '/^Commands:/ { on = 1; next } /^[^ ]/ { on = 0 }
+awk '/Commands:$/ { on = 1; next } /^[^ ]/ { on = 0 }
      on && /^  [a-z]/ { verb = $1 } on && verb { print verb " " $0 }' <<<"$help" |
 while read -r verb rest; do
         for o in $(grep -oE -- '--[a-z][a-z-]*' <<<"$rest" | grep -vxF -- '--' || true); do

@@ -106,7 +106,7 @@ help_text = subprocess.run([sluicectl, "--help"], capture_output=True, text=True
 verbs = set(re.findall(r'\{\s*"([a-z][a-z-]*)",\s*ctl_verb_\w+\s*\}', read("src/ctl/sluicectl.c")))
 in_commands = False
 for line in help_text.splitlines():
-    if line.startswith("Commands:"):
+    if line.endswith("Commands:"):
         in_commands = True
         continue
     if line and not line[0].isspace():
