@@ -320,6 +320,10 @@ GPtrArray *store_load_alerts(Store *st, GError **error) {
         return g_steal_pointer(&v);
 }
 
+/**
+ * store_alert_free() - free a stored alert state
+ * @a: the state (may be NULL)
+ */
 void store_alert_free(StoreAlert *a) {
         if (!a)
                 return;
