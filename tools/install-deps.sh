@@ -70,3 +70,11 @@ $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 if [ -z "$ssh_was_installed" ] && [ -d /run/systemd/system ]; then
         $SUDO systemctl disable --quiet ssh.service 2>/dev/null || true
 fi
+
+# etcd-server's postinst enables etcd.service. The tests start etcd themselves on
+# free ports (tests/etcd): none runs as a service on this host, nor in the system-test
+# containers, which boot an overlay of this root.
+if [ -e /etc/systemd/system/multi-user.target.wants/etcd.service ]; then
+        $SUDO systemctl disable --quiet etcd.service 2>/dev/null ||
+                $SUDO rm -f /etc/systemd/system/multi-user.target.wants/etcd.service
+fi
