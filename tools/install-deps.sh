@@ -15,7 +15,7 @@ packages=(
         task-spooler                   # tests/bench/run-units.sh, run-vs-tsp.sh: tsp, the yardstick
         # [Cluster] (docs/cluster.md): the etcd client's libraries (-Dcluster=auto builds it when
         # both are found) and a real etcd for tests/etcd (started by the tests, never as a service)
-        libcurl4-openssl-dev libjson-glib-dev etcd-server
+        libcurl4-openssl-dev libjson-glib-dev etcd-server openssl   # openssl: tests/etcd makes its TLS certificates
         scdoc                          # man/: the man pages (meson -Dman=auto builds them when found)
         bash-completion zsh fish       # shell-completion/: completionsdir, and tests/ctl/test-completion.sh
         # tests/system/scenario-cockpit.sh, tests/bench/cockpit-10k.sh: Cockpit and a headless

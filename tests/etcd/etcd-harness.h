@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 typedef struct EtcdServer {
+        bool tls;  /* https with client certificates: ca.pem, client.pem, client.key in dir */
         char *dir;
         char *client_url;
         char *peer_url;
@@ -22,6 +23,9 @@ typedef struct EtcdServer {
 /* Skips the test (exit 77 from main) when no etcd binary is installed. */
 const char *etcd_harness_binary(void);
 EtcdServer *etcd_server_start(void);
+/* https only, client certificates required, made with openssl for this server. */
+EtcdServer *etcd_server_start_tls(void);
+char *etcd_server_file(const EtcdServer *s, const char *name);
 void etcd_server_kill(EtcdServer *s);    /* SIGKILL, data kept */
 void etcd_server_restart(EtcdServer *s); /* same ports, same data */
 void etcd_server_free(EtcdServer *s);

@@ -128,7 +128,7 @@ typedef struct KeeperLog {
         char *last_error;
         bool stop;
         unsigned stop_after_renewals;
-        bool stop_on_unreachable, stop_on_back;
+        bool stop_on_unreachable, stop_on_back, stop_on_lost;
 } KeeperLog;
 
 static void on_keeper(EtcdLeaseKeeper *k, EtcdLeaseEvent ev, int64_t id, const GError *error, void *userdata) {
@@ -159,13 +159,15 @@ static void on_keeper(EtcdLeaseKeeper *k, EtcdLeaseEvent ev, int64_t id, const G
                 break;
         case ETCD_LEASE_LOST:
                 l->lost++;
+                if (l->stop_on_lost)
+                        l->stop = true;
                 break;
         }
 }
 
 static void test_keepalive_keeps_key(Fixture *f, gconstpointer data) {
         g_autoptr(EtcdLeaseKeeper) k = NULL;
-        KeeperLog log = { 0 };
+        KeeperLog log = { .stop_on_lost = true };
 
         /* etcd's smallest TTL is about 2 s here (1.5 × its election timeout). */
         g_assert_cmpint(etcd_lease_keeper_new(f->client, 2, on_keeper, &log, &k), ==, 0);
@@ -373,6 +375,108 @@ static void test_reply_bound(Fixture *f, gconstpointer data) {
         g_assert_nonnull(strstr(f->res.error->message, "larger than 200 bytes"));
 }
 
+
+/* ---- user/password: a token fetched, fetched again when etcd forgot it ---- */
+
+static void admin(Fixture *f, const char *path, const char *body) {
+        f->res.done = false;
+        g_assert_cmpint(etcd_client_call(f->client, path, body, on_result, &f->res), ==, 0);
+        OK(f);
+}
+
+static void test_auth(Fixture *f, gconstpointer data) {
+        char *endpoints[] = { f->server->client_url, NULL };
+        EtcdClientConfig good = { .endpoints = endpoints, .user = "root", .password = "s3cret\"x" };
+        EtcdClientConfig bad = { .endpoints = endpoints, .user = "root", .password = "wrong" };
+        g_autoptr(EtcdClient) c = NULL, b = NULL;
+        g_autoptr(GError) error = NULL;
+        Result other = { 0 };
+
+        admin(f, "/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"s3cret\\\"x\"}");
+        admin(f, "/v3/auth/role/add", "{\"name\":\"root\"}");
+        admin(f, "/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
+        admin(f, "/v3/auth/enable", "{}");
+        /* Without a token etcd refuses now. */
+        f->res.done = false;
+        g_assert_cmpint(etcd_client_range_prefix(f->client, "/t/", on_result, &f->res), ==, 0);
+        WAIT(f);
+        g_assert_nonnull(f->res.error);
+
+        g_assert_cmpint(etcd_client_new(f->event, &good, &c, &error), ==, 0);
+        g_assert_cmpint(etcd_client_new(f->event, &bad, &b, &error), ==, 0);
+        /* Two calls at once share one authenticate. */
+        f->res.done = false;
+        g_assert_cmpint(etcd_client_put_if_absent(c, "/t/auth/a", "v", 0, on_result, &f->res), ==, 0);
+        g_assert_cmpint(etcd_client_range_prefix(c, "/t/", on_result, &other), ==, 0);
+        OK(f);
+        g_assert_true(f->res.succeeded);
+        run_until(f, &other.done);
+        g_assert_no_error(other.error);
+
+        f->res.done = false;
+        g_assert_cmpint(etcd_client_range_prefix(b, "/t/", on_result, &f->res), ==, 0);
+        WAIT(f);
+        g_assert_nonnull(f->res.error);
+        g_assert_nonnull(strstr(f->res.error->message, "authenticating as \"root\""));
+        g_assert_nonnull(strstr(f->res.error->message, "authentication failed"));
+
+        /* etcd's simple tokens do not survive its restart: "invalid auth token", fetched again. */
+        etcd_server_restart(f->server);
+        f->res.done = false;
+        g_assert_cmpint(etcd_client_range_prefix(c, "/t/auth/", on_result, &f->res), ==, 0);
+        OK(f);
+        g_assert_cmpuint(f->res.keys->len, ==, 1);
+        result_clear(&other);
+}
+
+/* ---- TLS: CA, client certificate and key ---- */
+
+static void tls_setup(Fixture *f, gconstpointer data) {
+        g_assert_cmpint(sd_event_new(&f->event), >=, 0);
+        f->server = etcd_server_start_tls();
+}
+
+static void test_tls(Fixture *f, gconstpointer data) {
+        char *endpoints[] = { f->server->client_url, NULL };
+        g_autofree char *ca = etcd_server_file(f->server, "ca.pem");
+        g_autofree char *cert = etcd_server_file(f->server, "client.pem");
+        g_autofree char *key = etcd_server_file(f->server, "client.key");
+        EtcdClientConfig full = { .endpoints = endpoints, .ca_file = ca, .cert_file = cert, .key_file = key };
+        EtcdClientConfig no_cert = { .endpoints = endpoints, .ca_file = ca };
+        EtcdClientConfig no_ca = { .endpoints = endpoints, .cert_file = cert, .key_file = key };
+        g_autoptr(GError) error = NULL;
+
+        g_assert_cmpint(etcd_client_new(f->event, &full, &f->client, &error), ==, 0);
+        g_assert_cmpint(etcd_client_lease_grant(f->client, 30, on_result, &f->res), ==, 0);
+        OK(f);
+        g_assert_cmpint(f->res.lease_id, !=, 0);
+        put(f, "/t/tls/a", f->res.lease_id, true);
+
+        /* The server's CA is not the system's: verification fails, in words. */
+        {
+                g_autoptr(EtcdClient) c = NULL;
+
+                g_assert_cmpint(etcd_client_new(f->event, &no_ca, &c, &error), ==, 0);
+                f->res.done = false;
+                g_assert_cmpint(etcd_client_range_prefix(c, "/t/", on_result, &f->res), ==, 0);
+                WAIT(f);
+                g_assert_error(f->res.error, ETCD_ERROR, ETCD_ERROR_UNREACHABLE);
+                g_assert_nonnull(strstr(f->res.error->message, f->server->client_url));
+                g_test_message("without the CA: %s", f->res.error->message);
+        }
+        /* etcd asks for a client certificate (--client-cert-auth). */
+        {
+                g_autoptr(EtcdClient) c = NULL;
+
+                g_assert_cmpint(etcd_client_new(f->event, &no_cert, &c, &error), ==, 0);
+                f->res.done = false;
+                g_assert_cmpint(etcd_client_range_prefix(c, "/t/", on_result, &f->res), ==, 0);
+                WAIT(f);
+                g_assert_nonnull(f->res.error);
+                g_test_message("without a client certificate: %s", f->res.error->message);
+        }
+}
+
 /* ---- configuration errors name the endpoint ---- */
 
 static void test_bad_endpoints(void) {
@@ -411,5 +515,7 @@ int main(int argc, char *argv[]) {
         ADD("client/killed-and-back", test_killed_and_back);
         ADD("client/failover", test_failover);
         ADD("client/reply-bound", test_reply_bound);
+        ADD("client/auth", test_auth);
+        g_test_add("/etcd/client/tls", Fixture, NULL, tls_setup, test_tls, fixture_teardown);
         return g_test_run();
 }
