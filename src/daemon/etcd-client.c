@@ -470,6 +470,31 @@ int etcd_client_put_if_absent(EtcdClient *c, const char *key, const char *value,
         return 0;
 }
 
+/**
+ * etcd_client_semaphore_request() - take (or find again) a place in a resource's queue
+ * @c: the client
+ * @prefix: the resource's prefix, ending in "/"
+ * @key: the request key under @prefix (host and job)
+ * @value: its value
+ * @lease_id: the host's lease
+ * @cb: the answer: reply->kvs is the prefix by create revision; etcd_semaphore_position() reads it
+ * @userdata: for @cb
+ *
+ * One txn (docs/cluster.md, "Admission: one transaction").
+ *
+ * Return: 0, or -EINVAL when @key is not under @prefix
+ */
+int etcd_client_semaphore_request(EtcdClient *c, const char *prefix, const char *key, const char *value,
+                                  int64_t lease_id, EtcdReplyFn cb, void *userdata) {
+        if (!g_str_has_prefix(key, prefix) || strlen(key) == strlen(prefix))
+                return -EINVAL;
+        call_start(c, "/v3/kv/txn",
+                   etcd_body_semaphore_request(key, strlen(key), value, strlen(value), lease_id,
+                                               prefix, strlen(prefix)),
+                   false, cb, userdata);
+        return 0;
+}
+
 int etcd_client_delete(EtcdClient *c, const char *key, EtcdReplyFn cb, void *userdata) {
         call_start(c, "/v3/kv/deleterange", etcd_body_delete_key(key, strlen(key)), false, cb, userdata);
         return 0;

@@ -53,6 +53,8 @@ int etcd_client_lease_revoke(EtcdClient *c, int64_t lease_id, EtcdReplyFn cb, vo
 int etcd_client_range_prefix(EtcdClient *c, const char *prefix, EtcdReplyFn cb, void *userdata);
 int etcd_client_put_if_absent(EtcdClient *c, const char *key, const char *value, int64_t lease_id,
                               EtcdReplyFn cb, void *userdata);
+int etcd_client_semaphore_request(EtcdClient *c, const char *prefix, const char *key, const char *value,
+                                  int64_t lease_id, EtcdReplyFn cb, void *userdata);
 int etcd_client_delete(EtcdClient *c, const char *key, EtcdReplyFn cb, void *userdata);
 
 /*

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -179,6 +180,67 @@ char *etcd_body_put_if_absent(const char *key, size_t key_len, const char *value
                 "\"success\":[{\"request_put\":{\"key\":\"%s\",\"value\":\"%s\",\"lease\":\"%" PRId64 "\"}}],"
                 "\"failure\":[{\"request_range\":{\"key\":\"%s\"}}]}",
                 k, k, v, lease_id, k);
+}
+
+/*
+ * docs/cluster.md, "Admission: one transaction": put the request key if it was
+ * never created, and in the same txn read every key under @prefix by create
+ * revision; a retried request finds its key and reads the same order.
+ */
+char *etcd_body_semaphore_request(const char *key, size_t key_len, const char *value, size_t value_len,
+                                  int64_t lease_id, const char *prefix, size_t prefix_len) {
+        g_autofree char *k = etcd_base64_encode(key, key_len);
+        g_autofree char *v = etcd_base64_encode(value, value_len);
+        g_autofree char *p = etcd_base64_encode(prefix, prefix_len);
+        g_autofree char *end = NULL, *e = NULL, *range = NULL;
+        size_t end_len;
+
+        end = etcd_prefix_range_end(prefix, prefix_len, &end_len);
+        e = etcd_base64_encode(end, end_len);
+        range = g_strdup_printf("{\"request_range\":{\"key\":\"%s\",\"range_end\":\"%s\","
+                                "\"sort_order\":\"ASCEND\",\"sort_target\":\"CREATE\"}}", p, e);
+        return g_strdup_printf(
+                "{\"compare\":[{\"key\":\"%s\",\"target\":\"CREATE\",\"create_revision\":\"0\",\"result\":\"EQUAL\"}],"
+                "\"success\":[{\"request_put\":{\"key\":\"%s\",\"value\":\"%s\",\"lease\":\"%" PRId64 "\"}},%s],"
+                "\"failure\":[%s]}",
+                k, k, v, lease_id, range, range);
+}
+
+/**
+ * etcd_semaphore_position() - a request key's place in its resource's queue
+ * @r: the reply of a semaphore request or of a range of the prefix (by create revision)
+ * @key: the request key
+ * @key_len: its length
+ * @ret_create_revision: (optional) the key's create revision
+ *
+ * Return: the number of keys created before @key (admitted when below the
+ * limit), or -ENOENT when @key is not in the reply (it was deleted: its
+ * lease expired)
+ */
+int etcd_semaphore_position(const EtcdReply *r, const char *key, size_t key_len, int64_t *ret_create_revision) {
+        const EtcdKeyValue *mine = NULL;
+        int before = 0;
+
+        for (guint i = 0; i < r->kvs->len; i++) {
+                const EtcdKeyValue *kv = g_ptr_array_index(r->kvs, i);
+
+                if (kv->key_len == key_len && memcmp(kv->key, key, key_len) == 0) {
+                        mine = kv;
+                        break;
+                }
+        }
+        if (!mine)
+                return -ENOENT;
+        /* Count, not the index: the order of the reply is not trusted. */
+        for (guint i = 0; i < r->kvs->len; i++) {
+                const EtcdKeyValue *kv = g_ptr_array_index(r->kvs, i);
+
+                if (kv != mine && kv->create_revision < mine->create_revision && before < INT_MAX)
+                        before++;
+        }
+        if (ret_create_revision)
+                *ret_create_revision = mine->create_revision;
+        return before;
 }
 
 char *etcd_body_watch(const char *key, size_t key_len, bool prefix, int64_t start_revision) {

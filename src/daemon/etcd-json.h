@@ -118,5 +118,8 @@ char *etcd_body_range_key(const char *key, size_t len);
 char *etcd_body_delete_key(const char *key, size_t len);
 char *etcd_body_put_if_absent(const char *key, size_t key_len, const char *value, size_t value_len,
                               int64_t lease_id);
+char *etcd_body_semaphore_request(const char *key, size_t key_len, const char *value, size_t value_len,
+                                  int64_t lease_id, const char *prefix, size_t prefix_len);
+int etcd_semaphore_position(const EtcdReply *r, const char *key, size_t key_len, int64_t *ret_create_revision);
 char *etcd_body_watch(const char *key, size_t key_len, bool prefix, int64_t start_revision);
 char *etcd_body_authenticate(const char *user, const char *password);

@@ -99,6 +99,7 @@ static void fixture_teardown(Fixture *f, gconstpointer data) {
 #define OK(f) do { WAIT(f); g_assert_no_error((f)->res.error); } while (0)
 
 static int64_t grant(Fixture *f, int64_t ttl) {
+        f->res.done = false;
         g_assert_cmpint(etcd_client_lease_grant(f->client, ttl, on_result, &f->res), ==, 0);
         OK(f);
         g_assert_cmpint(f->res.lease_id, !=, 0);
@@ -300,6 +301,81 @@ static void test_watch_predecessor(Fixture *f, gconstpointer data) {
         g_assert_cmpint(f->res.deleted, ==, 1);
         run_until(f, &log.deleted);
         g_assert_cmpstr(log.deleted_key, ==, "/t/w/1-host-a-job-7");
+        g_free(log.deleted_key);
+}
+
+
+/* ---- the fleet semaphore (docs/cluster.md): three hosts, MaxRunning=2 ---- */
+
+typedef struct SemResult {
+        Result res;
+        const char *key;
+        int position;
+        int64_t create_revision;
+} SemResult;
+
+static void on_sem(EtcdClient *c, const EtcdReply *reply, const GError *error, void *userdata) {
+        SemResult *sr = userdata;
+
+        on_result(c, reply, error, &sr->res);
+        sr->position = reply ? etcd_semaphore_position(reply, sr->key, strlen(sr->key), &sr->create_revision) : -1;
+}
+
+static int request(Fixture *f, EtcdClient *c, int64_t lease, const char *key, int64_t *ret_rev) {
+        SemResult sr = { .key = key };
+
+        g_assert_cmpint(etcd_client_semaphore_request(c, "/t/res/sync:offsite/", key, "{}", lease, on_sem, &sr), ==, 0);
+        run_until(f, &sr.res.done);
+        g_assert_no_error(sr.res.error);
+        if (ret_rev)
+                *ret_rev = sr.create_revision;
+        result_clear(&sr.res);
+        return sr.position;
+}
+
+static void test_semaphore(Fixture *f, gconstpointer data) {
+        char *endpoints[] = { f->server->client_url, NULL };
+        g_autoptr(EtcdClient) a = client_for(f, endpoints, 0);
+        g_autoptr(EtcdClient) b = client_for(f, endpoints, 0);
+        g_autoptr(EtcdClient) c = client_for(f, endpoints, 0);
+        g_autoptr(EtcdWatch) w = NULL;
+        WatchLog log = { 0 };
+        int64_t la, lb, lc, rev1, rev2;
+        const unsigned max_running = 2;
+
+        la = grant(f, 30);
+        lb = grant(f, 30);
+        lc = grant(f, 30);
+        g_assert_cmpint(la, !=, lb);
+        g_assert_cmpint(lb, !=, lc);
+        /* Places in the order of the requests, whatever the host. */
+        g_assert_cmpint(request(f, a, la, "/t/res/sync:offsite/host-a/1", NULL), ==, 0);
+        g_assert_cmpint(request(f, b, lb, "/t/res/sync:offsite/host-b/7", NULL), ==, 1);
+        g_assert_cmpint(request(f, c, lc, "/t/res/sync:offsite/host-c/3", &rev1), ==, 2);
+        g_assert_cmpint(request(f, a, la, "/t/res/sync:offsite/host-a/2", NULL), ==, 3);
+        /* Asked again (a retry after a timeout): the same place, the same create revision. */
+        g_assert_cmpint(request(f, c, lc, "/t/res/sync:offsite/host-c/3", &rev2), ==, 2);
+        g_assert_cmpint(rev1, ==, rev2);
+        g_assert_cmpint(rev2, >, 0);
+        /* Admitted: the first max_running places; host-c/3 (place 2) and host-a/2 (3) wait. */
+        g_assert_cmpint(request(f, c, lc, "/t/res/sync:offsite/host-c/3", NULL), >=, (int) max_running);
+
+        /* host-c watches the prefix; host-a's first job ends and releases. */
+        g_assert_cmpint(etcd_client_watch(c, "/t/res/sync:offsite/", true, rev2 + 1, on_watch, &log, &w), ==, 0);
+        run_until(f, &log.created);
+        f->res.done = false;
+        g_assert_cmpint(etcd_client_delete(a, "/t/res/sync:offsite/host-a/1", on_result, &f->res), ==, 0);
+        OK(f);
+        run_until(f, &log.deleted);
+        g_assert_cmpint(request(f, c, lc, "/t/res/sync:offsite/host-c/3", NULL), ==, 1); /* admitted */
+        g_assert_cmpint(request(f, a, la, "/t/res/sync:offsite/host-a/2", NULL), ==, 2); /* still waits */
+
+        /* host-b dies: its lease goes (revoked here rather than waited for), so does its slot. */
+        f->res.done = false;
+        g_assert_cmpint(etcd_client_lease_revoke(b, lb, on_result, &f->res), ==, 0);
+        OK(f);
+        g_assert_cmpint(request(f, a, la, "/t/res/sync:offsite/host-a/2", NULL), ==, 1);
+        g_assert_cmpint(request(f, c, lc, "/t/res/sync:offsite/host-c/3", NULL), ==, 0);
         g_free(log.deleted_key);
 }
 
@@ -512,6 +588,7 @@ int main(int argc, char *argv[]) {
         ADD("kv/put-if-absent", test_put_if_absent);
         ADD("kv/range-by-create-revision", test_range_by_create_revision);
         ADD("watch/predecessor-deleted", test_watch_predecessor);
+        ADD("semaphore/three-hosts", test_semaphore);
         ADD("client/killed-and-back", test_killed_and_back);
         ADD("client/failover", test_failover);
         ADD("client/reply-bound", test_reply_bound);

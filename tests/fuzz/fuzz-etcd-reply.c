@@ -49,8 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         g_assert_cmpint(r, ==, 0);
         g_assert_no_error(error);
         g_assert_nonnull(reply);
-        for (guint i = 0; i < reply->kvs->len; i++)
-                check_kv(g_ptr_array_index(reply->kvs, i));
+        for (guint i = 0; i < reply->kvs->len; i++) {
+                const EtcdKeyValue *kv = g_ptr_array_index(reply->kvs, i);
+                int pos = etcd_semaphore_position(reply, kv->key, kv->key_len, NULL);
+
+                check_kv(kv);
+                /* Every key of the reply has a place, before the end of the queue. */
+                g_assert_cmpint(pos, >=, 0);
+                g_assert_cmpint(pos, <, (int) reply->kvs->len);
+        }
         for (guint i = 0; i < reply->events->len; i++) {
                 const EtcdEvent *ev = g_ptr_array_index(reply->events, i);
 
