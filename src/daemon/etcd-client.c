@@ -680,10 +680,10 @@ int etcd_lease_keeper_new(EtcdClient *c, int64_t ttl_sec, EtcdLeaseFn cb, void *
         k->ttl_sec = ttl_sec;
         k->cb = cb;
         k->userdata = userdata;
-        r = sd_event_add_time(c->event, &k->tick, CLOCK_MONOTONIC, UINT64_MAX, 0, on_keeper_tick, k);
+        r = sd_event_add_time(c->event, &k->tick, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_keeper_tick, k);
         if (r < 0)
                 return r;
-        r = sd_event_add_time(c->event, &k->deadline, CLOCK_BOOTTIME, UINT64_MAX, 0, on_keeper_deadline, k);
+        r = sd_event_add_time(c->event, &k->deadline, CLOCK_BOOTTIME, UINT64_MAX, 1000, on_keeper_deadline, k);
         if (r < 0)
                 return r;
         (void) sd_event_source_set_enabled(k->deadline, SD_EVENT_OFF);

@@ -260,7 +260,8 @@ int etcd_http_new(sd_event *event, EtcdHttp **ret) {
         h->multi = curl_multi_init();
         if (!h->multi)
                 return -ENOMEM;
-        r = sd_event_add_time(event, &h->timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_timer, h);
+        /* Accuracy 1 µs: 0 would mean sd-event's default of 250 ms, and every request would wait for it. */
+        r = sd_event_add_time(event, &h->timer, CLOCK_MONOTONIC, UINT64_MAX, 1, on_timer, h);
         if (r < 0)
                 return r;
         (void) sd_event_source_set_description(h->timer, "etcd-http-timer");
