@@ -249,6 +249,15 @@ static EtcdCall *call_new(EtcdClient *c, const char *path, char *body, bool stre
         return call;
 }
 
+static bool token_ok(const char *t) {
+        if (!t || !t[0] || strlen(t) > 4096)
+                return false;
+        for (const char *p = t; *p; p++)
+                if (*p <= ' ' || *p == 0x7f)
+                        return false;
+        return true;
+}
+
 static void on_auth(EtcdClient *c, const EtcdReply *reply, const GError *error, void *userdata) {
         g_autoptr(GPtrArray) waiting = g_ptr_array_new();
 
@@ -258,9 +267,10 @@ static void on_auth(EtcdClient *c, const EtcdReply *reply, const GError *error, 
                 if (call->waiting_token)
                         g_ptr_array_add(waiting, call);
         }
-        if (!error && (!reply->token || !reply->token[0])) {
+        if (!error && !token_ok(reply->token)) {
+                /* It goes into a header line: no control characters, no blanks. */
                 g_autoptr(GError) e = g_error_new(ETCD_ERROR, ETCD_ERROR_INVALID_REPLY,
-                                                  "etcd: authenticate answered no token");
+                                                  "etcd: authenticate answered no usable token");
 
                 for (guint i = 0; i < waiting->len; i++)
                         call_complete(g_ptr_array_index(waiting, i), NULL, e);
