@@ -53,6 +53,10 @@ targets=(
         "fuzz-quote quote tests/fuzz/quote.dict"
         "fuzz-timestamp timestamp "
 )
+# The etcd client's replies, where -Dcluster found libcurl and json-glib (docs/cluster.md).
+if pkg-config --exists libcurl json-glib-1.0; then
+        targets+=("fuzz-etcd-reply etcd-reply tests/fuzz/etcd-reply.dict")
+fi
 
 dir=build-fuzz
 if [ ! -d $dir ]; then
