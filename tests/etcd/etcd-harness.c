@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,11 @@ static bool healthy(const EtcdServer *s) {
         return rc == CURLE_OK && strstr(body->str, "\"true\"");
 }
 
+/* A test that fails (abort) or is killed takes its etcd with it. */
+static void child_setup(gpointer data) {
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static void spawn(EtcdServer *s) {
         g_autofree char *data = g_build_filename(s->dir, "data", NULL);
         g_autofree char *log = g_build_filename(s->dir, "etcd.log", NULL);
@@ -92,7 +98,7 @@ static void spawn(EtcdServer *s) {
 
         g_assert_cmpint(fd, >=, 0);
         g_assert_true(g_spawn_async_with_fds(NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-                                             NULL, NULL, &s->pid, -1, fd, fd, &error));
+                                             child_setup, NULL, &s->pid, -1, fd, fd, &error));
         g_assert_no_error(error);
         close(fd);
         /* Not a time limit: meson's test timeout ends a start that never comes. */
