@@ -2,22 +2,21 @@
 /*
  * The systemd executor, thin: the connection to PID 1 (the daemon's bus),
  * its matches, following PID 1 away and back, the public systemd_executor_*
- * API the manager uses, and (below "re-attach") what a restart finds.  The
- * calls go through the transport (pid1-calls.c); each unit's state machine
- * is a UnitWatch (unit-watch.c), whose effects land in the watch_ops here.
- *
- * Over ~800 lines because of the re-attach half (about 450 lines), which
- * issue 13 item 2 moves into recovery.c.
+ * API the manager uses, and (below "re-attach") the mechanics of a restart:
+ * listing the units a previous sluiced left, RefUnit, reading them.  What
+ * becomes of each (re-attached, stopped, its job ended from the journal) is
+ * recovery.c's decision; the executor never reads the database.  The calls
+ * go through the transport (pid1-calls.c); each unit's state machine is a
+ * UnitWatch (unit-watch.c), whose effects land in the watch_ops here.
  */
-#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "executor-systemd.h"
-#include "i18n.h"
 #include "manager.h"
+#include "manager-store.h"
 #include "pid1-calls.h"
-#include "store.h"
+#include "recovery.h"
 #include "unit-journal.h"
 #include "unit-props.h"
 #include "unit-watch.h"
@@ -33,10 +32,6 @@ struct SystemdExecutor {
         sd_bus_slot *job_removed_slot, *props_slot, *owner_slot;
 
         unsigned reattach_pending;      /* calls/units re-attach still waits for */
-
-        /* Stops asked of PID 1 since the last commit (StoreStop*, owned): the
-         * group commit writes them before the Cancel() replies go out. */
-        GPtrArray *stops_pending;
 };
 
 static const Logger *elog(SystemdExecutor *e) {
@@ -408,95 +403,25 @@ int systemd_executor_start(SystemdExecutor *e, Job *job) {
  * @job: the job
  *
  * Remembers that sluice asked, so the stop is reported as a cancel, and
- * queues the request for the next group commit (StoreStop), which the
- * Cancel()'s held reply waits for: a sluiced restarted before the unit
- * ended finds it stored, stops the unit again and ends the job cancelled
- * (reattach_stop(), end_from_journal(), manager_restore_from_store()).
- * The StopUnit itself goes out at once: a stop not yet durable may still
- * reach PID 1 (a cancel never answered that happened anyway is allowed).
+ * hands the request to the next group commit (manager_store_stop_requested()),
+ * which the Cancel()'s held reply waits for: a sluiced restarted before the
+ * unit ended finds it stored, stops the unit again and ends the job
+ * cancelled (recovery.c).  The StopUnit itself goes out at once: a stop not
+ * yet durable may still reach PID 1 (a cancel never answered that happened
+ * anyway is allowed).
  *
  * Return: 0 or a negative errno.
  */
 int systemd_executor_stop(SystemdExecutor *e, Job *job) {
         g_autofree char *unit = sluice_unit_name_for_job(job->id);
         UnitWatch *w = g_hash_table_lookup(e->units, unit);
-        StoreStop *stop;
 
         if (!w)
                 return -ESRCH;
         if (w->stop != UNIT_WATCH_STOP_NONE)
                 return 0;       /* asked already (a stored stop, sent again at re-attach) */
-        stop = g_new0(StoreStop, 1);
-        stop->job_id = job->id;
-        stop->requested_at = manager_now(e->manager);
-        stop->reason = g_strdup("sluice");     /* the Cancel() handler names its caller (systemd_executor_stop_requester()) */
-        g_ptr_array_add(e->stops_pending, stop);
-        manager_schedule_post(e->manager);
+        manager_store_stop_requested(e->manager, job->id);
         return unit_watch_stop(w, UNIT_WATCH_STOP_SLUICE, true);
-}
-
-/**
- * systemd_executor_stop_requester() - who asked for a stop queued in this loop iteration
- * @e: the executor
- * @job: the job whose stop systemd_executor_stop() queued
- * @has_uid: whether @uid is known
- * @uid: the caller's uid
- * @sender: the caller's unique bus name
- *
- * Called by the Cancel()/CancelJob() handlers right after
- * scheduler_cancel(): the pending request becomes a client's "cancel".  A
- * request committed already (a second Cancel()) keeps its first caller.
- */
-void systemd_executor_stop_requester(SystemdExecutor *e, const Job *job, bool has_uid, uint32_t uid,
-                                     const char *sender) {
-        for (guint i = 0; i < e->stops_pending->len; i++) {
-                StoreStop *stop = e->stops_pending->pdata[i];
-
-                if (stop->job_id != job->id || stop->requester)
-                        continue;
-                g_free(stop->reason);
-                stop->reason = g_strdup("cancel");
-                stop->has_requester_uid = has_uid;
-                stop->requester_uid = uid;
-                stop->requester = g_strdup(sender ?: "");
-        }
-}
-
-/**
- * systemd_executor_store_stops() - write the stop requests of this loop iteration
- * @e: the executor
- * @st: the store, inside the group commit's transaction
- * @error: set on failure
- *
- * Write them before the jobs: a job that ended in the same iteration drops
- * its request again (store_put_job()).  They stay pending until
- * systemd_executor_stops_committed().
- *
- * Return: true on success.
- */
-bool systemd_executor_store_stops(SystemdExecutor *e, Store *st, GError **error) {
-        for (guint i = 0; i < e->stops_pending->len; i++)
-                if (!store_put_stop(st, e->stops_pending->pdata[i], error))
-                        return false;
-        return true;
-}
-
-/**
- * systemd_executor_stops_committed() - the commit that wrote them worked
- * @e: the executor
- */
-void systemd_executor_stops_committed(SystemdExecutor *e) {
-        g_ptr_array_set_size(e->stops_pending, 0);
-}
-
-/**
- * systemd_executor_n_stops_pending() - stop requests not committed yet
- * @e: the executor
- *
- * Return: the number.
- */
-unsigned systemd_executor_n_stops_pending(SystemdExecutor *e) {
-        return e->stops_pending->len;
 }
 
 /* ---- signals ---- */
@@ -675,215 +600,12 @@ static void reattach_done_one(SystemdExecutor *e) {
                 e->reattach_pending--;
 }
 
-/* Ask systemd to stop a unit sluiced follows without a job (it is not any stored job's run). */
-static void stop_unclaimed(UnitWatch *w) {
-        SystemdExecutor *e = watch_executor(w);
-        int r;
-
-        w->job_id = 0;
-        if (w->active_state && (strcmp(w->active_state, "inactive") == 0 || strcmp(w->active_state, "failed") == 0))
-                return;         /* ended already: followed until its result is read, then unref'd */
-        r = unit_watch_stop(w, UNIT_WATCH_STOP_SLUICE, true);
-        if (r < 0)
-                log_errno(elog(e), LOG_WARNING, r, "cannot stop unit %s", w->unit);
-}
-
-/*
- * Rebuild a running job: from @stored (the database) when given, else from the unit's record.
- *
- * StartedAt is when sluice started the attempt (its dispatch), the value
- * clients were told and the database holds: a stored start time is kept as
- * it is, never replaced by the unit's ExecMainStartTimestamp, which comes a
- * few milliseconds later (docs/dbus-api.md, "Restart of sluiced").  Only a
- * job with no stored start of this attempt (adopted from the unit's own
- * record, or whose start the last commit did not hold: stored queued) takes
- * the unit's timestamp.
- */
-static void adopt_job(UnitWatch *w, const UnitRecord *rec, const Job *stored, uint32_t attempt) {
-        SystemdExecutor *e = watch_executor(w);
-        Manager *m = e->manager;
-        g_autoptr(GError) error = NULL;
-        JobSpec spec = {};
-        usec_t started_at, submitted_at;
-        uint64_t id;
-        Job *job;
-
-        started_at = w->exec_main_start_timestamp ? w->exec_main_start_timestamp : w->active_enter_timestamp;
-        if (stored) {
-                id = stored->id;
-                spec = job_spec_from_job(stored);
-                submitted_at = stored->submitted_at;
-                /* A job stored queued had not started this attempt as far as the database knows. */
-                if (stored->state == JOB_STATE_RUNNING && stored->attempt == attempt && stored->started_at != 0)
-                        started_at = stored->started_at;
-        } else {
-                id = rec->id;
-                spec.class_name = rec->class_name;
-                spec.has_priority = rec->has_priority;
-                spec.priority = rec->priority;
-                spec.parameters = rec->parameters;
-                spec.resources = (const char *const *) rec->resources->pdata;
-                spec.description = rec->description;
-                spec.owner = rec->owner;
-                submitted_at = rec->submitted_at;
-        }
-        /* The command the unit really runs, whether it came from the class's template or the submitter. */
-        if (w->exec_argv && w->exec_argv[0])
-                spec.argv = (const char *const *) w->exec_argv;
-        if (started_at == 0)
-                started_at = manager_now(m);
-
-        job = scheduler_adopt(m->scheduler, &spec, id, submitted_at ? submitted_at : started_at, started_at,
-                              attempt, manager_now(m), &error);
-        if (!job) {
-                log_full(&m->log, LOG_WARNING,
-                         "cannot rebuild job %" PRIu64 " of unit %s (%s); following the unit without a job",
-                         id, w->unit, error ? error->message : "no reason given");
-                w->job_id = 0;
-                return;
-        }
-        w->job_id = job->id;
-        scheduler_job_set_unit(m->scheduler, job, w->unit, w->invocation_id);
-        log_job(&m->log, LOG_INFO, job, "re-attached to unit %s (attempt %" PRIu32 ")", w->unit, job->attempt);
-        manager_schedule_post(m);
-}
-
-static char *stop_requester_text(const StoreStop *stop) {
-        if (!stop->has_requester_uid)
-                return g_strdup(stop->reason);
-        return g_strdup_printf("%s by uid %" PRIu32 " (%s)", stop->reason, stop->requester_uid,
-                               stop->requester && stop->requester[0] ? stop->requester : "?");
-}
-
-/*
- * A re-attached job whose stop was stored before sluiced restarted (a
- * Cancel() answered, or about to be): the cancel stands.  The unit, if it
- * still runs, is stopped again (the StopUnit of the previous sluiced may
- * never have reached PID 1), and the job ends cancelled whatever the unit
- * says, also when its command exited 0 before the stop reached it
- * (docs/design.md, "Durability windows").
- */
-static void reattach_stop(UnitWatch *w) {
-        SystemdExecutor *e = watch_executor(w);
-        Manager *m = e->manager;
-        g_autoptr(StoreStop) stop = NULL;
-        g_autoptr(GError) error = NULL;
-        g_autofree char *who = NULL;
-        Job *job = watch_job(w);
-        int r;
-
-        if (!job || !m->store)
-                return;
-        if (!store_get_stop(m->store, job->id, &stop, &error)) {
-                log_full(&m->log, LOG_WARNING, "%s", error->message);
-                return;
-        }
-        if (!stop)
-                return;
-        who = stop_requester_text(stop);
-        if (unit_watch_has_ended(w)) {
-                (void) unit_watch_stop(w, UNIT_WATCH_STOP_STORED, false);
-                log_job(&m->log, LOG_NOTICE, job, "its stop was requested before sluiced restarted (%s at %" PRIu64
-                        "); unit %s has ended: cancelled", who, stop->requested_at, w->unit);
-        } else {
-                log_job(&m->log, LOG_NOTICE, job, "its stop was requested before sluiced restarted (%s at %" PRIu64
-                        "): stopping unit %s again", who, stop->requested_at, w->unit);
-                r = unit_watch_stop(w, UNIT_WATCH_STOP_STORED, true);
-                if (r < 0)
-                        log_errno(&m->log, LOG_WARNING, r, "cannot stop unit %s", w->unit);
-        }
-        /* The core's side of the cancel: the job ends cancelled (the stop hook sees the request and sends nothing). */
-        if (!scheduler_cancel(m->scheduler, job, manager_now(m), &error))
-                log_full(&m->log, LOG_WARNING, "%s", error->message);
-}
-
-/*
- * Is the unit a run of @stored?  The stored InvocationID decides when there
- * is one.  Without one (the start reply came after the last commit), or when
- * the job is stored queued (the start went out in the iteration whose commit
- * the crash cut), the unit's own record must name the attempt the job was at
- * or the next one.  Sets the attempt to adopt it as.
- */
-static bool unit_is_run_of(UnitWatch *w, const UnitRecord *rec, bool have_rec, const Job *stored,
-                           uint32_t *ret_attempt) {
-        if (stored->kind != JOB_KIND_COMMAND || stored->state == JOB_STATE_DONE)
-                return false;
-        if (stored->state == JOB_STATE_RUNNING && stored->invocation_id && w->invocation_id) {
-                *ret_attempt = stored->attempt;
-                return strcmp(stored->invocation_id, w->invocation_id) == 0;
-        }
-        if (!have_rec || rec->id != stored->id)
-                return false;
-        if (stored->state == JOB_STATE_RUNNING && rec->attempt == MAX(stored->attempt, 1u)) {
-                *ret_attempt = rec->attempt;
-                return true;
-        }
-        if (stored->state == JOB_STATE_QUEUED && rec->attempt == stored->attempt + 1) {
-                *ret_attempt = rec->attempt;
-                return true;
-        }
-        return false;
-}
-
-/*
- * A unit found at start-up, read: whose run is it?  With a state database
- * the stored job is the truth (unit_is_run_of()): a unit that is the run of
- * its stored job is re-attached with the stored id, attempt and spec.  A
- * unit that contradicts its stored job (the job had ended, or another
- * invocation than the stored one) is stopped: it must not run without its
- * job, and it is not that job's run.  A unit with no stored job at all is
- * adopted from its LogExtraFields record, as without a database: since unit
- * starts wait for the commit (systemd_executor_release_starts()) sluiced itself never
- * leaves one, so it comes from a database that was replaced or removed, and
- * stopping it would kill work an administrator cares about; adopted, its id
- * stays taken and its real result is recorded.
- */
+/* A unit found at start-up is read: recovery decides whose run it is (recovery_unit_found()). */
 static void adopt_watch(UnitWatch *w) {
         SystemdExecutor *e = watch_executor(w);
-        Manager *m = e->manager;
-        g_auto(UnitRecord) rec = {};
-        g_autoptr(GError) error = NULL;
-        g_autoptr(Job) stored = NULL;
-        g_autofree char *why = NULL;
-        uint32_t attempt = 0;
-        bool have_rec;
 
         reattach_done_one(e);
-
-        if (w->gone) {
-                log_full(&m->log, LOG_INFO, "unit %s vanished before it could be re-attached", w->unit);
-                return;
-        }
-        /* Whatever happens to it, the unit's id is never handed out again while its name is in use. */
-        scheduler_set_next_id(m->scheduler, w->job_id == UINT64_MAX ? w->job_id : w->job_id + 1);
-        have_rec = unit_record_parse(w->extra_fields, &rec, &why);
-        if (have_rec && rec.id != w->job_id)
-                log_full(&m->log, LOG_WARNING, "unit %s carries job id %" PRIu64 ", using that", w->unit, rec.id);
-
-        if (m->store && !store_get_job(m->store, w->job_id, &stored, &error))
-                /* Cannot ask the database: take the unit's own word rather than stop a job's run. */
-                log_full(&m->log, LOG_WARNING, "%s", error->message);
-        if (stored) {
-                if (unit_is_run_of(w, &rec, have_rec, stored, &attempt)) {
-                        adopt_job(w, &rec, stored, attempt);
-                        reattach_stop(w);
-                        return;
-                }
-                log_full(&m->log, LOG_NOTICE, "unit %s is not the run of stored job %" PRIu64 " (%s): stopping it",
-                         w->unit, stored->id,
-                         stored->state == JOB_STATE_DONE ? "that job had ended" : "another invocation or attempt");
-                stop_unclaimed(w);
-                return;
-        }
-        if (!have_rec) {
-                log_full(&m->log, LOG_WARNING, "unit %s does not describe a sluice job (%s); following it without one",
-                         w->unit, why);
-                w->job_id = 0;
-                return;
-        }
-        if (m->store)
-                log_full(&m->log, LOG_NOTICE, "unit %s has no stored job: adopting it from its own record", w->unit);
-        adopt_job(w, &rec, NULL, rec.attempt);
+        recovery_unit_found(e->manager, w);
 }
 
 static void on_ref_reply(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
@@ -936,101 +658,33 @@ static void on_list_reply(void *userdata, const char *key, sd_bus_message *reply
         reattach_done_one(e);
 }
 
-static bool collect_running(const Job *job, void *userdata) {
-        GArray *ids = userdata;
+/* What recovery asks of the executor once the list is done (RecoveryOps). */
+typedef struct ReattachContext {
+        SystemdExecutor *e;
+        sd_journal *journal;            /* opened on first need */
+} ReattachContext;
 
-        if (job->kind == JOB_KIND_COMMAND)
-                g_array_append_val(ids, job->id);
-        return true;
+static bool reattach_unit_followed(void *userdata, const char *unit) {
+        ReattachContext *c = userdata;
+
+        return g_hash_table_contains(c->e->units, unit);
 }
 
-/*
- * A stored running command job whose unit is gone (it ended, and systemd
- * collected it, while sluiced was down): its real end from PID 1's journal.
- * The job is rebuilt and ends through the core as if sluiced had watched
- * (a failed attempt with retries left is queued again).  Without an entry
- * it is left to manager_restore_from_store(), which ends it `lost`.
- */
-static void end_from_journal(SystemdExecutor *e, sd_journal **journal, uint64_t id) {
-        Manager *m = e->manager;
-        g_autoptr(GError) error = NULL;
-        g_autoptr(Job) stored = NULL;
-        g_autoptr(StoreStop) stop = NULL;
-        g_autofree char *unit = sluice_unit_name_for_job(id);
-        g_autofree char *detail = NULL, *full = NULL;
-        g_auto(UnitJournalEnd) end = {};
-        UnitOutcome o = {};
-        JobSpec spec = {};
-        JobResult result;
-        int32_t status;
-        Job *job;
+static int reattach_journal_end(void *userdata, const char *unit, const char *invocation_id, usec_t since,
+                                UnitJournalEnd *ret) {
+        ReattachContext *c = userdata;
         int r;
 
-        if (g_hash_table_contains(e->units, unit) || scheduler_get_job(m->scheduler, id))
-                return;         /* re-attached (or followed) already */
-        if (!store_get_job(m->store, id, &stored, &error) || !stored) {
-                if (error)
-                        log_full(&m->log, LOG_WARNING, "%s", error->message);
-                return;
-        }
-        r = *journal ? 0 : unit_journal_open(journal);
+        r = c->journal ? 0 : unit_journal_open(&c->journal);
         if (r >= 0)
-                r = unit_journal_find_end(*journal, unit, stored->invocation_id, stored->started_at, &end);
-        if (r < 0)
-                log_errno(&m->log, LOG_DEBUG, r, "cannot read the journal for unit %s", unit);
-        if (r <= 0)
-                return;
-
-        /* A stop stored before the restart: cancelled, whatever the unit's end says. */
-        if (!store_get_stop(m->store, id, &stop, &error)) {
-                log_full(&m->log, LOG_WARNING, "%s", error->message);
-                g_clear_error(&error);
-        }
-        o.stop_requested = stop != NULL;
-        o.result = end.result;
-        o.exec_main_code = end.exec_main_code;
-        o.exec_main_status = end.exec_main_status;
-        o.external_stop_job = end.stop_job;
-        o.start_job_result = "done";
-        unit_outcome_classify(&o, &result, &status, &detail);
-
-        spec = job_spec_from_job(stored);
-        job = scheduler_adopt(m->scheduler, &spec, id, stored->submitted_at,
-                              stored->started_at ? stored->started_at : end.finished_at, stored->attempt,
-                              manager_now(m), &error);
-        if (!job) {
-                log_full(&m->log, LOG_WARNING, "cannot rebuild job %" PRIu64 " to record its end: %s", id,
-                         error->message);
-                return;
-        }
-        scheduler_job_set_unit(m->scheduler, job, unit, end.invocation_id);
-        full = detail ? g_strdup_printf(_("%s (the unit ended while sluiced was down; read from the journal)"),
-                                        detail)
-                      : g_strdup(_("the unit ended while sluiced was down; read from the journal"));
-        log_job(&m->log, LOG_NOTICE, job, "its unit %s ended while sluiced was down: %s%s%s%s", unit,
-                job_result_to_string(result), detail ? ", " : "", detail ?: "",
-                stop ? " (its stop was requested before sluiced restarted)" : "");
-        scheduler_job_finished(m->scheduler, job, result, status, full, MAX(end.finished_at, job->started_at));
-        manager_schedule_post(m);
+                r = unit_journal_find_end(c->journal, unit, invocation_id, since, ret);
+        return r;
 }
 
-/* Every stored running command job whose unit did not come back: its end from the journal. */
-static void end_gone_jobs(SystemdExecutor *e) {
-        Manager *m = e->manager;
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GArray) ids = g_array_new(false, false, sizeof(uint64_t));
-        _cleanup_(sd_journal_closep) sd_journal *journal = NULL;       /* opened on first need */
-        StoreJobFilter filter = { .states = 1u << JOB_STATE_RUNNING };
-
-        if (!m->store)
-                return;
-        if (!store_foreach_job(m->store, &filter, collect_running, ids, &error)) {
-                log_full(&m->log, LOG_WARNING, "%s", error->message);
-                return;
-        }
-        for (guint i = 0; i < ids->len; i++)
-                end_from_journal(e, &journal, g_array_index(ids, uint64_t, i));
-}
+static const RecoveryOps recovery_ops = {
+        .unit_followed = reattach_unit_followed,
+        .journal_end = reattach_journal_end,
+};
 
 /**
  * systemd_executor_reattach() - follow the units a previous sluiced left behind
@@ -1068,7 +722,12 @@ int systemd_executor_reattach(SystemdExecutor *e) {
         }
         if (g_hash_table_size(e->units) > 0)
                 log_full(elog(e), LOG_INFO, "following %u units of a previous sluiced", g_hash_table_size(e->units));
-        end_gone_jobs(e);
+        {
+                ReattachContext c = { .e = e };
+
+                recovery_end_gone_jobs(e->manager, &recovery_ops, &c);
+                sd_journal_close(c.journal);
+        }
         return 0;
 }
 
@@ -1088,7 +747,6 @@ SystemdExecutor *systemd_executor_new(Manager *m) {
         e->calls = pid1_calls_new(&calls_ops, e, elog(e));
         e->units = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) unit_watch_free);
         e->paths = g_hash_table_new(g_str_hash, g_str_equal);
-        e->stops_pending = g_ptr_array_new_with_free_func((GDestroyNotify) store_stop_free);
         return e;
 }
 
@@ -1105,7 +763,6 @@ void systemd_executor_free(SystemdExecutor *e) {
         g_clear_pointer(&e->calls, pid1_calls_free);
         g_hash_table_destroy(e->paths);
         g_hash_table_destroy(e->units);
-        g_ptr_array_unref(e->stops_pending);
         g_free(e);
 }
 

@@ -18,8 +18,9 @@ typedef struct Manager Manager;
  * Three parts: the transport to PID 1 (pid1-calls.c: the capped call queue,
  * PID1_CALL_WINDOW calls in flight, PID1_UNIT_WINDOW units held, starts held
  * until the commit), one state machine per unit (unit-watch.c), and this
- * thin executor: the connection, the matches, PID 1 away and back, re-attach
- * at start-up, and the API below.
+ * thin executor: the connection, the matches, PID 1 away and back, the
+ * mechanics of re-attach at start-up (the policy: recovery.h), and the API
+ * below.
  *
  * The connection to systemd: the daemon's own bus (the system bus, or the
  * test bus of --bus-address), never PID 1's private socket: messages on it
@@ -46,25 +47,14 @@ int systemd_executor_connect(SystemdExecutor *e, sd_bus *bus);
 
 /*
  * Re-attach the units a previous sluiced left running: ListUnitsByPatterns,
- * RefUnit, read, scheduler_adopt().  Runs the event loop until it is done.
+ * RefUnit, read; recovery.c decides what becomes of each unit and of the
+ * stored jobs whose units are gone.  Runs the event loop until it is done.
  */
 int systemd_executor_reattach(SystemdExecutor *e);
 
 /* SchedulerExecutor hooks for command jobs. */
 int systemd_executor_start(SystemdExecutor *e, Job *job);
 int systemd_executor_stop(SystemdExecutor *e, Job *job);
-
-/*
- * Stop requests (store.h StoreStop): systemd_executor_stop() queues one for
- * the next group commit, which writes it (systemd_executor_store_stops(),
- * inside its transaction) before the Cancel() replies it holds go out.
- */
-typedef struct Store Store;
-void systemd_executor_stop_requester(SystemdExecutor *e, const Job *job, bool has_uid, uint32_t uid,
-                                     const char *sender);
-bool systemd_executor_store_stops(SystemdExecutor *e, Store *st, GError **error);
-void systemd_executor_stops_committed(SystemdExecutor *e);
-unsigned systemd_executor_n_stops_pending(SystemdExecutor *e);
 
 /* The post step, right after the commit: send the unit starts it held. */
 void systemd_executor_release_starts(SystemdExecutor *e);

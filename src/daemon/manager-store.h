@@ -8,13 +8,14 @@
 #include "manager.h"
 
 /*
- * The daemon's side of the state database (store.c): what is loaded at
- * start, and what is written once per loop iteration (group commit).  The
+ * The daemon's side of the state database (store.c): opening it (with the
+ * stored config overrides), and what is written once per loop iteration
+ * (group commit), stop requests included.  What a restart reads back (jobs,
+ * pauses, next id, leases, stop requests): recovery.h.  The
  * replies that wait for that commit: held-replies.h.
  */
 
 int manager_open_store(Manager *m, const char *state_dir);
-int manager_restore_from_store(Manager *m);
 
 /* A scheduler event for @job: write it at the next commit. */
 void manager_store_job_event(Manager *m, SchedEventType type, Job *job);
@@ -26,6 +27,10 @@ void manager_store_job_event(Manager *m, SchedEventType type, Job *job);
  * what their calls get (held-replies.h).
  */
 bool manager_store_commit(Manager *m, GError **error);
+
+/* sluice asked PID 1 to stop a running command job's unit: a stop request
+ * (store.h StoreStop) for the next group commit (systemd_executor_stop()). */
+void manager_store_stop_requested(Manager *m, uint64_t job_id);
 
 /* Cancel()/CancelJob() of a running command job: its caller goes into the
  * stop request the group commit writes before the held reply (no-op for

@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "polkit-query.h"
 #include "post-step.h"
+#include "recovery.h"
 #include "schedules.h"
 #include "store.h"
 
@@ -68,6 +69,7 @@ void manager_free(Manager *m) {
         g_hash_table_destroy(m->waiting_senders);       /* after the jobs: their waiters count here */
         g_hash_table_destroy(m->store_dirty);
         g_clear_pointer(&m->store_removed, g_ptr_array_unref);
+        g_clear_pointer(&m->stops_pending, g_ptr_array_unref);
         g_clear_pointer(&m->store, store_free);
         g_clear_pointer(&m->polkit, polkit_registry_free);  /* before the bus: it holds calls and slots */
 
@@ -586,7 +588,7 @@ int manager_startup(Manager *m) {
                 return r;
         /* Then the queue, pauses and next id as last committed. */
         if (m->store) {
-                r = manager_restore_from_store(m);
+                r = recovery_restore_from_store(m);
                 if (r < 0)
                         return r;
         }

@@ -56,7 +56,7 @@ typedef struct Manager {
         GHashTable *store_dirty;        /* uint64 id -> Job* (borrowed): changed since the last commit */
         bool store_paused_dirty;        /* paused scopes changed since the last commit */
         bool store_restoring;           /* jobs coming back from the store need no writing */
-        bool store_restored;            /* manager_restore_from_store() succeeded: commits may run */
+        bool store_restored;            /* recovery_restore_from_store() succeeded: commits may run */
         uint64_t stored_next_id;        /* the next id as last committed */
         usec_t start_monotonic;
 
@@ -71,6 +71,7 @@ typedef struct Manager {
         GQueue announce;                /* of JobLink*: JOB_NEW seen, InterfacesAdded not yet sent */
         GQueue held_replies;            /* of HeldReply*: answers sent after the commit that records their change (held-replies.c) */
         GPtrArray *store_removed;       /* of Job* (owned copies): removed before their change was committed */
+        GPtrArray *stops_pending;       /* of StoreStop* (owned): stops asked of PID 1 since the last commit (manager-store.c) */
         PolkitRegistry *polkit;         /* calls waiting for polkit, and their answers (polkit-query.c) */
         bool no_root_bypass;            /* --no-root-bypass: uid 0 asks polkit too (tests) */
         int64_t clock_offset_usec;      /* tests only (test-clock.c): manager_now() = real clock + this */
