@@ -693,6 +693,8 @@ static const RecoveryOps recovery_ops = {
  * Call after the bus objects exist and before the bus name is requested:
  * runs the event loop until every unit is read and its job rebuilt, so no
  * client sees a half-rebuilt job list and no new job takes a re-attached id.
+ * Each unit found, once read, goes to recovery_unit_found() (adopt_watch());
+ * then recovery_end_gone_jobs() ends the stored jobs whose units are gone.
  *
  * Return: 0 (problems are logged: a unit that cannot be rebuilt is followed
  * without a job), or a negative errno from the event loop.
@@ -700,6 +702,7 @@ static const RecoveryOps recovery_ops = {
 int systemd_executor_reattach(SystemdExecutor *e) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
         const char *patterns[] = { SLUICE_UNIT_PATTERN, NULL };
+        ReattachContext c = { .e = e };
         int r;
 
         r = pid1_calls_new_method(e->calls, &msg, PID1_PATH, PID1_MANAGER_IFACE, "ListUnitsByPatterns");
@@ -722,12 +725,9 @@ int systemd_executor_reattach(SystemdExecutor *e) {
         }
         if (g_hash_table_size(e->units) > 0)
                 log_full(elog(e), LOG_INFO, "following %u units of a previous sluiced", g_hash_table_size(e->units));
-        {
-                ReattachContext c = { .e = e };
-
-                recovery_end_gone_jobs(e->manager, &recovery_ops, &c);
-                sd_journal_close(c.journal);
-        }
+        /* The stored jobs whose units did not come back: recovery decides, the journal opened on first need. */
+        recovery_end_gone_jobs(e->manager, &recovery_ops, &c);
+        sd_journal_close(c.journal);
         return 0;
 }
 
