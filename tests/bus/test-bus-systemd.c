@@ -78,7 +78,12 @@ static const char config[] =
         "Kind=command\n"
         "ExecStart=/usr/bin/gc-tool --store %{store} --mode=full\n"
         "Parameter.store=[^/]+\n"
-        "Sandbox=basic\n";
+        "Sandbox=basic\n"
+        "\n"
+        "[Class one]\n"
+        "Kind=command\n"
+        "ExecStart=/usr/bin/gc-tool --one\n"
+        "MaxRunning=1\n";
 
 typedef struct Fixture {
         GtDBusQueue *queue;
@@ -862,6 +867,28 @@ static void test_external_stop(Fixture *f, gconstpointer data) {
         reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
 }
 
+/* The slot's hand-over (issue 13): with one slot, the end signalled by the
+ * pair of PropertiesChanged is enough for the next start; sluiced asks PID 1
+ * nothing in between (no GetAll), only the UnrefUnit of the ended unit. */
+static void test_next_start_follows_end(Fixture *f, gconstpointer data) {
+        g_autofree char *first = bus_submit(&f->h, NULL, "one", NULL);
+        g_autofree char *second = bus_submit(&f->h, NULL, "one", NULL);
+        g_autoptr(GHashTable) props = NULL, props2 = NULL;
+        GDBusMethodInvocation *start = pop_start(f, "sluice-job-1.service", &props);
+
+        accept_start(f, start, "sluice-job-1.service", 100);
+        emit_pair(f, "sluice-job-1.service", "active", 100, "success", 0, 0);
+        emit_job_removed(f, 100, "sluice-job-1.service", "done");
+        emit_pair(f, "sluice-job-1.service", "active", 0, "success", 0, 0);
+        bus_wait_job_state(&f->h, second, "queued");
+        emit_pair(f, "sluice-job-1.service", "inactive", 0, "success", CLD_EXITED_, 0);
+        reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
+        start = pop_start(f, "sluice-job-2.service", &props2);
+        assert_job_end(f, first, "success", "", 0);
+        accept_start(f, start, "sluice-job-2.service", 101);
+        bus_wait_job_state(&f->h, second, "running");
+}
+
 /* A plain SIGTERM to the worker, no stop job at all: still not a success. */
 static void test_external_sigterm(Fixture *f, gconstpointer data) {
         g_autofree char *path = run_to_active(f, "sluice-job-1.service");
@@ -979,6 +1006,7 @@ int main(int argc, char *argv[]) {
         ADD("/bus/systemd/cancel", test_cancel);
         ADD("/bus/systemd/external-stop", test_external_stop);
         ADD("/bus/systemd/external-sigterm", test_external_sigterm);
+        ADD("/bus/systemd/next-start-follows-end", test_next_start_follows_end);
         ADD("/bus/systemd/started-at-across-restart", test_started_at_across_restart);
         ADD("/bus/systemd/cancel-across-crash", test_cancel_across_crash);
         ADD("/bus/systemd/cancel-across-crash-ended", test_cancel_across_crash_ended);
