@@ -119,44 +119,49 @@ static void on_stop_reply(void *userdata, const char *key, sd_bus_message *reply
                 (void) unit_watch_stop_replied(w, reply_kind(e, error), reply_job_path(reply, error), error_text(error));
 }
 
-static void on_getall_unit(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
-        SystemdExecutor *e = userdata;
+/*
+ * A GetAll answer (the fallback read, unit_watch_read()): the watch it is
+ * for (NULL if no longer followed), what it was, and its properties parsed.
+ * @gone_is_gone: NoSuchUnit/UnknownObject say "no unit" even while PID 1 is
+ * away (the Unit interface's answer; the Service one that follows decides).
+ */
+static UnitWatch *getall_reply(SystemdExecutor *e, const char *key, sd_bus_message *reply,
+                               const sd_bus_error *error, bool gone_is_gone, UnitReplyKind *ret_kind,
+                               UnitChanges *ret) {
         UnitWatch *w = reply_watch(e, key);
-        g_auto(UnitChanges) c = {};
-        UnitReplyKind kind;
         int r;
 
         if (!w)
-                return;
-        /* Gone is gone, even while PID 1 is away: the Service GetAll that follows decides. */
-        if (sd_bus_error_has_names(error, "org.freedesktop.systemd1.NoSuchUnit", SD_BUS_ERROR_UNKNOWN_OBJECT))
-                kind = UNIT_REPLY_NO_UNIT;
+                return NULL;
+        if (gone_is_gone &&
+            sd_bus_error_has_names(error, "org.freedesktop.systemd1.NoSuchUnit", SD_BUS_ERROR_UNKNOWN_OBJECT))
+                *ret_kind = UNIT_REPLY_NO_UNIT;
         else
-                kind = reply_kind(e, error);
-        if (kind == UNIT_REPLY_OK) {
-                r = unit_changes_parse(reply, &c);
+                *ret_kind = reply_kind(e, error);
+        if (*ret_kind == UNIT_REPLY_OK) {
+                r = unit_changes_parse(reply, ret);
                 if (r < 0)
                         log_errno(elog(e), LOG_WARNING, r, "cannot parse the properties of unit %s", w->unit);
         }
-        unit_watch_unit_read(w, kind, &c);
+        return w;
+}
+
+static void on_getall_unit(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
+        g_auto(UnitChanges) c = {};
+        UnitReplyKind kind;
+        UnitWatch *w = getall_reply(userdata, key, reply, error, true, &kind, &c);
+
+        if (w)
+                unit_watch_unit_read(w, kind, &c);
 }
 
 static void on_getall_service(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {
-        SystemdExecutor *e = userdata;
-        UnitWatch *w = reply_watch(e, key);
         g_auto(UnitChanges) c = {};
         UnitReplyKind kind;
-        int r;
+        UnitWatch *w = getall_reply(userdata, key, reply, error, false, &kind, &c);
 
-        if (!w)
-                return;
-        kind = reply_kind(e, error);
-        if (kind == UNIT_REPLY_OK) {
-                r = unit_changes_parse(reply, &c);
-                if (r < 0)
-                        log_errno(elog(e), LOG_WARNING, r, "cannot parse the properties of unit %s", w->unit);
-        }
-        (void) unit_watch_service_read(w, kind, &c, error_text(error));
+        if (w)
+                (void) unit_watch_service_read(w, kind, &c, error_text(error));
 }
 
 static void on_getunit_reply(void *userdata, const char *key, sd_bus_message *reply, const sd_bus_error *error) {

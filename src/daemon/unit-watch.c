@@ -20,9 +20,13 @@
  *   CHECKING_START  check_replied NO_UNIT                      → STARTING: send_start again; or ENDED
  *                                                                cancelled (stop asked), or forgotten (job gone)
  *   CHECKING_START  check_replied TRANSIENT / ERROR            → STARTING (the next pid1_back checks again)
- *   ACTIVE          job_removed, stop_replied NO_UNIT/ERROR,   → READING: send_read (the signal does not say
- *                   evaluate with stale Service values           where the unit stands)
+ *   ACTIVE          job_removed                                → evaluate (the job is no longer pending: ENDED
+ *                                                                when the state held says the unit ended; else
+ *                                                                nothing, the Unit emission that follows tells)
  *   ACTIVE          unit_changed (inactive/failed, no job)     → ENDED with the unit's result (evaluate)
+ *   ACTIVE          unit_changed without ActiveState or Job,   → READING: send_read (the fallback: the signals
+ *                   stop_replied NO_UNIT/ERROR, evaluate with    do not say where the unit stands or how it
+ *                   stale Service values                         ended)
  *   ACTIVE          unit_watch_pid1_back()                     → CHECKING: send_check
  *   READING         service_read OK                            → ACTIVE (found_read while adopting), evaluate
  *   READING         service_read NO_UNIT / ERROR               → ACTIVE, gone: evaluate → ENDED lost/cancelled
@@ -39,6 +43,15 @@
  * start job ran (or with an invocation) → ENDED with the Service values when
  * they are fresh, else READING first.  ENDED is final: ops->ended() drops
  * and frees the watch.
+ *
+ * Fresh Service values (issue 13): PID 1 sends every change of a service
+ * unit as a pair of PropertiesChanged, the Service interface's first, then
+ * the Unit's, each with all its properties (docs/design.md, "What PID 1
+ * emits for a transient service").  The Service values of a complete
+ * Service emission (Result, ExecMainCode, ExecMainStatus) are those of the
+ * Unit emission that follows; they stay fresh until a Unit emission comes
+ * without a Service one before it.  So the end is read from the signals; a
+ * GetAll (READING) is the fallback where they do not carry all of it.
  *
  * Facts learnt from PID 1 (start_job_removed, external_stop, gone,
  * service_fresh, the unit's properties) are fields, not states: they hold
@@ -515,9 +528,12 @@ bool unit_watch_check_replied(UnitWatch *w, UnitReplyKind kind, const char *mess
  * @job_path: the job
  * @result: its result ("done", "canceled", ...)
  *
- * Where the unit stands now is not in the signal: read it (→ READING).
+ * PID 1 sends the unit's emission pair (still naming the job) right before
+ * JobRemoved and another one (Job 0) right after it: nothing is read.  The
+ * job is no longer pending, so when the state held says the unit ended the
+ * watch ends here, with the Service values of that pair.
  *
- * Return: true (the watch is still there).
+ * Return: false when the watch ended (and is freed).
  */
 bool unit_watch_job_removed(UnitWatch *w, const char *job_path, const char *result) {
         if (w->state == UNIT_WATCH_ENDED)
@@ -531,7 +547,7 @@ bool unit_watch_job_removed(UnitWatch *w, const char *job_path, const char *resu
         }
         if (w->pending_job_path && strcmp(w->pending_job_path, job_path) == 0)
                 w->pending_job_id = 0;
-        return unit_watch_read(w);
+        return unit_watch_evaluate(w);
 }
 
 /**
@@ -539,19 +555,35 @@ bool unit_watch_job_removed(UnitWatch *w, const char *job_path, const char *resu
  * @w: the watch
  * @c: what changed
  *
+ * The Service values are fresh for this state when a complete Service
+ * emission came since the previous Unit one.  An emission without
+ * ActiveState or Job does not say where the unit stands: read it.
+ *
  * Return: false when the watch ended (and is freed).
  */
 bool unit_watch_unit_changed(UnitWatch *w, const UnitChanges *c) {
+        bool complete = c->active_state && c->has_job;
+
         if (w->state == UNIT_WATCH_ENDED)
                 return true;
         merge(w, c);
+        w->service_fresh = w->service_emitted && complete;
+        w->service_emitted = false;
         if (w->invocation_id)
                 w->ops->invocation(w);
-        if (!unit_watch_evaluate(w))
-                return false;
-        /* Service values older than this Unit emission may be stale for the next one. */
-        w->service_fresh = false;
-        return true;
+        if (!complete && !w->gone)
+                return unit_watch_read(w);
+        return unit_watch_evaluate(w);
+}
+
+/**
+ * unit_watch_service_is_complete() - does a Service emission say how the unit ended?
+ * @c: the emission, parsed
+ *
+ * Return: true when it carries Result, ExecMainCode and ExecMainStatus.
+ */
+bool unit_watch_service_is_complete(const UnitChanges *c) {
+        return c->has_result && c->has_exec_main_code && c->has_exec_main_status;
 }
 
 /**
@@ -559,14 +591,15 @@ bool unit_watch_unit_changed(UnitWatch *w, const UnitChanges *c) {
  * @w: the watch
  * @c: what changed
  *
- * The Service values travel in their own signal, next to the Unit one.
+ * The Service values travel in their own signal, right before the Unit
+ * one: they are fresh for the Unit emission that follows when complete
+ * (unit_watch_service_is_complete()).
  */
 void unit_watch_service_changed(UnitWatch *w, const UnitChanges *c) {
         if (w->state == UNIT_WATCH_ENDED)
                 return;
         merge(w, c);
-        if (c->has_result)
-                w->service_fresh = true;
+        w->service_emitted = unit_watch_service_is_complete(c);
 }
 
 /**

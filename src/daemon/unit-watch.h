@@ -78,7 +78,9 @@ struct UnitWatch {
         bool ref_held;                  /* AddRef/RefUnit: UnrefUnit when done */
         bool external_stop;             /* a job sluice did not queue ran on the unit */
         bool gone;                      /* PID 1 does not know the unit */
-        bool service_fresh;             /* Service values seen in the latest emission/GetAll */
+        bool service_fresh;             /* the Service values are those of the Unit state held (the same
+                                         * emission pair, or a GetAll of an ended unit) */
+        bool service_emitted;           /* a Service emission with all end values since the last Unit one */
         bool adopting;                  /* found at start-up, its job not rebuilt yet: nothing ends it */
         bool held;                      /* counted in the units window (the executor's) */
         char *start_job, *stop_job;     /* PID 1 job paths sluiced queued */
@@ -121,5 +123,6 @@ bool unit_watch_check_replied(UnitWatch *w, UnitReplyKind kind, const char *mess
 bool unit_watch_job_removed(UnitWatch *w, const char *job_path, const char *result);
 bool unit_watch_unit_changed(UnitWatch *w, const UnitChanges *c);
 void unit_watch_service_changed(UnitWatch *w, const UnitChanges *c);
+bool unit_watch_service_is_complete(const UnitChanges *c);
 bool unit_watch_evaluate(UnitWatch *w);
 bool unit_watch_pid1_back(UnitWatch *w);

@@ -78,7 +78,12 @@ static const char config[] =
         "Kind=command\n"
         "ExecStart=/usr/bin/gc-tool --store %{store} --mode=full\n"
         "Parameter.store=[^/]+\n"
-        "Sandbox=basic\n";
+        "Sandbox=basic\n"
+        "\n"
+        "[Class one]\n"
+        "Kind=command\n"
+        "ExecStart=/usr/bin/gc-tool --one\n"
+        "MaxRunning=1\n";
 
 typedef struct Fixture {
         GtDBusQueue *queue;
@@ -248,6 +253,17 @@ static void emit_changed(Fixture *f, const char *unit, const char *iface, GVaria
         g_autofree char *path = unit_path(unit);
 
         emit(f, path, PROPS_IFACE, "PropertiesChanged", g_variant_new("(s@a{sv}as)", iface, props, NULL));
+}
+
+/*
+ * One change of the unit as PID 1 sends it (seen in the container, see
+ * docs/design.md, "What PID 1 emits for a transient service"): the Service
+ * emission, then the Unit one, each with all its properties.
+ */
+static void emit_pair(Fixture *f, const char *unit, const char *active, guint32 job_id, const char *result,
+                      gint32 code, gint32 status) {
+        emit_changed(f, unit, SD_SERVICE, service_props(result, code, status, NULL));
+        emit_changed(f, unit, SD_UNIT, unit_props(active, job_id));
 }
 
 static void emit_job_removed(Fixture *f, guint32 id, const char *unit, const char *result) {
@@ -452,12 +468,12 @@ static char *run_to_active(Fixture *f, const char *unit) {
         guint32 start_job = f->next_job++;
 
         accept_start(f, start, unit, start_job);
-        emit_changed(f, unit, SD_SERVICE, service_props("success", 0, 0, NULL));
-        emit_changed(f, unit, SD_UNIT, unit_props("activating", start_job));
+        /* PID 1's order: the pair before JobRemoved still names the start job, the
+         * one after it does not.  Everything is in the signals: nothing is read. */
+        emit_pair(f, unit, "activating", start_job, "success", 0, 0);
+        emit_pair(f, unit, "active", start_job, "success", 0, 0);
         emit_job_removed(f, start_job, unit, "done");
-        /* Where the unit stands now is not in JobRemoved: sluiced reads it. */
-        reply_props(pop_getall(f, unit, SD_UNIT), unit_props("active", 0));
-        reply_props(pop_getall(f, unit, SD_SERVICE), service_props("success", 0, 0, NULL));
+        emit_pair(f, unit, "active", 0, "success", 0, 0);
         bus_wait_job_state(&f->h, path, "running");
         return g_steal_pointer(&path);
 }
@@ -552,10 +568,9 @@ static void test_run_success(Fixture *f, gconstpointer data) {
         g_assert_true(g_variant_get_boolean(g_hash_table_lookup(props, "NoNewPrivileges")));
 
         accept_start(f, start, "sluice-job-1.service", 100);
-        emit_changed(f, "sluice-job-1.service", SD_UNIT, unit_props("active", 0));
+        emit_pair(f, "sluice-job-1.service", "active", 100, "success", 0, 0);
         emit_job_removed(f, 100, "sluice-job-1.service", "done");
-        reply_props(pop_getall(f, "sluice-job-1.service", SD_UNIT), unit_props("active", 0));
-        reply_props(pop_getall(f, "sluice-job-1.service", SD_SERVICE), service_props("success", 0, 0, NULL));
+        emit_pair(f, "sluice-job-1.service", "active", 0, "success", 0, 0);
         bus_wait_job_state(&f->h, path, "running");
 
         emit_end(f, "sluice-job-1.service", "success", CLD_EXITED_, 0);
@@ -597,11 +612,9 @@ static void test_start_job_failed(Fixture *f, gconstpointer data) {
         GDBusMethodInvocation *start = pop_start(f, "sluice-job-1.service", &props);
 
         accept_start(f, start, "sluice-job-1.service", 100);
-        /* JobRemoved first (PID 1 coalesces the property signals): sluiced reads the rest. */
+        /* The pair flushed before JobRemoved says how it failed; JobRemoved ends it (no read). */
+        emit_pair(f, "sluice-job-1.service", "failed", 100, "exit-code", CLD_EXITED_, 203);
         emit_job_removed(f, 100, "sluice-job-1.service", "failed");
-        reply_props(pop_getall(f, "sluice-job-1.service", SD_UNIT), unit_props("failed", 0));
-        reply_props(pop_getall(f, "sluice-job-1.service", SD_SERVICE),
-                    service_props("exit-code", CLD_EXITED_, 203, NULL));
         assert_job_end(f, path, "failed", "exit status 203", 203);
         reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
 }
@@ -613,14 +626,14 @@ static void test_start_job_dependency(Fixture *f, gconstpointer data) {
         GDBusMethodInvocation *start = pop_start(f, "sluice-job-1.service", &props);
 
         accept_start(f, start, "sluice-job-1.service", 100);
+        emit_pair(f, "sluice-job-1.service", "inactive", 100, "success", 0, 0);
         emit_job_removed(f, 100, "sluice-job-1.service", "dependency");
-        reply_props(pop_getall(f, "sluice-job-1.service", SD_UNIT), unit_props("inactive", 0));
-        reply_props(pop_getall(f, "sluice-job-1.service", SD_SERVICE), service_props("success", 0, 0, NULL));
         assert_job_end(f, path, "failed", "systemd did not start the unit (start job dependency)", -1);
         reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
 }
 
-/* The unit is gone when sluiced reads it after the start. */
+/* The unit is gone when sluiced reads it after the start (the fallback read:
+ * an inactive Unit emission with no Service one before it). */
 static void test_unit_vanishes_after_start(Fixture *f, gconstpointer data) {
         g_autofree char *path = submit_gc(f, "a");
         g_autoptr(GHashTable) props = NULL;
@@ -628,6 +641,7 @@ static void test_unit_vanishes_after_start(Fixture *f, gconstpointer data) {
 
         accept_start(f, start, "sluice-job-1.service", 100);
         emit_job_removed(f, 100, "sluice-job-1.service", "done");
+        emit_changed(f, "sluice-job-1.service", SD_UNIT, unit_props("inactive", 0));
         reply_error(pop_getall(f, "sluice-job-1.service", SD_UNIT), "org.freedesktop.systemd1.NoSuchUnit",
                     "Unit sluice-job-1.service not loaded.");
         reply_error(pop_getall(f, "sluice-job-1.service", SD_SERVICE), "org.freedesktop.DBus.Error.UnknownObject",
@@ -853,6 +867,28 @@ static void test_external_stop(Fixture *f, gconstpointer data) {
         reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
 }
 
+/* The slot's hand-over (issue 13): with one slot, the end signalled by the
+ * pair of PropertiesChanged is enough for the next start; sluiced asks PID 1
+ * nothing in between (no GetAll), only the UnrefUnit of the ended unit. */
+static void test_next_start_follows_end(Fixture *f, gconstpointer data) {
+        g_autofree char *first = bus_submit(&f->h, NULL, "one", NULL);
+        g_autofree char *second = bus_submit(&f->h, NULL, "one", NULL);
+        g_autoptr(GHashTable) props = NULL, props2 = NULL;
+        GDBusMethodInvocation *start = pop_start(f, "sluice-job-1.service", &props);
+
+        accept_start(f, start, "sluice-job-1.service", 100);
+        emit_pair(f, "sluice-job-1.service", "active", 100, "success", 0, 0);
+        emit_job_removed(f, 100, "sluice-job-1.service", "done");
+        emit_pair(f, "sluice-job-1.service", "active", 0, "success", 0, 0);
+        bus_wait_job_state(&f->h, second, "queued");
+        emit_pair(f, "sluice-job-1.service", "inactive", 0, "success", CLD_EXITED_, 0);
+        reply_empty(pop_unit_call(f, "UnrefUnit", "sluice-job-1.service"));
+        start = pop_start(f, "sluice-job-2.service", &props2);
+        assert_job_end(f, first, "success", "", 0);
+        accept_start(f, start, "sluice-job-2.service", 101);
+        bus_wait_job_state(&f->h, second, "running");
+}
+
 /* A plain SIGTERM to the worker, no stop job at all: still not a success. */
 static void test_external_sigterm(Fixture *f, gconstpointer data) {
         g_autofree char *path = run_to_active(f, "sluice-job-1.service");
@@ -970,6 +1006,7 @@ int main(int argc, char *argv[]) {
         ADD("/bus/systemd/cancel", test_cancel);
         ADD("/bus/systemd/external-stop", test_external_stop);
         ADD("/bus/systemd/external-sigterm", test_external_sigterm);
+        ADD("/bus/systemd/next-start-follows-end", test_next_start_follows_end);
         ADD("/bus/systemd/started-at-across-restart", test_started_at_across_restart);
         ADD("/bus/systemd/cancel-across-crash", test_cancel_across_crash);
         ADD("/bus/systemd/cancel-across-crash-ended", test_cancel_across_crash_ended);

@@ -187,10 +187,21 @@ static bool answer_read(UnitWatch *w, const char *active, const char *result, in
         return unit_watch_service_read(w, UNIT_REPLY_OK, &s, NULL);
 }
 
-/* new → STARTING → ACTIVE, the start job done, the unit running. */
+/* One change as PID 1 sends it: the Service emission, then the Unit one. */
+static bool emit_pair(UnitWatch *w, const char *active, uint32_t job_id, const char *job_path, const char *result,
+                      int32_t code, int32_t status) {
+        g_auto(UnitChanges) s = service_state(result, code, status);
+        g_auto(UnitChanges) u = unit_state(active, job_id, job_path);
+
+        unit_watch_service_changed(w, &s);
+        return unit_watch_unit_changed(w, &u);
+}
+
+/* new → STARTING → ACTIVE, the start job done, the unit running: PID 1's
+ * emissions as seen in the container (docs/design.md, "What PID 1 emits
+ * for a transient service"), no read. */
 static UnitWatch *run_to_active(Fake *f) {
         UnitWatch *w = watch_for(f);
-        g_auto(UnitChanges) running = unit_state("active", 0, NULL);
 
         assert_state(w, UNIT_WATCH_UNSENT);
         g_assert_cmpint(unit_watch_start(w), ==, 0);
@@ -199,13 +210,14 @@ static UnitWatch *run_to_active(Fake *f) {
         g_assert_true(unit_watch_start_replied(w, UNIT_REPLY_OK, START_JOB, NULL));
         assert_state(w, UNIT_WATCH_ACTIVE);
         g_assert_true(w->ref_held);
-        g_assert_true(unit_watch_unit_changed(w, &running));
+        g_assert_true(emit_pair(w, "inactive", 100, START_JOB, "success", 0, 0));     /* waiting to start */
+        g_assert_true(emit_pair(w, "activating", 100, START_JOB, "success", 0, 0));
+        g_assert_true(emit_pair(w, "active", 100, START_JOB, "success", 0, 0));
         g_assert_true(unit_watch_job_removed(w, START_JOB, "done"));
-        assert_state(w, UNIT_WATCH_READING);
-        assert_calls(f, "read");
-        g_assert_true(answer_read(w, "active", "success", 0, 0));
+        g_assert_true(emit_pair(w, "active", 0, NULL, "success", 0, 0));
         assert_state(w, UNIT_WATCH_ACTIVE);
-        g_assert_false(w->service_fresh);      /* read while it ran: says nothing of the end */
+        assert_calls(f, "");            /* nothing read: the signals said it all */
+        g_assert_true(w->start_job_removed);
         g_assert_false(f->ended);
         return w;
 }
@@ -247,10 +259,12 @@ static void test_end_after_read(void) {
 static void test_no_read_while_reading(void) {
         g_autoptr(Fake) f = fake_new();
         UnitWatch *w = run_to_active(f);
+        g_auto(UnitChanges) u = unit_state("inactive", 0, NULL);
 
-        g_assert_true(unit_watch_job_removed(w, OTHER_JOB, "done"));
+        g_assert_true(unit_watch_unit_changed(w, &u));
         assert_calls(f, "read");
         g_assert_true(unit_watch_job_removed(w, OTHER_JOB, "done"));
+        g_assert_true(unit_watch_unit_changed(w, &u));
         assert_state(w, UNIT_WATCH_READING);
         assert_calls(f, "");
         /* Someone else's job ran on the unit: an external stop. */
@@ -373,13 +387,102 @@ static void test_end_before_start_reply(void) {
         assert_state(w, UNIT_WATCH_STARTING);
         assert_calls(f, "");
         g_assert_true(w->start_job_removed);
+        /* The Service values came with the Unit's emission: the end, no read. */
+        g_assert_false(unit_watch_start_replied(w, UNIT_REPLY_OK, START_JOB, NULL));
+        assert_calls(f, "ended");
+        g_assert_cmpint(f->result, ==, JOB_RESULT_SUCCESS);
+        g_assert_true(f->unref);
+}
+
+/* The same, but the Unit's emission came without a Service one before it: read first. */
+static void test_end_before_start_reply_stale(void) {
+        g_autoptr(Fake) f = fake_new();
+        UnitWatch *w = watch_for(f);
+        g_auto(UnitChanges) s = service_state("success", CLD_EXITED, 0);
+        g_auto(UnitChanges) running = unit_state("active", 0, NULL);
+        g_auto(UnitChanges) u = unit_state("inactive", 0, NULL);
+
+        g_assert_cmpint(unit_watch_start(w), ==, 0);
+        assert_calls(f, "start");
+        unit_watch_service_changed(w, &s);
+        g_assert_true(unit_watch_unit_changed(w, &running));
+        g_assert_true(unit_watch_unit_changed(w, &u));
+        g_assert_true(unit_watch_job_removed(w, START_JOB, "done"));
         g_assert_true(unit_watch_start_replied(w, UNIT_REPLY_OK, START_JOB, NULL));
-        /* The Service values are older than the Unit's emission: read again. */
+        assert_state(w, UNIT_WATCH_READING);
+        assert_calls(f, "read");
+        g_assert_false(answer_read(w, "inactive", "exit-code", CLD_EXITED, 2));
+        g_assert_cmpint(f->result, ==, JOB_RESULT_FAILED);
+        g_assert_cmpint(f->status, ==, 2);
+}
+
+/* Type=exec, the binary cannot be executed: the pair says failed (the start job
+ * still pending), JobRemoved "failed" ends the watch at once with that pair's values. */
+static void test_end_at_job_removed(void) {
+        g_autoptr(Fake) f = fake_new();
+        UnitWatch *w = watch_for(f);
+
+        g_assert_cmpint(unit_watch_start(w), ==, 0);
+        g_assert_true(unit_watch_start_replied(w, UNIT_REPLY_OK, START_JOB, NULL));
+        g_assert_true(emit_pair(w, "activating", 100, START_JOB, "success", 0, 0));
+        g_assert_true(emit_pair(w, "failed", 100, START_JOB, "exit-code", CLD_EXITED, 203));
+        assert_state(w, UNIT_WATCH_ACTIVE);     /* its start job is still pending */
+        g_assert_false(unit_watch_job_removed(w, START_JOB, "failed"));
+        assert_calls(f, "start ended");
+        g_assert_cmpint(f->result, ==, JOB_RESULT_FAILED);
+        g_assert_cmpint(f->status, ==, 203);
+        g_assert_cmpstr(f->detail, ==, "exit status 203");
+}
+
+/* JobRemoved while the unit still runs ends nothing and reads nothing. */
+static void test_job_removed_running(void) {
+        g_autoptr(Fake) f = fake_new();
+        UnitWatch *w = watch_for(f);
+
+        g_assert_cmpint(unit_watch_start(w), ==, 0);
+        g_assert_true(unit_watch_start_replied(w, UNIT_REPLY_OK, START_JOB, NULL));
+        g_assert_true(emit_pair(w, "active", 100, START_JOB, "success", 0, 0));
+        g_assert_true(unit_watch_job_removed(w, START_JOB, "done"));
+        assert_state(w, UNIT_WATCH_ACTIVE);
+        assert_calls(f, "start");
+        g_assert_cmpuint(w->pending_job_id, ==, 0);
+        g_assert_true(emit_pair(w, "active", 0, NULL, "success", 0, 0));
+        g_assert_false(emit_pair(w, "inactive", 0, NULL, "success", CLD_EXITED, 0));
+        assert_calls(f, "ended");
+        g_assert_cmpint(f->result, ==, JOB_RESULT_SUCCESS);
+}
+
+/* A Service emission without ExecMainStatus does not say how the unit ended: read (the fallback). */
+static void test_end_read_service_incomplete(void) {
+        g_autoptr(Fake) f = fake_new();
+        UnitWatch *w = run_to_active(f);
+        g_auto(UnitChanges) s = service_state("exit-code", CLD_EXITED, 9);
+        g_auto(UnitChanges) u = unit_state("failed", 0, NULL);
+
+        s.has_exec_main_status = false;
+        unit_watch_service_changed(w, &s);
+        g_assert_true(unit_watch_unit_changed(w, &u));
+        assert_state(w, UNIT_WATCH_READING);
+        assert_calls(f, "read");
+        g_assert_false(answer_read(w, "failed", "exit-code", CLD_EXITED, 4));
+        g_assert_cmpint(f->result, ==, JOB_RESULT_FAILED);
+        g_assert_cmpint(f->status, ==, 4);
+}
+
+/* A Unit emission without ActiveState (or Job) does not say where the unit stands: read. */
+static void test_read_unit_incomplete(void) {
+        g_autoptr(Fake) f = fake_new();
+        UnitWatch *w = run_to_active(f);
+        g_auto(UnitChanges) u = unit_state("inactive", 0, NULL);
+        g_auto(UnitChanges) s = service_state("success", CLD_EXITED, 0);
+
+        g_clear_pointer(&u.active_state, g_free);
+        unit_watch_service_changed(w, &s);
+        g_assert_true(unit_watch_unit_changed(w, &u));
         assert_state(w, UNIT_WATCH_READING);
         assert_calls(f, "read");
         g_assert_false(answer_read(w, "inactive", "success", CLD_EXITED, 0));
         g_assert_cmpint(f->result, ==, JOB_RESULT_SUCCESS);
-        g_assert_true(f->unref);
 }
 
 /* Inactive before the start job ran (and no invocation yet) is a unit waiting to start. */
@@ -473,8 +576,9 @@ static void test_read_lost_pid1_away(void) {
         g_autoptr(Fake) f = fake_new();
         UnitWatch *w = run_to_active(f);
         g_auto(UnitChanges) none = {};
+        g_auto(UnitChanges) u = unit_state("inactive", 0, NULL);
 
-        g_assert_true(unit_watch_job_removed(w, OTHER_JOB, "done"));
+        g_assert_true(unit_watch_unit_changed(w, &u));  /* no Service emission before it: read */
         assert_calls(f, "read");
         f->pid1_away = true;
         unit_watch_unit_read(w, UNIT_REPLY_TRANSIENT, &none);
@@ -568,6 +672,11 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/unit-watch/stop-while-starting", test_stop_while_starting);
         g_test_add_func("/unit-watch/start-dropped", test_start_dropped);
         g_test_add_func("/unit-watch/end-before-start-reply", test_end_before_start_reply);
+        g_test_add_func("/unit-watch/end-before-start-reply/stale", test_end_before_start_reply_stale);
+        g_test_add_func("/unit-watch/end-at-job-removed", test_end_at_job_removed);
+        g_test_add_func("/unit-watch/job-removed-running", test_job_removed_running);
+        g_test_add_func("/unit-watch/end-read/service-incomplete", test_end_read_service_incomplete);
+        g_test_add_func("/unit-watch/read/unit-incomplete", test_read_unit_incomplete);
         g_test_add_func("/unit-watch/inactive-before-start-job", test_inactive_before_start_job);
         g_test_add_func("/unit-watch/pid1-back/unit-there", test_pid1_back_unit_there);
         g_test_add_func("/unit-watch/pid1-back/unit-gone", test_pid1_back_unit_gone);
