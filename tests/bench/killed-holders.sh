@@ -18,6 +18,7 @@
 # through neither systemd nor polkit (uid 0 is allowed without asking), so
 # the container would add nothing but noise.
 set -eu
+. "$(dirname "${BASH_SOURCE[0]}")/bench-bus.conf.sh"
 
 build=${1:?usage: killed-holders.sh BUILD_DIR [N] [killed-holders options]}
 shift
@@ -40,22 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-cat >"$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-  <limit name="max_replies_per_connection">128</limit>
-  <limit name="max_match_rules_per_connection">512</limit>
-</busconfig>
-CONF
+bench_bus_conf "$tmp" >"$tmp/bus.conf"
 
 cat >"$tmp/sluiced.conf" <<CONF
 [Scheduler]

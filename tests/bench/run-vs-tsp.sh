@@ -41,6 +41,7 @@
 # the CPU time the servers (dbus-daemon + sluiced, tsp's server) spent per
 # command. Run it as root (sluiced allows uid 0 without polkit).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/bench-bus.conf.sh"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 jobs=1000
@@ -85,22 +86,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-cat >"$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-  <limit name="max_replies_per_connection">128</limit>
-  <limit name="max_match_rules_per_connection">512</limit>
-</busconfig>
-CONF
+bench_bus_conf "$tmp" >"$tmp/bus.conf"
 
 cat >"$tmp/sluiced.conf" <<CONF
 [Scheduler]

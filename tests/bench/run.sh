@@ -13,6 +13,7 @@
 # reported per call and target by bench-client, and for the whole run here.
 # Also available as `ninja -C BUILD_DIR bench` (meson run_target).
 set -eu
+. "$(dirname "${BASH_SOURCE[0]}")/bench-bus.conf.sh"
 
 build=${1:?usage: run.sh BUILD_DIR [bench-client options]}
 shift
@@ -33,23 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-cat >"$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-  <!-- the system bus's limits (dbus-daemon's built-in defaults) -->
-  <limit name="max_replies_per_connection">128</limit>
-  <limit name="max_match_rules_per_connection">512</limit>
-</busconfig>
-CONF
+bench_bus_conf "$tmp" >"$tmp/bus.conf"
 
 cat >"$tmp/sluiced.conf" <<CONF
 [Scheduler]

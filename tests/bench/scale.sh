@@ -19,6 +19,7 @@
 #     (taken first) is the baseline: the fixed cost of a start.
 # and prints them beside the goals (docs/benchmarks.md, issue 5).
 set -eu
+. "$(dirname "${BASH_SOURCE[0]}")/bench-bus.conf.sh"
 
 build=${1:?usage: scale.sh BUILD_DIR [JOBS]}
 jobs=${2:-1000000}
@@ -53,22 +54,7 @@ CONF
 # start_bus NAME: a private dbus-daemon in $tmp/NAME; sets $address
 start_bus() {
         mkdir -p "$tmp/$1"
-        cat >"$tmp/$1/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$tmp/$1/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-  <limit name="max_replies_per_connection">128</limit>
-  <limit name="max_match_rules_per_connection">512</limit>
-</busconfig>
-CONF
+        bench_bus_conf "$tmp/$1" >"$tmp/$1/bus.conf"
         dbus-daemon --config-file="$tmp/$1/bus.conf" --nofork --nopidfile --print-address=3 3>"$tmp/$1/address" \
                 2>"$tmp/$1/dbus-daemon.log" &
         pids="$pids $!"
