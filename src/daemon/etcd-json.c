@@ -562,8 +562,12 @@ int etcd_reply_parse(const char *data, size_t len, EtcdReply **ret, GError **err
         if (len > G_MAXSSIZE)
                 return fail(error, "(reply)", "too long");
         if (!json_parser_load_from_data(parser, data, (gssize) len, &json_error)) {
-                g_set_error(error, ETCD_ERROR, ETCD_ERROR_INVALID_REPLY,
-                            "etcd reply: not JSON: %s", json_error->message);
+                /* json-glib quotes the offending bytes, which need not be UTF-8
+                 * (an escape such as \ue cut short): the message goes into
+                 * WaitReason and the journal, so it is made valid first. */
+                g_autofree char *why = g_utf8_make_valid(json_error->message, -1);
+
+                g_set_error(error, ETCD_ERROR, ETCD_ERROR_INVALID_REPLY, "etcd reply: not JSON: %s", why);
                 return -EBADMSG;
         }
         root = json_parser_get_root(parser);
