@@ -1,0 +1,302 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# tests/cluster/scenario-fleet.sh BUILD_DIR — issue 14's proof, on this machine:
+# a real 3-member etcd cluster (Debian's /usr/bin/etcd, three processes on free
+# loopback ports, their own data directories) and three sluiced, h1 h2 h3, each
+# on a private dbus-daemon (lease jobs need no systemd), each configured with
+#   [Cluster] Endpoints=<the 3 members> HostName=hN LeaseTTLSec=3
+#   [Resource sync:offsite] Scope=cluster MaxRunning=2
+#   [Class sync] Kind=lease Resources=sync:offsite
+#   [Class local] Kind=lease          (host scope)
+# Parts (bounded waits for conditions, no timing threshold but the issue's
+# contract "within TTL + 1 s"):
+#   a. 30 lease jobs, 10 per host, requested round-robin h1 h2 h3 h1 …: never
+#      more than 2 run at once fleet-wide, all 30 succeed, each request keeps
+#      its one place, no job overtakes an earlier request (fleet-check.py);
+#   b. SIGKILL the sluiced holding 2 slots: h2's waiters get them within
+#      TTL + 1 s; restarted, its re-attached leases have one key each, behind
+#      h2's (nothing admitted twice) and hold the slots again when h2 releases;
+#   c. one etcd member stopped: cluster jobs run; two stopped: a cluster job
+#      waits with "etcd unreachable" in its WaitReason while host jobs run;
+#      members back: it runs;
+#   d. a malformed and an unreachable endpoint at start: the error names the
+#      endpoint, sluiced serves host scope.
+# Exit 77 (skip) without /usr/bin/etcd or without the cluster module.
+set -euo pipefail
+
+build=$(cd "${1:?usage: scenario-fleet.sh BUILD_DIR}" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+sluiced=$build/src/daemon/sluiced
+sluicectl=$build/src/ctl/sluicectl
+module=${SLUICE_CLUSTER_MODULE:-$build/src/daemon/sluiced-cluster.so}
+etcd=${ETCD:-/usr/bin/etcd}
+etcdctl=${ETCDCTL:-/usr/bin/etcdctl}
+check="python3 $here/fleet-check.py"
+TTL=3
+LIMIT=2
+PER_HOST=10
+
+[ -x "$etcd" ] && [ -x "$etcdctl" ] || { echo "SKIP: no $etcd (package etcd-server)"; exit 77; }
+[ -e "$module" ] || { echo "SKIP: no cluster module $module (-Dcluster=disabled?)"; exit 77; }
+command -v dbus-daemon >/dev/null || { echo "SKIP: no dbus-daemon"; exit 77; }
+
+tmp=$(mktemp -d /tmp/sluice-fleet-XXXXXX)
+pids=()
+cleanup() {
+        local p
+        for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+        for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+        if [ "${keep_tmp:-no}" = yes ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+fail() {
+        echo "FAIL: $*" >&2
+        for f in "$tmp"/h*/sluiced.log; do [ -e "$f" ] && { echo "--- $f" >&2; tail -n 30 "$f" >&2; }; done
+        keep_tmp=${KEEP_TMP:-no}
+        exit 1
+}
+step() { echo "=== $*"; }
+
+# wait_for SECONDS DESCRIPTION COMMAND…: polls COMMAND every 0.1 s.
+wait_for() {
+        local limit=$1 what=$2 deadline
+        shift 2
+        deadline=$(($(date +%s) + limit))
+        until "$@" >/dev/null 2>&1; do
+                [ "$(date +%s)" -lt "$deadline" ] || fail "not within ${limit}s: $what"
+                sleep 0.1
+        done
+}
+
+# Free loopback ports (bound, then closed).
+read -r -a ports <<<"$(python3 - <<'PY'
+import socket
+socks = [socket.socket() for _ in range(8)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+)"
+client=() peer=()
+for i in 1 2 3; do
+        client[i]=http://127.0.0.1:${ports[$((2 * i - 2))]}
+        peer[i]=http://127.0.0.1:${ports[$((2 * i - 1))]}
+done
+dead_url=http://127.0.0.1:${ports[6]}
+initial="e1=${peer[1]},e2=${peer[2]},e3=${peer[3]}"
+endpoints="${client[1]} ${client[2]} ${client[3]}"
+prefix=/sluice/v1/res/sync:offsite/
+export ETCDCTL_API=3
+ectl() { "$etcdctl" --endpoints="${client[1]},${client[2]},${client[3]}" --dial-timeout=2s --command-timeout=5s "$@"; }
+
+epid=()
+start_etcd() {
+        local i=$1
+        "$etcd" --name "e$i" --data-dir "$tmp/e$i" \
+                --listen-client-urls "${client[i]}" --advertise-client-urls "${client[i]}" \
+                --listen-peer-urls "${peer[i]}" --initial-advertise-peer-urls "${peer[i]}" \
+                --initial-cluster "$initial" --initial-cluster-state new \
+                --initial-cluster-token sluice-fleet-test >>"$tmp/e$i.log" 2>&1 &
+        epid[i]=$!
+        pids+=("$!")
+}
+stop_etcd() { kill -TERM "${epid[$1]}"; wait "${epid[$1]}" 2>/dev/null || true; }
+
+# One host: a private dbus-daemon and a sluiced with the fleet's configuration.
+addr=() spid=()
+write_conf() {      # write_conf N ENDPOINTS
+        cat >"$tmp/h$1/sluiced.conf" <<CONF
+[Scheduler]
+MaxRunning=0
+MaxQueuedPerUser=0
+KeepFinishedSec=600
+
+[Cluster]
+Endpoints=$2
+HostName=h$1
+LeaseTTLSec=$TTL
+
+[Resource sync:offsite]
+Scope=cluster
+MaxRunning=$LIMIT
+
+[Class sync]
+Kind=lease
+Resources=sync:offsite
+
+[Class local]
+Kind=lease
+MaxRunning=4
+CONF
+}
+start_bus() {
+        local n=$1
+        mkdir -p "$tmp/h$n/state"
+        python3 - "$tmp/h$n" >"$tmp/h$n/bus.conf" <<'PY'
+import sys
+print(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:path={sys.argv[1]}/bus</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>""")
+PY
+        dbus-daemon --config-file="$tmp/h$n/bus.conf" --nofork --nopidfile --print-address=3 \
+                3>"$tmp/h$n/address" 2>"$tmp/h$n/dbus.log" &
+        pids+=("$!")
+        wait_for 10 "dbus-daemon of h$n" test -s "$tmp/h$n/address"
+        addr[n]=$(head -n1 "$tmp/h$n/address")
+}
+start_sluiced() {
+        local n=$1
+        DBUS_SYSTEM_BUS_ADDRESS=${addr[n]} NOTIFY_SOCKET= SLUICE_CLUSTER_MODULE=$module \
+                "$sluiced" --bus-address="${addr[n]}" --config="$tmp/h$n/sluiced.conf" \
+                --state-dir="$tmp/h$n/state" >>"$tmp/h$n/sluiced.log" 2>&1 &
+        spid[n]=$!
+        pids+=("$!")
+        wait_for 20 "sluiced h$n on its bus" busctl --address="${addr[n]}" status org.sluice.Scheduler1
+}
+ctl() { local n=$1; shift; "$sluicectl" --bus-address="${addr[n]}" --no-pager "$@"; }
+live_keys() { $check live "$tmp/watch.json" "$prefix"; }
+n_keys() { $check keys "$tmp/watch.json" "$prefix"; }
+has_keys_at_least() { [ "$(n_keys)" -ge "$1" ]; }
+live_is() { [ "$(live_keys | cut -d' ' -f1 | tr '\n' ' ')" = "$1" ]; }
+job_ids_queued() {  # job_ids_queued N CLASS: ids of the queued jobs of CLASS on hN
+        ctl "$1" list --json | python3 -c '
+import json, sys
+print(" ".join(str(j["Id"]) for j in json.load(sys.stdin) if j["Class"] == sys.argv[1] and j["State"] == "queued"))' "$2"
+}
+live_count_is() { [ "$(live_keys | wc -l)" -eq "$1" ]; }
+has_queued() { [ -n "$(job_ids_queued "$1" "$2")" ]; }
+wait_reason_has() { wait_reason "$1" "$2" | grep -qF "$3"; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+wait_reason() { busctl --address="${addr[$1]}" get-property org.sluice.Scheduler1 "/org/sluice/Scheduler1/job/$2" org.sluice.Scheduler1.Job WaitReason; }
+
+step "etcd: three members on ${client[*]}"
+for i in 1 2 3; do start_etcd "$i"; done
+wait_for 60 "the etcd cluster healthy" ectl endpoint health --cluster
+"$etcdctl" --endpoints="${client[1]}" watch --prefix "$prefix" -w json >"$tmp/watch.json" 2>"$tmp/watch.err" &
+watch_pid=$!
+pids+=("$watch_pid")
+sleep 0.5   # the watch is registered (an etcdctl watch prints nothing when it is)
+
+step "three sluiced: h1 h2 h3"
+for n in 1 2 3; do
+        start_bus "$n"
+        write_conf "$n" "$endpoints"
+        start_sluiced "$n"
+done
+
+# ---------------------------------------------------------------- part a
+step "a. $((3 * PER_HOST)) lease jobs, round-robin over the hosts, MaxRunning=$LIMIT fleet-wide"
+cat >"$tmp/job.sh" <<'JOB'
+#!/bin/sh
+echo "start $(date +%s%N) $1 $SLUICE_JOB_ID" >>"$2"
+sleep 0.5
+echo "end $(date +%s%N) $1 $SLUICE_JOB_ID" >>"$2"
+JOB
+chmod +x "$tmp/job.sh"
+: >"$tmp/intervals"
+runs=()
+k=0
+for ((r = 0; r < PER_HOST; r++)); do
+        for n in 1 2 3; do
+                ctl "$n" run --class=sync -- "$tmp/job.sh" "h$n" "$tmp/intervals" >"$tmp/run-$k.out" 2>&1 &
+                runs+=("$!")
+                k=$((k + 1))
+                # Its request is in etcd before the next host asks: the fleet's
+                # queue is h1 h2 h3 h1 … by revision.
+                wait_for 30 "request $k in etcd" has_keys_at_least "$k"
+        done
+done
+failed=0
+for i in "${!runs[@]}"; do
+        wait "${runs[i]}" || { echo "run $i failed:"; cat "$tmp/run-$i.out"; failed=$((failed + 1)); }
+done
+[ $failed -eq 0 ] || fail "$failed of $k jobs failed"
+wait_for 30 "every key released" live_is ""
+$check check "$tmp/watch.json" "$prefix" "$tmp/intervals" "$LIMIT" "$k" || fail "part a"
+echo "a: all $k jobs succeeded"
+
+# ---------------------------------------------------------------- part b
+step "b. SIGKILL the sluiced holding $LIMIT slots"
+ja=$(ctl 1 acquire --ttl=300 sync) || fail "acquire on h1"
+jb=$(ctl 1 acquire --ttl=300 sync) || fail "acquire on h1"
+ctl 2 acquire --ttl=300 sync >"$tmp/b-c" 2>"$tmp/b-c.err" &
+pc=$!
+pids+=("$pc")
+ctl 2 acquire --ttl=300 sync >"$tmp/b-d" 2>"$tmp/b-d.err" &
+pd=$!
+pids+=("$pd")
+wait_for 30 "h2's two requests queued in etcd behind h1's" live_count_is 4
+kill -0 "$pc" && kill -0 "$pd" || fail "h2's requests were granted while h1 held both slots"
+t0=$(date +%s%N)
+kill -KILL "${spid[1]}"
+wait "${spid[1]}" 2>/dev/null || true
+wait "$pc" || fail "h2's first lease: $(cat "$tmp/b-c")"
+wait "$pd" || fail "h2's second lease: $(cat "$tmp/b-d")"
+t1=$(date +%s%N)
+jc=$(cat "$tmp/b-c") jd=$(cat "$tmp/b-d")
+took_ms=$(((t1 - t0) / 1000000))
+echo "b: h2 got both slots ${took_ms} ms after the SIGKILL (bound: TTL + 1 s = $(((TTL + 1) * 1000)) ms)"
+[ "$took_ms" -le $(((TTL + 1) * 1000)) ] || fail "h2 got the slots after ${took_ms} ms, not within TTL + 1 s"
+
+step "b. restart h1: its detached leases $ja $jb are re-attached"
+start_sluiced 1
+# One key per job, h1's behind h2's: nothing admitted twice.
+wait_for 30 "h1's leases back in the fleet queue behind h2's" \
+        live_is "h2/$jc h2/$jd h1/$ja h1/$jb "
+for j in "$ja" "$jb"; do
+        [ "$(ctl 1 show "$j" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["State"])')" = running ] ||
+                fail "h1's lease $j is not running after the restart"
+done
+ctl 2 release "$jc" && ctl 2 release "$jd" || fail "release on h2"
+wait_for 30 "h1's leases hold the slots again" live_is "h1/$ja h1/$jb "
+ctl 1 release "$ja" && ctl 1 release "$jb" || fail "release on h1"
+wait_for 30 "every key released" live_is ""
+echo "b: restarted h1 re-took its 2 slots (one key per job), nothing admitted twice"
+
+# ---------------------------------------------------------------- part c
+step "c. stop etcd member e1"
+stop_etcd 1
+timeout 60 "$sluicectl" --bus-address="${addr[2]}" run --class=sync -- true ||
+        fail "a cluster job with 2 of 3 members up"
+echo "c: one member down: a cluster job ran"
+
+step "c. stop etcd member e2 (no quorum)"
+stop_etcd 2
+ctl 3 acquire --ttl=300 sync >"$tmp/c-wait" 2>"$tmp/c-wait.err" &
+pw=$!
+pids+=("$pw")
+wait_for 30 "the cluster job queued on h3" has_queued 3 sync
+jw=$(job_ids_queued 3 sync)
+wait_for 60 "WaitReason of job $jw says etcd unreachable" wait_reason_has 3 "$jw" "etcd unreachable"
+echo "c: waiting: $(wait_reason 3 "$jw")"
+timeout 60 "$sluicectl" --bus-address="${addr[3]}" run --class=local -- true || fail "a host job while etcd has no quorum"
+kill -0 "$pw" || fail "the cluster job ended while etcd had no quorum: $(cat "$tmp/c-wait")"
+echo "c: a host-scoped job ran meanwhile"
+
+step "c. members e1 e2 back"
+start_etcd 1
+start_etcd 2
+wait_for 60 "the etcd cluster healthy again" ectl endpoint health --cluster
+wait_for 60 "the waiting cluster job granted" test -s "$tmp/c-wait"
+wait "$pw" || fail "the waiting cluster job: $(cat "$tmp/c-wait")"
+ctl 3 release "$(cat "$tmp/c-wait")" || fail "release on h3"
+echo "c: etcd back: the waiting job ran"
+
+# ---------------------------------------------------------------- part d
+step "d. a malformed and an unreachable endpoint at start"
+for n in 4 5; do start_bus "$n"; done
+write_conf 4 "ftp://etcd.invalid:2379"
+write_conf 5 "$dead_url"
+for n in 4 5; do start_sluiced "$n"; done
+wait_for 30 "h4's log names the malformed endpoint" grep -q 'ftp://etcd.invalid:2379' "$tmp/h4/sluiced.log"
+wait_for 30 "h5's log names the unreachable endpoint" grep -qF "$dead_url" "$tmp/h5/sluiced.log"
+echo "d: h4: $(grep -m1 'ftp://etcd.invalid' "$tmp/h4/sluiced.log")"
+echo "d: h5: $(grep -m1 -F "$dead_url" "$tmp/h5/sluiced.log")"
+for n in 4 5; do
+        timeout 60 "$sluicectl" --bus-address="${addr[n]}" run --class=local -- true || fail "a host job on h$n"
+done
+echo "d: both serve host scope"
+echo "PASS"
