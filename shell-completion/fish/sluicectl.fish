@@ -4,7 +4,7 @@
 # never starts sluiced).
 
 set -l __sluicectl_verbs status list history logs show submit acquire release renew run cancel \
-    set-priority wait pause resume config reload watch schedules trigger calendar alerts metrics
+    set-priority wait pause resume config reload watch schedules trigger calendar alerts cluster metrics
 
 # Live names from the sluiced the command line talks to (--bus-address=, -H, -M).
 function __sluicectl_names

@@ -85,6 +85,8 @@ int ctl_verb_trigger(Ctl *ctl, int argc, char **argv);
 
 /* ctl-alerts.c */
 int ctl_verb_alerts(Ctl *ctl, int argc, char **argv);
+/* ctl-cluster.c */
+int ctl_verb_cluster(Ctl *ctl, int argc, char **argv);
 
 /* ctl-metrics.c */
 int ctl_verb_metrics(Ctl *ctl, int argc, char **argv);

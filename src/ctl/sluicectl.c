@@ -46,6 +46,7 @@ static const CtlVerb verbs[] = {
         { "schedules", ctl_verb_schedules },
         { "trigger", ctl_verb_trigger },
         { "alerts",  ctl_verb_alerts },
+        { "cluster", ctl_verb_cluster },
         { "metrics", ctl_verb_metrics },
         /* Hidden: live names for the shell completions (ctl-complete.c). */
         { "__complete", ctl_verb_complete },
@@ -102,6 +103,8 @@ void ctl_print_help(void) {
                  "  pause [SCOPE]               Pause dispatching (\"\", class:NAME, resource:KEY)\n"
                  "  resume [SCOPE]              Resume dispatching\n"
                  "  alerts                      Show the active alerts (--json)\n"
+                 "  cluster                     Show the fleet-wide resources and their holders\n"
+                 "                              (--json)\n"
                  "  metrics                     Print statistics for Prometheus\n"
                  "                              (--format=prometheus|openmetrics, --json)\n"
                  "\n"
