@@ -12,7 +12,7 @@
 #include "ctl.h"
 #include "i18n.h"
 
-#define CLUSTER_TYPE "a(suuua(sts))"
+#define CLUSTER_TYPE "a(suuua(stt))"
 
 static void print_json(const char *state, GVariant *cluster) {
         g_auto(CtlJson) j = CTL_JSON_INIT;
@@ -27,7 +27,7 @@ static void print_json(const char *state, GVariant *cluster) {
         ctl_json_key(&j, "Resources");
         ctl_json_begin_array(&j);
         g_variant_iter_init(&it, cluster);
-        while (g_variant_iter_next(&it, "(&suuua(sts))", &resource, &limit, &here, &waiting, &holders)) {
+        while (g_variant_iter_next(&it, "(&suuua(stt))", &resource, &limit, &here, &waiting, &holders)) {
                 const char *host;
                 guint64 job, since;
 
@@ -83,7 +83,7 @@ static void print_table(Ctl *ctl, const char *state, GVariant *cluster) {
                 translated[i] = _(headers[i]);
         t = ctl_table_new(G_N_ELEMENTS(headers), translated);
         g_variant_iter_init(&it, cluster);
-        while (g_variant_iter_next(&it, "(&suuua(sts))", &resource, &limit, &here, &waiting, &holders)) {
+        while (g_variant_iter_next(&it, "(&suuua(stt))", &resource, &limit, &here, &waiting, &holders)) {
                 g_autofree char *l = g_strdup_printf("%" PRIu32, limit);
                 g_autofree char *h = g_strdup_printf("%" PRIu32, here);
                 g_autofree char *w = g_strdup_printf("%" PRIu32, waiting);

@@ -238,6 +238,48 @@ static void class_max_running_samples(MetricsText *t, GVariant *classes) {
         }
 }
 
+/*
+ * The fleet-wide resources (issue 14), only when sluiced has a [Cluster]:
+ * sluice_cluster_etcd_up (1: the last call to etcd worked), and per resource
+ * its holders in the whole fleet and its limit.
+ */
+static void cluster_samples(MetricsText *t, GVariant *props) {
+        g_autoptr(GVariant) state = g_variant_lookup_value(props, "ClusterState", G_VARIANT_TYPE_STRING);
+        g_autoptr(GVariant) cluster = g_variant_lookup_value(props, "Cluster", G_VARIANT_TYPE("a(suuua(stt))"));
+        const char *s = state ? g_variant_get_string(state, NULL) : "off";
+        GVariantIter iter;
+        const char *resource;
+        guint32 limit, here, waiting;
+        GVariant *holders;
+
+        if (g_str_equal(s, "off"))
+                return;
+        family_begin(t, "sluice_cluster_etcd_up", FAMILY_GAUGE, NULL,
+                     "1 when the last call to etcd worked ([Cluster]), else 0.");
+        sample_u64(t, "sluice_cluster_etcd_up", "", NULL,
+                   g_str_equal(s, "up") || g_str_equal(s, "recovering"));
+        if (!cluster)
+                return;
+        family_begin(t, "sluice_cluster_holders", FAMILY_GAUGE, NULL,
+                     "Jobs holding a slot of a Scope=cluster resource, on every host of the fleet.");
+        g_variant_iter_init(&iter, cluster);
+        while (g_variant_iter_next(&iter, "(&suuu@a(stt))", &resource, &limit, &here, &waiting, &holders)) {
+                const char *labels[] = { "resource", resource, NULL };
+
+                sample_u64(t, "sluice_cluster_holders", "", labels, g_variant_n_children(holders));
+                g_variant_unref(holders);
+        }
+        family_begin(t, "sluice_cluster_limit", FAMILY_GAUGE, NULL,
+                     "MaxRunning of a Scope=cluster resource (the largest any host of the fleet published).");
+        g_variant_iter_init(&iter, cluster);
+        while (g_variant_iter_next(&iter, "(&suuu@a(stt))", &resource, &limit, &here, &waiting, &holders)) {
+                const char *labels[] = { "resource", resource, NULL };
+
+                sample_u64(t, "sluice_cluster_limit", "", labels, limit);
+                g_variant_unref(holders);
+        }
+}
+
 static void format_metrics(MetricsText *t, GVariant *props) {
         g_autoptr(GVariant) stats = g_variant_lookup_value(props, "Statistics", G_VARIANT_TYPE_VARDICT);
         g_autoptr(GVariant) alerts = g_variant_lookup_value(props, "Alerts", G_VARIANT_TYPE("a(ssst)"));
@@ -300,6 +342,8 @@ static void format_metrics(MetricsText *t, GVariant *props) {
         family_begin(t, "sluice_start_time_seconds", FAMILY_GAUGE, "seconds",
                      "When sluiced started, seconds since the Unix epoch: the counters start at 0 then.");
         sample_seconds(t, "sluice_start_time_seconds", "", NULL, start);
+
+        cluster_samples(t, props);
 
         if (t->format == METRICS_FORMAT_OPENMETRICS)
                 g_string_append(t->out, "# EOF\n");
