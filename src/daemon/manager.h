@@ -32,6 +32,7 @@ typedef enum {
         MANAGER_PROP_ALERTS      = 1u << 7,
         MANAGER_PROP_COUNTS      = 1u << 8,     /* a per-class/resource/user count moved: ClassDetails, Limits */
         MANAGER_PROP_CONFIG      = 1u << 9,     /* a config was applied: every config-derived property */
+        MANAGER_PROP_CLUSTER     = 1u << 10,    /* the cluster module saw the fleet change: Cluster, ClusterState */
 } ManagerPropMask;
 
 /*
