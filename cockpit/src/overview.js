@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The overview: every limit as a bar (Limits), paused scopes and the pause
-// buttons, classes, active alerts, the next schedule elapses, the plots.
+// buttons, classes, active alerts, the next schedule elapses, the plots;
+// with [Cluster], the fleet-wide resources (Cluster, ClusterState).
 /* global cockpit */
 import { h, setText, setData, setDisabled, syncList } from "./dom.js";
 import { formatTime, scopeText, ownerText, NONE } from "./format.js";
@@ -57,6 +58,10 @@ export class OverviewView {
         this.classes = h("tbody.pf-v5-c-table__tbody", { id: "sluice-classes" });
         this.alerts = h("ul.sluice-alert-list", { id: "sluice-alerts" });
         this.schedules = h("ul.sluice-schedule-list", { id: "sluice-schedules-next" });
+        this.clusterState = h("p.sluice-help", { id: "sluice-cluster-state" });
+        this.cluster = h("ul.sluice-alert-list", { id: "sluice-cluster" });
+        this.clusterCard = card(_("Cluster"), "sluice-cluster-card", this.clusterState, this.cluster);
+        this.clusterCard.hidden = true;
 
         this.el = h("section.pf-v5-c-page__main-section", { id: "sluice-overview-view" },
                     card(_("Limits"), "sluice-limits-card",
@@ -67,6 +72,7 @@ export class OverviewView {
                            h("div.sluice-actions", null, this.pauseGlobal, " ", this.resumeGlobal, " ", this.reload)),
                       card(_("Active alerts"), "sluice-alerts-card", this.alerts),
                       card(_("Next schedule runs"), "sluice-schedules-card", this.schedules)),
+                    this.clusterCard,
                     card(_("Classes"), "sluice-classes-card",
                          h("table.pf-v5-c-table.pf-m-compact.pf-m-grid-md", { role: "grid", "aria-label": _("Classes") },
                            h("thead.pf-v5-c-table__thead", null,
@@ -86,6 +92,7 @@ export class OverviewView {
         this.renderClasses(m);
         this.renderAlerts(m);
         this.renderSchedules(m);
+        this.renderCluster(m);
         this.plots.render();
     }
 
@@ -233,6 +240,34 @@ export class OverviewView {
                        h("div.pf-v5-c-alert__description", null,
                          h("p", null, message),
                          h("p.sluice-muted", null, cockpit.format(_("since $0"), formatTime(since))))));
+        });
+    }
+
+    /* Only with [Cluster] (ClusterState not "off"; absent from an older sluiced). */
+    renderCluster(m) {
+        const state = m.ClusterState;
+        this.clusterCard.hidden = !state || state === "off";
+        if (this.clusterCard.hidden)
+            return;
+        setData(this.clusterCard, "state", state);
+        setText(this.clusterState, cockpit.format(_("Fleet-wide limits through etcd: $0"), state));
+        const rows = Array.isArray(m.Cluster) && m.Cluster.length ? m.Cluster : [null];
+        syncList(this.cluster, rows, r => r ? "c:" + r[0] : "none", r => {
+            if (!r)
+                return h("li.sluice-muted", null, _("No cluster resources."));
+            const li = h("li", { dataset: { resource: r[0] } });
+            li._text = h("span");
+            li._holders = h("p.sluice-muted");
+            li.append(li._text, li._holders);
+            return li;
+        }, (li, r) => {
+            if (!r)
+                return;
+            const [resource, limit, here, waiting, holders] = r;
+            setText(li._text, cockpit.format(_("$0: $1 of $2 running in the fleet, $3 here, $4 waiting"),
+                                             resource, holders.length, limit, here, waiting));
+            setText(li._holders, holders.map(([host, job, since]) =>
+                cockpit.format(_("$0 job $1 since $2"), host, job, formatTime(since))).join(", "));
         });
     }
 
