@@ -68,6 +68,19 @@ job_ids_queued() {  # job_ids_queued N CLASS: ids of the queued jobs of CLASS on
 import json, sys
 print(" ".join(str(j["Id"]) for j in json.load(sys.stdin) if j["Class"] == sys.argv[1] and j["State"] == "queued"))' "$2"
 }
+# live_groups_are "A B" "C D": the live keys are A and B (either order), then C and D.
+live_groups_are() {
+        local live want got
+        live=$(live_keys | cut -d' ' -f1 | tr '\n' ' ')
+        for group in "$@"; do
+                want=$(echo $group | tr ' ' '\n' | sort | tr '\n' ' ')
+                set -- $group
+                got=$(echo $live | tr ' ' '\n' | head -n $# | sort | tr '\n' ' ')
+                [ "$want" = "$got" ] || return 1
+                live=$(echo $live | tr ' ' '\n' | tail -n +$(($# + 1)) | tr '\n' ' ')
+        done
+        [ -z "$(echo $live)" ]
+}
 live_count_is() { [ "$(live_keys | wc -l)" -eq "$1" ]; }
 has_queued() { [ -n "$(job_ids_queued "$1" "$2")" ]; }
 wait_reason_has() { wait_reason "$1" "$2" | grep -qF "$3"; }
@@ -147,13 +160,13 @@ step "b. restart h1: its detached leases $ja $jb are re-attached"
 start_sluiced 1
 # One key per job, h1's behind h2's: nothing admitted twice.
 wait_for 30 "h1's leases back in the fleet queue behind h2's" \
-        live_is "h2/$jc h2/$jd h1/$ja h1/$jb "
+        live_groups_are "h2/$jc h2/$jd" "h1/$ja h1/$jb"
 for j in "$ja" "$jb"; do
         [ "$(ctl 1 show "$j" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["State"])')" = running ] ||
                 fail "h1's lease $j is not running after the restart"
 done
 ctl 2 release "$jc" && ctl 2 release "$jd" || fail "release on h2"
-wait_for 30 "h1's leases hold the slots again" live_is "h1/$ja h1/$jb "
+wait_for 30 "h1's leases hold the slots again" live_groups_are "h1/$ja h1/$jb"
 ctl 1 release "$ja" && ctl 1 release "$jb" || fail "release on h1"
 wait_for 30 "every key released" live_is ""
 echo "b: restarted h1 re-took its 2 slots (one key per job), nothing admitted twice"
