@@ -81,6 +81,15 @@ live_groups_are() {
         done
         [ -z "$(echo $live)" ]
 }
+# cluster_view_is N EXPR: hN's `sluicectl cluster --json`, holders as sorted (host, job) pairs, equals EXPR.
+cluster_view_is() {
+        ctl "$1" cluster --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for r in d["Resources"]:
+    r["Holders"] = sorted((h["Host"], h["Job"]) for h in r["Holders"])
+sys.exit(0 if d == eval(sys.argv[1]) else 1)' "$2"
+}
 live_count_is() { [ "$(live_keys | wc -l)" -eq "$1" ]; }
 has_queued() { [ -n "$(job_ids_queued "$1" "$2")" ]; }
 wait_reason_has() { wait_reason "$1" "$2" | grep -qF "$3"; }
@@ -161,6 +170,11 @@ start_sluiced 1
 # One key per job, h1's behind h2's: nothing admitted twice.
 wait_for 30 "h1's leases back in the fleet queue behind h2's" \
         live_groups_are "h2/$jc h2/$jd" "h1/$ja h1/$jb"
+# Visible from a third host: h3's Cluster property shows h2's two holders,
+# h1's two requests waiting, and runs none of them itself.
+wait_for 30 "h3's Cluster property shows the fleet" cluster_view_is 3 \
+        "{'State': 'up', 'Resources': [{'Resource': 'sync:offsite', 'MaxRunning': $LIMIT, 'RunningHere': 0, 'Waiting': 2, 'Holders': sorted([('h2', $jc), ('h2', $jd)])}]}"
+echo "b: h3 sees: $(ctl 3 cluster --no-legend | tail -n +2 | tr -s ' ' | tr '\n' ';')"
 for j in "$ja" "$jb"; do
         [ "$(ctl 1 show "$j" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["State"])')" = running ] ||
                 fail "h1's lease $j is not running after the restart"
