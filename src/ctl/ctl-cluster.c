@@ -111,7 +111,7 @@ static void print_table(Ctl *ctl, const char *state, GVariant *cluster) {
  * @argc: verb argc
  * @argv: verb argv
  *
- * "Cluster: STATE" (off, unavailable, recovering, up, down), then a table
+ * "Cluster: STATE" (off, unavailable, up, down), then a table
  * (RESOURCE, LIMIT, HERE, WAITING, HOST, JOB, SINCE), one row per holder in
  * the fleet; with --json {State, Resources: [{Resource, MaxRunning,
  * RunningHere, Waiting, Holders: [{Host, Job, Since (usec)}]}]}.

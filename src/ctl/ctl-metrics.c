@@ -257,7 +257,7 @@ static void cluster_samples(MetricsText *t, GVariant *props) {
         family_begin(t, "sluice_cluster_etcd_up", FAMILY_GAUGE, NULL,
                      "1 when the last call to etcd worked ([Cluster]), else 0.");
         sample_u64(t, "sluice_cluster_etcd_up", "", NULL,
-                   g_str_equal(s, "up") || g_str_equal(s, "recovering"));
+                   g_str_equal(s, "up"));
         if (!cluster)
                 return;
         family_begin(t, "sluice_cluster_holders", FAMILY_GAUGE, NULL,

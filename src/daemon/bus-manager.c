@@ -4,6 +4,7 @@
 
 #include "alerts.h"
 #include "bus-access.h"
+#include "bus-cluster.h"
 #include "bus-config.h"
 #include "bus-creds.h"
 #include "bus-frontend.h"
@@ -559,6 +560,16 @@ static int prop_alerts(sd_bus *bus, const char *path, const char *interface, con
         return alerts_append_property(userdata, reply);
 }
 
+static int prop_cluster(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return bus_cluster_append_property(userdata, reply);
+}
+
+static int prop_cluster_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return bus_cluster_append_state(userdata, reply);
+}
+
 static int prop_statistics(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         return metrics_append_statistics(userdata, reply);
@@ -614,6 +625,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("Schedules", "a(ssttts)", prop_schedules, 0, EMITS),
         SD_BUS_PROPERTY("Alerts", "a(ssst)", prop_alerts, 0, EMITS),
         SD_BUS_PROPERTY("Statistics", "a{sv}", prop_statistics, 0, 0),
+        SD_BUS_PROPERTY("Cluster", "a(suuua(stt))", prop_cluster, 0, EMITS),
+        SD_BUS_PROPERTY("ClusterState", "s", prop_cluster_state, 0, EMITS),
 
         SD_BUS_SIGNAL_WITH_ARGS("JobNew", SD_BUS_ARGS("t", id, "o", job, "s", class), 0),
         SD_BUS_SIGNAL_WITH_ARGS("JobChanged", SD_BUS_ARGS("t", id, "o", job, "s", state, "s", result), 0),
@@ -678,6 +691,11 @@ int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
                 names[n++] = "Schedules";
         if (mask & MANAGER_PROP_ALERTS)
                 names[n++] = "Alerts";
+        /* RunningHere moves with the jobs that start and end here. */
+        if (mask & (MANAGER_PROP_CLUSTER | MANAGER_PROP_RUNNING | MANAGER_PROP_CONFIG))
+                names[n++] = "Cluster";
+        if (mask & (MANAGER_PROP_CLUSTER | MANAGER_PROP_CONFIG))
+                names[n++] = "ClusterState";
         names[n] = NULL;
         if (n == 0)
                 return 0;

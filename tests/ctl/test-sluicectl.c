@@ -1212,6 +1212,25 @@ static void test_json_verbs(gconstpointer data) {
         await_counts(f, 0, 0);
 }
 
+/* issue 14: without [Cluster], ClusterState is "off", Cluster empty, and the metrics have no cluster family. */
+static void test_cluster_off(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *json = NULL, *text = NULL, *metrics = NULL;
+
+        g_assert_cmpint(ctl(f, &text, NULL, "cluster", NULL), ==, 0);
+        g_assert_nonnull(strstr(text, "Cluster: off\n"));
+        g_assert_nonnull(strstr(text, "No cluster resources."));
+        g_assert_cmpint(ctl(f, NULL, NULL, "cluster", "extra", NULL), ==, 2);
+        g_assert_cmpint(ctl(f, &metrics, NULL, "metrics", NULL), ==, 0);
+        g_assert_null(strstr(metrics, "sluice_cluster_"));
+        if (!have_python3()) {
+                g_test_skip("python3 not found");
+                return;
+        }
+        g_assert_cmpint(ctl(f, &json, NULL, "cluster", "--json", NULL), ==, 0);
+        assert_json(f, json, "d == {'State': 'off', 'Resources': []}");
+}
+
 /* issue 12 item 1: config show (origins), set --persist survives reload, unset drops it. */
 static void test_config_show_set_unset(gconstpointer data) {
         Fixture *f = (Fixture *) data;
@@ -1632,6 +1651,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/remote/refuses-run", &f, test_remote_refuses_run);
         g_test_add_data_func("/sluicectl/time-input", &f, test_time_input);
         g_test_add_data_func("/sluicectl/json-verbs", &f, test_json_verbs);
+        g_test_add_data_func("/sluicectl/cluster-off", &f, test_cluster_off);
         g_test_add_data_func("/sluicectl/config/show-set-unset", &f, test_config_show_set_unset);
         g_test_add_data_func("/sluicectl/history-show-list-fixes", &f, test_history_show_list_fixes);
         g_test_add_data_func("/sluicectl/logs/refusals", &f, test_logs_refusals);
