@@ -90,6 +90,8 @@ for r in d["Resources"]:
     r["Holders"] = sorted((h["Host"], h["Job"]) for h in r["Holders"])
 sys.exit(0 if d == eval(sys.argv[1]) else 1)' "$2"
 }
+log_unreachable() { grep -F "$2" "$tmp/h$1/sluiced.log" | grep -q unreachable; }
+cluster_state_is() { [ "$(ctl "$1" cluster --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["State"])')" = "$2" ]; }
 live_count_is() { [ "$(live_keys | wc -l)" -eq "$1" ]; }
 has_queued() { [ -n "$(job_ids_queued "$1" "$2")" ]; }
 wait_reason_has() { wait_reason "$1" "$2" | grep -qF "$3"; }
@@ -112,37 +114,81 @@ for n in 1 2 3; do
 done
 
 # ---------------------------------------------------------------- part a
+part_a() {
 step "a. $((3 * PER_HOST)) lease jobs, round-robin over the hosts, MaxRunning=$LIMIT fleet-wide"
+# A job holds its slot until $tmp/go exists (at most 120 s), then 0.3 s more:
+# the first holders wait until all 30 requests are queued in etcd, so the
+# limit and the order bind whatever the machine's speed.
 cat >"$tmp/job.sh" <<'JOB'
 #!/bin/sh
 echo "start $(date +%s%N) $1 $SLUICE_JOB_ID" >>"$2"
-sleep 0.5
+i=0
+while [ ! -e "$3" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
 echo "end $(date +%s%N) $1 $SLUICE_JOB_ID" >>"$2"
 JOB
 chmod +x "$tmp/job.sh"
 : >"$tmp/intervals"
+# The Cluster property of each host, sampled all along part a.
+(
+        while [ ! -e "$tmp/stop-sampling" ]; do
+                for n in 1 2 3; do ctl "$n" cluster --json >>"$tmp/samples" 2>/dev/null || true; echo >>"$tmp/samples"; done
+                sleep 0.2
+        done
+) &
+sampler=$!
+pids+=("$sampler")
 runs=()
 k=0
 for ((r = 0; r < PER_HOST; r++)); do
         for n in 1 2 3; do
-                ctl "$n" run --class=sync -- "$tmp/job.sh" "h$n" "$tmp/intervals" >"$tmp/run-$k.out" 2>&1 &
+                ctl "$n" run --class=sync -- "$tmp/job.sh" "h$n" "$tmp/intervals" "$tmp/go" >"$tmp/run-$k.out" 2>&1 &
                 runs+=("$!")
                 k=$((k + 1))
-                # Its request is in etcd before the next host asks: the fleet's
-                # queue is h1 h2 h3 h1 … by revision.
-                wait_for 30 "request $k in etcd" has_keys_at_least "$k"
+                # A host asks the fleet for a slot only within its local limits
+                # (the resource's MaxRunning=2 counts there too: a request
+                # reserves its local slot): two requests per host at a time.
+                # The first six are in etcd before the next host asks: the
+                # fleet's queue starts h1 h2 h3 h1 h2 h3 by revision.
+                if [ $k -le $((3 * LIMIT)) ]; then
+                        wait_for 30 "request $k in etcd" has_keys_at_least "$k"
+                fi
         done
 done
+# The first two requests hold the fleet's two slots; the 28 others wait.
+wait_for 30 "the first two jobs running" sh -c "[ \$(grep -c ^start '$tmp/intervals') -ge 2 ]"
+sleep 1
+[ "$(grep -c ^start "$tmp/intervals")" -eq "$LIMIT" ] || fail "$(grep -c ^start "$tmp/intervals") jobs started while $LIMIT slots were held"
+touch "$tmp/go"
 failed=0
 for i in "${!runs[@]}"; do
         wait "${runs[i]}" || { echo "run $i failed:"; cat "$tmp/run-$i.out"; failed=$((failed + 1)); }
 done
 [ $failed -eq 0 ] || fail "$failed of $k jobs failed"
 wait_for 30 "every key released" live_is ""
+touch "$tmp/stop-sampling"
+wait "$sampler" || true
+python3 - "$tmp/samples" "$LIMIT" <<'PY2' || fail "the Cluster property showed more holders than the limit"
+import json, sys
+n, peak, bad = 0, 0, []
+for line in open(sys.argv[1]):
+    if not line.strip():
+        continue
+    d = json.loads(line)
+    for r in d["Resources"]:
+        n += 1
+        peak = max(peak, len(r["Holders"]))
+        if len(r["Holders"]) > int(sys.argv[2]) or r["RunningHere"] > len(r["Holders"]):
+            bad.append(r)
+print(f"a: {n} samples of the Cluster property on the 3 hosts: at most {peak} holders fleet-wide")
+sys.exit(1 if bad or peak == 0 else 0)
+PY2
 $check check "$tmp/watch.json" "$prefix" "$tmp/intervals" "$LIMIT" "$k" || fail "part a"
 echo "a: all $k jobs succeeded"
+}
 
 # ---------------------------------------------------------------- part b
+part_b() {
 step "b. SIGKILL the sluiced holding $LIMIT slots"
 ja=$(ctl 1 acquire --ttl=300 sync) || fail "acquire on h1"
 jb=$(ctl 1 acquire --ttl=300 sync) || fail "acquire on h1"
@@ -184,8 +230,10 @@ wait_for 30 "h1's leases hold the slots again" live_groups_are "h1/$ja h1/$jb"
 ctl 1 release "$ja" && ctl 1 release "$jb" || fail "release on h1"
 wait_for 30 "every key released" live_is ""
 echo "b: restarted h1 re-took its 2 slots (one key per job), nothing admitted twice"
+}
 
 # ---------------------------------------------------------------- part c
+part_c() {
 step "c. stop etcd member e1"
 stop_etcd 1
 timeout 60 "$sluicectl" --bus-address="${addr[2]}" run --class=sync -- true ||
@@ -213,19 +261,29 @@ wait_for 60 "the waiting cluster job granted" test -s "$tmp/c-wait"
 wait "$pw" || fail "the waiting cluster job: $(cat "$tmp/c-wait")"
 ctl 3 release "$(cat "$tmp/c-wait")" || fail "release on h3"
 echo "c: etcd back: the waiting job ran"
+}
 
 # ---------------------------------------------------------------- part d
+part_d() {
 step "d. a malformed and an unreachable endpoint at start"
 for n in 4 5; do start_bus "$n"; done
 write_conf 4 "ftp://etcd.invalid:2379"
 write_conf 5 "$dead_url"
 for n in 4 5; do start_sluiced "$n"; done
 wait_for 30 "h4's log names the malformed endpoint" grep -q 'ftp://etcd.invalid:2379' "$tmp/h4/sluiced.log"
-wait_for 30 "h5's log names the unreachable endpoint" grep -qF "$dead_url" "$tmp/h5/sluiced.log"
+wait_for 30 "h5's log says the endpoint is unreachable, naming it" log_unreachable 5 "$dead_url"
 echo "d: h4: $(grep -m1 'ftp://etcd.invalid' "$tmp/h4/sluiced.log")"
-echo "d: h5: $(grep -m1 -F "$dead_url" "$tmp/h5/sluiced.log")"
+echo "d: h5: $(grep -F "$dead_url" "$tmp/h5/sluiced.log" | grep -m1 unreachable)"
+wait_for 30 "h4's ClusterState unavailable" cluster_state_is 4 unavailable
+wait_for 30 "h5's ClusterState down" cluster_state_is 5 down
 for n in 4 5; do
         timeout 60 "$sluicectl" --bus-address="${addr[n]}" run --class=local -- true || fail "a host job on h$n"
 done
 echo "d: both serve host scope"
+}
+
+# FLEET_PARTS="a c" runs only those (debugging); all four by default.
+for part in ${FLEET_PARTS:-a b c d}; do
+        "part_$part"
+done
 echo "PASS"
