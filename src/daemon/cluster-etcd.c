@@ -68,7 +68,7 @@ struct Cluster {
         int64_t lease_id;  /* the lease in use; 0: none confirmed yet */
         bool host_key_ok;  /* the host key is ours under lease_id */
         bool host_putting;
-        char *refused;     /* the host name is another sluiced's: cluster scope refused */
+        char *refused;     /* the host key is another lease's: cluster scope refused while it is */
 
         bool recover_called, recover_started, recovering;
         GArray *recover_jobs; /* RecoverJob */
@@ -160,10 +160,16 @@ static void kick_now(Cluster *c) {
         (void) sd_event_source_set_enabled(c->retry, SD_EVENT_ONESHOT);
 }
 
+/*
+ * Whether an error says etcd cannot be used (every endpoint failed, timeouts,
+ * refused credentials, garbage on the port), as opposed to the answer to one
+ * request (a lease or key not found, a watch's end).
+ */
 static bool error_is_unreachable(const GError *e) {
-        return e->domain == ETCD_ERROR &&
-               (e->code == ETCD_ERROR_UNREACHABLE || e->code == ETCD_ERROR_TIMEOUT ||
-                e->code == ETCD_ERROR_GRPC_UNAVAILABLE || e->code == ETCD_ERROR_HTTP);
+        if (e->domain != ETCD_ERROR)
+                return true;
+        return e->code != ETCD_ERROR_GRPC_NOT_FOUND && e->code != ETCD_ERROR_LEASE_NOT_FOUND &&
+               e->code != ETCD_ERROR_COMPACTED && e->code != ETCD_ERROR_WATCH_ENDED;
 }
 
 /* Every reply tells whether etcd is up; "etcd unreachable (…)" says why not. */
@@ -321,20 +327,21 @@ static void hosts_range(Cluster *c) {
 
 static void run_ops(Cluster *c);
 static void recover_start(Cluster *c);
+static const RecoverJob *recover_job_find(Cluster *c, const char *resource, uint64_t job_id);
 static void requeue_wants(Cluster *c);
 
+/*
+ * The host key is held by another lease: another sluiced with this HostName,
+ * or this host's own last run whose lease id was not stored (its key goes
+ * with that lease's TTL).  Refused while so: every answer says why, nothing
+ * is sent; the put is tried again on the keeper's rhythm.
+ */
 static void refuse(Cluster *c, const char *why) {
-        if (c->refused)
-                return;
+        if (!c->refused)
+                cluster_logf(c, LOG_ERR, "cluster scope refused: %s", why);
+        g_free(c->refused);
         c->refused = g_strdup(why);
-        cluster_logf(c, LOG_ERR, "cluster scope refused: %s", why);
-        /* Nothing of ours will ever be under this lease: let it go now. */
-        c->keeper = etcd_lease_keeper_free(c->keeper); /* (not called from the keeper's callback) */
-        if (c->lease_id != 0)
-                (void) etcd_client_lease_revoke(c->client, c->lease_id, NULL, NULL);
-        c->lease_id = 0;
-        g_queue_clear_full(&c->ops, (GDestroyNotify) op_free);
-        g_queue_clear_full(&c->staged, (GDestroyNotify) op_free);
+        cluster_arm_retry(c);
         cluster_notify(c);
 }
 
@@ -364,6 +371,11 @@ static void on_host_put(EtcdClient *client, const EtcdReply *reply, const GError
                 return;
         }
         c->host_key_ok = true;
+        if (c->refused) {
+                cluster_logf(c, LOG_NOTICE, "cluster: %s is this host's now: cluster scope goes on", c->host_key);
+                g_clear_pointer(&c->refused, g_free);
+                cluster_notify(c);
+        }
         hosts_range(c);
         requeue_wants(c);
         recover_start(c);
@@ -373,7 +385,7 @@ static void on_host_put(EtcdClient *client, const EtcdReply *reply, const GError
 static void host_key_put(Cluster *c) {
         g_autofree char *value = NULL;
 
-        if (c->host_putting || c->host_key_ok || c->lease_id == 0 || c->refused)
+        if (c->host_putting || c->host_key_ok || c->lease_id == 0)
                 return;
         c->host_putting = true;
         value = host_value(c);
@@ -522,10 +534,15 @@ static void on_op_reply(EtcdClient *client, const EtcdReply *reply, const GError
                 break;
         }
         case OP_SWEEP:
-                /* Restart step 3: this host's keys whose job is neither running nor waiting. */
+                /*
+                 * Restart step 3: this host's keys.  A waiting job's key still
+                 * standing (the lease was kept) is its place: kept.  A key whose
+                 * job is neither running nor waiting: deleted.
+                 */
                 for (guint i = reply->kvs->len; i > 0; i--) {
                         const EtcdKeyValue *kv = g_ptr_array_index(reply->kvs, i - 1);
                         g_autofree char *res = NULL, *host = NULL;
+                        const RecoverJob *rj;
                         ClusterResource *kr;
                         uint64_t job;
 
@@ -535,6 +552,17 @@ static void on_op_reply(EtcdClient *client, const EtcdReply *reply, const GError
                         kr = g_hash_table_lookup(c->resources, res);
                         if (kr && g_hash_table_contains(kr->wants, &job))
                                 continue;
+                        rj = recover_job_find(c, res, job);
+                        if (rj && !rj->running && kv->lease == c->lease_id) {
+                                ClusterWant *w;
+
+                                kr = resource_get(c, res, rj->limit, NULL);
+                                w = want_new(c, kr, job);
+                                w->state = WANT_PLACED;
+                                w->create_revision = kv->create_revision;
+                                cluster_resource_range(kr); /* its copy, and its watch */
+                                continue;
+                        }
                         cluster_logf(c, LOG_INFO, "cluster: %s is no job's any more (a release lost in a crash): deleting it",
                                      kv->key);
                         g_queue_push_head(&c->ops, op_new(OP_DELETE, res, job, kv->key));
@@ -553,7 +581,7 @@ static void on_op_reply(EtcdClient *client, const EtcdReply *reply, const GError
 static void run_ops(Cluster *c) {
         Op *op;
 
-        while (!c->op_busy && !c->refused && (op = g_queue_peek_head(&c->ops))) {
+        while (!c->op_busy && (op = g_queue_peek_head(&c->ops))) {
                 ClusterResource *r = op->resource ? g_hash_table_lookup(c->resources, op->resource) : NULL;
                 g_autofree char *value = NULL;
                 g_autofree char *body = NULL;
@@ -614,8 +642,6 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
         GHashTableIter i;
         gpointer v;
 
-        if (c->refused)
-                return 0;
         host_key_put(c);
         if (c->host_key_ok)
                 requeue_wants(c);
@@ -632,28 +658,42 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* ---- restart ---- */
 
-/* Restart steps 2-3 (docs/cluster.md): once the lease (kept or new) and the host key stand. */
+static const RecoverJob *recover_job_find(Cluster *c, const char *resource, uint64_t job_id) {
+        for (guint i = 0; i < c->recover_jobs->len; i++) {
+                const RecoverJob *j = &g_array_index(c->recover_jobs, RecoverJob, i);
+
+                if (j->job_id == job_id && g_str_equal(j->resource, resource))
+                        return j;
+        }
+        return NULL;
+}
+
+/*
+ * Restart steps 2-3 (docs/cluster.md): once the lease (kept or new) and the
+ * host key stand.  The running jobs' txns (each finds its key, or makes it
+ * anew at the end); a waiting job keeps its key if it still stands (the
+ * sweep finds it) and asks again through answer() otherwise: a job that was
+ * only queued, not yet past its local limits, must not take a fleet place.
+ */
 static void recover_start(Cluster *c) {
-        if (!c->recover_called || c->recover_started || c->lease_id == 0 || !c->host_key_ok || c->refused)
+        if (!c->recover_called || c->recover_started || c->lease_id == 0 || !c->host_key_ok)
                 return;
         c->recover_started = true;
-        /* The running jobs first (they held slots), then the waiting ones, each in job order. */
-        for (int pass = 0; pass < 2; pass++)
-                for (guint i = 0; i < c->recover_jobs->len; i++) {
-                        RecoverJob *j = &g_array_index(c->recover_jobs, RecoverJob, i);
-                        ClusterResource *r;
-                        ClusterWant *w;
+        for (guint i = 0; i < c->recover_jobs->len; i++) {
+                RecoverJob *j = &g_array_index(c->recover_jobs, RecoverJob, i);
+                ClusterResource *r;
+                ClusterWant *w;
 
-                        if (j->running != (pass == 0))
-                                continue;
-                        r = resource_get(c, j->resource, j->limit, NULL);
-                        w = g_hash_table_lookup(r->wants, &j->job_id);
-                        if (!w)
-                                w = want_new(c, r, j->job_id);
-                        w->admitted = j->running;
-                        w->state = WANT_SENT;
-                        g_queue_push_tail(&c->ops, op_new(OP_TXN, r->name, w->job_id, w->key));
-                }
+                if (!j->running)
+                        continue;
+                r = resource_get(c, j->resource, j->limit, NULL);
+                w = g_hash_table_lookup(r->wants, &j->job_id);
+                if (!w)
+                        w = want_new(c, r, j->job_id);
+                w->admitted = true;
+                w->state = WANT_SENT;
+                g_queue_push_tail(&c->ops, op_new(OP_TXN, r->name, w->job_id, w->key));
+        }
         g_queue_push_tail(&c->ops, op_new(OP_HOST_PUT, NULL, 0, NULL));
         g_queue_push_tail(&c->ops, op_new(OP_SWEEP, NULL, 0, NULL));
         g_queue_push_tail(&c->ops, op_new(OP_RECOVERED, NULL, 0, NULL));
@@ -693,13 +733,14 @@ static void cluster_recover(Cluster *c, const ClusterRecoverJob *jobs, size_t n_
 
 static ClusterAnswer unavailable(Cluster *c, char **ret_reason) {
         if (ret_reason) {
+                /* What would end the wait first: a refusal, etcd down (also while recovering), then recovery. */
                 if (c->refused)
                         *ret_reason = g_strdup(c->refused);
-                else if (c->recovering)
-                        *ret_reason = g_strdup(_("recovering"));
-                else
+                else if (!c->etcd_up)
                         *ret_reason = g_strdup_printf(_("etcd unreachable (%s): waiting"),
                                                       c->etcd_why ?: _("no answer yet"));
+                else
+                        *ret_reason = g_strdup(_("recovering"));
         }
         return CLUSTER_UNAVAILABLE;
 }

@@ -42,6 +42,7 @@ struct Fixture {
         EtcdClient *client;
         Host hosts[4];
         char *reason;
+        const char *user, *password; /* for the hosts started next */
 };
 
 #define WAIT_FOR(f, cond)                                                                        \
@@ -115,6 +116,8 @@ static Host *host_start_with(Fixture *f, int i, const char *name, uint32_t ttl, 
                 .prefix = "/sluice",
                 .lease_ttl_sec = ttl,
                 .stored_lease_id = stored,
+                .user = f->user,
+                .password = f->password,
         };
         g_autoptr(GError) error = NULL;
 
@@ -354,6 +357,8 @@ static void test_recover_same_lease(Fixture *f, gconstpointer data) {
                 { .job_id = 2, .resource = RES, .limit = 2, .running = true },
                 { .job_id = 1, .resource = RES, .limit = 2, .running = true },
                 { .job_id = 4, .resource = RES, .limit = 2, .running = false },
+                /* queued, never past its local limits: it had no key and gets none */
+                { .job_id = 6, .resource = RES, .limit = 2, .running = false },
         };
 
         g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
@@ -371,6 +376,7 @@ static void test_recover_same_lease(Fixture *f, gconstpointer data) {
         g_assert_cmpint(ask(f, a, 9), ==, CLUSTER_UNAVAILABLE);
         g_assert_cmpstr(f->reason, ==, "recovering");
         WAIT_FOR(f, ask(f, a, 9) != CLUSTER_UNAVAILABLE);
+        M->release(a->c, 9, RES); /* (the probe's want: never sent) */
         g_assert_cmpint(a->granted, ==, 1);
         g_assert_cmpint(a->lease, ==, lease);
         g_assert_cmpuint(a->lost, ==, 0);
@@ -385,6 +391,9 @@ static void test_recover_same_lease(Fixture *f, gconstpointer data) {
                 g_assert_cmpint(g_array_index(after, int64_t, i), ==, g_array_index(before, int64_t, i));
         g_assert_cmpint(ask(f, b, 3), ==, CLUSTER_WAITING);
         g_assert_nonnull(strstr(a->log, "/a/5 is no job's any more"));
+        /* Job 6 asks when dispatch gets to it: at the end. */
+        g_assert_cmpint(request(f, a, 6), ==, CLUSTER_WAITING);
+        g_assert_cmpstr(f->reason, ==, "2 of 2 running in the fleet, position 3 in the fleet queue");
 }
 
 /* sluiced down longer than the TTL: a new lease, keys anew at the end; lease_lost says so. */
@@ -416,6 +425,8 @@ static void test_recover_expired_lease(Fixture *f, gconstpointer data) {
 /* Two sluiced with one HostName: the second refuses cluster scope, in words. */
 static void test_duplicate_host(Fixture *f, gconstpointer data) {
         Host *a = host_start(f, 0, "a"), *a2 = host_start(f, 1, "a");
+        int64_t lease;
+        Got g = { 0 };
 
         g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
         WAIT_FOR(f, ask(f, a2, 2) == CLUSTER_UNAVAILABLE);
@@ -425,12 +436,30 @@ static void test_duplicate_host(Fixture *f, gconstpointer data) {
         /* Nothing of the second one reached etcd; the first goes on. */
         g_assert_true(keys_are(f, RES_PREFIX "a/1\n"));
         g_assert_cmpint(ask(f, a, 1), ==, CLUSTER_ADMITTED);
+        g_assert_cmpint(ask(f, a2, 2), ==, CLUSTER_UNAVAILABLE);
+
+        /* The first one goes away for good (its lease ends): the second takes the name and goes on. */
+        lease = a->lease;
+        host_stop(a);
+        g_assert_cmpint(etcd_client_lease_revoke(f->client, lease, on_got, &g), ==, 0);
+        WAIT_FOR(f, g.done);
+        g_assert_no_error(g.error);
+        got_clear(&g);
+        WAIT_FOR(f, ask(f, a2, 2) != CLUSTER_UNAVAILABLE);
+        M->flush(a2->c);
+        WAIT_FOR(f, ask(f, a2, 2) == CLUSTER_ADMITTED);
+        g_assert_nonnull(strstr(a2->log, "cluster scope goes on"));
 }
 
 /* etcd SIGKILLed: waiting jobs say so, naming the endpoint; etcd back: they go on. */
 static void test_etcd_killed(Fixture *f, gconstpointer data) {
         Host *a = host_start(f, 0, "a"), *b = host_start(f, 1, "b");
         g_autofree char *view = NULL;
+        int64_t lease;
+        ClusterRecoverJob jobs[] = {
+                { .job_id = 1, .resource = RES, .limit = 2, .running = true },
+                { .job_id = 2, .resource = RES, .limit = 2, .running = true },
+        };
 
         g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
         g_assert_cmpint(request(f, a, 2), ==, CLUSTER_ADMITTED);
@@ -445,8 +474,21 @@ static void test_etcd_killed(Fixture *f, gconstpointer data) {
         /* Admitted stays admitted (a position never grows). */
         g_assert_cmpint(ask(f, a, 1), ==, CLUSTER_ADMITTED);
 
+        /* a restarts meanwhile: while etcd is away its answers say so (not just "recovering"). */
+        lease = a->lease;
+        host_stop(a);
+        a = host_start_with(f, 0, "a", 10, lease, false);
+        M->recover(a->c, jobs, G_N_ELEMENTS(jobs));
+        WAIT_FOR(f, ask(f, a, 9) == CLUSTER_UNAVAILABLE && g_str_has_prefix(f->reason, "etcd unreachable ("));
+
         etcd_server_restart(f->server);
         WAIT_FOR(f, ask(f, b, 3) == CLUSTER_WAITING);
+        /* The stored lease outlived etcd's restart: the same keys, nothing admitted twice. */
+        WAIT_FOR(f, ask(f, a, 9) != CLUSTER_UNAVAILABLE);
+        M->release(a->c, 9, RES); /* (the probe's want: never sent) */
+        g_assert_cmpint(a->lease, ==, lease);
+        g_assert_cmpint(ask(f, a, 1), ==, CLUSTER_ADMITTED);
+        g_assert_true(keys_are(f, RES_PREFIX "a/1\n" RES_PREFIX "a/2\n" RES_PREFIX "b/3\n"));
         release(f, a, 1);
         WAIT_FOR(f, ask(f, b, 3) == CLUSTER_ADMITTED);
         g_assert_cmpuint(a->lost + b->lost, ==, 0);
@@ -481,6 +523,36 @@ static void test_tls(Fixture *f, gconstpointer data) {
         Host *a = host_start(f, 0, "a");
 
         g_assert_true(g_str_has_prefix(f->server->client_url, "https://"));
+        g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
+}
+
+static void admin(Fixture *f, const char *path, const char *body) {
+        Got g = { 0 };
+
+        g_assert_cmpint(etcd_client_call(f->client, path, body, on_got, &g), ==, 0);
+        WAIT_FOR(f, g.done);
+        g_assert_no_error(g.error);
+        got_clear(&g);
+}
+
+/* etcd with auth on: User=/password reach the client; a wrong password is said in the reason. */
+static void test_auth(Fixture *f, gconstpointer data) {
+        Host *a;
+
+        admin(f, "/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"s3cret\"}");
+        admin(f, "/v3/auth/role/add", "{\"name\":\"root\"}");
+        admin(f, "/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
+        admin(f, "/v3/auth/enable", "{}");
+
+        f->user = "root";
+        f->password = "wrong";
+        a = host_start_with(f, 1, "b", 10, 0, false);
+        WAIT_FOR(f, ask(f, a, 2) == CLUSTER_UNAVAILABLE);
+        g_assert_nonnull(strstr(f->reason, "authenticating as \"root\""));
+        g_assert_nonnull(strstr(f->reason, "authentication failed"));
+
+        f->password = "s3cret";
+        a = host_start(f, 0, "a");
         g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
 }
 
@@ -543,6 +615,7 @@ int main(int argc, char *argv[]) {
         ADD("duplicate-host", test_duplicate_host);
         ADD("etcd-killed", test_etcd_killed);
         ADD("compaction", test_compaction);
+        ADD("auth", test_auth);
         g_test_add("/cluster-module/tls", Fixture, NULL, fixture_setup_tls, test_tls, fixture_teardown);
         return g_test_run();
 }
