@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "config-cluster.h"
 #include "config-command.h"
 #include "config-model.h"
 #include "config-quote.h"
@@ -331,6 +332,7 @@ static const KeyDef key_defs[] = {
         { { CONFIG_SECTION_CLASS, "OnFailure", "" }, config_parse_class_notify, false },
 
         { { CONFIG_SECTION_RESOURCE, "MaxRunning", "0" }, parse_resource_max_running, false },
+        { { CONFIG_SECTION_RESOURCE, "Scope", "host" }, config_parse_resource_scope, false },
 
         { { CONFIG_SECTION_SCHEDULE, "Description", "" }, config_parse_schedule_key, false },
         { { CONFIG_SECTION_SCHEDULE, "Class", "" }, config_parse_schedule_key, false },
@@ -350,6 +352,17 @@ static const KeyDef key_defs[] = {
         { { CONFIG_SECTION_ALERT, "MaxWaitSec", "0" }, config_parse_alert_key, false },
         { { CONFIG_SECTION_ALERT, "Severity", "warning" }, config_parse_alert_key, false },
         { { CONFIG_SECTION_ALERT, "Notify", "" }, config_parse_alert_key, false },
+
+        { { CONFIG_SECTION_CLUSTER, "Endpoints", "" }, config_parse_cluster_key, false },
+        { { CONFIG_SECTION_CLUSTER, "CAFile", "" }, config_parse_cluster_key, false },
+        { { CONFIG_SECTION_CLUSTER, "CertFile", "" }, config_parse_cluster_key, false },
+        { { CONFIG_SECTION_CLUSTER, "KeyFile", "" }, config_parse_cluster_key, false },
+        { { CONFIG_SECTION_CLUSTER, "User", "" }, config_parse_cluster_key, false },
+        { { CONFIG_SECTION_CLUSTER, "PasswordFile", "" }, config_parse_cluster_key, false },
+        { { CONFIG_SECTION_CLUSTER, "HostName", "" }, config_parse_cluster_key, false },
+        { { CONFIG_SECTION_CLUSTER, "Prefix", "/sluice" }, config_parse_cluster_key, false },
+        { { CONFIG_SECTION_CLUSTER, "LeaseTTLSec", "10" }, config_parse_cluster_key, false },
+        { { CONFIG_SECTION_CLUSTER, "OnLeaseLost", "keep" }, config_parse_cluster_key, false },
 };
 
 /**
@@ -420,6 +433,11 @@ bool config_section_parse(const char *group, ConfigSectionType *ret_type, const 
                 *ret_arg = NULL;
                 return true;
         }
+        if (strcmp(group, "Cluster") == 0) {
+                *ret_type = CONFIG_SECTION_CLUSTER;
+                *ret_arg = NULL;
+                return true;
+        }
         if (g_str_has_prefix(group, "Class ")) {
                 const char *name = group + strlen("Class ");
 
@@ -467,7 +485,7 @@ bool config_section_parse(const char *group, ConfigSectionType *ret_type, const 
         }
 
         g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
-                            _("unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME or Alert NAME)"));
+                            _("unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME, Alert NAME or Cluster)"));
         prefix_error(error, origin, group, NULL);
         return false;
 }
@@ -563,6 +581,7 @@ void config_model_free(SluiceConfig *cfg) {
         g_hash_table_unref(cfg->resources);
         g_hash_table_unref(cfg->schedules);
         g_hash_table_unref(cfg->alerts);
+        cluster_config_free(cfg->cluster);
         g_free(cfg->fair_resource_key);
         if (cfg->merged)
                 g_key_file_unref(cfg->merged);
@@ -719,6 +738,16 @@ static bool cross_section_check(const SluiceConfig *cfg, GKeyFile *kf, const Con
                         ok = config_schedule_check(cfg, g_hash_table_lookup(cfg->schedules, arg), &key, error);
                 else if (type == CONFIG_SECTION_ALERT)
                         ok = config_alert_check(cfg, g_hash_table_lookup(cfg->alerts, arg), &key, error);
+                else if (type == CONFIG_SECTION_CLUSTER)
+                        ok = config_cluster_check(cfg->cluster, &key, error);
+                else if (type == CONFIG_SECTION_RESOURCE && !cfg->cluster &&
+                         ((const ResourceConfig *) g_hash_table_lookup(cfg->resources, arg))->scope ==
+                                 RESOURCE_SCOPE_CLUSTER) {
+                        key = "Scope";
+                        ok = false;
+                        g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                            _("\"cluster\" needs a [Cluster] section (the etcd fleet to count in)"));
+                }
                 if (!ok) {
                         prefix_error(error, config_origins_lookup(origins, group, key), group, key);
                         return false;
@@ -793,6 +822,13 @@ SluiceConfig *config_model_build(GKeyFile *kf, const ConfigOrigins *origins, Con
                                 return NULL;
                         break;
                 }
+
+                case CONFIG_SECTION_CLUSTER:
+                        if (!cfg->cluster)
+                                cfg->cluster = cluster_config_new();
+                        if (!build_section(cfg->cluster, type, kf, group, origins, error))
+                                return NULL;
+                        break;
 
                 default:
                         g_assert_not_reached();

@@ -18,6 +18,7 @@ typedef enum {
         CONFIG_SECTION_RESOURCE,        /* [Resource TYPE:VALUE] or [Resource TYPE:*] */
         CONFIG_SECTION_SCHEDULE,        /* [Schedule NAME] */
         CONFIG_SECTION_ALERT,           /* [Alert NAME] */
+        CONFIG_SECTION_CLUSTER,         /* [Cluster] */
         _CONFIG_SECTION_MAX,
 } ConfigSectionType;
 

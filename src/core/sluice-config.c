@@ -669,6 +669,122 @@ uint32_t sluice_config_resource_limit(const SluiceConfig *cfg, const char *resou
         return r ? r->max_running : 0;
 }
 
+static const ResourceConfig *resource_lookup(const SluiceConfig *cfg, const char *resource) {
+        const ResourceConfig *r = g_hash_table_lookup(cfg->resources, resource);
+        const char *colon;
+
+        if (r)
+                return r;
+        colon = strchr(resource, ':');
+        if (!colon)
+                return NULL;
+        g_autofree char *wildcard = g_strdup_printf("%.*s:*", (int) (colon - resource), resource);
+        return g_hash_table_lookup(cfg->resources, wildcard);
+}
+
+/**
+ * sluice_config_resource_scope() - Scope= of one expanded resource
+ * @cfg: the configuration
+ * @resource: "TYPE:VALUE", e.g. "sync:offsite" (a section key "TYPE:*" works too)
+ *
+ * The section is chosen as for the limit: an exact [Resource TYPE:VALUE]
+ * wins over [Resource TYPE:*], whole (its Scope= default included).
+ *
+ * Return: RESOURCE_SCOPE_HOST when no section applies.
+ */
+ResourceScope sluice_config_resource_scope(const SluiceConfig *cfg, const char *resource) {
+        const ResourceConfig *r;
+
+        g_return_val_if_fail(cfg, RESOURCE_SCOPE_HOST);
+        if (!resource)
+                return RESOURCE_SCOPE_HOST;
+        r = resource_lookup(cfg, resource);
+        return r ? r->scope : RESOURCE_SCOPE_HOST;
+}
+
+static bool cluster_config_equal(const ClusterConfig *a, const ClusterConfig *b) {
+        if (!a || !b)
+                return a == b;
+        return g_strv_equal((const char *const *) a->endpoints, (const char *const *) b->endpoints) &&
+               g_strcmp0(a->ca_file, b->ca_file) == 0 && g_strcmp0(a->cert_file, b->cert_file) == 0 &&
+               g_strcmp0(a->key_file, b->key_file) == 0 && g_strcmp0(a->user, b->user) == 0 &&
+               g_strcmp0(a->password_file, b->password_file) == 0 &&
+               g_strcmp0(a->host_name, b->host_name) == 0 && g_strcmp0(a->prefix, b->prefix) == 0 &&
+               a->lease_ttl_sec == b->lease_ttl_sec && a->on_lease_lost == b->on_lease_lost;
+}
+
+/* The scope of every resource section of @sections is the same in @a (running) and @b (next). */
+static bool scopes_kept(const SluiceConfig *a, const SluiceConfig *b, const SluiceConfig *sections, GError **error) {
+        GHashTableIter it;
+        gpointer key;
+
+        g_hash_table_iter_init(&it, sections->resources);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+                ResourceScope was = sluice_config_resource_scope(a, key), now = sluice_config_resource_scope(b, key);
+
+                if (was != now) {
+                        g_autofree char *q = config_quote(key);
+                        g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                    _("[Resource %s] Scope: cannot change from %s to %s while sluiced runs "
+                                      "(restart sluiced)"), q,
+                                    was == RESOURCE_SCOPE_CLUSTER ? "cluster" : "host",
+                                    now == RESOURCE_SCOPE_CLUSTER ? "cluster" : "host");
+                        return false;
+                }
+        }
+        return true;
+}
+
+/**
+ * sluice_config_check_runtime_change() - may @next replace @running without a restart?
+ * @running: the configuration in force
+ * @next: the candidate (UpdateConfig(), Reload())
+ * @error: SLUICE_ERROR_INVALID_CONFIG naming [Cluster] or the resource, saying to restart
+ *
+ * [Cluster] (any key) and the Scope= of any resource either configuration
+ * has a section for are fixed while sluiced runs: the etcd connection is
+ * made once at start, and a resource whose jobs hold fleet keys cannot
+ * silently change how it is counted (docs/cluster.md, "Configuration").
+ *
+ * Return: true when they are the same.
+ */
+bool sluice_config_check_runtime_change(const SluiceConfig *running, const SluiceConfig *next, GError **error) {
+        g_return_val_if_fail(running && next, false);
+
+        if (!cluster_config_equal(running->cluster, next->cluster)) {
+                g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                    _("[Cluster]: cannot change while sluiced runs (restart sluiced)"));
+                return false;
+        }
+        return scopes_kept(running, next, running, error) && scopes_kept(running, next, next, error);
+}
+
+/**
+ * sluice_config_check_runtime_key() - may UpdateConfig() set @key of @section?
+ * @section: "Cluster", "Resource KEY", ...
+ * @key: the key
+ * @error: SLUICE_ERROR_INVALID_CONFIG saying to edit the files and restart
+ *
+ * [Cluster] and [Resource KEY] Scope= come from the files only: an override
+ * would outlive the restart that applies it, and a later UnsetConfig() would
+ * change them under running jobs (docs/cluster.md, "Configuration").
+ *
+ * Return: true when it may.
+ */
+bool sluice_config_check_runtime_key(const char *section, const char *key, GError **error) {
+        g_return_val_if_fail(section && key, false);
+
+        if (strcmp(section, "Cluster") == 0 ||
+            (g_str_has_prefix(section, "Resource ") && strcmp(key, "Scope") == 0)) {
+                g_autofree char *qs = config_quote(section), *qk = config_quote(key);
+                g_set_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                            _("[%s] %s: set in the configuration files only (edit them and restart sluiced)"),
+                            qs, qk);
+                return false;
+        }
+        return true;
+}
+
 /**
  * sluice_config_class_names() - every class name, sorted
  * @cfg: the configuration

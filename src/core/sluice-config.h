@@ -114,10 +114,35 @@ typedef struct ClassConfig {
                                          * not cancelled), NULL = none */
 } ClassConfig;
 
+typedef enum {
+        RESOURCE_SCOPE_HOST,    /* Scope=host: MaxRunning= counts this host's jobs (default) */
+        RESOURCE_SCOPE_CLUSTER, /* Scope=cluster: MaxRunning= counts the fleet's (docs/cluster.md) */
+} ResourceScope;
+
 typedef struct ResourceConfig {
         char *key;              /* "datastore:a", or "datastore:*" for every value of datastore */
         uint32_t max_running;   /* MaxRunning= (0 = unlimited) */
+        ResourceScope scope;    /* Scope= host|cluster (host); cluster needs [Cluster] */
 } ResourceConfig;
+
+/* [Cluster]: the etcd fleet this host is part of (docs/cluster.md). */
+typedef enum {
+        CLUSTER_ON_LEASE_LOST_KEEP,     /* OnLeaseLost=keep: jobs go on, an alert says the limit may be exceeded */
+        CLUSTER_ON_LEASE_LOST_STOP,     /* OnLeaseLost=stop: the running cluster jobs are stopped */
+} ClusterOnLeaseLost;
+
+typedef struct ClusterConfig {
+        char **endpoints;               /* Endpoints= http(s) URLs, at least one, never NULL */
+        char *ca_file;                  /* CAFile= absolute path, NULL: system CAs */
+        char *cert_file;                /* CertFile= (with KeyFile=), NULL: none */
+        char *key_file;                 /* KeyFile= */
+        char *user;                     /* User= (with PasswordFile=), NULL: no authentication */
+        char *password_file;            /* PasswordFile= absolute path, read by sluiced */
+        char *host_name;                /* HostName= [A-Za-z0-9_.@+-]{1,64}; NULL: sluiced uses the hostname */
+        char *prefix;                   /* Prefix= ("/sluice") */
+        uint32_t lease_ttl_sec;         /* LeaseTTLSec= 2..86400 (10) */
+        ClusterOnLeaseLost on_lease_lost;/* OnLeaseLost= keep|stop (keep) */
+} ClusterConfig;
 
 /* [Schedule NAME]: enqueue a job of a class on calendar events. */
 typedef enum {
@@ -219,6 +244,8 @@ typedef struct SluiceConfig {
 
         GHashTable *key_origins;        /* "SECTION\nKEY" -> SluiceConfigOrigin*: where each set key of
                                          * ->merged came from; NULL when nothing says */
+
+        ClusterConfig *cluster;         /* [Cluster] (owned), NULL without the section */
 } SluiceConfig;
 
 /* Where one key's value came from (sluice_config_key_origin(), GetConfig()). */
@@ -295,6 +322,21 @@ const ClassConfig *sluice_config_get_class(const SluiceConfig *cfg, const char *
 /* The limit for one expanded resource ("datastore:a"): an exact [Resource]
  * section wins over a "KEY:*" one; 0 = unlimited. */
 uint32_t sluice_config_resource_limit(const SluiceConfig *cfg, const char *resource);
+
+/* The Scope= of one expanded resource, chosen as the limit is (exact section over "KEY:*"). */
+ResourceScope sluice_config_resource_scope(const SluiceConfig *cfg, const char *resource);
+
+/*
+ * Whether @next may replace @running without a restart: [Cluster] and the
+ * Scope= of every resource either names must be the same (a resource whose
+ * jobs hold fleet keys cannot silently become host-scoped, and the etcd
+ * connection is made once).  InvalidConfig "... restart sluiced ..." if not.
+ */
+bool sluice_config_check_runtime_change(const SluiceConfig *running, const SluiceConfig *next, GError **error);
+
+/* Whether UpdateConfig() may set @key of @section: not [Cluster], not Scope=
+ * (files only; InvalidConfig "... restart sluiced" if not). */
+bool sluice_config_check_runtime_key(const char *section, const char *key, GError **error);
 
 /* Sorted class names, NULL-terminated; free with g_strfreev(). */
 char **sluice_config_class_names(const SluiceConfig *cfg);

@@ -180,6 +180,7 @@ static int print_config_keys(const char *section) {
                 [CONFIG_SECTION_RESOURCE] = "Resource",
                 [CONFIG_SECTION_SCHEDULE] = "Schedule",
                 [CONFIG_SECTION_ALERT] = "Alert",
+                [CONFIG_SECTION_CLUSTER] = "Cluster",
         };
         size_t len = strcspn(section, " ");
 

@@ -420,8 +420,16 @@ static int method_update_config(sd_bus_message *msg, void *userdata, sd_bus_erro
         if (r <= 0)
                 return r < 0 ? r : 1;
 
-        cfg = sluice_config_update(scheduler_get_config(m->scheduler), section,
-                                   (const char *const *) keys, (const char *const *) values, &gerror);
+        /* [Cluster] and Scope= need a restart (docs/cluster.md, "Configuration"):
+         * not settable, and no other key may change them either (a new
+         * [Resource sync:b] under a cluster-scoped [Resource sync:*]). */
+        for (size_t i = 0; keys && keys[i] && !gerror; i++)
+                (void) sluice_config_check_runtime_key(section, keys[i], &gerror);
+        if (!gerror)
+                cfg = sluice_config_update(scheduler_get_config(m->scheduler), section,
+                                           (const char *const *) keys, (const char *const *) values, &gerror);
+        if (cfg && !sluice_config_check_runtime_change(scheduler_get_config(m->scheduler), cfg, &gerror))
+                g_clear_pointer(&cfg, sluice_config_unref);
         if (!cfg) {
                 log_full(&m->log, LOG_NOTICE, "refused UpdateConfig(%s): %s", section, gerror->message);
                 if (gerror->domain == SLUICE_ERROR && gerror->code == SLUICE_ERROR_INVALID_CONFIG)

@@ -463,9 +463,19 @@ bool manager_reload(Manager *m, GError **error) {
                 return false;
         }
         /* The overrides of UpdateConfig(), stored or run-time, stay on top of the files. */
+        g_autoptr(SluiceConfig) old_files = m->files_config ? sluice_config_ref(m->files_config) : NULL;
         manager_config_set_files(m, cfg);
         g_clear_pointer(&cfg, sluice_config_unref);
         cfg = manager_config_build(m);
+        /* [Cluster] and Scope= need a restart (docs/cluster.md): the running
+         * configuration stays, files included. */
+        if (!sluice_config_check_runtime_change(scheduler_get_config(m->scheduler), cfg, &local)) {
+                log_full(&m->log, LOG_ERR, "reload refused, keeping the running configuration: %s", local->message);
+                if (old_files)
+                        manager_config_set_files(m, old_files);
+                g_propagate_error(error, g_steal_pointer(&local));
+                return false;
+        }
         log_full(&m->log, LOG_INFO, "configuration reloaded");
         manager_apply_config(m, cfg);
         return true;

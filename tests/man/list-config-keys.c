@@ -16,6 +16,7 @@ int main(void) {
                 [CONFIG_SECTION_RESOURCE] = "Resource",
                 [CONFIG_SECTION_SCHEDULE] = "Schedule",
                 [CONFIG_SECTION_ALERT] = "Alert",
+                [CONFIG_SECTION_CLUSTER] = "Cluster",
         };
         const ConfigKeyInfo *k;
 

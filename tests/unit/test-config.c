@@ -138,6 +138,8 @@ static void test_default_documents_every_key(void) {
                                 section = CONFIG_SECTION_SCHEDULE;
                         else if (g_str_has_prefix(l, "[Alert "))
                                 section = CONFIG_SECTION_ALERT;
+                        else if (g_str_has_prefix(l, "[Cluster]"))
+                                section = CONFIG_SECTION_CLUSTER;
                         else
                                 g_assert_not_reached();
                         continue;
@@ -705,6 +707,61 @@ static const struct {
         { "[Resource datastore:a]\nMaxRunning=lots\n",
           "t.conf: [Resource datastore:a] MaxRunning: \"lots\" is not a valid number" },
 
+        /* [Resource KEY] Scope= and [Cluster] (docs/cluster.md, "Configuration") */
+        { "[Resource sync:a]\nScope=fleet\n",
+          "t.conf: [Resource sync:a] Scope: \"fleet\" is not a valid scope (host or cluster)" },
+        { "[Resource sync:*]\nScope=cluster\nMaxRunning=2\n",
+          "t.conf: [Resource sync:*] Scope: \"cluster\" needs a [Cluster] section (the etcd fleet to count in)" },
+        { "[Cluster]\nPrefix=/x\n",
+          "t.conf: [Cluster] Endpoints: missing ([Cluster] needs at least one etcd endpoint)" },
+        { "[Cluster]\nEndpoints=ftp://etcd1:2379\n",
+          "t.conf: [Cluster] Endpoints: etcd endpoint \"ftp://etcd1:2379\": not an http:// or https:// URL" },
+        { "[Cluster]\nEndpoints=http://a:1 etcd2:2379\n",
+          "t.conf: [Cluster] Endpoints: etcd endpoint \"etcd2:2379\": not an http:// or https:// URL" },
+        { "[Cluster]\nEndpoints=https://\n",
+          "t.conf: [Cluster] Endpoints: etcd endpoint \"https://\": not an http:// or https:// URL" },
+        { "[Cluster]\nEndpoints=http://a:1 http://a:1\n",
+          "t.conf: [Cluster] Endpoints: \"http://a:1\" is listed twice" },
+        { "[Cluster]\nEndpoints=http://a:1 http://a:2 http://a:3 http://a:4 http://a:5 http://a:6 http://a:7 "
+          "http://a:8 http://a:9 http://a:10 http://a:11 http://a:12 http://a:13 http://a:14 http://a:15 "
+          "http://a:16 http://a:17\n",
+          "t.conf: [Cluster] Endpoints: more than 16 endpoints" },
+        { "[Cluster]\nEndpoints=http://a:1\nCAFile=etc/ca.pem\n",
+          "t.conf: [Cluster] CAFile: \"etc/ca.pem\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
+        { "[Cluster]\nEndpoints=http://a:1\nCertFile=/etc/c.pem\n",
+          "t.conf: [Cluster] KeyFile: missing (CertFile= needs it)" },
+        { "[Cluster]\nEndpoints=http://a:1\nKeyFile=/etc/c.key\n",
+          "t.conf: [Cluster] CertFile: missing (KeyFile= needs it)" },
+        { "[Cluster]\nEndpoints=http://a:1\nUser=sluice\n",
+          "t.conf: [Cluster] PasswordFile: missing (User= needs it)" },
+        { "[Cluster]\nEndpoints=http://a:1\nPasswordFile=/etc/sluice/pw\n",
+          "t.conf: [Cluster] User: missing (PasswordFile= needs it)" },
+        { "[Cluster]\nEndpoints=http://a:1\nUser=a\tb\nPasswordFile=/p\n",
+          "t.conf: [Cluster] User: \"a\\x09b\" is not a valid etcd user name (1 to 128 bytes, no blanks)" },
+        { "[Cluster]\nEndpoints=http://a:1\nHostName=backup/3\n",
+          "t.conf: [Cluster] HostName: \"backup/3\" is not a valid host name in the fleet ([A-Za-z0-9_.@+-]{1,64})" },
+        { "[Cluster]\nEndpoints=http://a:1\nHostName=..\n",
+          "t.conf: [Cluster] HostName: \"..\" is not a valid host name in the fleet ([A-Za-z0-9_.@+-]{1,64})" },
+        { "[Cluster]\nEndpoints=http://a:1\nPrefix=sluice\n",
+          "t.conf: [Cluster] Prefix: \"sluice\" is not a valid key prefix (\"/\" and components of "
+          "[A-Za-z0-9_.@+-], at most 128 bytes, no trailing \"/\")" },
+        { "[Cluster]\nEndpoints=http://a:1\nPrefix=/sluice/\n",
+          "t.conf: [Cluster] Prefix: \"/sluice/\" is not a valid key prefix (\"/\" and components of "
+          "[A-Za-z0-9_.@+-], at most 128 bytes, no trailing \"/\")" },
+        { "[Cluster]\nEndpoints=http://a:1\nPrefix=/a b\n",
+          "t.conf: [Cluster] Prefix: \"/a b\" is not a valid key prefix (\"/\" and components of "
+          "[A-Za-z0-9_.@+-], at most 128 bytes, no trailing \"/\")" },
+        { "[Cluster]\nEndpoints=http://a:1\nLeaseTTLSec=1\n",
+          "t.conf: [Cluster] LeaseTTLSec: \"1\" is out of range (2..86400)" },
+        { "[Cluster]\nEndpoints=http://a:1\nLeaseTTLSec=86401\n",
+          "t.conf: [Cluster] LeaseTTLSec: \"86401\" is out of range (2..86400)" },
+        { "[Cluster]\nEndpoints=http://a:1\nLeaseTTLSec=10s\n",
+          "t.conf: [Cluster] LeaseTTLSec: \"10s\" is not a valid number" },
+        { "[Cluster]\nEndpoints=http://a:1\nOnLeaseLost=panic\n",
+          "t.conf: [Cluster] OnLeaseLost: \"panic\" is not valid (keep or stop)" },
+        { "[Cluster]\nEndpoints=http://a:1\nTTL=3\n",
+          "t.conf: [Cluster] TTL: unknown key" },
+
         /* Any key: control characters */
         /* A CR at the very end (no newline) stays in the value and would not
          * survive being written and read again. */
@@ -715,9 +772,9 @@ static const struct {
 
         /* Sections and keys */
         { "[Schedulers]\nMaxRunning=1\n",
-          "t.conf: [Schedulers]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME or Alert NAME)" },
+          "t.conf: [Schedulers]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME, Alert NAME or Cluster)" },
         { "[Class]\n",
-          "t.conf: [Class]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME or Alert NAME)" },
+          "t.conf: [Class]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME, Alert NAME or Cluster)" },
         { "[Class bad name]\n",
           "t.conf: [Class bad name]: \"bad name\" is not a valid class name ([A-Za-z0-9_.-]{1,64})" },
         { "[Class aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n",
@@ -746,6 +803,125 @@ static const struct {
 static void test_bad_values(void) {
         for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++)
                 assert_parse_error(bad_cases[i].text, bad_cases[i].message);
+}
+
+/* [Cluster] and Scope= with every default, and every key set. */
+static void test_cluster_keys(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) none = sluice_config_new_from_data("[Resource sync:*]\nMaxRunning=2\n", "t.conf", &error);
+        g_autoptr(SluiceConfig) dflt = NULL, full = NULL;
+        const ClusterConfig *c;
+
+        g_assert_no_error(error);
+        g_assert_null(none->cluster);
+        g_assert_cmpint(sluice_config_resource_scope(none, "sync:a"), ==, RESOURCE_SCOPE_HOST);
+        g_assert_cmpint(sluice_config_resource_scope(none, "tape:1"), ==, RESOURCE_SCOPE_HOST);
+
+        dflt = sluice_config_new_from_data("[Cluster]\nEndpoints=http://127.0.0.1:2379\n"
+                                           "[Resource sync:*]\nMaxRunning=2\nScope=cluster\n"
+                                           "[Resource sync:local]\nMaxRunning=1\n", "t.conf", &error);
+        g_assert_no_error(error);
+        c = dflt->cluster;
+        g_assert_nonnull(c);
+        g_assert_cmpstr(c->endpoints[0], ==, "http://127.0.0.1:2379");
+        g_assert_null(c->endpoints[1]);
+        g_assert_null(c->ca_file);
+        g_assert_null(c->cert_file);
+        g_assert_null(c->key_file);
+        g_assert_null(c->user);
+        g_assert_null(c->password_file);
+        g_assert_null(c->host_name);            /* sluiced fills in the hostname */
+        g_assert_cmpstr(c->prefix, ==, "/sluice");
+        g_assert_cmpuint(c->lease_ttl_sec, ==, 10);
+        g_assert_cmpint(c->on_lease_lost, ==, CLUSTER_ON_LEASE_LOST_KEEP);
+        g_assert_cmpint(sluice_config_resource_scope(dflt, "sync:offsite"), ==, RESOURCE_SCOPE_CLUSTER);
+        /* the exact section wins whole, its Scope= default included */
+        g_assert_cmpint(sluice_config_resource_scope(dflt, "sync:local"), ==, RESOURCE_SCOPE_HOST);
+        g_assert_cmpint(sluice_config_resource_scope(dflt, "tape:1"), ==, RESOURCE_SCOPE_HOST);
+
+        full = sluice_config_new_from_data("[Cluster]\n"
+                                           "Endpoints=https://etcd1:2379 https://etcd2:2379/ http://[::1]:2379\n"
+                                           "CAFile=/etc/sluice/etcd/ca.pem\nCertFile=/etc/sluice/etcd/client.pem\n"
+                                           "KeyFile=/etc/sluice/etcd/client.key\nUser=sluice\n"
+                                           "PasswordFile=/etc/sluice/etcd/password\nHostName=backup-3.example@a+b\n"
+                                           "Prefix=/fleets/backup_1\nLeaseTTLSec=2\nOnLeaseLost=stop\n",
+                                           "t.conf", &error);
+        g_assert_no_error(error);
+        c = full->cluster;
+        g_assert_cmpuint(g_strv_length(c->endpoints), ==, 3);
+        g_assert_cmpstr(c->endpoints[2], ==, "http://[::1]:2379");
+        g_assert_cmpstr(c->ca_file, ==, "/etc/sluice/etcd/ca.pem");
+        g_assert_cmpstr(c->cert_file, ==, "/etc/sluice/etcd/client.pem");
+        g_assert_cmpstr(c->key_file, ==, "/etc/sluice/etcd/client.key");
+        g_assert_cmpstr(c->user, ==, "sluice");
+        g_assert_cmpstr(c->password_file, ==, "/etc/sluice/etcd/password");
+        g_assert_cmpstr(c->host_name, ==, "backup-3.example@a+b");
+        g_assert_cmpstr(c->prefix, ==, "/fleets/backup_1");
+        g_assert_cmpuint(c->lease_ttl_sec, ==, 2);
+        g_assert_cmpint(c->on_lease_lost, ==, CLUSTER_ON_LEASE_LOST_STOP);
+}
+
+/* [Cluster] and Scope= are fixed while sluiced runs (UpdateConfig, Reload). */
+static void test_cluster_runtime_change(void) {
+        const char *base = "[Cluster]\nEndpoints=http://127.0.0.1:2379\n"
+                           "[Resource sync:*]\nMaxRunning=2\nScope=cluster\n";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SluiceConfig) running = sluice_config_new_from_data(base, "t.conf", &error);
+        g_autoptr(SluiceConfig) same = sluice_config_new_from_data(base, "t.conf", &error);
+        g_autoptr(SluiceConfig) limit = NULL, ttl = NULL, no_cluster = NULL, sub = NULL, host = NULL;
+        const char *k_max[] = { "MaxRunning", NULL }, *v_max[] = { "3", NULL };
+        const char *k_ttl[] = { "LeaseTTLSec", NULL }, *v_ttl[] = { "20", NULL };
+
+        g_assert_no_error(error);
+        g_assert_true(sluice_config_check_runtime_change(running, same, &error));
+        g_assert_no_error(error);
+
+        /* a limit may change */
+        limit = sluice_config_update(running, "Resource sync:*", k_max, v_max, &error);
+        g_assert_no_error(error);
+        g_assert_true(sluice_config_check_runtime_change(running, limit, &error));
+
+        /* any [Cluster] key may not */
+        ttl = sluice_config_update(running, "Cluster", k_ttl, v_ttl, &error);
+        g_assert_no_error(error);
+        g_assert_false(sluice_config_check_runtime_change(running, ttl, &error));
+        g_assert_error(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG);
+        g_assert_cmpstr(error->message, ==, "[Cluster]: cannot change while sluiced runs (restart sluiced)");
+        g_clear_error(&error);
+
+        no_cluster = sluice_config_new_from_data("[Resource sync:*]\nMaxRunning=2\n", "t.conf", &error);
+        g_assert_no_error(error);
+        g_assert_false(sluice_config_check_runtime_change(running, no_cluster, &error));
+        g_assert_cmpstr(error->message, ==, "[Cluster]: cannot change while sluiced runs (restart sluiced)");
+        g_clear_error(&error);
+
+        /* a new exact section under a cluster-scoped wildcard changes that resource's scope */
+        sub = sluice_config_update(running, "Resource sync:local", k_max, v_max, &error);
+        g_assert_no_error(error);
+        g_assert_false(sluice_config_check_runtime_change(running, sub, &error));
+        g_assert_cmpstr(error->message, ==,
+                        "[Resource sync:local] Scope: cannot change from cluster to host while sluiced runs "
+                        "(restart sluiced)");
+        g_clear_error(&error);
+
+        host = sluice_config_new_from_data("[Cluster]\nEndpoints=http://127.0.0.1:2379\n"
+                                           "[Resource sync:*]\nMaxRunning=2\n", "t.conf", &error);
+        g_assert_no_error(error);
+        g_assert_false(sluice_config_check_runtime_change(running, host, &error));
+        g_assert_cmpstr(error->message, ==,
+                        "[Resource sync:*] Scope: cannot change from cluster to host while sluiced runs "
+                        "(restart sluiced)");
+        g_clear_error(&error);
+
+        /* UpdateConfig() does not set them at all */
+        g_assert_false(sluice_config_check_runtime_key("Cluster", "Prefix", &error));
+        g_assert_cmpstr(error->message, ==,
+                        "[Cluster] Prefix: set in the configuration files only (edit them and restart sluiced)");
+        g_clear_error(&error);
+        g_assert_false(sluice_config_check_runtime_key("Resource sync:a", "Scope", &error));
+        g_clear_error(&error);
+        g_assert_true(sluice_config_check_runtime_key("Resource sync:a", "MaxRunning", &error));
+        g_assert_no_error(error);
 }
 
 static void test_error_without_origin(void) {
@@ -903,7 +1079,7 @@ static void test_load_unknown_section_in_dropin(Fixture *f, gconstpointer data) 
         write_dropin(f, "x.conf", "[Schedules nightly]\nClass=gc\n");
         cfg = sluice_config_load(f->main, &error);
         g_assert_null(cfg);
-        expected = g_strdup_printf("%s: [Schedules nightly]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME or Alert NAME)", dropin);
+        expected = g_strdup_printf("%s: [Schedules nightly]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME, Alert NAME or Cluster)", dropin);
         g_assert_cmpstr(error->message, ==, expected);
 }
 
@@ -1091,7 +1267,7 @@ static void test_update_refuses_bad_values(void) {
         assert_update_refused(cfg, "Class new", "Kind", "command",
                               "[Class new] ExecStart: missing (Kind=command needs ExecStart=)");
         assert_update_refused(cfg, "Clas gc", "MaxRunning", "1",
-                              "[Clas gc]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME or Alert NAME)");
+                              "[Clas gc]: unknown section (expected Scheduler, Class NAME, Resource KEY, Schedule NAME, Alert NAME or Cluster)");
         assert_update_refused(cfg, "Class a]b", "MaxRunning", "1",
                               "[Class a]b]: \"a]b\" is not a valid class name ([A-Za-z0-9_.-]{1,64})");
 
@@ -1147,6 +1323,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/config/policy-names", test_policy_names);
         g_test_add_func("/config/resource-keys-good", test_resource_keys_good);
         g_test_add_func("/config/bad-values", test_bad_values);
+        g_test_add_func("/config/cluster-keys", test_cluster_keys);
+        g_test_add_func("/config/cluster-runtime-change", test_cluster_runtime_change);
         g_test_add_func("/config/error-without-origin", test_error_without_origin);
         g_test_add_func("/config/long-value-is-shortened", test_long_value_is_shortened);
         g_test_add("/config/load/main-only", Fixture, NULL, fixture_setup, test_load_main_only, fixture_teardown);
