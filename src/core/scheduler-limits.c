@@ -7,9 +7,15 @@
  *
  * And the counts behind the limits and quotas: running jobs per class,
  * resource and owner; queued jobs per owner and per owner and class.
+ *
+ * Scope=cluster (docs/cluster.md): after the local limits, each cluster
+ * resource's fleet slot is asked of the daemon's SchedulerClusterOps.  A job
+ * waiting for one reserves its local slots (the reserved_* counts, added to
+ * the running ones here).
  */
 #include <string.h>
 
+#include "i18n.h"
 #include "scheduler-private.h"
 
 static unsigned count_get(GHashTable *h, const char *key) {
@@ -301,13 +307,116 @@ bool scheduler_scope_paused_for(Scheduler *s, Job *j, const char **ret_scope, Bl
  * @ret: what blocks it (may be NULL); ->what is borrowed from @j, @s or the config
  *
  * Checked in the order WaitReason reports: pause, class, resources, owner
- * (MaxRunningPerUser), global.
+ * (MaxRunningPerUser), global, then the fleet slot of each Scope=cluster
+ * resource (BLOCK_CLUSTER).  Local counts include the slots reserved by jobs
+ * waiting for their fleet slot (not @j's own).
  *
  * Return: true if the job may not start now.
  */
+/**
+ * scheduler_cluster_wait() - a queued job leaves the dispatch queue to wait for its fleet slot
+ * @s: the scheduler
+ * @j: a queued job in the dispatch queue whose local limits have room
+ *
+ * Its local slots are reserved (class, resources, owner, global) until it
+ * starts or ends: no other local job takes them meanwhile.
+ */
+void scheduler_cluster_wait(Scheduler *s, Job *j) {
+        JobPriv *p = job_priv(j);
+
+        g_assert(!p->cluster_waiting && p->group);
+        queue_mark_served(s, p->group);
+        queue_remove(s, j);
+        p->cluster_waiting = true;
+        g_hash_table_insert(s->cluster_waiting, &j->id, j);
+        count_add(s->reserved_per_class, j->class_name, +1);
+        uint_count_add(s->reserved_per_owner, j->owner, +1);
+        for (char **r = j->resources; r && *r; r++)
+                count_add(s->reserved_per_resource, *r, +1);
+        s->n_reserved++;
+}
+
+/**
+ * scheduler_cluster_unwait() - a job waiting for its fleet slot starts or ends
+ * @s: the scheduler
+ * @j: the job (JobPriv.cluster_waiting)
+ *
+ * Gives its reserved local slots back.
+ */
+void scheduler_cluster_unwait(Scheduler *s, Job *j) {
+        JobPriv *p = job_priv(j);
+
+        g_assert(p->cluster_waiting);
+        p->cluster_waiting = false;
+        g_clear_pointer(&p->cluster_reason, g_free);
+        g_hash_table_remove(s->cluster_waiting, &j->id);
+        count_add(s->reserved_per_class, j->class_name, -1);
+        uint_count_add(s->reserved_per_owner, j->owner, -1);
+        for (char **r = j->resources; r && *r; r++)
+                count_add(s->reserved_per_resource, *r, -1);
+        s->n_reserved--;
+}
+
+static gint job_seq_cmp(gconstpointer a, gconstpointer b) {
+        const Job *x = *(Job *const *) a, *y = *(Job *const *) b;
+
+        return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/**
+ * scheduler_cluster_waiting() - the jobs waiting for their fleet slot
+ * @s: the scheduler
+ *
+ * Return: a new GPtrArray of Job* (borrowed), by submission order; free with g_ptr_array_unref().
+ */
+GPtrArray *scheduler_cluster_waiting(Scheduler *s) {
+        GPtrArray *out = g_ptr_array_sized_new(g_hash_table_size(s->cluster_waiting));
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, s->cluster_waiting);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                g_ptr_array_add(out, v);
+        g_ptr_array_sort(out, job_seq_cmp);
+        return out;
+}
+
+/* Running plus reserved, less @j's own reservation. */
+static unsigned taken(GHashTable *running, GHashTable *reserved, const char *key, const Job *j) {
+        return count_get(running, key) + count_get(reserved, key) - (job_priv((Job *) j)->cluster_waiting ? 1 : 0);
+}
+
+/* The fleet slot of every Scope=cluster resource of @j with a limit. */
+static bool cluster_blocked(Scheduler *s, Job *j, BlockInfo *ret) {
+        const SluiceConfig *c = s->config;
+        JobPriv *p = job_priv(j);
+
+        if (!c->cluster)
+                return false;
+        for (char **r = j->resources; r && *r; r++) {
+                uint32_t limit;
+                char *reason = NULL;
+
+                if (sluice_config_resource_scope(c, *r) != RESOURCE_SCOPE_CLUSTER)
+                        continue;
+                limit = sluice_config_resource_limit(c, *r);
+                if (limit == 0)
+                        continue;       /* unlimited in the fleet too: nothing to ask */
+                if (s->cluster_ops && s->cluster_ops->admitted(s->cluster_data, j->id, *r, limit, &reason))
+                        continue;
+                g_free(p->cluster_reason);
+                p->cluster_reason = reason ? reason : g_strdup(_("not connected"));
+                *ret = (BlockInfo) { .reason = BLOCK_CLUSTER, .what = *r, .limit = limit,
+                                     .detail = p->cluster_reason };
+                return true;
+        }
+        return false;
+}
+
 bool scheduler_job_blocked(Scheduler *s, Job *j, BlockInfo *ret) {
         BlockInfo dummy;
         const SluiceConfig *c = s->config;
+        bool self = job_priv(j)->cluster_waiting;
 
         if (!ret)
                 ret = &dummy;
@@ -318,7 +427,7 @@ bool scheduler_job_blocked(Scheduler *s, Job *j, BlockInfo *ret) {
 
         const ClassConfig *cc = sluice_config_get_class(c, j->class_name);
         if (cc && cc->max_running > 0) {
-                unsigned n = count_get(s->running_per_class, j->class_name);
+                unsigned n = taken(s->running_per_class, s->reserved_per_class, j->class_name, j);
                 if (n >= cc->max_running) {
                         *ret = (BlockInfo) { BLOCK_CLASS_FULL, j->class_name, n, cc->max_running };
                         return true;
@@ -329,7 +438,7 @@ bool scheduler_job_blocked(Scheduler *s, Job *j, BlockInfo *ret) {
                 uint32_t limit = sluice_config_resource_limit(c, *r);
                 if (limit == 0)
                         continue;
-                unsigned n = count_get(s->running_per_resource, *r);
+                unsigned n = taken(s->running_per_resource, s->reserved_per_resource, *r, j);
                 if (n >= limit) {
                         *ret = (BlockInfo) { BLOCK_RESOURCE_FULL, *r, n, limit };
                         return true;
@@ -337,16 +446,21 @@ bool scheduler_job_blocked(Scheduler *s, Job *j, BlockInfo *ret) {
         }
 
         if (c->max_running_per_user > 0) {
-                unsigned n = uint_count_get(s->running_per_owner, j->owner);
+                unsigned n = uint_count_get(s->running_per_owner, j->owner) +
+                             uint_count_get(s->reserved_per_owner, j->owner) - (self ? 1 : 0);
                 if (n >= c->max_running_per_user) {
                         *ret = (BlockInfo) { BLOCK_USER_FULL, NULL, n, c->max_running_per_user, j->owner };
                         return true;
                 }
         }
 
-        if (c->max_running > 0 && s->n_running >= c->max_running) {
-                *ret = (BlockInfo) { BLOCK_GLOBAL_FULL, NULL, s->n_running, c->max_running };
+        unsigned n_taken = s->n_running + s->n_reserved - (self ? 1 : 0);
+        if (c->max_running > 0 && n_taken >= c->max_running) {
+                *ret = (BlockInfo) { BLOCK_GLOBAL_FULL, NULL, n_taken, c->max_running };
                 return true;
         }
-        return false;
+
+        /* Only now the fleet (docs/cluster.md): a want goes out only for a
+         * job the host would start. */
+        return cluster_blocked(s, j, ret);
 }

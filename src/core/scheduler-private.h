@@ -51,6 +51,9 @@ typedef struct JobPriv {
         guint dup_index;        /* place in that key's array */
         bool counted;           /* holds running slots (class, resources, global) */
         unsigned position;      /* valid when Scheduler.order_valid */
+        bool cluster_waiting;   /* queued, out of the dispatch queue: local slots reserved, waiting
+                                 * for its fleet slot (in Scheduler.cluster_waiting) */
+        char *cluster_reason;   /* the last "not admitted" answer's text (owned), for BlockInfo.detail */
         TimerEntry *timers;     /* [_TIMER_MAX], NULL until the job's first timer_arm():
                                  * most queued jobs never have a deadline (128 bytes each) */
 } JobPriv;
@@ -68,6 +71,7 @@ typedef enum {
         BLOCK_RESOURCE_FULL,
         BLOCK_USER_FULL,        /* MaxRunningPerUser */
         BLOCK_GLOBAL_FULL,
+        BLOCK_CLUSTER,          /* local limits have room; the fleet slot of ->what is not admitted */
 } BlockReason;
 
 typedef struct BlockInfo {
@@ -76,6 +80,7 @@ typedef struct BlockInfo {
         uint32_t running;
         uint32_t limit;
         uint32_t owner;         /* BLOCK_USER_FULL: whose jobs */
+        const char *detail;     /* BLOCK_CLUSTER: the module's reason (borrowed from the job) */
 } BlockInfo;
 
 struct Scheduler {
@@ -112,6 +117,17 @@ struct Scheduler {
         GHashTable *queued_per_resource;  /* resource -> count (Limits) */
         uint64_t counts_serial;           /* bumped whenever any count above moves */
         unsigned n_running;
+
+        /* Scope=cluster (docs/cluster.md): the daemon's answer, and the jobs
+         * waiting for it with their local slots reserved (counted here, not
+         * in running_*: Limits and ClassDetails show running jobs only). */
+        const SchedulerClusterOps *cluster_ops;
+        void *cluster_data;
+        GHashTable *cluster_waiting;      /* id -> Job* (borrowed) */
+        GHashTable *reserved_per_class;   /* name -> count */
+        GHashTable *reserved_per_resource;/* resource -> count */
+        GHashTable *reserved_per_owner;   /* uid -> count */
+        unsigned n_reserved;
         unsigned n_queued;
         unsigned n_in_queue;            /* queued and not deferred */
 
@@ -159,6 +175,8 @@ void scheduler_count_queued(Scheduler *s, Job *j, int delta);
 unsigned scheduler_queued_of(Scheduler *s, uint32_t owner, const char *class_name);
 bool scheduler_scope_paused_for(Scheduler *s, Job *j, const char **ret_scope, BlockReason *ret_reason);
 void scheduler_count_running(Scheduler *s, Job *j, int delta);
+void scheduler_cluster_wait(Scheduler *s, Job *j);
+void scheduler_cluster_unwait(Scheduler *s, Job *j);
 
 /* scheduler-timers.c */
 void timer_arm(Scheduler *s, Job *j, TimerKind kind, usec_t when);

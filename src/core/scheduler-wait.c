@@ -62,7 +62,8 @@ static Job *strict_blocker(Scheduler *s, Job *job) {
  *
  * In this priority: a retry's delay ("retry 1 of 2 not before 12:00:30"),
  * not-before, pause, class full, resource full, the owner's
- * MaxRunningPerUser, global full, StrictOrder, else the position.
+ * MaxRunningPerUser, global full, the fleet slot of a Scope=cluster resource
+ * ("cluster resource sync:offsite: ..."), StrictOrder, else the position.
  *
  * Return: a translated sentence, "" for jobs that are not queued; free with g_free().
  */
@@ -109,9 +110,15 @@ char *scheduler_job_wait_reason(Scheduler *s, Job *job, usec_t now) {
                         return g_strdup_printf(dngettext(GETTEXT_PACKAGE, "all %u slot is in use",
                                                         "all %u slots are in use", b.limit),
                                                b.limit);
+                case BLOCK_CLUSTER:
+                        return g_strdup_printf(_("cluster resource %s: %s"), b.what, b.detail);
                 case BLOCK_NONE:
                         break;
                 }
+
+        /* Admitted in the fleet since the last dispatch: it starts at the next. */
+        if (job_priv(job)->cluster_waiting)
+                return g_strdup(_("cluster slot admitted: starting"));
 
         if (s->config->strict_order) {
                 Job *blocker = strict_blocker(s, job);

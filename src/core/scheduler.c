@@ -35,8 +35,10 @@ static GPtrArray *hash_values(GHashTable *h) {
 static void job_destroy(gpointer p) {
         Job *j = p;
 
-        if (j->sched_priv)
+        if (j->sched_priv) {
                 g_free(job_priv(j)->timers);
+                g_free(job_priv(j)->cluster_reason);
+        }
         g_free(j->sched_priv);
         j->sched_priv = NULL;
         job_free(j);
@@ -87,6 +89,10 @@ Scheduler *scheduler_new(SluiceConfig *cfg,
         s->running_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
         s->queued_per_class = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         s->queued_per_resource = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        s->cluster_waiting = g_hash_table_new(u64_hash, u64_equal);
+        s->reserved_per_class = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        s->reserved_per_resource = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        s->reserved_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
         return s;
 }
 
@@ -114,6 +120,10 @@ void scheduler_free(Scheduler *s) {
         g_hash_table_destroy(s->running_per_owner);
         g_hash_table_destroy(s->queued_per_class);
         g_hash_table_destroy(s->queued_per_resource);
+        g_hash_table_destroy(s->cluster_waiting);
+        g_hash_table_destroy(s->reserved_per_class);
+        g_hash_table_destroy(s->reserved_per_resource);
+        g_hash_table_destroy(s->reserved_per_owner);
         sluice_config_unref(s->config);
         g_free(s);
 }
@@ -424,6 +434,8 @@ static void leave_queued(Scheduler *s, Job *j) {
         JobPriv *p = job_priv(j);
 
         queue_remove(s, j);
+        if (p->cluster_waiting)
+                scheduler_cluster_unwait(s, j);
         p->deferred = false;
         timer_disarm(s, j, TIMER_NOT_BEFORE);
         timer_disarm(s, j, TIMER_MAX_WAIT);
@@ -466,7 +478,8 @@ static bool is_detached_lease(Job *j) {
 static bool job_start(Scheduler *s, Job *j, usec_t now) {
         JobChangedMask mask = JOB_CHANGED_STATE | JOB_CHANGED_ATTEMPT;
 
-        queue_mark_served(s, job_priv(j)->group);
+        if (job_priv(j)->group)
+                queue_mark_served(s, job_priv(j)->group);
         leave_queued(s, j);
         j->state = JOB_STATE_RUNNING;
         j->started_at = now;
@@ -493,6 +506,17 @@ static Job *group_head(QueueGroup *g) {
 }
 
 /**
+ * scheduler_set_cluster_ops() - the fleet's admission for Scope=cluster resources
+ * @s: the scheduler
+ * @ops: the daemon's answer (NULL: none: cluster jobs wait, "not connected")
+ * @userdata: passed to @ops
+ */
+void scheduler_set_cluster_ops(Scheduler *s, const SchedulerClusterOps *ops, void *userdata) {
+        s->cluster_ops = ops;
+        s->cluster_data = userdata;
+}
+
+/**
  * scheduler_dispatch() - start every job that may run now
  * @s: the scheduler
  * @now: the current time
@@ -501,34 +525,75 @@ static Job *group_head(QueueGroup *g) {
  * limits all have room, until none is left.  Within one pass limits only
  * fill up (a refused start gives its slots straight back), so a group found
  * blocked is not looked at again.  StrictOrder=yes: stop as soon as the
- * overall best head is blocked.
+ * overall best head is blocked.  A head blocked only by its fleet slot
+ * (Scope=cluster) leaves the queue reserving its local slots and blocks
+ * only itself; the jobs waiting so are tried first, in submission order.
  *
  * Return: the number of jobs started.
  */
+/* A group head whose only obstacle is its fleet slot leaves the dispatch
+ * queue, reserving its local slots (its group goes with its last job). */
+static void head_to_cluster_wait(Scheduler *s, GPtrArray *candidates, unsigned i, Job *head) {
+        if (g_sequence_get_length(job_priv(head)->group->jobs) == 1)
+                g_ptr_array_remove_index_fast(candidates, i);
+        scheduler_cluster_wait(s, head);
+}
+
 unsigned scheduler_dispatch(Scheduler *s, usec_t now) {
-        g_autoptr(GPtrArray) candidates = hash_values(s->groups);
+        g_autoptr(GPtrArray) candidates = NULL;
         bool strict = s->config->strict_order;
         unsigned started = 0;
 
+        /* First the jobs waiting for their fleet slot: they hold their local
+         * slots already, in submission order. */
+        if (g_hash_table_size(s->cluster_waiting) > 0) {
+                g_autoptr(GPtrArray) waiting = g_ptr_array_ref(scheduler_cluster_waiting(s));
+
+                for (unsigned i = 0; i < waiting->len; i++)
+                        if (!scheduler_job_blocked(s, waiting->pdata[i], NULL) && job_start(s, waiting->pdata[i], now))
+                                started++;
+        }
+
+        candidates = hash_values(s->groups);
         for (;;) {
                 Job *best = NULL;
                 unsigned best_idx = 0;
+                bool best_cluster = false;
 
                 for (unsigned i = 0; i < candidates->len;) {
                         Job *head = group_head(candidates->pdata[i]);
+                        BlockInfo b;
+                        bool blocked = !strict && scheduler_job_blocked(s, head, &b);
 
-                        if (!strict && scheduler_job_blocked(s, head, NULL)) {
+                        /* Waiting only for its fleet slot, it still takes its
+                         * turn: its local slots are reserved in discipline order. */
+                        if (blocked && b.reason != BLOCK_CLUSTER) {
                                 g_ptr_array_remove_index_fast(candidates, i);
                                 continue;
                         }
                         if (!best || queue_compare_heads(s, head, best) < 0) {
                                 best = head;
                                 best_idx = i;
+                                best_cluster = blocked;
                         }
                         i++;
                 }
-                if (!best || (strict && scheduler_job_blocked(s, best, NULL)))
+                if (!best)
                         break;
+                if (strict) {
+                        BlockInfo b;
+
+                        if (scheduler_job_blocked(s, best, &b)) {
+                                if (b.reason != BLOCK_CLUSTER)
+                                        break;
+                                best_cluster = true;
+                        }
+                }
+                /* It blocks only itself: its group's next job is looked at. */
+                if (best_cluster) {
+                        head_to_cluster_wait(s, candidates, best_idx, best);
+                        continue;
+                }
 
                 /* The group goes away with its last job. */
                 if (g_sequence_get_length(job_priv(best)->group->jobs) == 1)

@@ -58,6 +58,20 @@ typedef struct SchedulerExecutor {
         int (*stop)(void *userdata, Job *job);
 } SchedulerExecutor;
 
+/*
+ * The fleet's answer for Scope=cluster resources (docs/cluster.md, "How it
+ * plugs into the core"), set by the daemon; the core stays pure: the answer
+ * comes from the daemon's cache, never from I/O inside the call.
+ *
+ * admitted(): may job @job_id hold a fleet slot of @resource (MaxRunning
+ * @limit, > 0) now?  Asked only once the job's local limits have room;
+ * false sets *ret_reason to a translated WaitReason tail ("2 of 3 running in
+ * the fleet, position 4 in the fleet queue"; caller frees).
+ */
+typedef struct SchedulerClusterOps {
+        bool (*admitted)(void *userdata, uint64_t job_id, const char *resource, uint32_t limit, char **ret_reason);
+} SchedulerClusterOps;
+
 /* What a client asks for: Submit()/Acquire() options after parsing. */
 typedef struct JobSpec {
         const char *class_name;
@@ -100,6 +114,21 @@ SluiceConfig *scheduler_get_config(Scheduler *s);
  * limits they had no longer applied (their class no longer limits them).
  */
 void scheduler_set_config(Scheduler *s, SluiceConfig *cfg);
+
+/*
+ * The fleet's admission for Scope=cluster resources (NULL: none; a job
+ * needing a cluster resource then waits, "cluster resource R: not connected").
+ * A job whose local limits have room but whose fleet slot is not admitted
+ * waits outside the dispatch queue (Position 0, WaitReason "cluster resource
+ * R: ...") and RESERVES its local slots (class, resources, owner, global)
+ * until it starts or ends, so no other local job takes them; it blocks only
+ * itself.  Every dispatch asks again for the jobs waiting so.
+ */
+void scheduler_set_cluster_ops(Scheduler *s, const SchedulerClusterOps *ops, void *userdata);
+
+/* Jobs waiting for their fleet slot (queued, local slots reserved): Job*,
+ * by submission order; borrowed, valid until the next scheduler call. */
+GPtrArray *scheduler_cluster_waiting(Scheduler *s);
 
 /*
  * Validate spec against the config and queue a new job (state QUEUED, emits
