@@ -45,6 +45,7 @@ void cluster_config_free(ClusterConfig *c) {
         if (!c)
                 return;
         g_strfreev(c->endpoints);
+        g_free(c->endpoints_error);
         g_free(c->ca_file);
         g_free(c->cert_file);
         g_free(c->key_file);
@@ -54,6 +55,8 @@ void cluster_config_free(ClusterConfig *c) {
         g_free(c->prefix);
         g_free(c);
 }
+
+static bool check_endpoints(ClusterConfig *c, const char *value, GError **error);
 
 /* "http://HOST[:PORT][/...]" or https: a scheme and something after it, no blanks
  * (the words are split on them), printable ASCII only. */
@@ -74,7 +77,21 @@ static bool is_endpoint(const char *s) {
         return true;
 }
 
+/* Bad endpoints are kept aside in ->endpoints_error (config_model_build()
+ * prefixes it): the cluster is unavailable, the host goes on. */
 static bool parse_endpoints(ClusterConfig *c, const char *value, GError **error) {
+        g_autoptr(GError) local = NULL;
+
+        g_clear_pointer(&c->endpoints_error, g_free);
+        if (!check_endpoints(c, value, &local)) {
+                g_strfreev(c->endpoints);
+                c->endpoints = g_new0(char *, 1);
+                c->endpoints_error = g_strdup(local->message);
+        }
+        return true;
+}
+
+static bool check_endpoints(ClusterConfig *c, const char *value, GError **error) {
         g_auto(GStrv) words = config_split_words(value);
 
         if (g_strv_length(words) > CLUSTER_ENDPOINTS_MAX) {
@@ -253,7 +270,7 @@ bool config_parse_resource_scope(void *target, const char *key, const char *valu
 bool config_cluster_check(const ClusterConfig *c, const char **ret_key, GError **error) {
         const char *missing = NULL, *key = NULL;
 
-        if (!c->endpoints[0]) {
+        if (!c->endpoints[0] && !c->endpoints_error) {
                 *ret_key = "Endpoints";
                 g_set_error_literal(error, SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
                                     _("missing ([Cluster] needs at least one etcd endpoint)"));

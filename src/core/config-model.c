@@ -828,6 +828,14 @@ SluiceConfig *config_model_build(GKeyFile *kf, const ConfigOrigins *origins, Con
                                 cfg->cluster = cluster_config_new();
                         if (!build_section(cfg->cluster, type, kf, group, origins, error))
                                 return NULL;
+                        if (cfg->cluster->endpoints_error) {
+                                g_autoptr(GError) e = g_error_new_literal(SLUICE_ERROR, SLUICE_ERROR_INVALID_CONFIG,
+                                                                          cfg->cluster->endpoints_error);
+
+                                prefix_error(&e, config_origins_lookup(origins, group, "Endpoints"), group, "Endpoints");
+                                g_free(cfg->cluster->endpoints_error);
+                                cfg->cluster->endpoints_error = g_strdup(e->message);
+                        }
                         break;
 
                 default:

@@ -706,6 +706,7 @@ static bool cluster_config_equal(const ClusterConfig *a, const ClusterConfig *b)
         if (!a || !b)
                 return a == b;
         return g_strv_equal((const char *const *) a->endpoints, (const char *const *) b->endpoints) &&
+               g_strcmp0(a->endpoints_error, b->endpoints_error) == 0 &&
                g_strcmp0(a->ca_file, b->ca_file) == 0 && g_strcmp0(a->cert_file, b->cert_file) == 0 &&
                g_strcmp0(a->key_file, b->key_file) == 0 && g_strcmp0(a->user, b->user) == 0 &&
                g_strcmp0(a->password_file, b->password_file) == 0 &&

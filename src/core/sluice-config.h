@@ -142,6 +142,10 @@ typedef struct ClusterConfig {
         char *prefix;                   /* Prefix= ("/sluice") */
         uint32_t lease_ttl_sec;         /* LeaseTTLSec= 2..86400 (10) */
         ClusterOnLeaseLost on_lease_lost;/* OnLeaseLost= keep|stop (keep) */
+        char *endpoints_error;          /* Endpoints= was bad ("t.conf: [Cluster] Endpoints: etcd endpoint
+                                         * \"ftp://x\": not an http:// or https:// URL"): not a config error
+                                         * (issue 14: sluiced still serves host scope); sluiced logs it and
+                                         * cluster jobs wait with it.  NULL when the endpoints are good. */
 } ClusterConfig;
 
 /* [Schedule NAME]: enqueue a job of a class on calendar events. */

@@ -714,18 +714,6 @@ static const struct {
           "t.conf: [Resource sync:*] Scope: \"cluster\" needs a [Cluster] section (the etcd fleet to count in)" },
         { "[Cluster]\nPrefix=/x\n",
           "t.conf: [Cluster] Endpoints: missing ([Cluster] needs at least one etcd endpoint)" },
-        { "[Cluster]\nEndpoints=ftp://etcd1:2379\n",
-          "t.conf: [Cluster] Endpoints: etcd endpoint \"ftp://etcd1:2379\": not an http:// or https:// URL" },
-        { "[Cluster]\nEndpoints=http://a:1 etcd2:2379\n",
-          "t.conf: [Cluster] Endpoints: etcd endpoint \"etcd2:2379\": not an http:// or https:// URL" },
-        { "[Cluster]\nEndpoints=https://\n",
-          "t.conf: [Cluster] Endpoints: etcd endpoint \"https://\": not an http:// or https:// URL" },
-        { "[Cluster]\nEndpoints=http://a:1 http://a:1\n",
-          "t.conf: [Cluster] Endpoints: \"http://a:1\" is listed twice" },
-        { "[Cluster]\nEndpoints=http://a:1 http://a:2 http://a:3 http://a:4 http://a:5 http://a:6 http://a:7 "
-          "http://a:8 http://a:9 http://a:10 http://a:11 http://a:12 http://a:13 http://a:14 http://a:15 "
-          "http://a:16 http://a:17\n",
-          "t.conf: [Cluster] Endpoints: more than 16 endpoints" },
         { "[Cluster]\nEndpoints=http://a:1\nCAFile=etc/ca.pem\n",
           "t.conf: [Cluster] CAFile: \"etc/ca.pem\" is not a normalised absolute path (no \".\", \"..\", \"//\" or trailing \"/\")" },
         { "[Cluster]\nEndpoints=http://a:1\nCertFile=/etc/c.pem\n",
@@ -805,6 +793,40 @@ static void test_bad_values(void) {
                 assert_parse_error(bad_cases[i].text, bad_cases[i].message);
 }
 
+/* Bad Endpoints= are no config error (issue 14: "corrupt endpoints at start:
+ * a clear error naming the endpoint, sluiced still serves host scope"):
+ * they are kept for sluiced to log and to give as the cluster jobs' reason. */
+static const struct {
+        const char *text;
+        const char *message;
+} bad_endpoints[] = {
+        { "[Cluster]\nEndpoints=ftp://etcd1:2379\n",
+          "t.conf: [Cluster] Endpoints: etcd endpoint \"ftp://etcd1:2379\": not an http:// or https:// URL" },
+        { "[Cluster]\nEndpoints=http://a:1 etcd2:2379\n",
+          "t.conf: [Cluster] Endpoints: etcd endpoint \"etcd2:2379\": not an http:// or https:// URL" },
+        { "[Cluster]\nEndpoints=https://\n",
+          "t.conf: [Cluster] Endpoints: etcd endpoint \"https://\": not an http:// or https:// URL" },
+        { "[Cluster]\nEndpoints=http://a:1 http://a:1\n",
+          "t.conf: [Cluster] Endpoints: \"http://a:1\" is listed twice" },
+        { "[Cluster]\nEndpoints=http://a:1 http://a:2 http://a:3 http://a:4 http://a:5 http://a:6 http://a:7 "
+          "http://a:8 http://a:9 http://a:10 http://a:11 http://a:12 http://a:13 http://a:14 http://a:15 "
+          "http://a:16 http://a:17\n",
+          "t.conf: [Cluster] Endpoints: more than 16 endpoints" },
+};
+
+static void test_cluster_bad_endpoints(void) {
+        for (size_t i = 0; i < G_N_ELEMENTS(bad_endpoints); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(SluiceConfig) cfg = sluice_config_new_from_data(bad_endpoints[i].text, "t.conf", &error);
+
+                g_test_message("text: %s", bad_endpoints[i].text);
+                g_assert_no_error(error);
+                g_assert_nonnull(cfg->cluster);
+                g_assert_null(cfg->cluster->endpoints[0]);
+                g_assert_cmpstr(cfg->cluster->endpoints_error, ==, bad_endpoints[i].message);
+        }
+}
+
 /* [Cluster] and Scope= with every default, and every key set. */
 static void test_cluster_keys(void) {
         g_autoptr(GError) error = NULL;
@@ -825,6 +847,7 @@ static void test_cluster_keys(void) {
         g_assert_nonnull(c);
         g_assert_cmpstr(c->endpoints[0], ==, "http://127.0.0.1:2379");
         g_assert_null(c->endpoints[1]);
+        g_assert_null(c->endpoints_error);
         g_assert_null(c->ca_file);
         g_assert_null(c->cert_file);
         g_assert_null(c->key_file);
@@ -1324,6 +1347,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/config/resource-keys-good", test_resource_keys_good);
         g_test_add_func("/config/bad-values", test_bad_values);
         g_test_add_func("/config/cluster-keys", test_cluster_keys);
+        g_test_add_func("/config/cluster-bad-endpoints", test_cluster_bad_endpoints);
         g_test_add_func("/config/cluster-runtime-change", test_cluster_runtime_change);
         g_test_add_func("/config/error-without-origin", test_error_without_origin);
         g_test_add_func("/config/long-value-is-shortened", test_long_value_is_shortened);
