@@ -720,11 +720,25 @@ static void set_invalid_state_done(Job *job, GError **error) {
  * Return: true on success.
  */
 bool scheduler_cancel(Scheduler *s, Job *job, usec_t now, GError **error) {
+        return scheduler_cancel_detail(s, job, NULL, now, error);
+}
+
+/**
+ * scheduler_cancel_detail() - scheduler_cancel() saying why
+ * @s: the scheduler
+ * @job: the job
+ * @detail: the result detail of a job that ends here and now (may be NULL)
+ * @now: the current time
+ * @error: INVALID_STATE for a job that is done
+ *
+ * Return: true on success.
+ */
+bool scheduler_cancel_detail(Scheduler *s, Job *job, const char *detail, usec_t now, GError **error) {
         if (job->state == JOB_STATE_DONE) {
                 set_invalid_state_done(job, error);
                 return false;
         }
-        cancel_job(s, job, NULL, now);
+        cancel_job(s, job, detail, now);
         return true;
 }
 

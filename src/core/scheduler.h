@@ -166,6 +166,10 @@ GPtrArray *scheduler_list_jobs(Scheduler *s);
  */
 bool scheduler_cancel(Scheduler *s, Job *job, usec_t now, GError **error);
 
+/* scheduler_cancel() with @detail as the result detail of a job that ends
+ * here and now (queued jobs, leases); a command job's comes with its unit's end. */
+bool scheduler_cancel_detail(Scheduler *s, Job *job, const char *detail, usec_t now, GError **error);
+
 /*
  * Command jobs: scheduler_submit() fills job->argv from the class's ExecStart
  * template with every %{param} substituted (whole argv elements, or inside

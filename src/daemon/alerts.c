@@ -50,7 +50,23 @@ struct Alerts {
         sd_event_source *timer;         /* CLOCK_REALTIME: the next deadline */
         sd_event_source *flush;         /* after the group commit: store what it did not */
         bool started;
+        GHashTable *system;             /* name -> SystemAlert* (owned): raised by sluiced itself, no [Alert] */
 };
+
+/* An alert sluiced raises itself (cluster-lease-lost): not configured, not
+ * stored (it is about this process; a restart looks again). */
+typedef struct SystemAlert {
+        AlertSeverity severity;
+        char *message;
+        usec_t raised_at;
+} SystemAlert;
+
+static void system_alert_free(SystemAlert *s) {
+        if (!s)
+                return;
+        g_free(s->message);
+        g_free(s);
+}
 
 static void alert_entry_free(AlertEntry *e) {
         if (!e)
@@ -265,6 +281,7 @@ Alerts *alerts_new(Manager *m) {
 
         a->manager = m;
         a->entries = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) alert_entry_free);
+        a->system = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) system_alert_free);
         a->last_success = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         a->notifier = notifier_new(m);
         for (size_t i = 0; names && names[i]; i++)
@@ -301,6 +318,7 @@ void alerts_free(Alerts *a) {
         sd_event_source_disable_unref(a->flush);
         notifier_free(a->notifier);
         g_hash_table_destroy(a->entries);
+        g_hash_table_destroy(a->system);
         g_hash_table_destroy(a->last_success);
         g_free(a);
 }
@@ -593,6 +611,53 @@ void alerts_store_committed(Manager *m) {
                 ((AlertEntry *) value)->dirty = false;
 }
 
+/**
+ * alerts_raise_system() - raise (or re-raise) an alert of sluiced's own
+ * @m: the manager
+ * @name: its name ("cluster-lease-lost")
+ * @severity: its severity
+ * @message: what happened, in words
+ *
+ * As a configured alert is announced: the Alert signal, the journal (the
+ * alert MESSAGE_IDs), the Alerts property; no notifier, not stored.
+ */
+void alerts_raise_system(Manager *m, const char *name, AlertSeverity severity, const char *message) {
+        Alerts *a = m->alerts;
+        AlertConfig cfg = { .name = (char *) name, .class_name = (char *) "", .severity = severity };
+        SystemAlert *s;
+
+        if (!a)
+                return;
+        s = g_new0(SystemAlert, 1);
+        s->severity = severity;
+        s->message = g_strdup(message);
+        s->raised_at = manager_now(m);
+        g_hash_table_replace(a->system, g_strdup(name), s);
+        emit_signal(a, name, alert_severity_to_string(severity), message);
+        alert_journal(&m->log, &cfg, true, message, NULL);
+        manager_mark_dirty(m, MANAGER_PROP_ALERTS);
+}
+
+/**
+ * alerts_clear_system() - clear an alert of sluiced's own, if raised
+ * @m: the manager
+ * @name: its name
+ */
+void alerts_clear_system(Manager *m, const char *name) {
+        Alerts *a = m->alerts;
+        SystemAlert *s = a ? g_hash_table_lookup(a->system, name) : NULL;
+        g_autofree char *message = NULL;
+
+        if (!s)
+                return;
+        AlertConfig cfg = { .name = (char *) name, .class_name = (char *) "", .severity = s->severity };
+        message = g_strdup_printf(_("%s: cleared"), name);
+        emit_signal(a, name, "cleared", message);
+        alert_journal(&m->log, &cfg, false, message, NULL);
+        g_hash_table_remove(a->system, name);
+        manager_mark_dirty(m, MANAGER_PROP_ALERTS);
+}
+
 static gint compare_entries(gconstpointer x, gconstpointer y) {
         return strcmp((*(AlertEntry *const *) x)->name, (*(AlertEntry *const *) y)->name);
 }
@@ -603,7 +668,8 @@ static gint compare_entries(gconstpointer x, gconstpointer y) {
  * @reply: the message to append to
  *
  * a(ssst): name, severity, message, raised at (usec) of every alert raised
- * now, by name; exactly what the Alert signals announced.
+ * now, by name; exactly what the Alert signals announced.  sluiced's own
+ * alerts (alerts_raise_system()) follow the configured ones.
  *
  * Return: 0 or a negative errno.
  */
@@ -629,6 +695,19 @@ int alerts_append_property(Manager *m, sd_bus_message *reply) {
                 r = sd_bus_message_append(reply, "(ssst)", e->name,
                                           cfg ? alert_severity_to_string(cfg->severity) : "warning",
                                           e->message ?: "", (uint64_t) e->announced_at);
+        }
+        if (a) {
+                GHashTableIter it2;
+                gpointer k, v;
+
+                g_hash_table_iter_init(&it2, a->system);
+                while (r >= 0 && g_hash_table_iter_next(&it2, &k, &v)) {
+                        const SystemAlert *s = v;
+
+                        r = sd_bus_message_append(reply, "(ssst)", (const char *) k,
+                                                  alert_severity_to_string(s->severity), s->message,
+                                                  (uint64_t) s->raised_at);
+                }
         }
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }

@@ -32,5 +32,10 @@ bool alerts_store_flush(Manager *m, GError **error);
 /* After the transaction that carried alerts_store_flush() committed. */
 void alerts_store_committed(Manager *m);
 
+/* An alert of sluiced's own, without an [Alert] section (cluster-lease-lost):
+ * signal, journal and property as a configured one; not stored, no notifier. */
+void alerts_raise_system(Manager *m, const char *name, AlertSeverity severity, const char *message);
+void alerts_clear_system(Manager *m, const char *name);
+
 /* The Alerts property: a(ssst) name, severity, message, raised at — active alerts only. */
 int alerts_append_property(Manager *m, sd_bus_message *reply);

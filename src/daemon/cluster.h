@@ -40,6 +40,7 @@ void cluster_job_event(Manager *m, SchedEventType type, Job *job, JobChangedMask
 /* Inside the group commit: the lease id granted since the last one. */
 bool cluster_store_flush(Manager *m, GError **error);
 bool cluster_store_dirty(Manager *m);
+void cluster_store_committed(Manager *m);
 
 /*
  * For the Cluster property, sluicectl cluster and the metrics (K3):

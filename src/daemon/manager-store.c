@@ -6,6 +6,7 @@
 #include "alerts.h"
 #include "bus-creds.h"
 #include "bus-job.h"
+#include "cluster.h"
 #include "errors.h"
 #include "i18n.h"
 #include "manager-config.h"
@@ -125,7 +126,7 @@ bool manager_store_commit(Manager *m, GError **error) {
         next_id = scheduler_next_id(m->scheduler);
         if (g_hash_table_size(m->store_dirty) == 0 && !m->store_paused_dirty && next_id == m->stored_next_id &&
             (!m->store_removed || m->store_removed->len == 0) &&
-            (!m->stops_pending || m->stops_pending->len == 0))
+            (!m->stops_pending || m->stops_pending->len == 0) && !cluster_store_dirty(m))
                 return true;
 
         if (!store_begin(m->store, error))
@@ -149,12 +150,13 @@ bool manager_store_commit(Manager *m, GError **error) {
                 if (!store_put_paused(m->store, (const char *const *) paused, error))
                         goto fail_rollback;
         }
-        if (!schedules_store_flush(m, error) || !alerts_store_flush(m, error))
+        if (!schedules_store_flush(m, error) || !alerts_store_flush(m, error) || !cluster_store_flush(m, error))
                 goto fail_rollback;
         if (!store_commit(m->store, error))
                 goto fail;
         schedules_store_committed(m);
         alerts_store_committed(m);
+        cluster_store_committed(m);
         if (m->stops_pending)
                 g_ptr_array_set_size(m->stops_pending, 0);
 

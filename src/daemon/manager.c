@@ -6,6 +6,7 @@
 #include "alerts.h"
 #include "bus-job.h"
 #include "bus-manager.h"
+#include "cluster.h"
 #include "config.h"
 #include "errors.h"
 #include "executor-systemd.h"
@@ -61,6 +62,7 @@ void manager_free(Manager *m) {
         g_clear_pointer(&m->schedules, schedules_free);
         g_clear_pointer(&m->alerts, alerts_free);
         g_clear_pointer(&m->scheduler, scheduler_free);
+        g_clear_pointer(&m->cluster, cluster_free);     /* the lease stays: the next sluiced renews it */
         g_clear_pointer(&m->metrics, metrics_free);
         g_clear_pointer(&m->systemd, systemd_executor_free);   /* units go on; the next sluiced re-attaches */
         g_hash_table_destroy(m->jobs);
@@ -157,6 +159,7 @@ static void on_scheduler_event(void *userdata, SchedEventType type, Job *job, Jo
         metrics_job_event(m, type, job, changed);
         schedules_job_event(m, type, job, changed);
         alerts_job_event(m, type, job, changed);
+        cluster_job_event(m, type, job, changed);
         switch (type) {
         case SCHED_EVENT_JOB_NEW:
                 l = job_link_new(m, job);
@@ -315,6 +318,10 @@ static void post_rearm(void *userdata, bool committed) {
         update_timer(m, committed ? USEC_INFINITY : manager_now(m) + STORE_RETRY_USEC);
 }
 
+static void cluster_flush_step(void *userdata) {
+        cluster_flush(userdata);
+}
+
 static const PostStepOps post_step_ops = {
         .dispatch = post_dispatch,
         .flush = post_flush,
@@ -322,6 +329,7 @@ static const PostStepOps post_step_ops = {
         .refuse_new_jobs = post_refuse_new_jobs,
         .announce = post_announce,
         .send_held_replies = post_send_held_replies,
+        .cluster_flush = cluster_flush_step,
         .release_starts = post_release_starts,
         .emit_changes = post_emit_changes,
         .rearm = post_rearm,
@@ -602,6 +610,11 @@ int manager_startup(Manager *m) {
                 if (r < 0)
                         return r;
         }
+        /* Before the first dispatch: the fleet slots of the jobs just re-attached
+         * and restored are taken back (docs/cluster.md, "Restart"). */
+        r = cluster_start(m);
+        if (r < 0)
+                return r;
         r = alerts_start(m);
         if (r < 0)
                 return r;

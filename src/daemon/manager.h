@@ -19,6 +19,7 @@ typedef struct Store Store;
 typedef struct Schedules Schedules;
 typedef struct Alerts Alerts;
 typedef struct Metrics Metrics;
+typedef struct DaemonCluster DaemonCluster;
 
 /* Manager properties whose changes are coalesced into one PropertiesChanged. */
 typedef enum {
@@ -32,6 +33,7 @@ typedef enum {
         MANAGER_PROP_ALERTS      = 1u << 7,
         MANAGER_PROP_COUNTS      = 1u << 8,     /* a per-class/resource/user count moved: ClassDetails, Limits */
         MANAGER_PROP_CONFIG      = 1u << 9,     /* a config was applied: every config-derived property */
+        MANAGER_PROP_CLUSTER     = 1u << 10,    /* the fleet's view changed: Cluster, ClusterState */
 } ManagerPropMask;
 
 /*
@@ -63,6 +65,7 @@ typedef struct Manager {
         Schedules *schedules;           /* [Schedule] timers (schedules.c) */
         Alerts *alerts;                 /* [Alert] and notifier jobs (alerts.c) */
         Metrics *metrics;               /* Statistics counters (metrics.c) */
+        DaemonCluster *cluster;         /* [Cluster]: the cluster module and its glue (cluster.c); NULL without */
 
         GHashTable *jobs;               /* uint64 id -> JobLink* (owned): every job the scheduler has */
         GHashTable *holders;            /* unique bus name -> Holder* (owned) */

@@ -20,6 +20,13 @@
  *    names their path (a client sees a job's signals before its path).
  * 6. a commit that worked sends the held replies, in the order held: every
  *    one of them was held before the commit started, so its change is in it.
+ * 6a. a commit that worked lets the cluster module send its wants (the
+ *    fleet-slot requests of the dispatch) and releases (the keys of ended
+ *    jobs) to etcd: a fleet key exists only for a job whose state is
+ *    committed, and a release goes out only once the end it follows is
+ *    recorded (a crash in between is recovery's: docs/cluster.md,
+ *    "Restart").  After a failed commit they wait for the next one that
+ *    works (it is retried in a second).
  * 7. release the unit starts of the dispatch: no unit runs for a job the
  *    database does not hold (as before issue 13, also after a failed
  *    commit: the refused new jobs were cancelled in 4 and get no unit).
@@ -38,8 +45,10 @@ bool post_step_run(const PostStepOps *ops, void *userdata) {
         if (!committed)
                 ops->refuse_new_jobs(userdata, error);
         ops->announce(userdata);
-        if (committed)
+        if (committed) {
                 ops->send_held_replies(userdata);
+                ops->cluster_flush(userdata);
+        }
         ops->release_starts(userdata);
         ops->emit_changes(userdata);
         ops->rearm(userdata, committed);

@@ -26,6 +26,9 @@ typedef struct PostStepOps {
         void (*announce)(void *userdata);
         /* The commit worked: every held reply, in the order held. */
         void (*send_held_replies)(void *userdata);
+        /* The commit worked: the cluster module's wants (txns) and releases
+         * (deletes) recorded since the last flush go to etcd (docs/cluster.md). */
+        void (*cluster_flush)(void *userdata);
         /* Send the unit starts the dispatch queued. */
         void (*release_starts)(void *userdata);
         /* STATUS= and one coalesced PropertiesChanged of the manager. */

@@ -78,6 +78,41 @@ bool store_delete_override(Store *st, const char *section, const char *key, GErr
 }
 
 /**
+ * store_put_cluster_lease() - remember the etcd lease of this sluiced
+ * @st: the store
+ * @lease_id: the lease id the cluster module granted last
+ * @error: set on failure
+ *
+ * A restarted sluiced hands it to the module, which keeps using it while
+ * etcd still has it (docs/cluster.md, "Restart").
+ *
+ * Return: true on success.
+ */
+bool store_put_cluster_lease(Store *st, int64_t lease_id, GError **error) {
+        return store_exec_bound(st, "INSERT OR REPLACE INTO meta (key, value) VALUES ('cluster_lease', ?)",
+                          _("cannot write the cluster lease id"), error, NULL, NULL, NULL, lease_id, true);
+}
+
+/**
+ * store_load_cluster_lease() - the stored etcd lease id
+ * @st: the store
+ * @ret: the id, 0 when none was stored
+ * @error: set on failure
+ *
+ * Return: true on success.
+ */
+bool store_load_cluster_lease(Store *st, int64_t *ret, GError **error) {
+        int64_t n = 0, v = 0;
+
+        if (!store_query_int(st, "SELECT count(*) FROM meta WHERE key = 'cluster_lease'", &n, error))
+                return false;
+        if (n > 0 && !store_query_int(st, "SELECT value FROM meta WHERE key = 'cluster_lease'", &v, error))
+                return false;
+        *ret = v;
+        return true;
+}
+
+/**
  * store_load_next_id() - the stored next job id
  * @st: the store
  * @ret: the id, 0 when none was stored

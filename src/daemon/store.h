@@ -60,6 +60,9 @@ void store_rollback(Store *st);
 bool store_put_job(Store *st, const Job *job, GError **error);
 bool store_delete_job(Store *st, uint64_t id, GError **error);
 bool store_put_next_id(Store *st, uint64_t next_id, GError **error);
+/* meta 'cluster_lease': the etcd lease of this sluiced (cluster.c), 0 when none. */
+bool store_put_cluster_lease(Store *st, int64_t lease_id, GError **error);
+bool store_load_cluster_lease(Store *st, int64_t *ret, GError **error);
 bool store_put_paused(Store *st, const char *const *scopes, GError **error);
 bool store_put_override(Store *st, const char *section, const char *key, const char *value, GError **error);
 bool store_delete_override(Store *st, const char *section, const char *key, GError **error);

@@ -48,6 +48,9 @@ static void fake_announce(void *u) {
 static void fake_send(void *u) {
         note(u, "replies");
 }
+static void fake_cluster_flush(void *u) {
+        note(u, "cluster");
+}
 static void fake_release(void *u) {
         note(u, "starts");
 }
@@ -65,24 +68,27 @@ static const PostStepOps fake_ops = {
         .refuse_new_jobs = fake_refuse,
         .announce = fake_announce,
         .send_held_replies = fake_send,
+        .cluster_flush = fake_cluster_flush,
         .release_starts = fake_release,
         .emit_changes = fake_emit,
         .rearm = fake_rearm,
 };
 
 /* A commit that works: signals, commit, announcements, then the replies
- * naming their paths, then the unit starts (after the commit), then the
- * manager's properties and the timer. */
+ * naming their paths, the cluster module's wants and releases (after the
+ * commit that records them), then the unit starts (after the commit), then
+ * the manager's properties and the timer. */
 static void test_committed(void) {
         Fake f = { .log = g_string_new(NULL) };
 
         g_assert_true(post_step_run(&fake_ops, &f));
-        g_assert_cmpstr(f.log->str, ==, "dispatch flush commit announce replies starts changed rearm");
+        g_assert_cmpstr(f.log->str, ==, "dispatch flush commit announce replies cluster starts changed rearm");
         g_string_free(f.log, true);
 }
 
 /* A failed commit: the new jobs' calls refused (with the commit's error)
- * before the announcements, no held reply sent, a retry armed. */
+ * before the announcements, no held reply sent, nothing sent to etcd (the
+ * wants and releases wait for a commit that works), a retry armed. */
 static void test_commit_failed(void) {
         Fake f = { .log = g_string_new(NULL), .commit_fails = true };
 
