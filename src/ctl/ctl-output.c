@@ -65,6 +65,29 @@ const char *ctl_output_infinity(const CtlOutput *o) {
 }
 
 /**
+ * ctl_output_glyphs() - a line's non-ASCII glyphs, as the terminal can show them
+ * @o: the output state (ctl_output_init() done)
+ * @text: UTF-8 text (a translated message, for instance)
+ *
+ * Where the locale's charset is not UTF-8 (LANG=C), "·" becomes "-" and "…"
+ * becomes "...": as ctl_output_infinity(), so that a status line does not
+ * reach the terminal as bytes it cannot show.
+ *
+ * Return: a new string; free with g_free().
+ */
+char *ctl_output_glyphs(const CtlOutput *o, const char *text) {
+        static const struct { const char *glyph, *ascii; } map[] = { { "·", "-" }, { "…", "..." } };
+        GString *out;
+
+        if (o->utf8)
+                return g_strdup(text);
+        out = g_string_new(text);
+        for (size_t i = 0; i < G_N_ELEMENTS(map); i++)
+                g_string_replace(out, map[i].glyph, map[i].ascii, 0);
+        return g_string_free(out, false);
+}
+
+/**
  * ctl_output_parse_option() - take one getopt_long() result if it is an output option
  * @o: the settings
  * @c: what getopt_long() returned

@@ -48,6 +48,7 @@ void ctl_output_init(CtlOutput *o);
 bool ctl_output_parse_option(CtlOutput *o, int c);
 unsigned ctl_output_columns(bool on_tty);
 const char *ctl_output_infinity(const CtlOutput *o);
+char *ctl_output_glyphs(const CtlOutput *o, const char *text);
 
 /* ctl-color.c */
 #define CTL_ANSI_RED    "\x1b[0;1;31m"

@@ -179,7 +179,7 @@ static void draw(Watch *w) {
         g_autoptr(CtlTable) t = NULL;
         g_autoptr(GDateTime) now = g_date_time_new_now_local();
         g_autofree char *ts = g_date_time_format(now, "%H:%M:%S");
-        g_autofree char *limit = NULL;
+        g_autofree char *limit = NULL, *status = NULL, *status_shown = NULL;
         const char *version = "?", *discipline = "?";
         guint32 max_running = 0, queued = 0, running = 0;
         guint rows = terminal_rows(), n_reasons = 0;
@@ -207,14 +207,20 @@ static void draw(Watch *w) {
 
         limit = max_running > 0 ? g_strdup_printf("%u", max_running)
                                 : g_strdup(ctl_output_infinity(&w->ctl->out));
-        printf(_("sluiced %s · %s · discipline %s · running %u/%s · queued %u"), version, ts, discipline,
-               running, limit, queued);
+        status = g_strdup_printf(_("sluiced %s · %s · discipline %s · running %u/%s · queued %u"), version, ts,
+                                 discipline, running, limit, queued);
         if (paused && g_variant_n_children(paused) > 0) {
                 g_autofree const char **scopes = g_variant_get_strv(paused, NULL);
                 g_autofree char *joined = g_strjoinv(", ", (char **) scopes);
-                printf(_(" · paused: %s"), *joined ? joined : _("everything"));
+                g_autofree char *with = g_strdup_printf(_(" · paused: %s"), *joined ? joined : _("everything"));
+
+                char *both = g_strconcat(status, with, NULL);
+
+                g_free(status);
+                status = both;
         }
-        printf("\n\n");
+        status_shown = ctl_output_glyphs(&w->ctl->out, status);
+        printf("%s\n\n", status_shown);
 
         if (ctl_call(w->ctl, _("could not list jobs"), SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE,
                      "ListJobs", &reply, "a{sv}", 1, "states", "as", 2, "running", "queued") != 0 ||

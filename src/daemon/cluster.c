@@ -128,7 +128,7 @@ static void hook_lease_granted(void *userdata, int64_t lease_id) {
 static void hook_log(void *userdata, int priority, const char *message) {
         Manager *m = userdata;
 
-        log_full(&m->log, priority, "cluster: %s", message);
+        log_full(&m->log, priority, "%s", message);
 }
 
 static const ClusterHooks cluster_hooks = {

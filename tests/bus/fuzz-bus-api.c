@@ -175,6 +175,11 @@ struct Fuzz {
         guint64 calls, successes, remote_errors, local_errors, reconnects, bus_disconnects, checkpoints;
         gboolean foreign;               /* conns[FOREIGN] is uid FOREIGN_UID */
         guint64 foreign_calls, foreign_refused;
+        /* An UpdateConfig() that set HistoryMaxJobs= worked: from then on the
+         * once-a-minute retention (history-retention.c) may prune finished jobs
+         * from the state database, and GetJobRecord() rightly says NoSuchJob. */
+        gboolean history_capped;
+        guint64 pruned_seen;            /* handed-out jobs found pruned so */
 };
 
 /* One call in flight. */
@@ -189,6 +194,7 @@ typedef struct Call {
         char *klass;                    /* creations: the class asked for */
         const GVariantType *want;       /* reply type, or NULL when unknown */
         gboolean must_fail;
+        gboolean sets_history_cap;      /* UpdateConfig() with HistoryMaxJobs in its settings */
 } Call;
 
 /* ---- random values ---------------------------------------------------- */
@@ -789,6 +795,8 @@ static void on_reply(GObject *source, GAsyncResult *res, gpointer userdata) {
                                 "succeeded", f->seed, call->what, FOREIGN_UID);
                 if (call->must_fail)
                         g_error("fuzz-bus-api (seed %u): %s succeeded", f->seed, call->what);
+                if (call->sets_history_cap)
+                        f->history_capped = TRUE;
                 if ((g_str_equal(call->method, "GetPermissions") || g_str_equal(call->method, "GetPermissionsFor")) &&
                     g_variant_is_of_type(reply, G_VARIANT_TYPE("(a{ss})")))
                         check_permissions(f, call, reply);
@@ -903,6 +911,12 @@ static void send_call(Fuzz *f, guint ci, const char *path, const char *iface, co
         call->want = want;
         call->must_fail = must_fail;
         call->longpoll = g_str_equal(method, "Acquire") || g_str_equal(method, "Wait");
+        if (g_str_equal(method, "UpdateConfig") && args && g_variant_is_of_type(args, G_VARIANT_TYPE("(sa{sv}b)"))) {
+                g_autoptr(GVariant) settings = g_variant_get_child_value(args, 1);
+                g_autoptr(GVariant) cap = g_variant_lookup_value(settings, "HistoryMaxJobs", NULL);
+
+                call->sets_history_cap = cap != NULL;
+        }
         call->what = g_strdup_printf("%s.%s on %s (call %" PRIu64 ")", iface, method, path, f->calls);
         g_free(c->last_call);
         c->last_call = g_strdup_printf("%s %.200s", call->what, args ? g_variant_get_type_string(args) : "()");
@@ -1172,6 +1186,14 @@ static gboolean check_once(Fuzz *f, Conn *observer) {
                         continue;
                 rec = bus_call(f->h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "GetJobRecord",
                                g_variant_new("(t)", bus_job_id(key)), &error);
+                if (!rec && f->history_capped && g_dbus_error_is_remote_error(error)) {
+                        g_autofree char *name = g_dbus_error_get_remote_error(error);
+
+                        if (g_str_equal(name, SLUICE_BUS_ERROR_NO_SUCH_JOB)) {
+                                f->pruned_seen++;
+                                continue;
+                        }
+                }
                 if (!rec)
                         g_error("fuzz-bus-api (seed %u): %s (class %s) was handed out, is not on the bus, and "
                                 "GetJobRecord says: %s", f->seed, (char *) key, (char *) value, error->message);
@@ -1241,10 +1263,10 @@ static void print_summary(Fuzz *f) {
         g_print("fuzz-bus-api: seed=%u calls=%" PRIu64 " foreign_calls=%" PRIu64 " foreign_refused=%" PRIu64
                 " successes=%" PRIu64 " errors=%" PRIu64
                 " local=%" PRIu64 " reconnects=%" PRIu64 " bus_disconnects=%" PRIu64 " checkpoints=%" PRIu64
-                " jobs=%u crashes=0\n",
+                " jobs=%u pruned=%" PRIu64 " crashes=0\n",
                 f->seed, f->calls, f->foreign_calls, f->foreign_refused, f->successes, f->remote_errors, f->local_errors, f->reconnects,
                 f->bus_disconnects, f->checkpoints,
-                g_hash_table_size(f->jobs));
+                g_hash_table_size(f->jobs), f->pruned_seen);
         for (GList *l = names; l; l = l->next) {
                 g_autofree char *ex = g_strndup(g_hash_table_lookup(f->examples, l->data), 160);
 

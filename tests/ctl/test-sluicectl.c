@@ -1472,6 +1472,45 @@ static void test_json_watch(gconstpointer data) {
         await_counts(f, 0, 0);
 }
 
+/* watch on a terminal in the C locale: its status line is plain ASCII ("-"
+ * for "·", "infinity" for "∞"), not UTF-8 bytes the terminal cannot show.
+ * The status line is drawn only on a terminal: script(1) gives it one. */
+static void test_watch_c_locale(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+        g_autoptr(GSubprocess) script = NULL;
+        g_autoptr(GDataInputStream) in = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *ctl_q = g_shell_quote(f->sluicectl), *address = g_strdup_printf("--bus-address=%s", f->address);
+        g_autofree char *address_q = g_shell_quote(address), *command = NULL, *line = NULL;
+
+        g_autofree char *script_path = g_find_program_in_path("script");
+
+        if (!script_path) {
+                g_test_skip("script(1) not found");
+                return;
+        }
+        command = g_strdup_printf("exec %s %s watch", ctl_q, address_q);
+        g_subprocess_launcher_setenv(launcher, "LC_ALL", "C", TRUE);
+        g_subprocess_launcher_setenv(launcher, "TERM", "dumb", TRUE);
+        g_subprocess_launcher_unsetenv(launcher, "LANGUAGE");
+        script = g_subprocess_launcher_spawn(launcher, &error, "script", "-q", "-e", "-c", command, "/dev/null", NULL);
+        g_assert_no_error(error);
+        in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(script));
+        do {
+                g_free(line);
+                line = g_data_input_stream_read_line(in, NULL, NULL, &error);
+                g_assert_no_error(error);
+                g_assert_nonnull(line);
+        } while (!strstr(line, "discipline"));
+        for (const char *p = line; *p; p++)
+                if ((unsigned char) *p >= 0x80)
+                        g_error("watch in LC_ALL=C printed a non-ASCII byte: %s", line);
+        g_assert_nonnull(strstr(line, " - discipline "));
+        g_subprocess_send_signal(script, SIGTERM);
+        (void) wait_status(script);
+}
+
 static void daemon_start(Fixture *f);
 static void daemon_stop(Fixture *f);
 /* A finished lease job (acquired and released); its id. */
@@ -1657,6 +1696,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/sluicectl/logs/refusals", &f, test_logs_refusals);
         g_test_add_data_func("/sluicectl/json/acquire-run", &f, test_json_acquire_run);
         g_test_add_data_func("/sluicectl/json/watch", &f, test_json_watch);
+        g_test_add_data_func("/sluicectl/watch/c-locale", &f, test_watch_c_locale);
 
         r = g_test_run();
         fixture_down(&f);

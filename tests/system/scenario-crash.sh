@@ -347,3 +347,13 @@ echo "    results (acknowledged):       $(tr '\n' ';' <"$tmp/summary")"
 echo "    failed by PID 1 before exec (status=219/CGROUP): $cgroup_failed"
 echo "    samples: $(wc -l <"$tmp/samples"); most seen at once: $max_units crash-cmd units," \
 	"$max_cmd crash-cmd jobs running, $max_lease crash-lease leases (limits 2, 2, 1)"
+
+step "resume what the workload left paused (later scenarios share the container)"
+left=$(container_exec busctl --system get-property "$SLUICE_BUS" "$SLUICE_MANAGER" org.sluice.Scheduler1 Paused |
+	grep -oE '"resource:crash:[^"]*"' | tr -d '"' || true)
+for scope in $left; do
+	container_exec sluicectl resume "$scope" >/dev/null || fail "could not resume $scope"
+done
+still=$(container_exec busctl --system get-property "$SLUICE_BUS" "$SLUICE_MANAGER" org.sluice.Scheduler1 Paused)
+[[ $still != *resource:crash:* ]] || fail "still paused after resuming: $still"
+echo "    resumed: $(wc -w <<<"$left") scopes"
