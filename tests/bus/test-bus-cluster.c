@@ -12,7 +12,8 @@
  * a module of another ABI, a password file others can read and bad
  * endpoints leave host scope working and say why in the WaitReason;
  * OnLeaseLost=stop cancels the running cluster job and raises
- * cluster-lease-lost; UpdateConfig() does not touch Scope= or [Cluster].
+ * cluster-lease-lost; UpdateConfig() and Reload() do not change Scope= or
+ * [Cluster].
  */
 #include <glib/gstdio.h>
 #include <stdbool.h>
@@ -295,6 +296,37 @@ static void test_update_config_refuses(void) {
         }
 }
 
+/* Reload() refuses files that change [Cluster] or a Scope=; the running
+ * configuration stays, the other changes of those files too (MaxRunning=). */
+static void test_reload_refuses(void) {
+        g_autoptr(Fake) f = fake_new(g_getenv("FAKE_CLUSTER_MODULE"));
+        const char *cluster = "[Cluster]\nEndpoints=http://127.0.0.1:9\nHostName=hostA\n";
+        g_autofree char *config = g_strdup_printf(BASE_CONFIG "%s[Scheduler]\nMaxRunning=3\n", cluster);
+        g_autoptr(BusHarness) h = start(f, config);
+        struct {
+                const char *text, *message;
+        } cases[] = {
+                { "[Cluster]\nEndpoints=http://127.0.0.1:9\nHostName=hostA\nLeaseTTLSec=20\n",
+                  "[Cluster]: cannot change while sluiced runs (restart sluiced)" },
+                { "[Resource sync:offsite]\nScope=host\n",
+                  "[Resource sync:offsite] Scope: cannot change from cluster to host while sluiced runs "
+                  "(restart sluiced)" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *next = g_strdup_printf(BASE_CONFIG "%s%s[Scheduler]\nMaxRunning=7\n", cluster,
+                                                        cases[i].text);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) r = NULL;
+
+                bus_harness_write_config(h, next);
+                r = bus_call(h, NULL, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "Reload", NULL, &error);
+                g_assert_null(r);
+                bus_assert_error(error, "org.sluice.Error.InvalidConfig", cases[i].message, NULL);
+                g_assert_cmpuint(bus_manager_get_u(h, "MaxRunning"), ==, 3);
+        }
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/cluster/wait-admit-release", test_wait_admit_release);
@@ -304,5 +336,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/cluster/password-readable-by-others", test_password_readable_by_others);
         g_test_add_func("/cluster/lease-lost-stop", test_lease_lost_stop);
         g_test_add_func("/cluster/update-config-refuses", test_update_config_refuses);
+        g_test_add_func("/cluster/reload-refuses", test_reload_refuses);
         return g_test_run();
 }
