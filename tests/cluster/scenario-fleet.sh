@@ -238,7 +238,8 @@ step "c. stop etcd member e1"
 stop_etcd 1
 timeout 60 "$sluicectl" --bus-address="${addr[2]}" run --class=sync -- true ||
         fail "a cluster job with 2 of 3 members up"
-echo "c: one member down: a cluster job ran"
+for n in 1 2 3; do wait_for 30 "h$n's ClusterState up with one member down" cluster_state_is "$n" up; done
+echo "c: one member down: a cluster job ran, every host says up"
 
 step "c. stop etcd member e2 (no quorum)"
 stop_etcd 2
@@ -251,7 +252,8 @@ wait_for 60 "WaitReason of job $jw says etcd unreachable" wait_reason_has 3 "$jw
 echo "c: waiting: $(wait_reason 3 "$jw")"
 timeout 60 "$sluicectl" --bus-address="${addr[3]}" run --class=local -- true || fail "a host job while etcd has no quorum"
 kill -0 "$pw" || fail "the cluster job ended while etcd had no quorum: $(cat "$tmp/c-wait")"
-echo "c: a host-scoped job ran meanwhile"
+wait_for 60 "h3's ClusterState down without quorum" cluster_state_is 3 down
+echo "c: a host-scoped job ran meanwhile; h3 says down"
 
 step "c. members e1 e2 back"
 start_etcd 1
@@ -260,7 +262,8 @@ wait_for 60 "the etcd cluster healthy again" ectl endpoint health --cluster
 wait_for 60 "the waiting cluster job granted" test -s "$tmp/c-wait"
 wait "$pw" || fail "the waiting cluster job: $(cat "$tmp/c-wait")"
 ctl 3 release "$(cat "$tmp/c-wait")" || fail "release on h3"
-echo "c: etcd back: the waiting job ran"
+wait_for 60 "h3's ClusterState up again" cluster_state_is 3 up
+echo "c: etcd back: the waiting job ran, h3 says up"
 }
 
 # ---------------------------------------------------------------- part d
