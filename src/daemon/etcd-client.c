@@ -558,6 +558,7 @@ struct EtcdLeaseKeeper {
         void *userdata;
         int64_t id;
         bool unreachable;
+        bool adopted; /* renewing a lease it did not grant: a loss on the first reply grants at once */
         uint64_t n_renewals;
         uint64_t sent_at; /* CLOCK_BOOTTIME of the request in flight */
         EtcdCall *call;
@@ -590,12 +591,18 @@ static void keeper_unreachable(EtcdLeaseKeeper *k, const GError *error) {
         }
 }
 
+static void keeper_send(EtcdLeaseKeeper *k);
+
 static void keeper_lost(EtcdLeaseKeeper *k, const GError *error) {
         int64_t id = k->id;
+        bool adopted = k->adopted;
 
         k->id = 0;
+        k->adopted = false;
         (void) sd_event_source_set_enabled(k->deadline, SD_EVENT_OFF);
         k->cb(k, ETCD_LEASE_LOST, id, error, k->userdata);
+        if (adopted)
+                keeper_send(k); /* the adopted lease was gone already: grant now, not a tick later */
 }
 
 static void on_keeper_reply(EtcdClient *c, const EtcdReply *reply, const GError *error, void *userdata) {
@@ -622,6 +629,7 @@ static void on_keeper_reply(EtcdClient *c, const EtcdReply *reply, const GError 
                 return;
         }
         keeper_arm_deadline(k, reply->ttl);
+        k->adopted = false;
         if (k->id == 0) {
                 k->id = reply->lease_id;
                 k->cb(k, ETCD_LEASE_GRANTED, k->id, NULL, k->userdata);
@@ -667,6 +675,46 @@ static int on_keeper_deadline(sd_event_source *s, uint64_t usec, void *userdata)
 }
 
 /**
+ * etcd_lease_keeper_adopt() - keep alive a lease granted before (sluiced's last run), or a new one
+ * @c: the client
+ * @ttl_sec: the lease's TTL; renewed every third of it
+ * @lease_id: the lease to renew first; 0: grant one (as etcd_lease_keeper_new())
+ * @cb: told of every grant, renewal, unreachable etcd and loss (not to free the keeper)
+ * @userdata: for @cb
+ * @ret: the keeper
+ *
+ * The first call is a keepalive of @lease_id: still alive, ETCD_LEASE_RENEWED
+ * with that id; gone, ETCD_LEASE_LOST with it, then at once a grant
+ * (ETCD_LEASE_GRANTED with the new id).  docs/cluster.md, "Restart".
+ *
+ * Return: 0 or a negative errno
+ */
+int etcd_lease_keeper_adopt(EtcdClient *c, int64_t ttl_sec, int64_t lease_id, EtcdLeaseFn cb, void *userdata,
+                            EtcdLeaseKeeper **ret) {
+        g_autoptr(EtcdLeaseKeeper) k = g_new0(EtcdLeaseKeeper, 1);
+        int r;
+
+        if (ttl_sec <= 0 || lease_id < 0)
+                return -EINVAL;
+        k->client = c;
+        k->ttl_sec = ttl_sec;
+        k->cb = cb;
+        k->userdata = userdata;
+        k->id = lease_id;
+        k->adopted = lease_id != 0;
+        r = sd_event_add_time(c->event, &k->tick, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_keeper_tick, k);
+        if (r < 0)
+                return r;
+        r = sd_event_add_time(c->event, &k->deadline, CLOCK_BOOTTIME, UINT64_MAX, 1000, on_keeper_deadline, k);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(k->deadline, SD_EVENT_OFF);
+        keeper_send(k);
+        *ret = g_steal_pointer(&k);
+        return 0;
+}
+
+/**
  * etcd_lease_keeper_new() - grant a lease and keep it alive
  * @c: the client
  * @ttl_sec: the lease's TTL; renewed every third of it
@@ -681,25 +729,7 @@ static int on_keeper_deadline(sd_event_source *s, uint64_t usec, void *userdata)
  */
 int etcd_lease_keeper_new(EtcdClient *c, int64_t ttl_sec, EtcdLeaseFn cb, void *userdata,
                           EtcdLeaseKeeper **ret) {
-        g_autoptr(EtcdLeaseKeeper) k = g_new0(EtcdLeaseKeeper, 1);
-        int r;
-
-        if (ttl_sec <= 0)
-                return -EINVAL;
-        k->client = c;
-        k->ttl_sec = ttl_sec;
-        k->cb = cb;
-        k->userdata = userdata;
-        r = sd_event_add_time(c->event, &k->tick, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_keeper_tick, k);
-        if (r < 0)
-                return r;
-        r = sd_event_add_time(c->event, &k->deadline, CLOCK_BOOTTIME, UINT64_MAX, 1000, on_keeper_deadline, k);
-        if (r < 0)
-                return r;
-        (void) sd_event_source_set_enabled(k->deadline, SD_EVENT_OFF);
-        keeper_send(k);
-        *ret = g_steal_pointer(&k);
-        return 0;
+        return etcd_lease_keeper_adopt(c, ttl_sec, 0, cb, userdata, ret);
 }
 
 /**

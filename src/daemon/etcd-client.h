@@ -83,6 +83,8 @@ typedef void (*EtcdLeaseFn)(EtcdLeaseKeeper *k, EtcdLeaseEvent event, int64_t le
 
 int etcd_lease_keeper_new(EtcdClient *c, int64_t ttl_sec, EtcdLeaseFn cb, void *userdata,
                           EtcdLeaseKeeper **ret);
+int etcd_lease_keeper_adopt(EtcdClient *c, int64_t ttl_sec, int64_t lease_id, EtcdLeaseFn cb, void *userdata,
+                            EtcdLeaseKeeper **ret);
 EtcdLeaseKeeper *etcd_lease_keeper_free(EtcdLeaseKeeper *k);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EtcdLeaseKeeper, etcd_lease_keeper_free)
 int64_t etcd_lease_keeper_id(const EtcdLeaseKeeper *k);
