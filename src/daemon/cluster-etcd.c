@@ -68,7 +68,7 @@ struct Cluster {
         int64_t lease_id;  /* the lease in use; 0: none confirmed yet */
         bool host_key_ok;  /* the host key is ours under lease_id */
         bool host_putting;
-        char *refused;     /* the host name is another sluiced's: cluster scope refused */
+        char *refused;     /* the host key is another lease's: cluster scope refused while it is */
 
         bool recover_called, recover_started, recovering;
         GArray *recover_jobs; /* RecoverJob */
@@ -323,18 +323,18 @@ static void run_ops(Cluster *c);
 static void recover_start(Cluster *c);
 static void requeue_wants(Cluster *c);
 
+/*
+ * The host key is held by another lease: another sluiced with this HostName,
+ * or this host's own last run whose lease id was not stored (its key goes
+ * with that lease's TTL).  Refused while so: every answer says why, nothing
+ * is sent; the put is tried again on the keeper's rhythm.
+ */
 static void refuse(Cluster *c, const char *why) {
-        if (c->refused)
-                return;
+        if (!c->refused)
+                cluster_logf(c, LOG_ERR, "cluster scope refused: %s", why);
+        g_free(c->refused);
         c->refused = g_strdup(why);
-        cluster_logf(c, LOG_ERR, "cluster scope refused: %s", why);
-        /* Nothing of ours will ever be under this lease: let it go now. */
-        c->keeper = etcd_lease_keeper_free(c->keeper); /* (not called from the keeper's callback) */
-        if (c->lease_id != 0)
-                (void) etcd_client_lease_revoke(c->client, c->lease_id, NULL, NULL);
-        c->lease_id = 0;
-        g_queue_clear_full(&c->ops, (GDestroyNotify) op_free);
-        g_queue_clear_full(&c->staged, (GDestroyNotify) op_free);
+        cluster_arm_retry(c);
         cluster_notify(c);
 }
 
@@ -364,6 +364,11 @@ static void on_host_put(EtcdClient *client, const EtcdReply *reply, const GError
                 return;
         }
         c->host_key_ok = true;
+        if (c->refused) {
+                cluster_logf(c, LOG_NOTICE, "cluster: %s is this host's now: cluster scope goes on", c->host_key);
+                g_clear_pointer(&c->refused, g_free);
+                cluster_notify(c);
+        }
         hosts_range(c);
         requeue_wants(c);
         recover_start(c);
@@ -373,7 +378,7 @@ static void on_host_put(EtcdClient *client, const EtcdReply *reply, const GError
 static void host_key_put(Cluster *c) {
         g_autofree char *value = NULL;
 
-        if (c->host_putting || c->host_key_ok || c->lease_id == 0 || c->refused)
+        if (c->host_putting || c->host_key_ok || c->lease_id == 0)
                 return;
         c->host_putting = true;
         value = host_value(c);
@@ -553,7 +558,7 @@ static void on_op_reply(EtcdClient *client, const EtcdReply *reply, const GError
 static void run_ops(Cluster *c) {
         Op *op;
 
-        while (!c->op_busy && !c->refused && (op = g_queue_peek_head(&c->ops))) {
+        while (!c->op_busy && (op = g_queue_peek_head(&c->ops))) {
                 ClusterResource *r = op->resource ? g_hash_table_lookup(c->resources, op->resource) : NULL;
                 g_autofree char *value = NULL;
                 g_autofree char *body = NULL;
@@ -614,8 +619,6 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
         GHashTableIter i;
         gpointer v;
 
-        if (c->refused)
-                return 0;
         host_key_put(c);
         if (c->host_key_ok)
                 requeue_wants(c);
@@ -634,7 +637,7 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* Restart steps 2-3 (docs/cluster.md): once the lease (kept or new) and the host key stand. */
 static void recover_start(Cluster *c) {
-        if (!c->recover_called || c->recover_started || c->lease_id == 0 || !c->host_key_ok || c->refused)
+        if (!c->recover_called || c->recover_started || c->lease_id == 0 || !c->host_key_ok)
                 return;
         c->recover_started = true;
         /* The running jobs first (they held slots), then the waiting ones, each in job order. */

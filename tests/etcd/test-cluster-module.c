@@ -416,6 +416,8 @@ static void test_recover_expired_lease(Fixture *f, gconstpointer data) {
 /* Two sluiced with one HostName: the second refuses cluster scope, in words. */
 static void test_duplicate_host(Fixture *f, gconstpointer data) {
         Host *a = host_start(f, 0, "a"), *a2 = host_start(f, 1, "a");
+        int64_t lease;
+        Got g = { 0 };
 
         g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
         WAIT_FOR(f, ask(f, a2, 2) == CLUSTER_UNAVAILABLE);
@@ -425,6 +427,19 @@ static void test_duplicate_host(Fixture *f, gconstpointer data) {
         /* Nothing of the second one reached etcd; the first goes on. */
         g_assert_true(keys_are(f, RES_PREFIX "a/1\n"));
         g_assert_cmpint(ask(f, a, 1), ==, CLUSTER_ADMITTED);
+        g_assert_cmpint(ask(f, a2, 2), ==, CLUSTER_UNAVAILABLE);
+
+        /* The first one goes away for good (its lease ends): the second takes the name and goes on. */
+        lease = a->lease;
+        host_stop(a);
+        g_assert_cmpint(etcd_client_lease_revoke(f->client, lease, on_got, &g), ==, 0);
+        WAIT_FOR(f, g.done);
+        g_assert_no_error(g.error);
+        got_clear(&g);
+        WAIT_FOR(f, ask(f, a2, 2) != CLUSTER_UNAVAILABLE);
+        M->flush(a2->c);
+        WAIT_FOR(f, ask(f, a2, 2) == CLUSTER_ADMITTED);
+        g_assert_nonnull(strstr(a2->log, "cluster scope goes on"));
 }
 
 /* etcd SIGKILLed: waiting jobs say so, naming the endpoint; etcd back: they go on. */
