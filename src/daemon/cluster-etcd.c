@@ -160,10 +160,16 @@ static void kick_now(Cluster *c) {
         (void) sd_event_source_set_enabled(c->retry, SD_EVENT_ONESHOT);
 }
 
+/*
+ * Whether an error says etcd cannot be used (every endpoint failed, timeouts,
+ * refused credentials, garbage on the port), as opposed to the answer to one
+ * request (a lease or key not found, a watch's end).
+ */
 static bool error_is_unreachable(const GError *e) {
-        return e->domain == ETCD_ERROR &&
-               (e->code == ETCD_ERROR_UNREACHABLE || e->code == ETCD_ERROR_TIMEOUT ||
-                e->code == ETCD_ERROR_GRPC_UNAVAILABLE || e->code == ETCD_ERROR_HTTP);
+        if (e->domain != ETCD_ERROR)
+                return true;
+        return e->code != ETCD_ERROR_GRPC_NOT_FOUND && e->code != ETCD_ERROR_LEASE_NOT_FOUND &&
+               e->code != ETCD_ERROR_COMPACTED && e->code != ETCD_ERROR_WATCH_ENDED;
 }
 
 /* Every reply tells whether etcd is up; "etcd unreachable (…)" says why not. */

@@ -42,6 +42,7 @@ struct Fixture {
         EtcdClient *client;
         Host hosts[4];
         char *reason;
+        const char *user, *password; /* for the hosts started next */
 };
 
 #define WAIT_FOR(f, cond)                                                                        \
@@ -115,6 +116,8 @@ static Host *host_start_with(Fixture *f, int i, const char *name, uint32_t ttl, 
                 .prefix = "/sluice",
                 .lease_ttl_sec = ttl,
                 .stored_lease_id = stored,
+                .user = f->user,
+                .password = f->password,
         };
         g_autoptr(GError) error = NULL;
 
@@ -499,6 +502,36 @@ static void test_tls(Fixture *f, gconstpointer data) {
         g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
 }
 
+static void admin(Fixture *f, const char *path, const char *body) {
+        Got g = { 0 };
+
+        g_assert_cmpint(etcd_client_call(f->client, path, body, on_got, &g), ==, 0);
+        WAIT_FOR(f, g.done);
+        g_assert_no_error(g.error);
+        got_clear(&g);
+}
+
+/* etcd with auth on: User=/password reach the client; a wrong password is said in the reason. */
+static void test_auth(Fixture *f, gconstpointer data) {
+        Host *a;
+
+        admin(f, "/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"s3cret\"}");
+        admin(f, "/v3/auth/role/add", "{\"name\":\"root\"}");
+        admin(f, "/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
+        admin(f, "/v3/auth/enable", "{}");
+
+        f->user = "root";
+        f->password = "wrong";
+        a = host_start_with(f, 1, "b", 10, 0, false);
+        WAIT_FOR(f, ask(f, a, 2) == CLUSTER_UNAVAILABLE);
+        g_assert_nonnull(strstr(f->reason, "authenticating as \"root\""));
+        g_assert_nonnull(strstr(f->reason, "authentication failed"));
+
+        f->password = "s3cret";
+        a = host_start(f, 0, "a");
+        g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
+}
+
 /* Bad settings: refused by new() with the key named. */
 static void test_bad_settings(void) {
         const char *endpoints[] = { "ftp://x", NULL };
@@ -558,6 +591,7 @@ int main(int argc, char *argv[]) {
         ADD("duplicate-host", test_duplicate_host);
         ADD("etcd-killed", test_etcd_killed);
         ADD("compaction", test_compaction);
+        ADD("auth", test_auth);
         g_test_add("/cluster-module/tls", Fixture, NULL, fixture_setup_tls, test_tls, fixture_teardown);
         return g_test_run();
 }
