@@ -327,6 +327,7 @@ static void hosts_range(Cluster *c) {
 
 static void run_ops(Cluster *c);
 static void recover_start(Cluster *c);
+static const RecoverJob *recover_job_find(Cluster *c, const char *resource, uint64_t job_id);
 static void requeue_wants(Cluster *c);
 
 /*
@@ -533,10 +534,15 @@ static void on_op_reply(EtcdClient *client, const EtcdReply *reply, const GError
                 break;
         }
         case OP_SWEEP:
-                /* Restart step 3: this host's keys whose job is neither running nor waiting. */
+                /*
+                 * Restart step 3: this host's keys.  A waiting job's key still
+                 * standing (the lease was kept) is its place: kept.  A key whose
+                 * job is neither running nor waiting: deleted.
+                 */
                 for (guint i = reply->kvs->len; i > 0; i--) {
                         const EtcdKeyValue *kv = g_ptr_array_index(reply->kvs, i - 1);
                         g_autofree char *res = NULL, *host = NULL;
+                        const RecoverJob *rj;
                         ClusterResource *kr;
                         uint64_t job;
 
@@ -546,6 +552,17 @@ static void on_op_reply(EtcdClient *client, const EtcdReply *reply, const GError
                         kr = g_hash_table_lookup(c->resources, res);
                         if (kr && g_hash_table_contains(kr->wants, &job))
                                 continue;
+                        rj = recover_job_find(c, res, job);
+                        if (rj && !rj->running && kv->lease == c->lease_id) {
+                                ClusterWant *w;
+
+                                kr = resource_get(c, res, rj->limit, NULL);
+                                w = want_new(c, kr, job);
+                                w->state = WANT_PLACED;
+                                w->create_revision = kv->create_revision;
+                                cluster_resource_range(kr); /* its copy, and its watch */
+                                continue;
+                        }
                         cluster_logf(c, LOG_INFO, "cluster: %s is no job's any more (a release lost in a crash): deleting it",
                                      kv->key);
                         g_queue_push_head(&c->ops, op_new(OP_DELETE, res, job, kv->key));
@@ -641,28 +658,42 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* ---- restart ---- */
 
-/* Restart steps 2-3 (docs/cluster.md): once the lease (kept or new) and the host key stand. */
+static const RecoverJob *recover_job_find(Cluster *c, const char *resource, uint64_t job_id) {
+        for (guint i = 0; i < c->recover_jobs->len; i++) {
+                const RecoverJob *j = &g_array_index(c->recover_jobs, RecoverJob, i);
+
+                if (j->job_id == job_id && g_str_equal(j->resource, resource))
+                        return j;
+        }
+        return NULL;
+}
+
+/*
+ * Restart steps 2-3 (docs/cluster.md): once the lease (kept or new) and the
+ * host key stand.  The running jobs' txns (each finds its key, or makes it
+ * anew at the end); a waiting job keeps its key if it still stands (the
+ * sweep finds it) and asks again through answer() otherwise: a job that was
+ * only queued, not yet past its local limits, must not take a fleet place.
+ */
 static void recover_start(Cluster *c) {
         if (!c->recover_called || c->recover_started || c->lease_id == 0 || !c->host_key_ok)
                 return;
         c->recover_started = true;
-        /* The running jobs first (they held slots), then the waiting ones, each in job order. */
-        for (int pass = 0; pass < 2; pass++)
-                for (guint i = 0; i < c->recover_jobs->len; i++) {
-                        RecoverJob *j = &g_array_index(c->recover_jobs, RecoverJob, i);
-                        ClusterResource *r;
-                        ClusterWant *w;
+        for (guint i = 0; i < c->recover_jobs->len; i++) {
+                RecoverJob *j = &g_array_index(c->recover_jobs, RecoverJob, i);
+                ClusterResource *r;
+                ClusterWant *w;
 
-                        if (j->running != (pass == 0))
-                                continue;
-                        r = resource_get(c, j->resource, j->limit, NULL);
-                        w = g_hash_table_lookup(r->wants, &j->job_id);
-                        if (!w)
-                                w = want_new(c, r, j->job_id);
-                        w->admitted = j->running;
-                        w->state = WANT_SENT;
-                        g_queue_push_tail(&c->ops, op_new(OP_TXN, r->name, w->job_id, w->key));
-                }
+                if (!j->running)
+                        continue;
+                r = resource_get(c, j->resource, j->limit, NULL);
+                w = g_hash_table_lookup(r->wants, &j->job_id);
+                if (!w)
+                        w = want_new(c, r, j->job_id);
+                w->admitted = true;
+                w->state = WANT_SENT;
+                g_queue_push_tail(&c->ops, op_new(OP_TXN, r->name, w->job_id, w->key));
+        }
         g_queue_push_tail(&c->ops, op_new(OP_HOST_PUT, NULL, 0, NULL));
         g_queue_push_tail(&c->ops, op_new(OP_SWEEP, NULL, 0, NULL));
         g_queue_push_tail(&c->ops, op_new(OP_RECOVERED, NULL, 0, NULL));

@@ -357,6 +357,8 @@ static void test_recover_same_lease(Fixture *f, gconstpointer data) {
                 { .job_id = 2, .resource = RES, .limit = 2, .running = true },
                 { .job_id = 1, .resource = RES, .limit = 2, .running = true },
                 { .job_id = 4, .resource = RES, .limit = 2, .running = false },
+                /* queued, never past its local limits: it had no key and gets none */
+                { .job_id = 6, .resource = RES, .limit = 2, .running = false },
         };
 
         g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
@@ -374,6 +376,7 @@ static void test_recover_same_lease(Fixture *f, gconstpointer data) {
         g_assert_cmpint(ask(f, a, 9), ==, CLUSTER_UNAVAILABLE);
         g_assert_cmpstr(f->reason, ==, "recovering");
         WAIT_FOR(f, ask(f, a, 9) != CLUSTER_UNAVAILABLE);
+        M->release(a->c, 9, RES); /* (the probe's want: never sent) */
         g_assert_cmpint(a->granted, ==, 1);
         g_assert_cmpint(a->lease, ==, lease);
         g_assert_cmpuint(a->lost, ==, 0);
@@ -388,6 +391,9 @@ static void test_recover_same_lease(Fixture *f, gconstpointer data) {
                 g_assert_cmpint(g_array_index(after, int64_t, i), ==, g_array_index(before, int64_t, i));
         g_assert_cmpint(ask(f, b, 3), ==, CLUSTER_WAITING);
         g_assert_nonnull(strstr(a->log, "/a/5 is no job's any more"));
+        /* Job 6 asks when dispatch gets to it: at the end. */
+        g_assert_cmpint(request(f, a, 6), ==, CLUSTER_WAITING);
+        g_assert_cmpstr(f->reason, ==, "2 of 2 running in the fleet, position 3 in the fleet queue");
 }
 
 /* sluiced down longer than the TTL: a new lease, keys anew at the end; lease_lost says so. */
