@@ -733,13 +733,14 @@ static void cluster_recover(Cluster *c, const ClusterRecoverJob *jobs, size_t n_
 
 static ClusterAnswer unavailable(Cluster *c, char **ret_reason) {
         if (ret_reason) {
+                /* What would end the wait first: a refusal, etcd down (also while recovering), then recovery. */
                 if (c->refused)
                         *ret_reason = g_strdup(c->refused);
-                else if (c->recovering)
-                        *ret_reason = g_strdup(_("recovering"));
-                else
+                else if (!c->etcd_up)
                         *ret_reason = g_strdup_printf(_("etcd unreachable (%s): waiting"),
                                                       c->etcd_why ?: _("no answer yet"));
+                else
+                        *ret_reason = g_strdup(_("recovering"));
         }
         return CLUSTER_UNAVAILABLE;
 }

@@ -455,6 +455,11 @@ static void test_duplicate_host(Fixture *f, gconstpointer data) {
 static void test_etcd_killed(Fixture *f, gconstpointer data) {
         Host *a = host_start(f, 0, "a"), *b = host_start(f, 1, "b");
         g_autofree char *view = NULL;
+        int64_t lease;
+        ClusterRecoverJob jobs[] = {
+                { .job_id = 1, .resource = RES, .limit = 2, .running = true },
+                { .job_id = 2, .resource = RES, .limit = 2, .running = true },
+        };
 
         g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
         g_assert_cmpint(request(f, a, 2), ==, CLUSTER_ADMITTED);
@@ -469,8 +474,21 @@ static void test_etcd_killed(Fixture *f, gconstpointer data) {
         /* Admitted stays admitted (a position never grows). */
         g_assert_cmpint(ask(f, a, 1), ==, CLUSTER_ADMITTED);
 
+        /* a restarts meanwhile: while etcd is away its answers say so (not just "recovering"). */
+        lease = a->lease;
+        host_stop(a);
+        a = host_start_with(f, 0, "a", 10, lease, false);
+        M->recover(a->c, jobs, G_N_ELEMENTS(jobs));
+        WAIT_FOR(f, ask(f, a, 9) == CLUSTER_UNAVAILABLE && g_str_has_prefix(f->reason, "etcd unreachable ("));
+
         etcd_server_restart(f->server);
         WAIT_FOR(f, ask(f, b, 3) == CLUSTER_WAITING);
+        /* The stored lease outlived etcd's restart: the same keys, nothing admitted twice. */
+        WAIT_FOR(f, ask(f, a, 9) != CLUSTER_UNAVAILABLE);
+        M->release(a->c, 9, RES); /* (the probe's want: never sent) */
+        g_assert_cmpint(a->lease, ==, lease);
+        g_assert_cmpint(ask(f, a, 1), ==, CLUSTER_ADMITTED);
+        g_assert_true(keys_are(f, RES_PREFIX "a/1\n" RES_PREFIX "a/2\n" RES_PREFIX "b/3\n"));
         release(f, a, 1);
         WAIT_FOR(f, ask(f, b, 3) == CLUSTER_ADMITTED);
         g_assert_cmpuint(a->lost + b->lost, ==, 0);
