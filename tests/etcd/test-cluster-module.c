@@ -13,6 +13,7 @@
  * (WAIT_FOR) so that a bug fails the test instead of hanging it.
  */
 #include <dlfcn.h>
+#include <locale.h>
 #include <string.h>
 
 #include "cluster-module.h"
@@ -556,6 +557,30 @@ static void test_auth(Fixture *f, gconstpointer data) {
         g_assert_cmpint(request(f, a, 1), ==, CLUSTER_ADMITTED);
 }
 
+/*
+ * A German sluiced: the module's reasons come from po/de.po.  This process
+ * never binds the domain itself: the module does, as sluiced would
+ * ($SLUICE_LOCALEDIR: the build tree's catalogs; LANGUAGE is honoured in C.UTF-8).
+ */
+static void test_german(Fixture *f, gconstpointer data) {
+        Host *a;
+
+        g_setenv("LANGUAGE", "de", TRUE);
+        g_assert_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+        a = host_start(f, 0, "a");
+        g_assert_cmpint(ask(f, a, 1), ==, CLUSTER_WAITING);
+        g_assert_cmpstr(f->reason, ==, "fordert einen Platz in der Flotte an");
+        M->flush(a->c);
+        WAIT_FOR(f, ask(f, a, 1) == CLUSTER_ADMITTED);
+        (void) ask(f, a, 2);
+        (void) ask(f, a, 3);
+        M->flush(a->c);
+        WAIT_FOR(f, ask(f, a, 3) == CLUSTER_WAITING &&
+                    g_str_equal(f->reason, "2 von 2 laufen in der Flotte, Platz 1 in der Warteschlange der Flotte"));
+        g_unsetenv("LANGUAGE");
+        (void) setlocale(LC_ALL, "C");
+}
+
 /* Bad settings: refused by new() with the key named. */
 static void test_bad_settings(void) {
         const char *endpoints[] = { "ftp://x", NULL };
@@ -616,6 +641,7 @@ int main(int argc, char *argv[]) {
         ADD("etcd-killed", test_etcd_killed);
         ADD("compaction", test_compaction);
         ADD("auth", test_auth);
+        ADD("german", test_german);
         g_test_add("/cluster-module/tls", Fixture, NULL, fixture_setup_tls, test_tls, fixture_teardown);
         return g_test_run();
 }
