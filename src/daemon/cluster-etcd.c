@@ -42,6 +42,8 @@ typedef struct Op {
         char *resource;
         uint64_t job_id;
         char *key;
+        Cluster *cluster; /* a direct delete's */
+        bool direct; /* a delete of a key whose txn was answered: needs no place in the queue */
 } Op;
 
 typedef struct RecoverJob {
@@ -85,6 +87,7 @@ struct Cluster {
         GQueue staged; /* Op*: recorded since the last flush() */
         GQueue ops;    /* Op*: to send, the head on the wire when op_busy */
         bool op_busy;
+        GPtrArray *direct; /* Op*: direct deletes on the wire */
 
         sd_event_source *retry;
         sd_event_source *notify;
@@ -804,10 +807,35 @@ static void cluster_release(Cluster *c, uint64_t job_id, const char *resource) {
 
         if (!w)
                 return;
-        /* A want never sent has no key; one sent or placed is deleted (after its txn: the queue's order). */
-        if (w->state != WANT_NEW || w->create_revision != 0 || w->admitted)
-                g_queue_push_tail(&c->staged, op_new(OP_DELETE, r->name, job_id, w->key));
+        /*
+         * A want never sent has no key.  A placed one's delete goes out at the
+         * flush at once, beside the queue (its txn was answered: nothing to
+         * overtake), so a release does not wait for other txns; one whose
+         * txn is still queued or on the wire is deleted after it, in the queue.
+         */
+        if (w->state != WANT_NEW || w->create_revision != 0 || w->admitted) {
+                Op *op = op_new(OP_DELETE, r->name, job_id, w->key);
+
+                op->direct = w->state == WANT_PLACED;
+                g_queue_push_tail(&c->staged, op);
+        }
         want_drop(c, r, w);
+}
+
+static void on_direct_delete(EtcdClient *client, const EtcdReply *reply, const GError *error, void *userdata) {
+        Op *op = userdata;
+        Cluster *c = op->cluster;
+
+        g_ptr_array_remove_fast(c->direct, op); /* (no free func: op lives on below or is freed) */
+        cluster_etcd_result(c, error);
+        if (error) {
+                cluster_logf(c, LOG_WARNING, "cluster: deleting %s: %s", op->key, error->message);
+                op->direct = false;
+                g_queue_push_tail(&c->ops, op); /* again with the queue, at the next kick */
+                cluster_arm_retry(c);
+                return;
+        }
+        op_free(op);
 }
 
 static void cluster_flush(Cluster *c) {
@@ -816,8 +844,15 @@ static void cluster_flush(Cluster *c) {
         if (c->refused)
                 return;
         /* The releases first (they free slots), then the new wants in request order. */
-        while ((op = g_queue_pop_head(&c->staged)))
+        while ((op = g_queue_pop_head(&c->staged))) {
+                if (op->direct) {
+                        op->cluster = c;
+                        g_ptr_array_add(c->direct, op);
+                        (void) etcd_client_delete(c->client, op->key, on_direct_delete, op);
+                        continue;
+                }
                 g_queue_push_tail(&c->ops, op);
+        }
         if (c->host_key_ok)
                 requeue_wants(c);
         run_ops(c);
@@ -852,6 +887,10 @@ static void cluster_free(Cluster *c) {
         etcd_client_free(c->client);
         g_queue_clear_full(&c->ops, (GDestroyNotify) op_free);
         g_queue_clear_full(&c->staged, (GDestroyNotify) op_free);
+        for (guint i = 0; c->direct && i < c->direct->len; i++)
+                op_free(g_ptr_array_index(c->direct, i));
+        if (c->direct)
+                g_ptr_array_unref(c->direct);
         if (c->want_seq)
                 g_hash_table_unref(c->want_seq);
         if (c->fleet_limits)
@@ -960,6 +999,7 @@ static int cluster_new(sd_event *event, const ClusterSettings *s, const ClusterH
         c->recover_jobs = g_array_new(FALSE, TRUE, sizeof(RecoverJob));
         g_queue_init(&c->ops);
         g_queue_init(&c->staged);
+        c->direct = g_ptr_array_new();
 
         r = etcd_client_new(event, &config, &c->client, error);
         if (r < 0)
