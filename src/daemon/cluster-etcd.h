@@ -3,14 +3,17 @@
 
 /*
  * Inside sluiced-cluster.so (docs/cluster.md, "The module"): the Cluster of
- * cluster-module.h on the etcd client.  cluster-etcd.c holds the host (lease,
- * host key, the queue of this host's txns and deletes, recovery, answers);
+ * cluster-module.h on the etcd client.  cluster-etcd.c holds the module's
+ * functions (answers, releases, flush, views, new/free); cluster-etcd-host.c
+ * the lease, the host key and the hosts' limits; cluster-etcd-queue.c the
+ * queue of this host's txns and deletes and the restart steps;
  * cluster-etcd-resource.c one resource (its ordered copy of the fleet's
  * keys, kept by ranges and one prefix watch, and the positions read from it).
  * Not part of the module's ABI: nothing here is exported.
  */
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <syslog.h>
@@ -77,3 +80,87 @@ bool cluster_key_parse(const char *key, const char *res_prefix, char **ret_resou
                        uint64_t *ret_job);
 ClusterResourceView *cluster_resource_view(const ClusterResource *r, uint32_t limit);
 void cluster_resource_view_free(ClusterResourceView *v);
+
+typedef enum OpType {
+        OP_TXN,       /* a want's admission txn */
+        OP_DELETE,    /* a released key */
+        OP_HOST_PUT,  /* the host key again, with the limits known now */
+        OP_SWEEP,     /* restart step 3: range res/, delete this host's stale keys */
+        OP_RECOVERED, /* the end of the restart steps */
+} OpType;
+
+typedef struct Op {
+        OpType type;
+        char *resource;
+        uint64_t job_id;
+        char *key;
+        Cluster *cluster; /* a direct delete's */
+        bool direct; /* a delete of a key whose txn was answered: needs no place in the queue */
+} Op;
+
+typedef struct RecoverJob {
+        uint64_t job_id;
+        char *resource;
+        uint32_t limit;
+        bool running;
+} RecoverJob;
+
+struct Cluster {
+        sd_event *event;
+        ClusterHooks hooks;
+        void *userdata;
+        EtcdClient *client;
+        EtcdLeaseKeeper *keeper;
+        char *host;
+        char *prefix;
+        char *host_key;   /* <prefix>/v1/hosts/<host> */
+        char *hosts_root; /* <prefix>/v1/hosts/ */
+        char *res_root;   /* <prefix>/v1/res/ */
+        uint32_t ttl_sec;
+        uint64_t since_usec;
+
+        int64_t lease_id;  /* the lease in use; 0: none confirmed yet */
+        bool host_key_ok;  /* the host key is ours under lease_id */
+        bool host_putting;
+        char *refused;     /* the host key is another lease's: cluster scope refused while it is */
+
+        bool recover_called, recover_started, recovering;
+        GArray *recover_jobs; /* RecoverJob */
+
+        bool etcd_up;
+        char *etcd_why;
+
+        GHashTable *resources;    /* name → ClusterResource* */
+        GHashTable *fleet_limits; /* name → largest limit the hosts' keys publish (GUINT_TO_POINTER) */
+        bool hosts_ranging;
+        uint64_t next_seq;
+        GHashTable *want_seq;     /* ClusterWant* → request order (guint64*) */
+
+        GQueue staged; /* Op*: recorded since the last flush() */
+        GQueue ops;    /* Op*: to send, the head on the wire when op_busy */
+        bool op_busy;
+        GPtrArray *direct; /* Op*: direct deletes on the wire */
+
+        sd_event_source *retry;
+        sd_event_source *notify;
+};
+
+/* cluster-etcd.c */
+ClusterResource *cluster_resource_get(Cluster *c, const char *name, uint32_t limit, bool *ret_new);
+ClusterWant *cluster_want_new(Cluster *c, ClusterResource *r, uint64_t job_id);
+
+/* cluster-etcd-host.c: the lease, the host key, the hosts' limits */
+char *cluster_json_string(JsonBuilder *b);
+char *cluster_host_value(Cluster *c);
+void cluster_hosts_range(Cluster *c);
+void cluster_host_key_put(Cluster *c);
+void cluster_on_lease(EtcdLeaseKeeper *k, EtcdLeaseEvent event, int64_t lease_id, const GError *error,
+                      void *userdata);
+
+/* cluster-etcd-queue.c: the queue of txns and deletes, the restart steps */
+Op *cluster_op_new(OpType type, const char *resource, uint64_t job_id, const char *key);
+void cluster_op_free(Op *op);
+void cluster_requeue_wants(Cluster *c);
+void cluster_run_ops(Cluster *c);
+void cluster_recover_start(Cluster *c);
+void cluster_recover(Cluster *c, const ClusterRecoverJob *jobs, size_t n_jobs);
