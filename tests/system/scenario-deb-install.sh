@@ -5,7 +5,8 @@
 # sluice, and checks what the package promises without anybody doing more:
 # the bus activates sluiced, polkit knows its actions, the journal catalog is
 # indexed (systemd's trigger), man pages and completions are where man and
-# bash look, a job runs.
+# bash look, a job runs; the cluster module's package opens the unit to etcd and
+# takes it back when purged.
 
 [[ -n ${SLUICE_DEB_DIR:-} ]] || fail "SLUICE_DEB_DIR is not set: run this scenario through deb-test.sh"
 
@@ -40,3 +41,34 @@ step "the bus activates the packaged sluiced; a command job runs as a transient 
 assert_status 0 container_exec busctl --system get-property org.sluice.Scheduler1 /org/sluice/Scheduler1 \
 	org.sluice.Scheduler1 Version
 assert_status 0 container_exec systemctl is-active sluiced.service
+
+step "sluice-cluster: the module and the unit's drop-in; the packaged sluiced with [Cluster] reaches etcd"
+assert_status 0 container_exec sh -c "dpkg -i $SLUICE_DEB_DIR/sluice-cluster_*.deb"
+assert_status 0 container_exec sh -c 'test -f /usr/lib/*/sluice/sluiced-cluster.so'
+assert_status 0 container_exec systemctl show -p PrivateNetwork -p RestrictAddressFamilies -p NeedDaemonReload sluiced.service
+assert_contains "PrivateNetwork=no" "$OUTPUT" "the drop-in gives sluiced the network"
+assert_contains "AF_INET" "$OUTPUT" "the drop-in allows IP sockets"
+assert_contains "NeedDaemonReload=no" "$OUTPUT" "the postinst reloaded systemd"
+assert_status 0 container_exec systemd-run --unit=sluice-deb-etcd /usr/bin/etcd --name=deb \
+	--data-dir=/var/lib/sluice-deb-etcd --listen-client-urls=http://127.0.0.1:23790 \
+	--advertise-client-urls=http://127.0.0.1:23790 --listen-peer-urls=http://127.0.0.1:23800 \
+	--initial-advertise-peer-urls=http://127.0.0.1:23800 --initial-cluster=deb=http://127.0.0.1:23800
+container_exec sh -c 'mkdir -p /etc/sluice/sluiced.conf.d &&
+	printf "[Cluster]\nEndpoints=http://127.0.0.1:23790\nHostName=deb\n" >/etc/sluice/sluiced.conf.d/cluster.conf'
+assert_status 0 container_exec systemctl restart sluiced.service
+wait_until 60 container_exec sh -c 'busctl --system get-property org.sluice.Scheduler1 /org/sluice/Scheduler1 \
+	org.sluice.Scheduler1 ClusterState | grep -qx "s \"up\""'
+echo "    ClusterState: up (sluiced in its sandbox reached etcd on 127.0.0.1:23790)"
+
+step "without sluice-cluster again: the drop-in is gone, sluiced is sealed as before"
+container_exec sh -c 'rm -f /etc/sluice/sluiced.conf.d/cluster.conf && rmdir /etc/sluice/sluiced.conf.d'
+container_exec systemctl stop sluice-deb-etcd.service
+assert_status 0 container_exec dpkg --purge sluice-cluster
+assert_status 1 container_exec test -e /lib/systemd/system/sluiced.service.d/50-cluster.conf
+assert_status 0 container_exec systemctl show -p PrivateNetwork -p NeedDaemonReload sluiced.service
+assert_contains "PrivateNetwork=yes" "$OUTPUT" "the unit's own sandbox, after the postrm"
+assert_contains "NeedDaemonReload=no" "$OUTPUT" "the postrm reloaded systemd"
+assert_status 0 container_exec systemctl restart sluiced.service
+assert_status 0 container_exec busctl --system get-property org.sluice.Scheduler1 /org/sluice/Scheduler1 \
+	org.sluice.Scheduler1 ClusterState
+assert_contains '"off"' "$OUTPUT" "ClusterState without [Cluster]"
