@@ -4,6 +4,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "alerts.h"
+#include "bus-creds.h"
 #include "bus-job.h"
 #include "bus-manager.h"
 #include "cluster.h"
@@ -33,7 +34,7 @@ Manager *manager_new(void) {
         logger_init(&m->log);
         m->jobs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) job_link_free);
         m->holders = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) holder_free);
-        m->peer_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        m->creds = bus_creds_new();
         m->waiting_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         m->store_dirty = g_hash_table_new(g_int64_hash, g_int64_equal);
         m->metrics = metrics_new();
@@ -67,13 +68,13 @@ void manager_free(Manager *m) {
         g_clear_pointer(&m->systemd, systemd_executor_free);   /* units go on; the next sluiced re-attaches */
         g_hash_table_destroy(m->jobs);
         g_hash_table_destroy(m->holders);
-        g_hash_table_destroy(m->peer_uids);
         g_hash_table_destroy(m->waiting_senders);       /* after the jobs: their waiters count here */
         g_hash_table_destroy(m->store_dirty);
         g_clear_pointer(&m->store_removed, g_ptr_array_unref);
         g_clear_pointer(&m->stops_pending, g_ptr_array_unref);
         g_clear_pointer(&m->store, store_free);
         g_clear_pointer(&m->polkit, polkit_registry_free);  /* before the bus: it holds calls and slots */
+        g_clear_pointer(&m->creds, bus_creds_free);         /* likewise */
 
         sd_event_source_disable_unref(m->post_source);
         sd_event_source_disable_unref(m->timer_source);
@@ -599,6 +600,9 @@ int manager_startup(Manager *m) {
         r = lease_watch_holders(m);
         if (r < 0)
                 return log_errno(&m->log, LOG_ERR, r, "cannot watch lease holders");
+        r = bus_creds_attach(m);
+        if (r < 0)
+                return r;
 
         /* Units a previous sluiced left running: their jobs exist before anyone can call us. */
         r = systemd_executor_reattach(m->systemd);

@@ -14,6 +14,7 @@
 typedef struct Holder Holder;
 typedef struct SystemdExecutor SystemdExecutor;
 typedef struct PolkitRegistry PolkitRegistry;
+typedef struct BusCreds BusCreds;
 typedef struct JobLink JobLink;
 typedef struct Store Store;
 typedef struct Schedules Schedules;
@@ -70,7 +71,7 @@ typedef struct Manager {
         GHashTable *jobs;               /* uint64 id -> JobLink* (owned): every job the scheduler has */
         GHashTable *holders;            /* unique bus name -> Holder* (owned) */
         GHashTable *waiting_senders;    /* unique bus name -> number of its pending Wait() calls */
-        GHashTable *peer_uids;          /* unique bus name -> uid, while the name exists (bus-creds.c) */
+        BusCreds *creds;                /* callers' uids, known or being looked up (bus-creds.c) */
         GQueue announce;                /* of JobLink*: JOB_NEW seen, InterfacesAdded not yet sent */
         GQueue held_replies;            /* of HeldReply*: answers sent after the commit that records their change (held-replies.c) */
         GPtrArray *store_removed;       /* of Job* (owned copies): removed before their change was committed */
