@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# tests/bench/run-vs-tsp.sh [--jobs=N] [--rounds=R] [--loops=W] [--before=SLUICECTL] BUILD_DIR
+# tests/bench/run-vs-tsp.sh [--jobs=N] [--rounds=R] [--loops=W] [--before=SLUICECTL|BUILD_DIR] BUILD_DIR
 #
 # Issue 13: `sluicectl run -- /bin/true` against task-spooler's `tsp -f`,
 # in one run, as a user drives each from the shell (needs task-spooler:
@@ -25,6 +25,10 @@
 #            on this machine right now.
 #   before   with --before=SLUICECTL: that (older) sluicectl binary, same loop
 #            as sluice, against the same sluiced: before/after in one run.
+#            With --before=BUILD_DIR (an older build directory): its sluicectl
+#            against its own sluiced, on a second private bus of its own
+#            (same configuration, its own state directory): before/after of
+#            the daemon too.
 #
 # Why tsp -f and not `tsp -n` (queue and return) + `tsp -w`: sluicectl run
 # blocks until its command ended; a loop of `tsp -f` is the same contract
@@ -59,7 +63,7 @@ while [[ $# -gt 0 ]]; do
 	*) break ;;
 	esac
 done
-usage="usage: run-vs-tsp.sh [--jobs=N] [--rounds=R] [--loops=W] [--before=SLUICECTL] BUILD_DIR"
+usage="usage: run-vs-tsp.sh [--jobs=N] [--rounds=R] [--loops=W] [--before=SLUICECTL|BUILD_DIR] BUILD_DIR"
 [[ $# -eq 1 ]] || { echo "$usage" >&2; exit 2; }
 for v in "$jobs" "$rounds" "$loops"; do
 	[[ $v =~ ^[1-9][0-9]*$ ]] || { echo "$usage" >&2; exit 2; }
@@ -68,7 +72,12 @@ done
 build=$(cd "$1" 2>/dev/null && pwd) || { echo "run-vs-tsp.sh: no build directory '$1'" >&2; exit 2; }
 sluiced=$build/src/daemon/sluiced
 sluicectl=$build/src/ctl/sluicectl
-for f in "$sluiced" "$sluicectl" ${before:+"$before"}; do
+before_sluiced=
+if [[ -n $before && -d $before ]]; then
+	before_sluiced=$before/src/daemon/sluiced
+	before=$before/src/ctl/sluicectl
+fi
+for f in "$sluiced" "$sluicectl" ${before:+"$before"} ${before_sluiced:+"$before_sluiced"}; do
 	[[ -x $f ]] || { echo "run-vs-tsp.sh: $f is missing: ninja -C $build" >&2; exit 2; }
 done
 tsp=$(command -v tsp || command -v ts || true)
@@ -86,8 +95,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-bench_bus_conf "$tmp" >"$tmp/bus.conf"
-
 cat >"$tmp/sluiced.conf" <<CONF
 [Scheduler]
 MaxRunning=0
@@ -99,29 +106,43 @@ Kind=lease
 MaxRunning=2
 CONF
 
-dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile --print-address=3 3>"$tmp/address" \
-	2>"$tmp/dbus-daemon.log" &
-dbus_pid=$!
-pids+=("$dbus_pid")
-for ((i = 0; ; i++)); do
-	[[ -s $tmp/address ]] && break
-	((i < 1000)) || { echo "run-vs-tsp.sh: dbus-daemon did not start" >&2; exit 1; }
-	sleep 0.01
-done
-address=$(head -n1 "$tmp/address")
+# start_stack DIR SLUICED: a dbus-daemon on DIR/bus and SLUICED on it; sets
+# stack_address, stack_dbus_pid, stack_sluiced_pid.
+start_stack() {
+	local dir=$1 daemon=$2 i
+	mkdir -p "$dir/state"
+	bench_bus_conf "$dir" >"$dir/bus.conf"
+	dbus-daemon --config-file="$dir/bus.conf" --nofork --nopidfile --print-address=3 3>"$dir/address" \
+		2>"$dir/dbus-daemon.log" &
+	stack_dbus_pid=$!
+	pids+=("$stack_dbus_pid")
+	for ((i = 0; ; i++)); do
+		[[ -s $dir/address ]] && break
+		((i < 1000)) || { echo "run-vs-tsp.sh: dbus-daemon did not start" >&2; exit 1; }
+		sleep 0.01
+	done
+	stack_address=$(head -n1 "$dir/address")
+	NOTIFY_SOCKET= "$daemon" --bus-address="$stack_address" --config="$tmp/sluiced.conf" --state-dir="$dir/state" \
+		2>"$dir/sluiced.log" &
+	stack_sluiced_pid=$!
+	pids+=("$stack_sluiced_pid")
+	for ((i = 0; ; i++)); do
+		busctl --address="$stack_address" status org.sluice.Scheduler1 >/dev/null 2>&1 && break
+		((i < 1000)) || { echo "run-vs-tsp.sh: sluiced did not take its name" >&2; tail "$dir/sluiced.log" >&2; exit 1; }
+		sleep 0.01
+	done
+}
+
+start_stack "$tmp" "$sluiced"
+address=$stack_address dbus_pid=$stack_dbus_pid sluiced_pid=$stack_sluiced_pid
+before_address=$address before_dbus_pid=$dbus_pid before_sluiced_pid=$sluiced_pid
+if [[ -n $before_sluiced ]]; then
+	mkdir -p "$tmp/before"
+	start_stack "$tmp/before" "$before_sluiced"
+	before_address=$stack_address before_dbus_pid=$stack_dbus_pid before_sluiced_pid=$stack_sluiced_pid
+fi
 export DBUS_SYSTEM_BUS_ADDRESS=$address
 export DBUS_SESSION_BUS_ADDRESS=$address
-
-mkdir -p "$tmp/state"
-NOTIFY_SOCKET= "$sluiced" --bus-address="$address" --config="$tmp/sluiced.conf" --state-dir="$tmp/state" \
-	2>"$tmp/sluiced.log" &
-sluiced_pid=$!
-pids+=("$sluiced_pid")
-for ((i = 0; ; i++)); do
-	busctl --address="$address" status org.sluice.Scheduler1 >/dev/null 2>&1 && break
-	((i < 1000)) || { echo "run-vs-tsp.sh: sluiced did not take its name" >&2; tail "$tmp/sluiced.log" >&2; exit 1; }
-	sleep 0.01
-done
 
 export TS_SOCKET=$tmp/tsp.socket TS_MAXFINISHED=16 TS_SAVELIST=
 "$tsp" -S 2 >/dev/null
@@ -153,11 +174,12 @@ loop() { # FIRST LAST CMD...: run CMD for each i, count the failures into a file
 }
 
 results=$tmp/results
-# measure NAME SERVER_PIDS CMD...: W loops of CMD side by side, one RESULT line.
+# measure NAME BUS_ADDRESS SERVER_PIDS CMD...: W loops of CMD side by side on
+# that bus, one RESULT line.
 measure() {
-	local name=$1 servers=$2 per=$((jobs / loops)) w first last start end c0 c1 failed=0 f
+	local name=$1 bus=$2 servers=$3 per=$((jobs / loops)) w first last start end c0 c1 failed=0 f
 	local lp=()
-	shift 2
+	shift 3
 	# shellcheck disable=SC2086
 	c0=$(cpu_ms $servers)
 	start=$(date +%s%N)
@@ -165,7 +187,10 @@ measure() {
 		first=$((w * per + 1))
 		last=$(((w + 1) * per))
 		((w < loops - 1)) || last=$jobs
-		loop "$first" "$last" "$@" &
+		(
+			export DBUS_SYSTEM_BUS_ADDRESS=$bus DBUS_SESSION_BUS_ADDRESS=$bus
+			loop "$first" "$last" "$@"
+		) &
 		lp+=($!)
 	done
 	wait "${lp[@]}"
@@ -188,13 +213,16 @@ for ((r = 1; r <= rounds; r++)); do
 	if ((r % 2)); then order="sluice tsp floor before"; else order="before floor tsp sluice"; fi
 	for what in $order; do
 		case $what in
-		sluice) measure sluice "$dbus_pid $sluiced_pid" "$sluicectl" run --class=bench-run -- /bin/true ;;
-		tsp) measure tsp "$tsp_server" "$tsp" -n -f /bin/true ;;
-		floor) measure floor "" /bin/true ;;
-		before) [[ -z $before ]] || measure before "$dbus_pid $sluiced_pid" "$before" run --class=bench-run -- /bin/true ;;
+		sluice) measure sluice "$address" "$dbus_pid $sluiced_pid" "$sluicectl" run --class=bench-run -- /bin/true ;;
+		tsp) measure tsp "$address" "$tsp_server" "$tsp" -n -f /bin/true ;;
+		floor) measure floor "$address" "" /bin/true ;;
+		before) [[ -z $before ]] || measure before "$before_address" "$before_dbus_pid $before_sluiced_pid" \
+			"$before" run --class=bench-run -- /bin/true ;;
 		esac
 	done
-	kill -0 "$sluiced_pid" 2>/dev/null || { echo "run-vs-tsp.sh: sluiced died" >&2; tail "$tmp/sluiced.log" >&2; exit 1; }
+	for p in "$sluiced_pid" "$before_sluiced_pid"; do
+		kill -0 "$p" 2>/dev/null || { echo "run-vs-tsp.sh: sluiced died" >&2; tail "$tmp/sluiced.log" "$tmp/before/sluiced.log" >&2 2>/dev/null; exit 1; }
+	done
 done
 
 awk -v rounds="$rounds" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
