@@ -187,23 +187,43 @@ static _Noreturn void exit_like(int wait_status) {
         _exit(128 + sig);
 }
 
-static _Noreturn void exec_command(const CtlGuardCommand *cmd, pid_t guard) {
-        int e;
+/*
+ * Start the command: vfork(), not fork().  The guard is a copy of sluicectl
+ * with GLib, libsystemd and what they pull in mapped; forking it copies its
+ * page tables and costs copy-on-write faults on both sides until the exec —
+ * about 2 ms of CPU per command on the benchmark's VM (docs/benchmarks.md),
+ * a tenth of what a `sluicectl run -- /bin/true` costs.  The child runs on
+ * the guard's memory while the guard waits, so it makes only system calls
+ * (prctl, getppid, sigprocmask, execvp: no allocation in glibc's PATH
+ * search), writes nothing but @exec_errno, and leaves the message of a
+ * failed exec to the guard, which prints it once the child has exited.
+ *
+ * Return: the command's pid, or -1 with errno set (nothing started);
+ * *ret_exec_errno is the exec's errno when it failed (the child has exited
+ * 127 or 126 then), else 0.
+ */
+static pid_t spawn_command(const CtlGuardCommand *cmd, pid_t guard, int *ret_exec_errno) {
+        volatile int exec_errno = 0;
+        pid_t pid;
 
-        /* Dies with the guard; a guard gone before the prctl is seen here. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != guard)
-                _exit(127);
-        (void) sigprocmask(SIG_SETMASK, cmd->mask, NULL);
-        execvp(cmd->argv[0], cmd->argv);
-        e = errno;
-        fprintf(stderr, _("sluicectl: could not execute %s: %s\n"), cmd->argv[0], g_strerror(e));
-        _exit(e == ENOENT ? 127 : 126);
+        pid = vfork();
+        if (pid == 0) {
+                /* Dies with the guard; a guard gone before the prctl is seen here. */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != guard)
+                        _exit(127);
+                (void) sigprocmask(SIG_SETMASK, cmd->mask, NULL);
+                execvp(cmd->argv[0], cmd->argv);
+                exec_errno = errno;
+                _exit(exec_errno == ENOENT ? 127 : 126);
+        }
+        *ret_exec_errno = pid > 0 ? exec_errno : 0;
+        return pid;
 }
 
 static _Noreturn void guard_main(const CtlGuardCommand *cmd, int lifeline) {
         pid_t self = getpid(), child;
         sigset_t mask;
-        int sfd, child_status = 0;
+        int sfd, child_status = 0, exec_errno;
 
         close_cloexec_fds(lifeline);
         sigemptyset(&mask);
@@ -219,13 +239,13 @@ static _Noreturn void guard_main(const CtlGuardCommand *cmd, int lifeline) {
                 (void) putenv(*e);
 
         fflush(stderr);
-        child = fork();
+        child = spawn_command(cmd, self, &exec_errno);
         if (child < 0) {
                 fprintf(stderr, _("sluicectl: could not start the command: %s\n"), g_strerror(errno));
                 _exit(126);
         }
-        if (child == 0)
-                exec_command(cmd, self);
+        if (exec_errno != 0)
+                fprintf(stderr, _("sluicectl: could not execute %s: %s\n"), cmd->argv[0], g_strerror(exec_errno));
 
         for (;;) {
                 struct pollfd p[2] = {

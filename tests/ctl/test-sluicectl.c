@@ -190,6 +190,37 @@ static guint64 parse_id(const char *text) {
 }
 
 /* run exits with CMD's status and releases the slot with CMD's result. */
+/* A command that cannot be executed: the guard says why on stderr and exits
+ * as a shell would (127 not found, 126 not executable), and the lease ends
+ * with it.  (The exec runs in a vfork() child that leaves the message to the
+ * guard, ctl-guard.c.) */
+static void test_run_exec_failure(gconstpointer data) {
+        Fixture *f = (Fixture *) data;
+        g_autofree char *missing = g_build_filename(f->tmpdir, "no-such-command", NULL);
+        g_autofree char *plain = g_build_filename(f->tmpdir, "not-executable", NULL);
+        const struct {
+                const char *path;
+                int status;
+                int error;
+        } cases[] = {
+                { missing, 127, ENOENT },
+                { plain, 126, EACCES },
+        };
+
+        g_assert_true(g_file_set_contents(plain, "#!/bin/sh\n", -1, NULL));    /* mode 0666 & ~umask */
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *out = NULL, *err = NULL, *expected = NULL;
+
+                expected = g_strdup_printf("sluicectl: could not execute %s: %s\n", cases[i].path,
+                                           g_strerror(cases[i].error));
+                g_assert_cmpint(ctl(f, &out, &err, "run", "--class=backup", "store=a", "--", cases[i].path, NULL),
+                                ==, cases[i].status);
+                g_assert_cmpstr(err, ==, expected);
+                g_assert_cmpstr(out, ==, "");
+                g_assert_cmpuint(manager_u(f, "RunningJobs"), ==, 0);
+        }
+}
+
 static void test_run_exit_status(gconstpointer data) {
         Fixture *f = (Fixture *) data;
         static const struct {
@@ -1666,6 +1697,7 @@ int main(int argc, char **argv) {
         fixture_up(&f);
 
         g_test_add_data_func("/sluicectl/run/exit-status", &f, test_run_exit_status);
+        g_test_add_data_func("/sluicectl/run/exec-failure", &f, test_run_exec_failure);
         g_test_add_data_func("/sluicectl/run/interrupted", &f, test_run_interrupted);
         g_test_add_data_func("/sluicectl/run/interrupted-trapped", &f, test_run_interrupted_trapped);
         g_test_add_data_func("/sluicectl/run/ctrl-c-on-terminal", &f, test_run_ctrl_c_on_terminal);
