@@ -22,7 +22,8 @@
  *
  * The command gets PR_SET_PDEATHSIG(SIGKILL) too (checked against the
  * guard's pid after the prctl, so a guard that died in between is seen):
- * should the guard itself be SIGKILLed, the command goes with it.
+ * should the guard itself be SIGKILLed, the command goes with it.  The
+ * guard starts it with vfork() (spawn_command()).
  *
  * Signals: sluicectl forwards what it receives (SIGINT, SIGTERM, …) to the
  * guard, and the guard to the command.  A signal the kernel sent (a
