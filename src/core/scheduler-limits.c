@@ -381,6 +381,11 @@ GPtrArray *scheduler_cluster_waiting(Scheduler *s) {
         return out;
 }
 
+/* Of those, the reserved ones (jobs waiting for a fleet slot), less @j's own. */
+static unsigned reserved_of(GHashTable *reserved, const char *key, const Job *j) {
+        return count_get(reserved, key) - (job_priv((Job *) j)->cluster_waiting ? 1 : 0);
+}
+
 /* Running plus reserved, less @j's own reservation. */
 static unsigned taken(GHashTable *running, GHashTable *reserved, const char *key, const Job *j) {
         return count_get(running, key) + count_get(reserved, key) - (job_priv((Job *) j)->cluster_waiting ? 1 : 0);
@@ -429,7 +434,9 @@ bool scheduler_job_blocked(Scheduler *s, Job *j, BlockInfo *ret) {
         if (cc && cc->max_running > 0) {
                 unsigned n = taken(s->running_per_class, s->reserved_per_class, j->class_name, j);
                 if (n >= cc->max_running) {
-                        *ret = (BlockInfo) { BLOCK_CLASS_FULL, j->class_name, n, cc->max_running };
+                        *ret = (BlockInfo) { .reason = BLOCK_CLASS_FULL, .what = j->class_name, .running = n,
+                                             .limit = cc->max_running,
+                                             .reserved = reserved_of(s->reserved_per_class, j->class_name, j) };
                         return true;
                 }
         }
@@ -440,7 +447,9 @@ bool scheduler_job_blocked(Scheduler *s, Job *j, BlockInfo *ret) {
                         continue;
                 unsigned n = taken(s->running_per_resource, s->reserved_per_resource, *r, j);
                 if (n >= limit) {
-                        *ret = (BlockInfo) { BLOCK_RESOURCE_FULL, *r, n, limit };
+                        *ret = (BlockInfo) { .reason = BLOCK_RESOURCE_FULL, .what = *r, .running = n,
+                                             .limit = limit,
+                                             .reserved = reserved_of(s->reserved_per_resource, *r, j) };
                         return true;
                 }
         }
@@ -456,7 +465,8 @@ bool scheduler_job_blocked(Scheduler *s, Job *j, BlockInfo *ret) {
 
         unsigned n_taken = s->n_running + s->n_reserved - (self ? 1 : 0);
         if (c->max_running > 0 && n_taken >= c->max_running) {
-                *ret = (BlockInfo) { BLOCK_GLOBAL_FULL, NULL, n_taken, c->max_running };
+                *ret = (BlockInfo) { .reason = BLOCK_GLOBAL_FULL, .running = n_taken, .limit = c->max_running,
+                                     .reserved = s->n_reserved - (self ? 1 : 0) };
                 return true;
         }
 

@@ -80,6 +80,7 @@ typedef struct BlockInfo {
         uint32_t running;
         uint32_t limit;
         uint32_t owner;         /* BLOCK_USER_FULL: whose jobs */
+        uint32_t reserved;      /* of @running, the slots reserved by jobs waiting for a fleet slot (docs/cluster.md) */
         const char *detail;     /* BLOCK_CLUSTER: the module's reason (borrowed from the job) */
 } BlockInfo;
 

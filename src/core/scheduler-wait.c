@@ -93,10 +93,20 @@ char *scheduler_job_wait_reason(Scheduler *s, Job *job, usec_t now) {
                 case BLOCK_PAUSED_RESOURCE:
                         return g_strdup_printf(_("resource %s is paused"), b.what);
                 case BLOCK_CLASS_FULL:
+                        if (b.reserved > 0)
+                                return g_strdup_printf(_("class %s is full (%u of %u: %u running, "
+                                                         "%u waiting for a fleet slot)"),
+                                                       b.what, b.running, b.limit, b.running - b.reserved,
+                                                       b.reserved);
                         return g_strdup_printf(dngettext(GETTEXT_PACKAGE, "class %s is full (%u of %u running)",
                                                         "class %s is full (%u of %u running)", b.limit),
                                                b.what, b.running, b.limit);
                 case BLOCK_RESOURCE_FULL:
+                        if (b.reserved > 0)
+                                return g_strdup_printf(_("resource %s is full (%u of %u: %u running, "
+                                                         "%u waiting for a fleet slot)"),
+                                                       b.what, b.running, b.limit, b.running - b.reserved,
+                                                       b.reserved);
                         return g_strdup_printf(dngettext(GETTEXT_PACKAGE, "resource %s is full (%u of %u running)",
                                                         "resource %s is full (%u of %u running)", b.limit),
                                                b.what, b.running, b.limit);
@@ -105,6 +115,12 @@ char *scheduler_job_wait_reason(Scheduler *s, Job *job, usec_t now) {
                                                         "user %u has %u of %u jobs running", b.limit),
                                                b.owner, b.running, b.limit);
                 case BLOCK_GLOBAL_FULL:
+                        if (b.reserved > 0 && b.limit == 1)
+                                return g_strdup(_("the only slot is held by a job waiting for a fleet slot"));
+                        if (b.reserved > 0)
+                                return g_strdup_printf(_("all %u slots are taken (%u running, "
+                                                         "%u waiting for a fleet slot)"),
+                                                       b.limit, b.running - b.reserved, b.reserved);
                         if (b.limit == 1)
                                 return g_strdup(_("the only slot is in use"));
                         return g_strdup_printf(dngettext(GETTEXT_PACKAGE, "all %u slot is in use",

@@ -150,7 +150,7 @@ static void test_waiting_reserves_and_blocks_only_itself(void) {
         g_assert_true(was_asked(c, b));
         assert_reason(c, a, "cluster resource sync:offsite: position 1 in the fleet queue");
         assert_reason(c, b, "cluster resource sync:offsite: position 1 in the fleet queue");
-        assert_reason(c, l, "all 2 slots are in use");
+        assert_reason(c, l, "all 2 slots are taken (0 running, 2 waiting for a fleet slot)");
         g_assert_cmpuint(scheduler_job_position(c->s, a, &total), ==, 0);
         g_assert_cmpuint(scheduler_job_position(c->s, l, NULL), ==, 1);
         g_assert_cmpuint(total, ==, 1);
@@ -169,7 +169,7 @@ static void test_waiting_reserves_and_blocks_only_itself(void) {
         g_assert_cmpuint(g_array_index(c->started, uint64_t, 0), ==, b->id);
         g_assert_cmpint(b->state, ==, JOB_STATE_RUNNING);
         g_assert_cmpint(a->state, ==, JOB_STATE_QUEUED);
-        assert_reason(c, l, "all 2 slots are in use");
+        assert_reason(c, l, "all 2 slots are taken (1 running, 1 waiting for a fleet slot)");
 
         admit(c, a, "sync:offsite");
         g_assert_cmpuint(scheduler_dispatch(c->s, c->now), ==, 1);
@@ -178,6 +178,27 @@ static void test_waiting_reserves_and_blocks_only_itself(void) {
         scheduler_job_finished(c->s, b, JOB_RESULT_SUCCESS, 0, NULL, c->now);
         g_assert_cmpuint(scheduler_dispatch(c->s, c->now), ==, 1);
         g_assert_cmpint(l->state, ==, JOB_STATE_RUNNING);
+}
+
+/* The WaitReason of a job kept out by reserved slots says how many of the
+ * taken ones run and how many wait for their fleet slot; without
+ * reservations the words stay as they were. */
+static void test_reason_counts_reserved(void) {
+        g_autoptr(Ctx) c = ctx_new(CLUSTER
+                                   "[Class sync]\nParameter.site=^[a-z]+$\nResources=sync:%{site}\nMaxRunning=3\n"
+                                   "[Resource sync:*]\nScope=cluster\nMaxRunning=2\n", true);
+        Job *a = submit(c, "sync", "offsite", 0), *b = submit(c, "sync", "offsite", 0);
+        Job *d = submit(c, "sync", "offsite", 0);
+
+        admit(c, a, "sync:offsite");
+        g_assert_cmpuint(scheduler_dispatch(c->s, c->now), ==, 1);
+        g_assert_cmpint(a->state, ==, JOB_STATE_RUNNING);
+        assert_reason(c, b, "cluster resource sync:offsite: position 1 in the fleet queue");
+        assert_reason(c, d, "resource sync:offsite is full (2 of 2: 1 running, 1 waiting for a fleet slot)");
+
+        admit(c, b, "sync:offsite");
+        g_assert_cmpuint(scheduler_dispatch(c->s, c->now), ==, 1);
+        assert_reason(c, d, "resource sync:offsite is full (2 of 2 running)");
 }
 
 /* A job waiting for its fleet slot gives its reserved slots back when it is
@@ -192,7 +213,7 @@ static void test_cancel_and_timeout_give_slots_back(void) {
         g_autoptr(GError) error = NULL;
 
         g_assert_cmpuint(scheduler_dispatch(c->s, c->now), ==, 0);
-        assert_reason(c, l, "the only slot is in use");
+        assert_reason(c, l, "the only slot is held by a job waiting for a fleet slot");
         g_assert_true(scheduler_cancel(c->s, a, c->now, &error));
         g_assert_no_error(error);
         g_assert_cmpint(a->result, ==, JOB_RESULT_CANCELLED);
@@ -203,7 +224,7 @@ static void test_cancel_and_timeout_give_slots_back(void) {
         /* the same through MaxWaitSec */
         Job *t = submit(c, "sync", "offsite", 10 * SEC), *l2 = submit(c, "local", NULL, 0);
         g_assert_cmpuint(scheduler_dispatch(c->s, c->now), ==, 0);
-        assert_reason(c, l2, "the only slot is in use");
+        assert_reason(c, l2, "the only slot is held by a job waiting for a fleet slot");
         c->now += 11 * SEC;
         scheduler_run_timers(c->s, c->now);
         g_assert_cmpint(t->result, ==, JOB_RESULT_TIMEOUT);
@@ -249,6 +270,7 @@ int main(int argc, char **argv) {
                         test_waiting_reserves_and_blocks_only_itself);
         g_test_add_func("/scheduler-cluster/cancel-and-timeout-give-slots-back", test_cancel_and_timeout_give_slots_back);
         g_test_add_func("/scheduler-cluster/without-ops-waits", test_without_ops_waits);
+        g_test_add_func("/scheduler-cluster/reason-counts-reserved", test_reason_counts_reserved);
         g_test_add_func("/scheduler-cluster/strict-order", test_strict_order);
         return g_test_run();
 }
