@@ -52,9 +52,20 @@ static char *slot_value(Cluster *c, const ClusterWant *w) {
 
 /* ---- the queue of txns and deletes ---- */
 
+typedef struct WantRef {
+        ClusterResource *resource;
+        ClusterWant *want;
+} WantRef;
+
+static gint want_ref_compare(gconstpointer a, gconstpointer b) {
+        uint64_t x = ((const WantRef *) a)->want->seq, y = ((const WantRef *) b)->want->seq;
+
+        return x < y ? -1 : x > y;
+}
+
 /* Every want whose key is not (or no longer) in etcd gets its txn, in request order. */
 void cluster_requeue_wants(Cluster *c) {
-        g_autoptr(GPtrArray) news = g_ptr_array_new();
+        g_autoptr(GArray) news = g_array_new(false, false, sizeof(WantRef));
         GHashTableIter i;
         gpointer v;
 
@@ -68,29 +79,16 @@ void cluster_requeue_wants(Cluster *c) {
 
                 g_hash_table_iter_init(&j, r->wants);
                 while (g_hash_table_iter_next(&j, NULL, &w))
-                        if (((ClusterWant *) w)->state == WANT_NEW) {
-                                g_ptr_array_add(news, r);
-                                g_ptr_array_add(news, w);
-                        }
+                        if (((ClusterWant *) w)->state == WANT_NEW)
+                                g_array_append_val(news, ((WantRef) { r, w }));
         }
-        /* Pairs (resource, want), sorted by the want's request order: a small insertion sort. */
-        for (guint a = 2; a < news->len; a += 2)
-                for (guint b = a; b >= 2; b -= 2) {
-                        guint64 sb = *(guint64 *) g_hash_table_lookup(c->want_seq, news->pdata[b + 1]);
-                        guint64 sa = *(guint64 *) g_hash_table_lookup(c->want_seq, news->pdata[b - 1]);
-                        gpointer t;
+        g_array_sort(news, want_ref_compare);
+        for (guint a = 0; a < news->len; a++) {
+                WantRef *ref = &g_array_index(news, WantRef, a);
 
-                        if (sa <= sb)
-                                break;
-                        t = news->pdata[b], news->pdata[b] = news->pdata[b - 2], news->pdata[b - 2] = t;
-                        t = news->pdata[b + 1], news->pdata[b + 1] = news->pdata[b - 1], news->pdata[b - 1] = t;
-                }
-        for (guint a = 0; a < news->len; a += 2) {
-                ClusterResource *r = news->pdata[a];
-                ClusterWant *w = news->pdata[a + 1];
-
-                w->state = WANT_SENT;
-                g_queue_push_tail(&c->ops, cluster_op_new(OP_TXN, r->name, w->job_id, w->key));
+                ref->want->state = WANT_SENT;
+                g_queue_push_tail(&c->ops, cluster_op_new(OP_TXN, ref->resource->name, ref->want->job_id,
+                                                          ref->want->key));
         }
 }
 

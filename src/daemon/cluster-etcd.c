@@ -128,20 +128,17 @@ ClusterResource *cluster_resource_get(Cluster *c, const char *name, uint32_t lim
 
 ClusterWant *cluster_want_new(Cluster *c, ClusterResource *r, uint64_t job_id) {
         ClusterWant *w = g_new0(ClusterWant, 1);
-        guint64 *seq = g_new(guint64, 1);
 
         w->job_id = job_id;
         w->key = g_strdup_printf("%s%s/%" G_GUINT64_FORMAT, r->prefix, c->host, job_id);
         w->state = WANT_NEW;
         (void) sd_event_now(c->event, CLOCK_REALTIME, &w->since_usec);
+        w->seq = ++c->next_seq;
         g_hash_table_insert(r->wants, &w->job_id, w);
-        *seq = ++c->next_seq;
-        g_hash_table_insert(c->want_seq, w, seq);
         return w;
 }
 
 static void want_drop(Cluster *c, ClusterResource *r, ClusterWant *w) {
-        g_hash_table_remove(c->want_seq, w);
         g_hash_table_remove(r->wants, &w->job_id);
 }
 
@@ -324,8 +321,6 @@ static void cluster_free(Cluster *c) {
                 cluster_op_free(g_ptr_array_index(c->direct, i));
         if (c->direct)
                 g_ptr_array_unref(c->direct);
-        if (c->want_seq)
-                g_hash_table_unref(c->want_seq);
         if (c->fleet_limits)
                 g_hash_table_unref(c->fleet_limits);
         for (guint i = 0; c->recover_jobs && i < c->recover_jobs->len; i++)
@@ -428,7 +423,6 @@ static int cluster_new(sd_event *event, const ClusterSettings *s, const ClusterH
         (void) sd_event_now(event, CLOCK_REALTIME, &c->since_usec);
         c->resources = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, resource_free);
         c->fleet_limits = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        c->want_seq = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
         c->recover_jobs = g_array_new(FALSE, TRUE, sizeof(RecoverJob));
         g_queue_init(&c->ops);
         g_queue_init(&c->staged);

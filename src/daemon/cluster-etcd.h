@@ -37,6 +37,7 @@ typedef struct ClusterWant {
         int64_t create_revision;
         bool admitted; /* seen among the first `limit`: stays so until released (docs/cluster.md) */
         uint64_t since_usec;
+        uint64_t seq;  /* request order on this host (Cluster.next_seq when it was made) */
 } ClusterWant;
 
 /* One copied key of the resource's prefix. */
@@ -133,8 +134,7 @@ struct Cluster {
         GHashTable *resources;    /* name → ClusterResource* */
         GHashTable *fleet_limits; /* name → largest limit the hosts' keys publish (GUINT_TO_POINTER) */
         bool hosts_ranging;
-        uint64_t next_seq;
-        GHashTable *want_seq;     /* ClusterWant* → request order (guint64*) */
+        uint64_t next_seq;        /* the last ClusterWant.seq handed out */
 
         GQueue staged; /* Op*: recorded since the last flush() */
         GQueue ops;    /* Op*: to send, the head on the wire when op_busy */
