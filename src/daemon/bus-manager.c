@@ -5,6 +5,7 @@
 #include "alerts.h"
 #include "bus-access.h"
 #include "bus-cluster.h"
+#include "cluster.h"
 #include "bus-config.h"
 #include "bus-creds.h"
 #include "bus-frontend.h"
@@ -691,8 +692,10 @@ int bus_manager_emit_changed(Manager *m, ManagerPropMask mask) {
                 names[n++] = "Schedules";
         if (mask & MANAGER_PROP_ALERTS)
                 names[n++] = "Alerts";
-        /* RunningHere moves with the jobs that start and end here. */
-        if (mask & (MANAGER_PROP_CLUSTER | MANAGER_PROP_RUNNING | MANAGER_PROP_CONFIG))
+        /* RunningHere moves with the jobs that start and end here (only with
+         * [Cluster]: without it the property is always empty). */
+        if ((mask & (MANAGER_PROP_CLUSTER | MANAGER_PROP_CONFIG)) ||
+            ((mask & MANAGER_PROP_RUNNING) && manager_cluster_host_name(m)))
                 names[n++] = "Cluster";
         if (mask & (MANAGER_PROP_CLUSTER | MANAGER_PROP_CONFIG))
                 names[n++] = "ClusterState";

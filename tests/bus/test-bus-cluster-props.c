@@ -25,7 +25,7 @@
 
 /* What the manager's PropertiesChanged carried (the open bus records no signals itself). */
 typedef struct Seen {
-        unsigned cluster, cluster_state;
+        unsigned cluster, cluster_state, running_jobs;
         char *last_state;
 } Seen;
 
@@ -38,6 +38,8 @@ static void on_properties_changed(GDBusConnection *conn, const char *sender, con
         g_variant_get(params, "(&s@a{sv}@as)", &signal_iface, &changed, NULL);
         if (!g_str_equal(signal_iface, SLUICE_MANAGER_IFACE))
                 return;
+        if (g_variant_lookup(changed, "RunningJobs", "u", NULL))
+                seen->running_jobs++;
         if (g_variant_lookup(changed, "Cluster", "@a(suuua(stt))", NULL))
                 seen->cluster++;
         if (g_variant_lookup(changed, "ClusterState", "&s", &state)) {
@@ -99,8 +101,37 @@ static void test_properties(void) {
         (void) g_rmdir(dir);
 }
 
+/* Without [Cluster] the Cluster property is always empty: a job starting
+ * or ending does not announce it (it moves RunningJobs only). */
+static void test_properties_off(void) {
+        Seen seen = {};
+        guint sub;
+        g_autoptr(BusHarness) h = bus_harness_new_open_bus("[Scheduler]\nMaxRunning=0\n"
+                                                           "[Class sync]\nKind=lease\n", NULL);
+        g_autoptr(GVariant) state = NULL;
+        g_autofree char *job = NULL;
+
+        sub = g_dbus_connection_signal_subscribe(h->conn, NULL, "org.freedesktop.DBus.Properties",
+                                                 "PropertiesChanged", SLUICE_MANAGER_PATH, NULL,
+                                                 G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed, &seen, NULL);
+        bus_harness_sync(h, NULL);
+        state = bus_get_property(h, SLUICE_MANAGER_PATH, SLUICE_MANAGER_IFACE, "ClusterState");
+        g_assert_cmpstr(g_variant_get_string(state, NULL), ==, "off");
+        job = bus_submit(h, NULL, "sync", NULL);
+        bus_wait_job_state(h, job, "running");
+        bus_release(h, NULL, job, "success");
+        bus_wait_job_state(h, job, "done");
+        bus_harness_sync(h, NULL);
+        g_assert_cmpuint(seen.running_jobs, >=, 2);
+        g_assert_cmpuint(seen.cluster, ==, 0);
+        g_assert_cmpuint(seen.cluster_state, ==, 0);
+        g_dbus_connection_signal_unsubscribe(h->conn, sub);
+        g_free(seen.last_state);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/cluster/properties", test_properties);
+        g_test_add_func("/cluster/properties-off", test_properties_off);
         return g_test_run();
 }
