@@ -5,7 +5,7 @@
  * manager_cluster_resources()).  Reading them does no I/O: the module answers
  * from its cached copy of etcd's keys.  Without [Cluster]: "off" and an empty
  * array.  Emitted (coalesced, MANAGER_PROP_CLUSTER) when the module reports a
- * change and when jobs start or end here.
+ * change, and with [Cluster] when jobs start or end here.
  */
 #include "bus-cluster.h"
 
